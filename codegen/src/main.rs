@@ -1,0 +1,2 @@
+//! The `weld` command line.
+fn main() {}

@@ -1,0 +1,498 @@
+//! The assembled semantic model: every shape of every input file (and the
+//! prelude), with mixins flattened, `apply` merged and every reference
+//! resolved to an absolute [`ShapeId`]. Declaration order is kept everywhere
+//! (IndexMap / Vec), so everything derived from a model is deterministic.
+//!
+//! This module is the contract between the front end (which builds it) and
+//! the generators (which only read it).
+
+use crate::smithy::source::Span;
+use indexmap::IndexMap;
+use std::fmt;
+
+/// The prelude namespace.
+pub const PRELUDE_NS: &str = "smithy.api";
+
+/// An absolute shape id: `namespace#Name` or `namespace#Name$member`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ShapeId {
+    /// e.g. `org.wasmcloud.interface.keyvalue`.
+    pub namespace: String,
+    /// e.g. `IncrementRequest`.
+    pub name: String,
+    /// Member name for member ids.
+    pub member: Option<String>,
+}
+
+impl ShapeId {
+    /// `namespace#name`.
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        ShapeId {
+            namespace: namespace.into(),
+            name: name.into(),
+            member: None,
+        }
+    }
+
+    /// A prelude id, `smithy.api#name`.
+    pub fn prelude(name: &str) -> Self {
+        Self::new(PRELUDE_NS, name)
+    }
+
+    /// The id of member `member` of this shape.
+    pub fn with_member(&self, member: impl Into<String>) -> Self {
+        ShapeId {
+            member: Some(member.into()),
+            ..self.clone()
+        }
+    }
+
+    /// Parses `ns#Name` or `ns#Name$member`; `None` if not absolute.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (ns, rest) = s.split_once('#')?;
+        let (name, member) = match rest.split_once('$') {
+            Some((n, m)) => (n, Some(m.to_string())),
+            None => (rest, None),
+        };
+        if ns.is_empty() || name.is_empty() {
+            return None;
+        }
+        Some(ShapeId {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            member,
+        })
+    }
+
+    /// True for ids in `smithy.api`.
+    pub fn is_prelude(&self) -> bool {
+        self.namespace == PRELUDE_NS
+    }
+}
+
+impl fmt::Display for ShapeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.namespace, self.name)?;
+        if let Some(m) = &self.member {
+            write!(f, "${m}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A number in a node value, kept exact where it does not fit an `i64`/`f64`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Number {
+    /// An integer that fits `i64`.
+    Int(i64),
+    /// A number with fraction or exponent.
+    Float(f64),
+    /// An integer beyond `i64`, as written (decimal digits, optional `-`).
+    BigInt(String),
+}
+
+impl Number {
+    /// As `i64` if integral and in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(*i),
+            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    /// As `f64` (lossy for big integers).
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Number::Int(i) => *i as f64,
+            Number::Float(f) => *f,
+            Number::BigInt(s) => s.parse().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// A node value (trait values, metadata, defaults): Smithy's JSON-like data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string (escapes decoded; text blocks normalised).
+    String(String),
+    /// `[ ... ]`.
+    Array(Vec<Node>),
+    /// `{ ... }`, keys in source order.
+    Object(IndexMap<String, Node>),
+}
+
+impl Node {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<&IndexMap<String, Node>> {
+        match self {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match self {
+            Node::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The bool, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one that fits `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Node::Number(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+
+    /// Field `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_object().and_then(|o| o.get(key))
+    }
+}
+
+/// One trait application: its value and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraitValue {
+    /// The value (`{}` / `Node::Object(empty)` for annotation traits written bare).
+    pub value: Node,
+    /// Where the trait was applied (the `@name(...)` text, or the apply statement).
+    pub span: Span,
+}
+
+/// Traits applied to a shape or member, by absolute trait shape id, in order.
+pub type Traits = IndexMap<ShapeId, TraitValue>;
+
+/// A reference to another shape, with the span of the reference text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShapeRef {
+    /// The resolved absolute id.
+    pub id: ShapeId,
+    /// Where the reference was written.
+    pub span: Span,
+}
+
+/// The kinds of simple shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SimpleKind {
+    /// `blob`
+    Blob,
+    /// `boolean`
+    Boolean,
+    /// `string`
+    String,
+    /// `byte`
+    Byte,
+    /// `short`
+    Short,
+    /// `integer`
+    Integer,
+    /// `long`
+    Long,
+    /// `float`
+    Float,
+    /// `double`
+    Double,
+    /// `bigInteger`
+    BigInteger,
+    /// `bigDecimal`
+    BigDecimal,
+    /// `timestamp`
+    Timestamp,
+    /// `document`
+    Document,
+}
+
+impl SimpleKind {
+    /// The IDL keyword / JSON AST `type` value.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SimpleKind::Blob => "blob",
+            SimpleKind::Boolean => "boolean",
+            SimpleKind::String => "string",
+            SimpleKind::Byte => "byte",
+            SimpleKind::Short => "short",
+            SimpleKind::Integer => "integer",
+            SimpleKind::Long => "long",
+            SimpleKind::Float => "float",
+            SimpleKind::Double => "double",
+            SimpleKind::BigInteger => "bigInteger",
+            SimpleKind::BigDecimal => "bigDecimal",
+            SimpleKind::Timestamp => "timestamp",
+            SimpleKind::Document => "document",
+        }
+    }
+
+    /// Parses a keyword.
+    pub fn from_keyword(s: &str) -> Option<Self> {
+        Some(match s {
+            "blob" => SimpleKind::Blob,
+            "boolean" => SimpleKind::Boolean,
+            "string" => SimpleKind::String,
+            "byte" => SimpleKind::Byte,
+            "short" => SimpleKind::Short,
+            "integer" => SimpleKind::Integer,
+            "long" => SimpleKind::Long,
+            "float" => SimpleKind::Float,
+            "double" => SimpleKind::Double,
+            "bigInteger" => SimpleKind::BigInteger,
+            "bigDecimal" => SimpleKind::BigDecimal,
+            "timestamp" => SimpleKind::Timestamp,
+            "document" => SimpleKind::Document,
+            _ => return None,
+        })
+    }
+}
+
+/// A service shape's properties.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Service {
+    /// `version` (optional in 2.0, and tolerated missing in 1.0).
+    pub version: Option<String>,
+    /// Operations bound directly to the service, in order.
+    pub operations: Vec<ShapeRef>,
+    /// Resources bound to the service.
+    pub resources: Vec<ShapeRef>,
+    /// Common errors.
+    pub errors: Vec<ShapeRef>,
+    /// `rename` map: shape id -> new name.
+    pub rename: IndexMap<ShapeId, String>,
+}
+
+/// An operation shape's properties.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Operation {
+    /// Input structure (`None` = `smithy.api#Unit` / absent).
+    pub input: Option<ShapeRef>,
+    /// Output structure (`None` = `smithy.api#Unit` / absent).
+    pub output: Option<ShapeRef>,
+    /// Error structures.
+    pub errors: Vec<ShapeRef>,
+}
+
+/// A resource shape's properties.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Resource {
+    /// Identifier name -> target.
+    pub identifiers: IndexMap<String, ShapeRef>,
+    /// Property name -> target (2.0).
+    pub properties: IndexMap<String, ShapeRef>,
+    /// Lifecycle operations.
+    pub create: Option<ShapeRef>,
+    /// `put` lifecycle operation.
+    pub put: Option<ShapeRef>,
+    /// `read` lifecycle operation.
+    pub read: Option<ShapeRef>,
+    /// `update` lifecycle operation.
+    pub update: Option<ShapeRef>,
+    /// `delete` lifecycle operation.
+    pub delete: Option<ShapeRef>,
+    /// `list` lifecycle operation.
+    pub list: Option<ShapeRef>,
+    /// Instance operations.
+    pub operations: Vec<ShapeRef>,
+    /// Collection operations.
+    pub collection_operations: Vec<ShapeRef>,
+    /// Child resources.
+    pub resources: Vec<ShapeRef>,
+}
+
+/// What kind of shape, with kind-specific data. Aggregate members live in
+/// [`Shape::members`] (list: `member`; map: `key`, `value`; structure, union,
+/// enum, intEnum: their members in order).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShapeKind {
+    /// A simple type.
+    Simple(SimpleKind),
+    /// `list`
+    List,
+    /// `set` (IDL 1.0)
+    Set,
+    /// `map`
+    Map,
+    /// `structure`
+    Structure,
+    /// `union`
+    Union,
+    /// `enum` (2.0); members target `smithy.api#Unit` with `@enumValue`.
+    Enum,
+    /// `intEnum` (2.0)
+    IntEnum,
+    /// `service`
+    Service(Service),
+    /// `operation`
+    Operation(Operation),
+    /// `resource`
+    Resource(Resource),
+}
+
+impl ShapeKind {
+    /// The IDL keyword / JSON AST `type`.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ShapeKind::Simple(s) => s.keyword(),
+            ShapeKind::List => "list",
+            ShapeKind::Set => "set",
+            ShapeKind::Map => "map",
+            ShapeKind::Structure => "structure",
+            ShapeKind::Union => "union",
+            ShapeKind::Enum => "enum",
+            ShapeKind::IntEnum => "intEnum",
+            ShapeKind::Service(_) => "service",
+            ShapeKind::Operation(_) => "operation",
+            ShapeKind::Resource(_) => "resource",
+        }
+    }
+}
+
+/// A member of an aggregate shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    /// Member name (`member`, `key`, `value` for list/map).
+    pub name: String,
+    /// Resolved target (enum members: `smithy.api#Unit`).
+    pub target: ShapeId,
+    /// Traits on the member (incl. `smithy.api#default` from `= value`).
+    pub traits: Traits,
+    /// Where the member was declared.
+    pub span: Span,
+    /// Where the target was written (same as `span` when elided).
+    pub target_span: Span,
+}
+
+impl Member {
+    /// The value of trait `id` on this member.
+    pub fn trait_value(&self, id: &ShapeId) -> Option<&Node> {
+        self.traits.get(id).map(|t| &t.value)
+    }
+
+    /// True if trait `smithy.api#{name}` is applied.
+    pub fn has_prelude_trait(&self, name: &str) -> bool {
+        self.traits.contains_key(&ShapeId::prelude(name))
+    }
+}
+
+/// A shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    /// Absolute id.
+    pub id: ShapeId,
+    /// Kind and kind data.
+    pub kind: ShapeKind,
+    /// Traits applied (incl. inherited from mixins and `apply`).
+    pub traits: Traits,
+    /// Members (mixin members first, as the spec orders them).
+    pub members: Vec<Member>,
+    /// Mixins as written (already flattened into `members`/`traits`).
+    pub mixins: Vec<ShapeRef>,
+    /// Where the shape was declared.
+    pub span: Span,
+}
+
+impl Shape {
+    /// The member named `name`.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    /// The value of trait `id`.
+    pub fn trait_value(&self, id: &ShapeId) -> Option<&Node> {
+        self.traits.get(id).map(|t| &t.value)
+    }
+
+    /// True if trait `smithy.api#{name}` is applied.
+    pub fn has_prelude_trait(&self, name: &str) -> bool {
+        self.traits.contains_key(&ShapeId::prelude(name))
+    }
+
+    /// `@documentation` text.
+    pub fn documentation(&self) -> Option<&str> {
+        self.trait_value(&ShapeId::prelude("documentation"))
+            .and_then(Node::as_str)
+    }
+}
+
+/// Smithy IDL version of a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum IdlVersion {
+    /// `$version: "1"` / `"1.0"` (also the default when absent).
+    #[default]
+    V1,
+    /// `$version: "2"` / `"2.0"`.
+    V2,
+}
+
+/// The whole assembled model.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Model {
+    /// Merged metadata, keys in first-seen order.
+    pub metadata: IndexMap<String, Node>,
+    /// Every shape (prelude included), in declaration order.
+    pub shapes: IndexMap<ShapeId, Shape>,
+    /// The IDL version each namespace was declared with (first file wins).
+    pub namespace_versions: IndexMap<String, IdlVersion>,
+}
+
+impl Model {
+    /// The shape with id `id` (member part ignored).
+    pub fn shape(&self, id: &ShapeId) -> Option<&Shape> {
+        if id.member.is_some() {
+            let mut base = id.clone();
+            base.member = None;
+            return self.shapes.get(&base);
+        }
+        self.shapes.get(id)
+    }
+
+    /// The member behind a member id.
+    pub fn member(&self, id: &ShapeId) -> Option<&Member> {
+        self.shape(id)?.member(id.member.as_deref()?)
+    }
+
+    /// Shapes outside the prelude, in declaration order.
+    pub fn user_shapes(&self) -> impl Iterator<Item = &Shape> {
+        self.shapes.values().filter(|s| !s.id.is_prelude())
+    }
+
+    /// Shapes of one namespace, in declaration order.
+    pub fn shapes_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Shape> + 'a {
+        self.shapes
+            .values()
+            .filter(move |s| s.id.namespace == namespace)
+    }
+
+    /// Namespaces that have user shapes, in first-seen order.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in self.user_shapes() {
+            if !out.contains(&s.id.namespace.as_str()) {
+                out.push(&s.id.namespace);
+            }
+        }
+        out
+    }
+}

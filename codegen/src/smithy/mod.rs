@@ -1,0 +1,6 @@
+//! Smithy IDL front end: source files, diagnostics, lexer, parser, assembler,
+//! prelude, validator and the JSON AST reader/writer.
+
+pub mod diagnostics;
+pub mod fragment;
+pub mod source;

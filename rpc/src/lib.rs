@@ -1,0 +1,1 @@
+//! weld runtime (filled in by the rpc work).
