@@ -3,4 +3,5 @@
 
 pub mod diagnostics;
 pub mod fragment;
+pub mod prelude;
 pub mod source;
