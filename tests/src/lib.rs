@@ -1,1 +1,95 @@
-//! End-to-end test support.
+//! Support for weld's end-to-end tests: build actors to wasm through the
+//! project's one wasm build script, check that real services are there, find
+//! free ports, and run `host-min` as a child process.
+//!
+//! Services: a test that needs Redis calls [`require_service`]. When it is not
+//! reachable the test is skipped with a message, except under `CI=true`, where
+//! a missing service is a failure: CI must never pass by skipping.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+/// The repository root (parent of this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// True when running under CI (`CI=true`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+}
+
+/// Builds the actor crate at `dir` (absolute, or relative to the repo root)
+/// to wasm32 with `scripts/wasm-build.sh` and returns the .wasm path. Builds
+/// each crate once per test process.
+///
+/// Returns `None` (test should skip) only when no wasm toolchain exists and
+/// not under CI; under CI that is a panic.
+pub fn build_actor(dir: impl AsRef<Path>) -> Option<PathBuf> {
+    static BUILT: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    let dir = repo_root().join(dir.as_ref());
+    let cache = BUILT.get_or_init(Default::default);
+    // Hold the lock while building: cargo would serialise the builds anyway
+    // (one shared wasm target dir), and this keeps concurrent tests from
+    // racing on the same crate.
+    let mut built = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = built.get(&dir) {
+        return p.clone();
+    }
+    let out = Command::new(repo_root().join("scripts/wasm-build.sh"))
+        .arg(&dir)
+        .output()
+        .expect("run scripts/wasm-build.sh");
+    let result = match out.status.code() {
+        Some(0) => {
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            Some(PathBuf::from(path))
+        }
+        Some(3) if !in_ci() => {
+            eprintln!("skipping: no wasm32 toolchain ({})", String::from_utf8_lossy(&out.stderr));
+            None
+        }
+        _ => panic!(
+            "building {} to wasm failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    };
+    built.insert(dir, result.clone());
+    result
+}
+
+/// Checks that a service listens on `addr` (e.g. `127.0.0.1:6379`).
+/// Returns false (skip) when it does not, except under CI where it panics.
+pub fn require_service(name: &str, addr: &str) -> bool {
+    let sa: SocketAddr = addr.parse().expect("service address");
+    match TcpStream::connect_timeout(&sa, Duration::from_secs(2)) {
+        Ok(_) => true,
+        Err(e) if in_ci() => panic!("{name} is required at {addr} under CI=true: {e}"),
+        Err(e) => {
+            eprintln!("skipping: {name} not reachable at {addr}: {e}");
+            false
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind ephemeral port").local_addr().unwrap().port()
+}
+
+/// Waits until something accepts TCP connections on `addr`, up to `timeout`.
+pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
