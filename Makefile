@@ -1,6 +1,26 @@
-# The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test
-demo:
-	@echo "demo: not wired yet"; exit 1
+# The README's two commands:
+#   make demo  - builds what is needed and serves kvcounter on http://localhost:8080
+#                with the embedded key-value store
+#   make test  - runs every test (unit, golden, wasm builds, end to end)
+# Everything wasm goes through scripts/wasm-build.sh.
+
+CARGO ?= cargo
+KVCOUNTER_WASM := target/actors/kvcounter.wasm
+
+.PHONY: demo test host actors bench clean-data
+
+host:
+	$(CARGO) build --release -p host-min --bin host-min
+
+actors:
+	scripts/wasm-build.sh examples/kvcounter --out $(KVCOUNTER_WASM) >/dev/null
+
+demo: host actors
+	./target/release/host-min up examples/kvcounter/manifest.toml
+
 test:
-	cargo test --workspace
+	$(CARGO) build -p host-min --bin host-min
+	$(CARGO) test --workspace --no-fail-fast
+
+bench:
+	$(CARGO) bench --workspace
