@@ -1,0 +1,8 @@
+//! host-min: a minimal wasmCloud-compatible host.
+//!
+//! Runs wasm actors (waPC / wasmbus ABI) on wasmtime, in-process capability
+//! providers, and the link definitions that connect them. See
+//! `shared/design/architecture.md`, Flow 2.
+
+pub mod providers;
+pub mod types;
