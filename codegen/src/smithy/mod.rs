@@ -3,5 +3,7 @@
 
 pub mod diagnostics;
 pub mod fragment;
+pub mod json_ast;
 pub mod prelude;
+pub mod render;
 pub mod source;
