@@ -1,0 +1,298 @@
+//! Messages, context, the transport and dispatch traits, and the protocol "0"
+//! (MessagePack) codec with the receiver-side format sniffing.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::cbor::CborDecode;
+use crate::error::{RpcError, RpcResult};
+
+/// One RPC message: a method name and its encoded argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message<'m> {
+    /// Method name: `"Trait.Method"` on the wire (e.g. `"KeyValue.Increment"`);
+    /// a service receiver sees the bare method (`"Increment"`).
+    pub method: &'m str,
+    /// The encoded argument; zero bytes when the operation has no input.
+    pub arg: Cow<'m, [u8]>,
+}
+
+/// Per-message metadata given to handlers.
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// For a message received by a provider: the public key of the calling actor.
+    pub actor: Option<String>,
+    /// Span name / trace context, if any.
+    pub span: Option<String>,
+}
+
+/// Hints a transport may use when sending a message.
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
+pub struct SendOpts {
+    /// The message is idempotent: the transport may retry it within its timeout.
+    pub idempotent: bool,
+    /// The message does not change the receiver's state: it may be retried.
+    pub read_only: bool,
+}
+
+impl SendOpts {
+    /// Sets [`SendOpts::idempotent`].
+    #[must_use]
+    pub fn idempotent(mut self, val: bool) -> SendOpts {
+        self.idempotent = val;
+        self
+    }
+
+    /// Sets [`SendOpts::read_only`].
+    #[must_use]
+    pub fn read_only(mut self, val: bool) -> SendOpts {
+        self.read_only = val;
+        self
+    }
+}
+
+/// How messages leave a sender: the actor's host calls
+/// ([`crate::actor::HostTransport`]), a host's in-process router, NATS...
+///
+/// # Send-ness
+/// The trait is declared with plain `#[async_trait]` (futures are `Send`) on
+/// every target, wasm32 included. That keeps one spelling for everyone: a
+/// provider can `tokio::spawn` a handler future, and an actor author writes
+/// `#[weld_rpc::async_trait] impl HttpServer for MyActor` exactly as with the
+/// upstream SDK. The cost on wasm32 is that a handler may not hold a non-`Send`
+/// value (`Rc`, a `RefCell` borrow) across an `.await`; since host calls are
+/// synchronous in a guest that is rarely needed.
+#[async_trait::async_trait]
+pub trait Transport: Send + Sync {
+    /// Sends `req` and returns the raw reply bytes (zero bytes for an
+    /// operation without output).
+    async fn send(
+        &self,
+        ctx: &Context,
+        req: Message<'_>,
+        opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>>;
+
+    /// Sets the timeout for later calls; transports without timeouts ignore it.
+    fn set_timeout(&self, _interval: std::time::Duration) {}
+}
+
+#[async_trait::async_trait]
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    async fn send(
+        &self,
+        ctx: &Context,
+        req: Message<'_>,
+        opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        (**self).send(ctx, req, opts).await
+    }
+
+    fn set_timeout(&self, interval: std::time::Duration) {
+        (**self).set_timeout(interval)
+    }
+}
+
+/// A receiver of messages: something that decodes a [`Message`], runs the
+/// handler and encodes the reply.
+///
+/// Actors get their implementation from [`crate::actor!`], which routes
+/// `"Trait.Method"` (split at the LAST `.`) to the service receivers the actor
+/// lists. Hosts hold providers and actors as `dyn MessageDispatch`.
+///
+/// # The pattern generated interface crates follow
+///
+/// For every `@wasmbus` service `KeyValue` the generator writes a trait for
+/// the operations, a receiver trait that dispatches a message by its BARE
+/// method name, and a sender over any [`Transport`]:
+///
+/// ```
+/// use weld_rpc::{async_trait, Context, Message, RpcError, RpcResult, Transport};
+/// # #[derive(serde::Serialize, serde::Deserialize)]
+/// # pub struct IncrementRequest { pub key: String, pub value: i32 }
+///
+/// #[async_trait]
+/// pub trait KeyValue {
+///     /// The contract id of the `@wasmbus` trait.
+///     fn contract_id() -> &'static str { "wasmcloud:keyvalue" }
+///     async fn increment(&self, ctx: &Context, arg: &IncrementRequest) -> RpcResult<i32>;
+///     // an operation without input takes no `arg`; without output returns RpcResult<()>
+/// }
+///
+/// #[async_trait]
+/// pub trait KeyValueReceiver: KeyValue {
+///     /// Smithy service name: the part of `"KeyValue.Increment"` before the last `.`.
+///     const SERVICE: &'static str = "KeyValue";
+///     async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+///         match message.method {
+///             "Increment" => {
+///                 let value: IncrementRequest = weld_rpc::common::deserialize(&message.arg)
+///                     .map_err(|e| RpcError::Deser(format!("'IncrementRequest': {e}")))?;
+///                 let resp = KeyValue::increment(self, ctx, &value).await?;
+///                 weld_rpc::common::serialize(&resp)
+///             }
+///             _ => Err(RpcError::MethodNotHandled(format!("KeyValue::{}", message.method))),
+///         }
+///     }
+/// }
+/// // Every implementer of the service is a receiver.
+/// impl<T: KeyValue + ?Sized> KeyValueReceiver for T {}
+///
+/// pub struct KeyValueSender<T: Transport> { transport: T }
+/// impl<T: Transport> KeyValueSender<T> {
+///     pub fn via(transport: T) -> Self { Self { transport } }
+/// }
+/// #[async_trait]
+/// impl<T: Transport> KeyValue for KeyValueSender<T> {
+///     async fn increment(&self, ctx: &Context, arg: &IncrementRequest) -> RpcResult<i32> {
+///         let buf = weld_rpc::common::serialize(arg)?;
+///         let resp = self.transport.send(ctx, Message {
+///             method: "KeyValue.Increment",
+///             arg: std::borrow::Cow::Borrowed(&buf),
+///         }, None).await?;
+///         weld_rpc::common::deserialize(&resp)
+///     }
+/// }
+/// ```
+///
+/// Operations with no output reply with a zero-byte payload (`Ok(Vec::new())`),
+/// not MessagePack nil; operations with no input send zero bytes.
+#[async_trait::async_trait]
+pub trait MessageDispatch {
+    /// Handles one message and returns the encoded reply.
+    async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>>;
+}
+
+#[async_trait::async_trait]
+impl<T: MessageDispatch + Send + Sync + ?Sized> MessageDispatch for std::sync::Arc<T> {
+    async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+        (**self).dispatch(ctx, message).await
+    }
+}
+
+/// Encoding of a payload, as told by its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// MessagePack (protocol "0"), with or without the `0xc1` prefix.
+    Msgpack,
+    /// CBOR (protocol "2"), after the `0x7f` prefix.
+    Cbor,
+    /// A zero-byte payload.
+    Empty,
+}
+
+impl fmt::Display for MessageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MessageFormat::Msgpack => "msgpack",
+            MessageFormat::Cbor => "cbor",
+            MessageFormat::Empty => "empty",
+        })
+    }
+}
+
+/// First byte of a CBOR (protocol "2") message.
+pub const CBOR_PREFIX: u8 = 0x7f;
+/// Optional first byte of a MessagePack message (a marker MessagePack never uses).
+pub const MSGPACK_PREFIX: u8 = 0xc1;
+
+/// Tells the format of a received payload and where its body starts:
+/// empty -> [`MessageFormat::Empty`]; `0x7f` -> CBOR after the prefix;
+/// `0xc1` -> MessagePack after the prefix; anything else -> MessagePack from
+/// the first byte.
+pub fn message_format(data: &[u8]) -> (MessageFormat, usize) {
+    match data.first() {
+        None => (MessageFormat::Empty, 0),
+        Some(&CBOR_PREFIX) => (MessageFormat::Cbor, 1),
+        Some(&MSGPACK_PREFIX) => (MessageFormat::Msgpack, 1),
+        Some(_) => (MessageFormat::Msgpack, 0),
+    }
+}
+
+/// Encodes `data` as protocol "0" MessagePack: structs as maps keyed by their
+/// serde (wire) names, integers in their smallest form with non-negative
+/// signed values written as unsigned, `serde_bytes` fields as `bin`.
+pub fn serialize<T: Serialize + ?Sized>(data: &T) -> RpcResult<Vec<u8>> {
+    rmp_serde::to_vec_named(data).map_err(|e| RpcError::Ser(e.to_string()))
+}
+
+/// Decodes a MessagePack payload received by a protocol "0" receiver.
+///
+/// The first byte is sniffed ([`message_format`]): a `0xc1` prefix is
+/// skipped; a CBOR payload is refused (the type has no CBOR decoder: use
+/// [`decode`] for protocol "2" types); a zero-byte payload decodes only to
+/// `()` and is an error for any other type. Structs are accepted as maps or
+/// positional arrays, unknown fields are ignored, trailing bytes are ignored.
+pub fn deserialize<'de, T: Deserialize<'de>>(buf: &'de [u8]) -> RpcResult<T> {
+    match message_format(buf) {
+        (MessageFormat::Empty, _) => T::deserialize(EmptyPayload).map_err(|e| RpcError::Deser(e.0)),
+        (MessageFormat::Msgpack, offset) => {
+            rmp_serde::from_slice(&buf[offset..]).map_err(|e| RpcError::Deser(e.to_string()))
+        }
+        (MessageFormat::Cbor, _) => Err(RpcError::Deser(
+            "payload is CBOR (0x7f prefix) but this type is decoded from MessagePack only".into(),
+        )),
+    }
+}
+
+/// Decodes a payload of a type that has both codecs (protocol "2" types),
+/// choosing the codec by the first byte ([`message_format`]).
+pub fn decode<T: DeserializeOwned + CborDecode>(buf: &[u8]) -> RpcResult<T> {
+    match message_format(buf) {
+        (MessageFormat::Cbor, offset) => crate::cbor::from_slice(&buf[offset..]),
+        _ => deserialize(buf),
+    }
+}
+
+/// Error of the zero-byte payload deserializer.
+#[derive(Debug)]
+struct EmptyError(String);
+
+impl fmt::Display for EmptyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EmptyError {}
+
+impl de::Error for EmptyError {
+    fn custom<M: fmt::Display>(msg: M) -> Self {
+        EmptyError(msg.to_string())
+    }
+}
+
+/// Deserializer for a zero-byte payload: it yields unit and nothing else, so
+/// `()` decodes and every real value is refused with a clear message.
+struct EmptyPayload;
+
+const EMPTY_MSG: &str = "empty payload where a value is expected";
+
+impl<'de> de::Deserializer<'de> for EmptyPayload {
+    type Error = EmptyError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+        Err(EmptyError(EMPTY_MSG.into()))
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}

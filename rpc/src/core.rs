@@ -1,0 +1,381 @@
+//! Types and the `Actor` service of the Smithy namespace `org.wasmcloud.core`.
+//!
+//! Generated crates refer to these as `weld_rpc::core::X` (for example
+//! `weld_rpc::core::LinkDefinition`). Field names are the upstream wire names:
+//! MessagePack and JSON use them as written here (snake_case, except
+//! `traceContext`); the JSON `HostData` a host writes to a provider's stdin
+//! has exactly these keys.
+//!
+//! The [`Actor`] service below is written by hand in the same shape the
+//! generator produces for every `@wasmbus` service (trait, receiver,
+//! sender); it doubles as the reference for that pattern.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cbor::{self, CborDecode, CborEncode, Decoder, Encoder};
+use crate::common::{deserialize, serialize, Context, Message, Transport};
+use crate::error::{RpcError, RpcResult};
+use crate::model::CapabilityContractId;
+
+/// Settings of a link (key/value pairs; providers read keys case-insensitively).
+pub type LinkSettings = HashMap<String, String>;
+/// Environment values given to a provider at start.
+pub type HostEnvValues = HashMap<String, String>;
+/// The links of a provider.
+pub type ActorLinks = Vec<LinkDefinition>;
+/// Public key of a cluster issuer (`C...`).
+pub type ClusterIssuerKey = String;
+/// Cluster issuers whose signatures a receiver accepts.
+pub type ClusterIssuers = Vec<ClusterIssuerKey>;
+/// OpenTelemetry trace context (W3C header names to values).
+pub type TraceContext = HashMap<String, String>;
+
+/// Parameter of `Actor.HealthRequest`.
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct HealthCheckRequest {}
+
+/// Reply of a health check, from actors and providers.
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct HealthCheckResponse {
+    /// Whether the actor or provider is healthy.
+    #[serde(default)]
+    pub healthy: bool,
+    /// Details about the health state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A link between an actor and a provider; keyed by
+/// (`actor_id`, `contract_id`, `link_name`).
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct LinkDefinition {
+    /// Public key of the actor (`M...`).
+    #[serde(default)]
+    pub actor_id: String,
+    /// Public key of the provider (`V...`).
+    #[serde(default)]
+    pub provider_id: String,
+    /// Link name, usually `default`.
+    #[serde(default)]
+    pub link_name: String,
+    /// Contract id, e.g. `wasmcloud:keyvalue`.
+    #[serde(default)]
+    pub contract_id: String,
+    /// Settings for the provider (e.g. `URL`, `address`).
+    pub values: LinkSettings,
+}
+
+/// Start-up data a host gives a provider (as base64 JSON on its stdin).
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct HostData {
+    /// Public key of the host (`N...`).
+    #[serde(default)]
+    pub host_id: String,
+    /// Lattice prefix of the RPC subjects.
+    #[serde(default)]
+    pub lattice_rpc_prefix: String,
+    /// Link name of this provider instance.
+    #[serde(default)]
+    pub link_name: String,
+    /// JWT of the NATS user for lattice RPC.
+    #[serde(default)]
+    pub lattice_rpc_user_jwt: String,
+    /// Seed of the NATS user for lattice RPC.
+    #[serde(default)]
+    pub lattice_rpc_user_seed: String,
+    /// URL of the lattice NATS server.
+    #[serde(default)]
+    pub lattice_rpc_url: String,
+    /// Public key of this provider (`V...`).
+    #[serde(default)]
+    pub provider_key: String,
+    /// Seed used to sign invocations.
+    #[serde(default)]
+    pub invocation_seed: String,
+    /// Environment values for the provider.
+    pub env_values: HostEnvValues,
+    /// Unique id of this provider instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Links that exist at start.
+    pub link_definitions: ActorLinks,
+    /// Accepted cluster issuers.
+    pub cluster_issuers: ClusterIssuers,
+    /// Provider configuration JSON, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_json: Option<String>,
+    /// Default RPC timeout in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_rpc_timeout_ms: Option<u64>,
+    /// Whether the host logs structured (JSON) lines.
+    #[serde(default)]
+    pub structured_logging: bool,
+    /// Log level the host runs at (e.g. `info`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+}
+
+/// An actor or a provider, as origin or target of an [`Invocation`].
+#[derive(Clone, Debug, Default, Deserialize, Eq, Hash, PartialEq, Serialize)]
+pub struct WasmCloudEntity {
+    /// Public key (`M...` actor, `V...` provider).
+    #[serde(default)]
+    pub public_key: String,
+    /// Link name (empty for an actor).
+    #[serde(default)]
+    pub link_name: String,
+    /// Contract id (empty for an actor).
+    pub contract_id: CapabilityContractId,
+}
+
+/// An RPC message on the lattice.
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct Invocation {
+    /// Sender.
+    pub origin: WasmCloudEntity,
+    /// Receiver.
+    pub target: WasmCloudEntity,
+    /// Operation, `"Trait.Method"`.
+    #[serde(default)]
+    pub operation: String,
+    /// Encoded argument.
+    #[serde(with = "serde_bytes", default)]
+    pub msg: Vec<u8>,
+    /// Invocation id (uuid).
+    #[serde(default)]
+    pub id: String,
+    /// Anti-forgery JWT.
+    #[serde(default)]
+    pub encoded_claims: String,
+    /// Public key of the sending host.
+    #[serde(default)]
+    pub host_id: String,
+    /// Total size of `msg` when it was sent out of band (chunked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_length: Option<u64>,
+    /// OpenTelemetry trace context.
+    #[serde(
+        rename = "traceContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trace_context: Option<TraceContext>,
+}
+
+/// Reply to an [`Invocation`].
+#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+pub struct InvocationResponse {
+    /// Encoded reply.
+    #[serde(with = "serde_bytes", default)]
+    pub msg: Vec<u8>,
+    /// Id of the invocation this answers.
+    #[serde(default)]
+    pub invocation_id: String,
+    /// Error text, if the call failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Total size of `msg` when it was sent out of band (chunked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_length: Option<u64>,
+}
+
+/// CBOR (protocol "2") impls for the core structs: arrays in declaration
+/// order (the upstream `@n` numbers are 0, 1, 2...), maps keyed by the field
+/// names also accepted. `req` members must be present; `opt` members may be
+/// null or absent; `blob` members are byte strings.
+macro_rules! cbor_struct {
+    ($ty:ident { $($field:ident : $kind:ident),* $(,)? }) => {
+        impl CborEncode for $ty {
+            fn encode_cbor(&self, e: &mut Encoder) -> RpcResult<()> {
+                const LEN: u64 = <[&str]>::len(&[$(stringify!($field)),*]) as u64;
+                e.array(LEN)?;
+                $( cbor_struct!(@enc $kind, e, &self.$field); )*
+                Ok(())
+            }
+        }
+        impl CborDecode for $ty {
+            #[allow(unused_mut, unused_variables, clippy::match_single_binding)]
+            fn decode_cbor(d: &mut Decoder<'_>) -> RpcResult<Self> {
+                const NAMES: &[&str] = &[$(stringify!($field)),*];
+                let fields: Vec<(&str, u32)> =
+                    NAMES.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
+                let mut out = $ty::default();
+                let mut seen = [false; NAMES.len()];
+                cbor::decode_struct(d, stringify!($ty), &fields, |i, d| {
+                    seen[i] = true;
+                    match NAMES[i] {
+                        $( stringify!($field) => cbor_struct!(@dec $kind, d, out.$field), )*
+                        _ => d.skip()?,
+                    }
+                    Ok(())
+                })?;
+                $( cbor_struct!(@check $kind, seen, NAMES, stringify!($ty), stringify!($field)); )*
+                Ok(out)
+            }
+        }
+    };
+    (@enc req, $e:ident, $v:expr) => { $v.encode_cbor($e)? };
+    (@enc opt, $e:ident, $v:expr) => { $v.encode_cbor($e)? };
+    (@enc blob, $e:ident, $v:expr) => { cbor::bytes::encode($e, $v)? };
+    (@dec req, $d:ident, $place:expr) => { $place = CborDecode::decode_cbor($d)? };
+    (@dec opt, $d:ident, $place:expr) => { $place = CborDecode::decode_cbor($d)? };
+    (@dec blob, $d:ident, $place:expr) => { $place = cbor::bytes::decode($d)? };
+    (@check opt, $seen:ident, $names:ident, $ty:expr, $f:expr) => {};
+    (@check $kind:ident, $seen:ident, $names:ident, $ty:expr, $f:expr) => {
+        let i = $names.iter().position(|n| *n == $f).unwrap_or(0);
+        if !$seen[i] {
+            return Err(RpcError::Deser(format!("missing field {}.{}", $ty, $f)));
+        }
+    };
+}
+
+cbor_struct!(HealthCheckRequest {});
+cbor_struct!(HealthCheckResponse {
+    healthy: req,
+    message: opt
+});
+cbor_struct!(LinkDefinition {
+    actor_id: req,
+    provider_id: req,
+    link_name: req,
+    contract_id: req,
+    values: req,
+});
+cbor_struct!(WasmCloudEntity {
+    public_key: req,
+    link_name: req,
+    contract_id: req
+});
+cbor_struct!(Invocation {
+    origin: req,
+    target: req,
+    operation: req,
+    msg: blob,
+    id: req,
+    encoded_claims: req,
+    host_id: req,
+    content_length: opt,
+    trace_context: opt,
+});
+cbor_struct!(InvocationResponse {
+    msg: blob,
+    invocation_id: req,
+    error: opt,
+    content_length: opt,
+});
+cbor_struct!(HostData {
+    host_id: req,
+    lattice_rpc_prefix: req,
+    link_name: req,
+    lattice_rpc_user_jwt: req,
+    lattice_rpc_user_seed: req,
+    lattice_rpc_url: req,
+    provider_key: req,
+    invocation_seed: req,
+    env_values: req,
+    instance_id: req,
+    link_definitions: req,
+    cluster_issuers: req,
+    config_json: opt,
+    default_rpc_timeout_ms: opt,
+    structured_logging: req,
+    log_level: opt,
+});
+
+/// The `Actor` service (actorReceive): health checks a host sends to actors.
+#[async_trait::async_trait]
+pub trait Actor {
+    /// The service has no contract id (actors receive it from the host).
+    fn contract_id() -> &'static str {
+        ""
+    }
+
+    /// Performs a health check; called at intervals by the host.
+    async fn health_request(
+        &self,
+        ctx: &Context,
+        arg: &HealthCheckRequest,
+    ) -> RpcResult<HealthCheckResponse>;
+}
+
+/// Receiver of the [`Actor`] service: dispatches by bare method name.
+#[async_trait::async_trait]
+pub trait ActorReceiver: Actor {
+    /// Service name on the wire (`"Actor.HealthRequest"`).
+    const SERVICE: &'static str = "Actor";
+
+    /// Decodes the message, calls the handler and encodes its reply.
+    async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+        match message.method {
+            "HealthRequest" => {
+                let value: HealthCheckRequest = deserialize(&message.arg)
+                    .map_err(|e| RpcError::Deser(format!("'HealthCheckRequest': {e}")))?;
+                let resp = Actor::health_request(self, ctx, &value).await?;
+                serialize(&resp)
+            }
+            _ => Err(RpcError::MethodNotHandled(format!(
+                "Actor::{}",
+                message.method
+            ))),
+        }
+    }
+}
+
+impl<T: Actor + ?Sized> ActorReceiver for T {}
+
+/// Sender of the [`Actor`] service over any transport.
+#[derive(Debug)]
+pub struct ActorSender<T: Transport> {
+    transport: T,
+}
+
+impl<T: Transport> ActorSender<T> {
+    /// A sender over `transport`.
+    pub fn via(transport: T) -> Self {
+        Self { transport }
+    }
+}
+
+impl ActorSender<crate::actor::HostTransport> {
+    /// From inside an actor: a sender to another actor, by public key or call alias.
+    pub fn to_actor(actor_id: &str) -> Self {
+        Self::via(crate::actor::HostTransport::to_actor(actor_id))
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: Transport> Actor for ActorSender<T> {
+    async fn health_request(
+        &self,
+        ctx: &Context,
+        arg: &HealthCheckRequest,
+    ) -> RpcResult<HealthCheckResponse> {
+        let buf = serialize(arg)?;
+        let resp = self
+            .transport
+            .send(
+                ctx,
+                Message {
+                    method: "Actor.HealthRequest",
+                    arg: Cow::Borrowed(&buf),
+                },
+                None,
+            )
+            .await?;
+        deserialize(&resp).map_err(|e| RpcError::Deser(format!("'HealthCheckResponse': {e}")))
+    }
+}
+
+impl LinkDefinition {
+    /// The link value for `key`, matched case-insensitively (providers read
+    /// `URL`, `address`, `port`... whatever case the operator wrote).
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
