@@ -1,0 +1,512 @@
+//! Merges fragments (prelude first, then user files in the given order) into
+//! one [`Model`]: conflicting shape definitions, mixin flattening, target
+//! elision, `apply` merging and metadata merging. Declaration order is kept
+//! everywhere and nothing depends on hash order, so the output is
+//! deterministic.
+//!
+//! Codes `E0100`..`E0119`.
+
+use super::diagnostics::Diagnostic;
+use super::resolve::{elided_placeholder, Elision, Resolved};
+use super::source::Span;
+use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, TraitValue, Traits};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// Two different definitions of one shape id.
+pub const E_SHAPE_CONFLICT: &str = "E0100";
+/// Conflicting metadata values for one key.
+pub const E_METADATA_CONFLICT: &str = "E0101";
+/// Mixins form a cycle.
+pub const E_MIXIN_CYCLE: &str = "E0102";
+/// A mixin reference that is not a mixin shape (or does not exist).
+pub const E_NOT_A_MIXIN: &str = "E0103";
+/// A member conflicts with a member inherited from a mixin.
+pub const E_MIXIN_MEMBER_CONFLICT: &str = "E0104";
+/// An elided member whose target cannot be found.
+pub const E_ELIDED_TARGET: &str = "E0105";
+/// A mixin of a different shape type.
+pub const E_MIXIN_KIND: &str = "E0106";
+/// `apply` of a trait that is already present with a different value.
+pub const E_APPLY_CONFLICT: &str = "E0110";
+/// `apply` to a shape or member that does not exist.
+pub const E_APPLY_TARGET: &str = "E0111";
+
+fn strip_traits(t: &Traits) -> Vec<(&ShapeId, &Node)> {
+    t.iter().map(|(k, v)| (k, &v.value)).collect()
+}
+
+/// Equality of two definitions ignoring where they were written.
+fn same_definition(a: &Shape, b: &Shape) -> bool {
+    fn refs(k: &ShapeKind) -> String {
+        // Kind data carries spans inside ShapeRefs; compare their debug form
+        // with spans blanked. Only used for duplicate definitions (rare).
+        let mut k = k.clone();
+        let blank = |r: &mut crate::model::ShapeRef| r.span = Span::default();
+        match &mut k {
+            ShapeKind::Service(s) => {
+                s.operations.iter_mut().for_each(blank);
+                s.resources.iter_mut().for_each(blank);
+                s.errors.iter_mut().for_each(blank);
+            }
+            ShapeKind::Operation(o) => {
+                o.input.iter_mut().for_each(blank);
+                o.output.iter_mut().for_each(blank);
+                o.errors.iter_mut().for_each(blank);
+            }
+            ShapeKind::Resource(r) => {
+                r.identifiers.values_mut().for_each(blank);
+                r.properties.values_mut().for_each(blank);
+                for x in [
+                    &mut r.create,
+                    &mut r.put,
+                    &mut r.read,
+                    &mut r.update,
+                    &mut r.delete,
+                    &mut r.list,
+                ] {
+                    x.iter_mut().for_each(blank);
+                }
+                r.operations.iter_mut().for_each(blank);
+                r.collection_operations.iter_mut().for_each(blank);
+                r.resources.iter_mut().for_each(blank);
+            }
+            _ => {}
+        }
+        format!("{k:?}")
+    }
+    a.kind.keyword() == b.kind.keyword()
+        && refs(&a.kind) == refs(&b.kind)
+        && strip_traits(&a.traits) == strip_traits(&b.traits)
+        && a.mixins
+            .iter()
+            .map(|m| &m.id)
+            .eq(b.mixins.iter().map(|m| &m.id))
+        && a.members.len() == b.members.len()
+        && a.members.iter().zip(&b.members).all(|(x, y)| {
+            x.name == y.name
+                && x.target == y.target
+                && strip_traits(&x.traits) == strip_traits(&y.traits)
+        })
+}
+
+struct Assembler<'d> {
+    shapes: IndexMap<ShapeId, Shape>,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+/// Builds the model from resolved fragments, in order (the prelude first).
+pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
+    let mut model = Model::default();
+    let total: usize = parts.iter().map(|p| p.fragment.shapes.len()).sum();
+    let mut a = Assembler {
+        shapes: IndexMap::with_capacity(total),
+        diags,
+    };
+    let mut meta_spans: HashMap<String, Span> = HashMap::new();
+    let mut applies = Vec::new();
+    let mut elisions: HashMap<ShapeId, Vec<Elision>> = HashMap::new();
+    for part in parts {
+        let f = part.fragment;
+        if let Some(ns) = &f.namespace {
+            model
+                .namespace_versions
+                .entry(ns.clone())
+                .or_insert(f.version);
+        }
+        for m in f.metadata {
+            a.merge_metadata(&mut model.metadata, &mut meta_spans, m.key, m.value, m.span);
+        }
+        for s in f.shapes {
+            match a.shapes.get(&s.id) {
+                Some(prev) => {
+                    if !same_definition(prev, &s) {
+                        let prev_span = prev.span;
+                        a.diags.push(
+                            Diagnostic::error(
+                                E_SHAPE_CONFLICT,
+                                s.span,
+                                format!("conflicting definitions of shape `{}`", s.id),
+                            )
+                            .with_label("second definition")
+                            .with_secondary(prev_span, "first defined here"),
+                        );
+                    }
+                }
+                None => {
+                    a.shapes.insert(s.id.clone(), s);
+                }
+            }
+        }
+        applies.extend(f.applies);
+        for e in part.elisions {
+            elisions.entry(e.shape.clone()).or_default().push(e);
+        }
+    }
+
+    // Applies to shapes and to locally declared members first, so traits
+    // applied to a mixin are inherited; applies to members that only exist
+    // once mixins are flattened wait until then.
+    let mut deferred = Vec::new();
+    for ap in applies {
+        if !a.apply(&ap, false) {
+            deferred.push(ap);
+        }
+    }
+    a.flatten(&elisions);
+    for ap in deferred {
+        a.apply(&ap, true);
+    }
+    model.shapes = a.shapes;
+    model
+}
+
+impl Assembler<'_> {
+    fn merge_metadata(
+        &mut self,
+        meta: &mut IndexMap<String, Node>,
+        spans: &mut HashMap<String, Span>,
+        key: String,
+        value: Node,
+        span: Span,
+    ) {
+        match meta.get_mut(&key) {
+            None => {
+                spans.insert(key.clone(), span);
+                meta.insert(key, value);
+            }
+            Some(existing) => {
+                if let (Node::Array(a), Node::Array(b)) = (&mut *existing, &value) {
+                    a.extend(b.iter().cloned());
+                } else if *existing != value {
+                    let prev = spans.get(&key).copied().unwrap_or_default();
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_METADATA_CONFLICT,
+                            span,
+                            format!("conflicting values for metadata key `{key}`"),
+                        )
+                        .with_secondary(prev, "first value here")
+                        .with_note(
+                            "metadata arrays are concatenated; other values must be identical",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// True if `id` names a list or set trait (apply concatenates those).
+    fn is_list_trait(&self, id: &ShapeId) -> bool {
+        self.shapes
+            .get(id)
+            .is_some_and(|s| matches!(s.kind, ShapeKind::List | ShapeKind::Set))
+    }
+
+    fn merge_trait(
+        &mut self,
+        traits: &mut Traits,
+        id: &ShapeId,
+        tv: &TraitValue,
+        target: &ShapeId,
+    ) {
+        let list = self.is_list_trait(id);
+        match traits.get_mut(id) {
+            None => {
+                traits.insert(id.clone(), tv.clone());
+            }
+            Some(existing) => {
+                if existing.value == tv.value {
+                    return;
+                }
+                if let (true, Node::Array(a), Node::Array(b)) =
+                    (list, &mut existing.value, &tv.value)
+                {
+                    a.extend(b.iter().cloned());
+                    return;
+                }
+                let prev = existing.span;
+                self.diags.push(
+                    Diagnostic::error(
+                        E_APPLY_CONFLICT,
+                        tv.span,
+                        format!("conflicting values of trait `{id}` on `{target}`"),
+                    )
+                    .with_secondary(prev, "first applied here")
+                    .with_note("only list traits are merged; other values must be identical"),
+                );
+            }
+        }
+    }
+
+    /// Applies one apply statement. With `final_pass` false, returns false
+    /// (and does nothing) when the target member does not exist yet.
+    fn apply(&mut self, ap: &super::fragment::Apply, final_pass: bool) -> bool {
+        let mut base = ap.target.clone();
+        let member = base.member.take();
+        let Some(idx) = self.shapes.get_index_of(&base) else {
+            if final_pass || member.is_none() {
+                self.diags.push(
+                    Diagnostic::error(
+                        E_APPLY_TARGET,
+                        ap.span,
+                        format!("cannot apply traits to `{}`: no such shape", ap.target),
+                    )
+                    .with_label("not found"),
+                );
+                return true;
+            }
+            return false;
+        };
+        let mut traits = match &member {
+            None => std::mem::take(&mut self.shapes[idx].traits),
+            Some(m) => match self.shapes[idx].members.iter_mut().find(|x| &x.name == m) {
+                Some(mm) => std::mem::take(&mut mm.traits),
+                None => {
+                    if !final_pass {
+                        return false;
+                    }
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_APPLY_TARGET,
+                            ap.span,
+                            format!(
+                                "cannot apply traits to `{}`: `{base}` has no member `{m}`",
+                                ap.target
+                            ),
+                        )
+                        .with_label("not found"),
+                    );
+                    return true;
+                }
+            },
+        };
+        for (id, tv) in &ap.traits {
+            self.merge_trait(&mut traits, id, tv, &ap.target);
+        }
+        match &member {
+            None => self.shapes[idx].traits = traits,
+            Some(m) => {
+                if let Some(mm) = self.shapes[idx].members.iter_mut().find(|x| &x.name == m) {
+                    mm.traits = traits;
+                }
+            }
+        }
+        true
+    }
+
+    /// Flattens mixins (and fills elided targets) for every shape, mixins
+    /// before their users, without recursion (mixin chains can be long).
+    fn flatten(&mut self, elisions: &HashMap<ShapeId, Vec<Elision>>) {
+        const NEW: u8 = 0;
+        const VISITING: u8 = 1;
+        const DONE: u8 = 2;
+        let n = self.shapes.len();
+        let mut state = vec![NEW; n];
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for root in 0..n {
+            if state[root] != NEW {
+                continue;
+            }
+            if self.shapes[root].mixins.is_empty() && !elisions.contains_key(&self.shapes[root].id)
+            {
+                state[root] = DONE;
+                continue;
+            }
+            state[root] = VISITING;
+            stack.push((root, 0));
+            while let Some(&mut (cur, ref mut next)) = stack.last_mut() {
+                let mixins = &self.shapes[cur].mixins;
+                if *next < mixins.len() {
+                    let m = mixins[*next].clone();
+                    *next += 1;
+                    match self.shapes.get_index_of(&m.id) {
+                        None => {}
+                        Some(mi) => match state[mi] {
+                            NEW => {
+                                state[mi] = VISITING;
+                                stack.push((mi, 0));
+                            }
+                            VISITING => {
+                                let id = self.shapes[cur].id.clone();
+                                self.diags.push(
+                                    Diagnostic::error(E_MIXIN_CYCLE, m.span, format!("mixin cycle: `{id}` (indirectly) uses itself through `{}`", m.id))
+                                        .with_label("cycle closes here"),
+                                );
+                            }
+                            _ => {}
+                        },
+                    }
+                } else {
+                    stack.pop();
+                    self.merge_mixins(cur, &state, elisions);
+                    state[cur] = DONE;
+                }
+            }
+        }
+    }
+
+    fn resource_target(&self, e: &Elision) -> Option<ShapeId> {
+        let r = e.for_resource.as_ref()?;
+        match &self.shapes.get(&r.id)?.kind {
+            ShapeKind::Resource(res) => res
+                .identifiers
+                .get(&e.member)
+                .or_else(|| res.properties.get(&e.member))
+                .map(|t| t.id.clone()),
+            _ => None,
+        }
+    }
+
+    fn merge_mixins(
+        &mut self,
+        idx: usize,
+        state: &[u8],
+        elisions: &HashMap<ShapeId, Vec<Elision>>,
+    ) {
+        let placeholder = elided_placeholder();
+        // Elided members bound to a resource take the resource's target.
+        if let Some(list) = elisions.get(&self.shapes[idx].id) {
+            for e in list {
+                if let Some(t) = self.resource_target(e) {
+                    if let Some(m) = self.shapes[idx]
+                        .members
+                        .iter_mut()
+                        .find(|m| m.name == e.member)
+                    {
+                        if m.target == placeholder {
+                            m.target = t;
+                        }
+                    }
+                }
+            }
+        }
+        let mixin_id = ShapeId::prelude("mixin");
+        let shape = &self.shapes[idx];
+        let mut inherited_members: Vec<Member> = Vec::new();
+        let mut inherited_traits = Traits::new();
+        let mut errors = Vec::new();
+        for mref in &shape.mixins {
+            let Some(mi) = self.shapes.get_index_of(&mref.id) else {
+                errors.push(
+                    Diagnostic::error(
+                        E_NOT_A_MIXIN,
+                        mref.span,
+                        format!("mixin `{}` does not exist", mref.id),
+                    )
+                    .with_label("no such shape"),
+                );
+                continue;
+            };
+            if state[mi] != 2 {
+                continue; // part of a cycle, already reported
+            }
+            let mixin = &self.shapes[mi];
+            let Some(mixin_trait) = mixin.traits.get(&mixin_id) else {
+                errors.push(
+                    Diagnostic::error(
+                        E_NOT_A_MIXIN,
+                        mref.span,
+                        format!("`{}` is not a mixin (it has no `@mixin` trait)", mref.id),
+                    )
+                    .with_secondary(mixin.span, "defined here"),
+                );
+                continue;
+            };
+            if mixin.kind.keyword() != shape.kind.keyword() {
+                errors.push(
+                    Diagnostic::error(
+                        E_MIXIN_KIND,
+                        mref.span,
+                        format!(
+                            "a {} cannot use the {} mixin `{}`",
+                            shape.kind.keyword(),
+                            mixin.kind.keyword(),
+                            mref.id
+                        ),
+                    )
+                    .with_secondary(mixin.span, "mixin defined here"),
+                );
+                continue;
+            }
+            let local_traits: Vec<&str> = mixin_trait
+                .value
+                .get("localTraits")
+                .and_then(Node::as_array)
+                .map(|a| a.iter().filter_map(Node::as_str).collect())
+                .unwrap_or_default();
+            for (tid, tv) in &mixin.traits {
+                if *tid == mixin_id || local_traits.iter().any(|l| *l == tid.to_string()) {
+                    continue;
+                }
+                inherited_traits.insert(tid.clone(), tv.clone());
+            }
+            for mm in &mixin.members {
+                if let Some(prev) = inherited_members.iter().find(|x| x.name == mm.name) {
+                    if prev.target != mm.target {
+                        errors.push(
+                            Diagnostic::error(
+                                E_MIXIN_MEMBER_CONFLICT,
+                                mref.span,
+                                format!("mixins of `{}` define member `{}` with different targets (`{}` and `{}`)", shape.id, mm.name, prev.target, mm.target),
+                            )
+                            .with_secondary(prev.span, "first definition")
+                            .with_secondary(mm.span, "second definition"),
+                        );
+                    }
+                    continue;
+                }
+                inherited_members.push(mm.clone());
+            }
+        }
+        let shape_span = shape.span;
+        let shape_id = shape.id.clone();
+        // Local members: redeclarations merge into the inherited member (in
+        // the mixin's position); new members follow.
+        let local = std::mem::take(&mut self.shapes[idx].members);
+        let mut members = inherited_members;
+        for lm in local {
+            if let Some(im) = members.iter_mut().find(|m| m.name == lm.name) {
+                if lm.target != placeholder && lm.target != im.target {
+                    errors.push(
+                        Diagnostic::error(
+                            E_MIXIN_MEMBER_CONFLICT,
+                            lm.target_span,
+                            format!("member `{}` of `{shape_id}` targets `{}`, but its mixin declares it with target `{}`", lm.name, lm.target, im.target),
+                        )
+                        .with_secondary(im.span, "mixin member here")
+                        .with_note("elide the target (`$name`) or repeat the mixin's target"),
+                    );
+                }
+                for (tid, tv) in lm.traits {
+                    im.traits.insert(tid, tv);
+                }
+                im.span = lm.span;
+            } else {
+                members.push(lm);
+            }
+        }
+        for m in &members {
+            if m.target == placeholder {
+                errors.push(
+                    Diagnostic::error(
+                        E_ELIDED_TARGET,
+                        m.span,
+                        format!(
+                            "cannot find the target of elided member `${}` of `{shape_id}`",
+                            m.name
+                        ),
+                    )
+                    .with_label("no resource identifier/property or mixin member of this name")
+                    .with_secondary(shape_span, "in this shape"),
+                );
+            }
+        }
+        let s = &mut self.shapes[idx];
+        s.members = members;
+        for (tid, tv) in inherited_traits {
+            s.traits.entry(tid).or_insert(tv);
+        }
+        self.diags.extend(errors);
+    }
+}

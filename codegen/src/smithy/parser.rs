@@ -1,0 +1,1154 @@
+//! Recursive-descent parser for the Smithy IDL, 1.0 and 2.0 (the spec's
+//! "Smithy IDL ABNF"), producing an [`ast::File`].
+//!
+//! Newlines and commas are treated as plain whitespace (every real model
+//! stays unambiguous without them), which keeps the token stream small.
+//! Version gating happens here: 2.0-only syntax in a 1.0 file, and `set` in a
+//! 2.0 file, are reported at the offending token.
+//!
+//! Error recovery: a syntax error inside a statement is reported, then the
+//! parser skips to the next statement (balanced delimiters, or a shape
+//! keyword at the start of a line), so every broken statement of a file is
+//! reported, not just the first. Node nesting deeper than [`MAX_DEPTH`] is
+//! reported instead of recursing further. Parser codes are `E0050`..`E0099`.
+
+use super::ast::*;
+use super::diagnostics::Diagnostic;
+use super::lexer::{self, Tok, Token};
+use super::source::{FileId, Span};
+use crate::model::IdlVersion;
+use std::borrow::Cow;
+
+/// Unexpected token.
+pub const E_UNEXPECTED: &str = "E0050";
+/// IDL 2.0 syntax used in a 1.0 file.
+pub const E_V2_ONLY: &str = "E0051";
+/// IDL 1.0-only syntax (`set`) used in a 2.0 file.
+pub const E_V1_ONLY: &str = "E0052";
+/// Unsupported `$version`.
+pub const E_BAD_VERSION: &str = "E0053";
+/// Misplaced or invalid control statement.
+pub const E_CONTROL: &str = "E0054";
+/// Nesting too deep.
+pub const E_TOO_DEEP: &str = "E0055";
+/// Shape or apply before any namespace statement.
+pub const E_NO_NAMESPACE: &str = "E0056";
+/// More than one namespace statement.
+pub const E_DUPLICATE_NAMESPACE: &str = "E0057";
+/// Malformed identifier / shape id / namespace.
+pub const E_BAD_ID: &str = "E0058";
+/// Invalid `use` statement.
+pub const E_BAD_USE: &str = "E0059";
+/// Duplicate key in a node object or trait structure.
+pub const E_DUPLICATE_KEY: &str = "E0060";
+/// Unknown or duplicate operation property.
+pub const E_OPERATION_PROPERTY: &str = "E0061";
+/// Invalid member name for a list/set/map.
+pub const E_MEMBER_NAME: &str = "E0062";
+/// `= value` where not allowed.
+pub const E_VALUE_ASSIGNMENT: &str = "E0063";
+/// Statement out of order (metadata after namespace, use after shapes...).
+pub const E_ORDER: &str = "E0064";
+/// Traits before something that takes none.
+pub const E_STRAY_TRAITS: &str = "E0065";
+
+/// Maximum nesting of node values / shape bodies.
+pub const MAX_DEPTH: u32 = 64;
+
+/// A syntax error already reported; unwinds to the statement level.
+struct Bail;
+
+type PResult<T> = Result<T, Bail>;
+
+struct Parser<'a, 'd> {
+    text: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    file: FileId,
+    version: IdlVersion,
+    diags: &'d mut Vec<Diagnostic>,
+    /// Open delimiters consumed in the current statement (for recovery).
+    open: u32,
+    depth: u32,
+}
+
+/// Parses one IDL file. Syntax errors go to `diags`; the returned file holds
+/// every statement that parsed.
+pub fn parse<'a>(file: FileId, text: &'a str, diags: &mut Vec<Diagnostic>) -> File<'a> {
+    let toks = lexer::tokenize(file, text, diags);
+    let mut p = Parser {
+        text,
+        toks,
+        pos: 0,
+        file,
+        version: IdlVersion::V1,
+        diags,
+        open: 0,
+        depth: 0,
+    };
+    p.file_()
+}
+
+fn describe_word(w: &str) -> String {
+    format!("`{w}`")
+}
+
+/// True for identifiers (`[A-Za-z_][A-Za-z0-9_]*`).
+pub fn is_identifier(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b.iter().any(|c| c.is_ascii_alphanumeric())
+}
+
+/// True for namespaces (`identifier *("." identifier)`).
+pub fn is_namespace(s: &str) -> bool {
+    s.split('.').all(is_identifier)
+}
+
+/// True for shape ids, absolute or relative, with optional `$member`.
+pub fn is_shape_id(s: &str) -> bool {
+    let (ns, rest) = match s.split_once('#') {
+        Some((ns, rest)) => (Some(ns), rest),
+        None => (None, s),
+    };
+    if let Some(ns) = ns {
+        if !is_namespace(ns) {
+            return false;
+        }
+    }
+    let (name, member) = match rest.split_once('$') {
+        Some((n, m)) => (n, Some(m)),
+        None => (rest, None),
+    };
+    is_identifier(name) && member.is_none_or(is_identifier)
+}
+
+impl<'a, 'd> Parser<'a, 'd> {
+    // ----- token helpers -------------------------------------------------
+
+    fn span_of(&self, t: Token) -> Span {
+        Span::new(self.file, t.start as usize, t.end as usize)
+    }
+
+    fn skip_docs(&mut self) {
+        while self.toks[self.pos].kind == Tok::DocComment {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Token {
+        self.skip_docs();
+        self.toks[self.pos]
+    }
+
+    fn peek_kind(&mut self) -> Tok {
+        self.peek().kind
+    }
+
+    /// The token after the next one (doc comments skipped).
+    fn peek2(&mut self) -> Token {
+        self.skip_docs();
+        let mut i = self.pos + 1;
+        while i < self.toks.len() && self.toks[i].kind == Tok::DocComment {
+            i += 1;
+        }
+        self.toks[i.min(self.toks.len() - 1)]
+    }
+
+    fn text_of(&self, t: Token) -> &'a str {
+        &self.text[t.range()]
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.peek();
+        match t.kind {
+            Tok::LBrace | Tok::LBracket | Tok::LParen => self.open += 1,
+            Tok::RBrace | Tok::RBracket | Tok::RParen => self.open = self.open.saturating_sub(1),
+            Tok::Eof => return t,
+            _ => {}
+        }
+        self.pos += 1;
+        t
+    }
+
+    fn is_word(&mut self, w: &str) -> bool {
+        let t = self.peek();
+        t.kind == Tok::Word && self.text_of(t) == w
+    }
+
+    fn found(&self, t: Token) -> String {
+        match t.kind {
+            Tok::Word => describe_word(self.text_of(t)),
+            Tok::Eof => "end of file".to_string(),
+            k => k.describe().to_string(),
+        }
+    }
+
+    fn unexpected(&mut self, t: Token, expected: &str) -> Bail {
+        let found = self.found(t);
+        let sp = self.span_of(t);
+        self.diags.push(
+            Diagnostic::error(
+                E_UNEXPECTED,
+                sp,
+                format!("expected {expected}, found {found}"),
+            )
+            .with_label(format!("expected {expected}")),
+        );
+        Bail
+    }
+
+    fn expect(&mut self, kind: Tok) -> PResult<Token> {
+        let t = self.peek();
+        if t.kind == kind {
+            Ok(self.bump())
+        } else {
+            Err(self.unexpected(t, kind.describe()))
+        }
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, span, msg));
+    }
+
+    /// Reports 2.0-only syntax in a 1.0 file.
+    fn require_v2(&mut self, span: Span, what: &str) {
+        if self.version == IdlVersion::V1 {
+            self.diags.push(
+                Diagnostic::error(E_V2_ONLY, span, format!("{what} requires Smithy IDL 2.0"))
+                    .with_label("not available in IDL 1.0")
+                    .with_note(
+                        "add `$version: \"2\"` at the top of the file to use IDL 2.0 syntax",
+                    ),
+            );
+        }
+    }
+
+    fn enter(&mut self, t: Token) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let sp = self.span_of(t);
+            self.error(
+                E_TOO_DEEP,
+                sp,
+                format!("nesting is too deep (more than {MAX_DEPTH} levels)"),
+            );
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Skips to the start of the next statement after an error.
+    fn recover(&mut self) {
+        self.depth = 0;
+        loop {
+            let t = self.peek();
+            if t.kind == Tok::Eof {
+                break;
+            }
+            if self.open == 0 && self.starts_statement(t) {
+                break;
+            }
+            // A statement keyword at the very start of a line is a strong
+            // sign that a new statement begins even inside unbalanced braces.
+            if t.line_start
+                && t.start > 0
+                && self.at_column0(t)
+                && self.starts_statement(t)
+                && !matches!(t.kind, Tok::At)
+            {
+                break;
+            }
+            self.bump();
+        }
+        self.open = 0;
+    }
+
+    fn at_column0(&self, t: Token) -> bool {
+        let s = t.start as usize;
+        s == 0 || self.text.as_bytes().get(s - 1) == Some(&b'\n')
+    }
+
+    fn starts_statement(&self, t: Token) -> bool {
+        match t.kind {
+            Tok::At => true,
+            Tok::Word => {
+                let w = self.text_of(t);
+                matches!(w, "apply" | "metadata" | "namespace" | "use")
+                    || ShapeKeyword::from_word(w).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    // ----- file ------------------------------------------------------------
+
+    fn file_(&mut self) -> File<'a> {
+        let mut f = File {
+            file: self.file,
+            version: IdlVersion::V1,
+            control: Vec::new(),
+            metadata: Vec::new(),
+            namespace: None,
+            uses: Vec::new(),
+            statements: Vec::new(),
+            input_suffix: Cow::Borrowed("Input"),
+            output_suffix: Cow::Borrowed("Output"),
+        };
+        // 0 = control, 1 = metadata, 2 = after namespace, 3 = shapes seen.
+        let mut stage = 0u8;
+        let mut version_seen: Option<Span> = None;
+        loop {
+            let docs = self.take_docs();
+            let t = self.peek();
+            self.open = 0;
+            self.depth = 0;
+            let res: PResult<()> = match t.kind {
+                Tok::Eof => break,
+                Tok::Dollar => self.control(&mut f, stage, &mut version_seen),
+                Tok::Word if self.text_of(t) == "metadata" => {
+                    let r = self.metadata(stage);
+                    r.map(|m| {
+                        f.metadata.push(m);
+                        if stage < 1 {
+                            stage = 1
+                        }
+                    })
+                }
+                Tok::Word if self.text_of(t) == "namespace" => {
+                    let r = self.namespace(&f);
+                    r.map(|ns| {
+                        if f.namespace.is_none() {
+                            f.namespace = Some(ns);
+                        }
+                        stage = stage.max(2);
+                    })
+                }
+                Tok::Word if self.text_of(t) == "use" => {
+                    let r = self.use_(stage, &f);
+                    r.map(|u| f.uses.push(u))
+                }
+                Tok::Word if self.text_of(t) == "apply" => {
+                    self.check_namespace(&f, t);
+                    stage = 3;
+                    self.apply().map(|a| f.statements.push(Statement::Apply(a)))
+                }
+                Tok::At | Tok::Word => {
+                    self.check_namespace(&f, t);
+                    stage = 3;
+                    self.shape_statement(docs, &mut f)
+                }
+                _ => Err(self.unexpected(t, "a statement")),
+            };
+            if res.is_err() {
+                // Always make progress.
+                if self.peek() == t {
+                    self.bump();
+                }
+                self.recover();
+            }
+        }
+        f.version = self.version;
+        f
+    }
+
+    fn check_namespace(&mut self, f: &File<'a>, t: Token) {
+        if f.namespace.is_none() {
+            let sp = self.span_of(t);
+            // Report once per file.
+            if !self
+                .diags
+                .iter()
+                .any(|d| d.code == E_NO_NAMESPACE && d.span.is_some_and(|s| s.file == self.file))
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        E_NO_NAMESPACE,
+                        sp,
+                        "shapes and apply statements need a namespace",
+                    )
+                    .with_label("no `namespace` statement before this")
+                    .with_note("add `namespace my.namespace` before the first shape"),
+                );
+            }
+        }
+    }
+
+    /// Collects consecutive `///` comments at the current position.
+    fn take_docs(&mut self) -> Option<DocComment> {
+        let mut text = String::new();
+        let mut first: Option<Span> = None;
+        let mut last = Span::default();
+        while self.toks[self.pos].kind == Tok::DocComment {
+            let t = self.toks[self.pos];
+            self.pos += 1;
+            let line = &self.text[t.start as usize + 3..t.end as usize];
+            let line = line.strip_prefix(' ').unwrap_or(line);
+            if first.is_some() {
+                text.push('\n');
+            }
+            text.push_str(line);
+            let sp = self.span_of(t);
+            first.get_or_insert(sp);
+            last = sp;
+        }
+        first.map(|f| DocComment {
+            text,
+            span: f.to(last),
+        })
+    }
+
+    fn control(
+        &mut self,
+        f: &mut File<'a>,
+        stage: u8,
+        version_seen: &mut Option<Span>,
+    ) -> PResult<()> {
+        let dollar = self.bump();
+        let key = self.key()?;
+        self.expect(Tok::Colon)?;
+        let value = self.node_value()?;
+        let span = self.span_of(dollar).to(value.span);
+        if stage > 0 {
+            self.diags.push(
+                Diagnostic::error(
+                    E_CONTROL,
+                    span,
+                    "control statements must come first in a file",
+                )
+                .with_label("control statement after other statements"),
+            );
+        }
+        match key.text.as_ref() {
+            "version" => {
+                if let Some(prev) = *version_seen {
+                    self.diags.push(
+                        Diagnostic::error(E_CONTROL, span, "duplicate `$version` statement")
+                            .with_secondary(prev, "first `$version` here"),
+                    );
+                }
+                *version_seen = Some(span);
+                match &value.kind {
+                    NodeKind::String(s) => {
+                        match s.as_ref() {
+                            "1" | "1.0" => self.version = IdlVersion::V1,
+                            "2" | "2.0" => self.version = IdlVersion::V2,
+                            other => {
+                                let msg = format!("unsupported Smithy IDL version `{other}` (supported: 1.0, 2.0)");
+                                self.diags
+                                    .push(Diagnostic::error(E_BAD_VERSION, value.span, msg));
+                                // Parse the rest with the most permissive grammar.
+                                self.version = IdlVersion::V2;
+                            }
+                        }
+                    }
+                    _ => self.error(
+                        E_BAD_VERSION,
+                        value.span,
+                        "`$version` must be a string such as \"2.0\"",
+                    ),
+                }
+            }
+            "operationInputSuffix" | "operationOutputSuffix" => {
+                let input = key.text == "operationInputSuffix";
+                match value.kind {
+                    NodeKind::String(s) if is_identifier(&format!("A{s}")) => {
+                        if input {
+                            f.input_suffix = s;
+                        } else {
+                            f.output_suffix = s;
+                        }
+                    }
+                    _ => self.error(
+                        E_CONTROL,
+                        value.span,
+                        format!("`${}` must be a string of identifier characters", key.text),
+                    ),
+                }
+                return Ok(());
+            }
+            // The spec says unknown control statements are ignored.
+            _ => {}
+        }
+        f.control.push(ControlStatement { key, value, span });
+        Ok(())
+    }
+
+    fn key(&mut self) -> PResult<Key<'a>> {
+        let t = self.peek();
+        match t.kind {
+            Tok::Word => {
+                self.bump();
+                Ok(Key {
+                    text: Cow::Borrowed(self.text_of(t)),
+                    span: self.span_of(t),
+                })
+            }
+            Tok::String => {
+                self.bump();
+                Ok(Key {
+                    text: self.string_value(t),
+                    span: self.span_of(t),
+                })
+            }
+            _ => Err(self.unexpected(t, "a key (identifier or string)")),
+        }
+    }
+
+    fn string_value(&self, t: Token) -> Cow<'a, str> {
+        let raw = self.text_of(t);
+        let inner = raw.strip_prefix('"').unwrap_or(raw);
+        let inner = if inner.len() > 0 && inner.ends_with('"') {
+            &inner[..inner.len() - 1]
+        } else {
+            inner
+        };
+        lexer::decode_string(inner)
+    }
+
+    fn metadata(&mut self, stage: u8) -> PResult<MetadataStatement<'a>> {
+        let kw = self.bump();
+        let key = self.key()?;
+        self.expect(Tok::Eq)?;
+        let value = self.node_value()?;
+        let span = self.span_of(kw).to(value.span);
+        if stage >= 2 {
+            self.diags.push(
+                Diagnostic::error(
+                    E_ORDER,
+                    self.span_of(kw),
+                    "metadata statements must come before the namespace statement",
+                )
+                .with_label("metadata after `namespace`"),
+            );
+        }
+        Ok(MetadataStatement { key, value, span })
+    }
+
+    fn word(&mut self, expected: &str) -> PResult<Ident<'a>> {
+        let t = self.peek();
+        if t.kind != Tok::Word {
+            return Err(self.unexpected(t, expected));
+        }
+        self.bump();
+        Ok(Ident {
+            text: self.text_of(t),
+            span: self.span_of(t),
+        })
+    }
+
+    fn identifier(&mut self, what: &str) -> PResult<Ident<'a>> {
+        let id = self.word(what)?;
+        if !is_identifier(id.text) {
+            self.error(
+                E_BAD_ID,
+                id.span,
+                format!("`{}` is not a valid {what}", id.text),
+            );
+        }
+        Ok(id)
+    }
+
+    fn shape_id(&mut self, what: &str) -> PResult<Ident<'a>> {
+        let id = self.word(what)?;
+        if !is_shape_id(id.text) {
+            self.diags.push(
+                Diagnostic::error(
+                    E_BAD_ID,
+                    id.span,
+                    format!("`{}` is not a valid shape id", id.text),
+                )
+                .with_note("shape ids look like `Name`, `Name$member` or `some.namespace#Name`"),
+            );
+        }
+        Ok(id)
+    }
+
+    fn namespace(&mut self, f: &File<'a>) -> PResult<Ident<'a>> {
+        self.bump();
+        let ns = self.word("a namespace")?;
+        if !is_namespace(ns.text) {
+            self.error(
+                E_BAD_ID,
+                ns.span,
+                format!("`{}` is not a valid namespace", ns.text),
+            );
+        }
+        if let Some(prev) = &f.namespace {
+            self.diags.push(
+                Diagnostic::error(
+                    E_DUPLICATE_NAMESPACE,
+                    ns.span,
+                    "only one namespace statement is allowed per file",
+                )
+                .with_secondary(prev.span, "namespace declared here first"),
+            );
+        }
+        Ok(ns)
+    }
+
+    fn use_(&mut self, stage: u8, f: &File<'a>) -> PResult<Ident<'a>> {
+        let kw = self.bump();
+        let id = self.word("an absolute shape id")?;
+        if f.namespace.is_none() {
+            self.error(
+                E_ORDER,
+                self.span_of(kw),
+                "`use` statements must follow the namespace statement",
+            );
+        } else if stage >= 3 {
+            self.error(
+                E_ORDER,
+                self.span_of(kw),
+                "`use` statements must come before shapes and apply statements",
+            );
+        }
+        if !is_shape_id(id.text) || !id.text.contains('#') {
+            self.error(
+                E_BAD_USE,
+                id.span,
+                format!(
+                    "`use` needs an absolute shape id (`namespace#Name`), found `{}`",
+                    id.text
+                ),
+            );
+        } else if id.text.contains('$') {
+            self.error(E_BAD_USE, id.span, "members cannot be imported with `use`");
+        }
+        Ok(id)
+    }
+
+    // ----- traits ----------------------------------------------------------
+
+    fn traits(&mut self) -> PResult<Vec<TraitApp<'a>>> {
+        let mut out = Vec::new();
+        while self.peek_kind() == Tok::At {
+            out.push(self.trait_()?);
+        }
+        Ok(out)
+    }
+
+    fn trait_(&mut self) -> PResult<TraitApp<'a>> {
+        let at = self.bump();
+        let name = self.shape_id("a trait name")?;
+        let mut span = self.span_of(at).to(name.span);
+        let body = if self.peek_kind() == Tok::LParen {
+            let lp = self.bump();
+            self.enter(lp)?;
+            let body = if self.peek_kind() == Tok::RParen {
+                TraitBody::Empty
+            } else {
+                let t2 = self.peek2();
+                if matches!(self.peek_kind(), Tok::Word | Tok::String) && t2.kind == Tok::Colon {
+                    TraitBody::Structure(self.kvps(Tok::RParen)?)
+                } else {
+                    TraitBody::Value(self.node_value()?)
+                }
+            };
+            let rp = self.expect(Tok::RParen)?;
+            self.leave();
+            span = span.to(self.span_of(rp));
+            body
+        } else {
+            TraitBody::None
+        };
+        Ok(TraitApp { name, body, span })
+    }
+
+    /// `key: value` pairs up to (not including) `close`.
+    fn kvps(&mut self, close: Tok) -> PResult<Vec<(Key<'a>, NodeValue<'a>)>> {
+        let mut out: Vec<(Key<'a>, NodeValue<'a>)> = Vec::new();
+        loop {
+            let t = self.peek();
+            if t.kind == close {
+                break;
+            }
+            if t.kind == Tok::Eof {
+                return Err(self.unexpected(t, close.describe()));
+            }
+            let key = self.key()?;
+            self.expect(Tok::Colon)?;
+            let value = self.node_value()?;
+            if let Some((prev, _)) = out.iter().find(|(k, _)| k.text == key.text) {
+                let prev = prev.span;
+                self.diags.push(
+                    Diagnostic::error(
+                        E_DUPLICATE_KEY,
+                        key.span,
+                        format!("duplicate key `{}`", key.text),
+                    )
+                    .with_secondary(prev, "first defined here"),
+                );
+            } else {
+                out.push((key, value));
+            }
+        }
+        Ok(out)
+    }
+
+    // ----- node values -----------------------------------------------------
+
+    fn node_value(&mut self) -> PResult<NodeValue<'a>> {
+        let t = self.peek();
+        let span = self.span_of(t);
+        let kind = match t.kind {
+            Tok::LBrace => {
+                self.bump();
+                self.enter(t)?;
+                let kv = self.kvps(Tok::RBrace)?;
+                let end = self.expect(Tok::RBrace)?;
+                self.leave();
+                return Ok(NodeValue {
+                    kind: NodeKind::Object(kv),
+                    span: span.to(self.span_of(end)),
+                });
+            }
+            Tok::LBracket => {
+                self.bump();
+                self.enter(t)?;
+                let mut items = Vec::new();
+                loop {
+                    let n = self.peek();
+                    match n.kind {
+                        Tok::RBracket => break,
+                        Tok::Eof => return Err(self.unexpected(n, "`]`")),
+                        _ => items.push(self.node_value()?),
+                    }
+                }
+                let end = self.bump();
+                self.leave();
+                return Ok(NodeValue {
+                    kind: NodeKind::Array(items),
+                    span: span.to(self.span_of(end)),
+                });
+            }
+            Tok::Number => {
+                self.bump();
+                NodeKind::Number(lexer::parse_number(self.text_of(t)))
+            }
+            Tok::String => {
+                self.bump();
+                NodeKind::String(self.string_value(t))
+            }
+            Tok::TextBlock => {
+                self.bump();
+                NodeKind::String(Cow::Owned(lexer::decode_text_block(self.text_of(t))))
+            }
+            Tok::Word => {
+                self.bump();
+                match self.text_of(t) {
+                    "true" => NodeKind::Bool(true),
+                    "false" => NodeKind::Bool(false),
+                    "null" => NodeKind::Null,
+                    w => {
+                        if !is_shape_id(w) {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    E_BAD_ID,
+                                    span,
+                                    format!("`{w}` is not a valid unquoted string (shape id)"),
+                                )
+                                .with_note("quote strings that are not shape ids"),
+                            );
+                        }
+                        NodeKind::ShapeId(w)
+                    }
+                }
+            }
+            _ => return Err(self.unexpected(t, "a value")),
+        };
+        Ok(NodeValue { kind, span })
+    }
+
+    // ----- shapes ----------------------------------------------------------
+
+    fn shape_statement(&mut self, docs: Option<DocComment>, f: &mut File<'a>) -> PResult<()> {
+        let traits = self.traits()?;
+        // Docs written between traits and the keyword are not shape docs per
+        // the spec; skip them silently.
+        let kw_tok = self.peek();
+        if kw_tok.kind == Tok::Word && self.text_of(kw_tok) == "apply" && !traits.is_empty() {
+            let sp = traits[0].span;
+            self.error(
+                E_STRAY_TRAITS,
+                sp,
+                "traits cannot be applied to an apply statement",
+            );
+            return self.apply().map(|a| f.statements.push(Statement::Apply(a)));
+        }
+        let keyword = match (kw_tok.kind, ShapeKeyword::from_word(self.text_of(kw_tok))) {
+            (Tok::Word, Some(k)) => k,
+            _ => {
+                let t = kw_tok;
+                if t.kind == Tok::Eof && !traits.is_empty() {
+                    return Err(self.unexpected(t, "a shape definition after the traits"));
+                }
+                return Err(self.unexpected(
+                    t,
+                    "a shape definition (e.g. `structure`, `string`) or `apply`",
+                ));
+            }
+        };
+        self.bump();
+        let kw_span = self.span_of(kw_tok);
+        match keyword {
+            ShapeKeyword::Enum | ShapeKeyword::IntEnum => {
+                let what = if keyword == ShapeKeyword::Enum {
+                    "the `enum` shape"
+                } else {
+                    "the `intEnum` shape"
+                };
+                self.require_v2(kw_span, what);
+            }
+            ShapeKeyword::Set if self.version == IdlVersion::V2 => {
+                self.diags.push(
+                    Diagnostic::error(
+                        E_V1_ONLY,
+                        kw_span,
+                        "`set` shapes are not allowed in Smithy IDL 2.0",
+                    )
+                    .with_label("removed in IDL 2.0")
+                    .with_note("use a `list` with the `@uniqueItems` trait instead"),
+                );
+            }
+            _ => {}
+        }
+        let name = self.identifier("shape name")?;
+        let mut for_resource = None;
+        if self.is_word("for") {
+            let t = self.bump();
+            self.require_v2(self.span_of(t), "`for` resource binding");
+            if keyword != ShapeKeyword::Structure {
+                self.error(
+                    E_UNEXPECTED,
+                    self.span_of(t),
+                    "only structures can be bound to a resource with `for`",
+                );
+            }
+            for_resource = Some(self.shape_id("a resource shape id")?);
+        }
+        let mixins = self.mixins()?;
+        let body = match keyword {
+            ShapeKeyword::Simple(_) => ShapeBody::None,
+            ShapeKeyword::List
+            | ShapeKeyword::Set
+            | ShapeKeyword::Map
+            | ShapeKeyword::Structure
+            | ShapeKeyword::Union
+            | ShapeKeyword::Enum
+            | ShapeKeyword::IntEnum => ShapeBody::Members(self.members(keyword)?),
+            ShapeKeyword::Service | ShapeKeyword::Resource => {
+                let lb = self.expect(Tok::LBrace)?;
+                self.enter(lb)?;
+                let kv = self.kvps(Tok::RBrace)?;
+                self.expect(Tok::RBrace)?;
+                self.leave();
+                ShapeBody::Properties(kv)
+            }
+            ShapeKeyword::Operation => ShapeBody::Operation(self.operation_body()?),
+        };
+        let end = self.toks[self.pos.saturating_sub(1)];
+        let span = kw_span.to(self.span_of(end)).to(name.span);
+        f.statements.push(Statement::Shape(ShapeStatement {
+            docs,
+            traits,
+            keyword,
+            keyword_span: kw_span,
+            name,
+            for_resource,
+            mixins,
+            body,
+            span,
+        }));
+        Ok(())
+    }
+
+    fn mixins(&mut self) -> PResult<Vec<Ident<'a>>> {
+        if !self.is_word("with") {
+            return Ok(Vec::new());
+        }
+        let with = self.bump();
+        self.require_v2(self.span_of(with), "mixins (`with [...]`)");
+        self.expect(Tok::LBracket)?;
+        let mut out = Vec::new();
+        loop {
+            let t = self.peek();
+            match t.kind {
+                Tok::RBracket => {
+                    self.bump();
+                    break;
+                }
+                Tok::Word => out.push(self.shape_id("a mixin shape id")?),
+                _ => return Err(self.unexpected(t, "a mixin shape id or `]`")),
+            }
+        }
+        if out.is_empty() {
+            self.error(
+                E_UNEXPECTED,
+                self.span_of(with),
+                "`with` needs at least one mixin",
+            );
+        }
+        Ok(out)
+    }
+
+    fn members(&mut self, kw: ShapeKeyword) -> PResult<Vec<MemberDef<'a>>> {
+        let lb = self.expect(Tok::LBrace)?;
+        self.enter(lb)?;
+        let mut out = Vec::new();
+        loop {
+            let docs = self.take_docs();
+            let t = self.peek();
+            if t.kind == Tok::RBrace {
+                self.bump();
+                break;
+            }
+            let traits = self.traits()?;
+            let m = self.member(kw, docs, traits)?;
+            out.push(m);
+        }
+        self.leave();
+        Ok(out)
+    }
+
+    fn member(
+        &mut self,
+        kw: ShapeKeyword,
+        docs: Option<DocComment>,
+        traits: Vec<TraitApp<'a>>,
+    ) -> PResult<MemberDef<'a>> {
+        let t = self.peek();
+        let is_enum = matches!(kw, ShapeKeyword::Enum | ShapeKeyword::IntEnum);
+        let (name, target, elided, start) = match t.kind {
+            Tok::Dollar if !is_enum => {
+                self.bump();
+                self.require_v2(self.span_of(t), "target elision (`$member`)");
+                let name = self.identifier("member name")?;
+                (name, None, true, self.span_of(t))
+            }
+            Tok::Word => {
+                let name = self.identifier("member name")?;
+                if is_enum {
+                    (name, None, false, name.span)
+                } else {
+                    self.expect(Tok::Colon)?;
+                    let target = self.shape_id("a target shape id")?;
+                    (name, Some(target), false, name.span)
+                }
+            }
+            _ => {
+                let what = if is_enum {
+                    "an enum member name or `}`"
+                } else {
+                    "a member name or `}`"
+                };
+                return Err(self.unexpected(t, what));
+            }
+        };
+        match kw {
+            ShapeKeyword::List | ShapeKeyword::Set if name.text != "member" => {
+                self.error(
+                    E_MEMBER_NAME,
+                    name.span,
+                    format!(
+                        "{} members must be named `member`, found `{}`",
+                        if kw == ShapeKeyword::Set {
+                            "set"
+                        } else {
+                            "list"
+                        },
+                        name.text
+                    ),
+                );
+            }
+            ShapeKeyword::Map if name.text != "key" && name.text != "value" => {
+                self.error(
+                    E_MEMBER_NAME,
+                    name.span,
+                    format!(
+                        "map members must be named `key` or `value`, found `{}`",
+                        name.text
+                    ),
+                );
+            }
+            _ => {}
+        }
+        let mut value = None;
+        if self.peek_kind() == Tok::Eq {
+            let eq = self.bump();
+            let eq_span = self.span_of(eq);
+            match kw {
+                ShapeKeyword::Structure => self.require_v2(eq_span, "default values (`= value`)"),
+                ShapeKeyword::Enum | ShapeKeyword::IntEnum => {}
+                _ => self.error(
+                    E_VALUE_ASSIGNMENT,
+                    eq_span,
+                    "`= value` is only allowed on structure and enum members",
+                ),
+            }
+            value = Some(self.node_value()?);
+        }
+        let end = self.toks[self.pos.saturating_sub(1)];
+        let span = start.to(self.span_of(end));
+        Ok(MemberDef {
+            docs,
+            traits,
+            name,
+            target,
+            elided,
+            value,
+            span,
+        })
+    }
+
+    fn operation_body(&mut self) -> PResult<OperationBody<'a>> {
+        let lb = self.expect(Tok::LBrace)?;
+        self.enter(lb)?;
+        let mut body = OperationBody::default();
+        let mut errors_seen: Option<Span> = None;
+        loop {
+            let t = self.peek();
+            if t.kind == Tok::RBrace {
+                self.bump();
+                break;
+            }
+            let key = self.key()?;
+            let which = key.text.as_ref();
+            match which {
+                "input" | "output" => {
+                    let sep = self.peek();
+                    let target = match sep.kind {
+                        Tok::Colon => {
+                            self.bump();
+                            IoTarget::Ref(self.shape_id("a structure shape id")?)
+                        }
+                        Tok::Walrus => {
+                            self.bump();
+                            self.require_v2(self.span_of(sep), "inline input/output (`:=`)");
+                            IoTarget::Inline(Box::new(self.inline_structure(self.span_of(sep))?))
+                        }
+                        _ => return Err(self.unexpected(sep, "`:` or `:=`")),
+                    };
+                    let slot = if which == "input" {
+                        &mut body.input
+                    } else {
+                        &mut body.output
+                    };
+                    if let Some((_, prev)) = slot {
+                        let prev = *prev;
+                        self.diags.push(
+                            Diagnostic::error(
+                                E_OPERATION_PROPERTY,
+                                key.span,
+                                format!("duplicate operation property `{which}`"),
+                            )
+                            .with_secondary(prev, "first defined here"),
+                        );
+                    } else {
+                        *slot = Some((target, key.span));
+                    }
+                }
+                "errors" => {
+                    self.expect(Tok::Colon)?;
+                    self.expect(Tok::LBracket)?;
+                    let mut list = Vec::new();
+                    loop {
+                        let t = self.peek();
+                        match t.kind {
+                            Tok::RBracket => {
+                                self.bump();
+                                break;
+                            }
+                            Tok::Word => list.push(self.shape_id("an error shape id")?),
+                            _ => return Err(self.unexpected(t, "an error shape id or `]`")),
+                        }
+                    }
+                    if let Some(prev) = errors_seen {
+                        self.diags.push(
+                            Diagnostic::error(
+                                E_OPERATION_PROPERTY,
+                                key.span,
+                                "duplicate operation property `errors`",
+                            )
+                            .with_secondary(prev, "first defined here"),
+                        );
+                    } else {
+                        errors_seen = Some(key.span);
+                        body.errors = list;
+                    }
+                }
+                other => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_OPERATION_PROPERTY,
+                            key.span,
+                            format!("unknown operation property `{other}`"),
+                        )
+                        .with_note("operations have `input`, `output` and `errors`"),
+                    );
+                    // Skip its value to keep going.
+                    if matches!(self.peek_kind(), Tok::Colon | Tok::Walrus) {
+                        self.bump();
+                    }
+                    self.node_value()?;
+                }
+            }
+        }
+        self.leave();
+        Ok(body)
+    }
+
+    fn inline_structure(&mut self, walrus: Span) -> PResult<InlineStructure<'a>> {
+        let docs = self.take_docs();
+        let traits = self.traits()?;
+        let mut for_resource = None;
+        if self.is_word("for") {
+            self.bump();
+            for_resource = Some(self.shape_id("a resource shape id")?);
+        }
+        let mixins = self.mixins()?;
+        let members = self.members(ShapeKeyword::Structure)?;
+        let end = self.toks[self.pos.saturating_sub(1)];
+        Ok(InlineStructure {
+            docs,
+            traits,
+            for_resource,
+            mixins,
+            members,
+            walrus,
+            span: walrus.to(self.span_of(end)),
+        })
+    }
+
+    fn apply(&mut self) -> PResult<ApplyStatement<'a>> {
+        let kw = self.bump();
+        let target = self.shape_id("a shape id to apply traits to")?;
+        let traits = match self.peek_kind() {
+            Tok::At => vec![self.trait_()?],
+            Tok::LBrace => {
+                let lb = self.bump();
+                self.enter(lb)?;
+                let traits = self.traits()?;
+                self.expect(Tok::RBrace)?;
+                self.leave();
+                traits
+            }
+            _ => {
+                let t = self.peek();
+                return Err(self.unexpected(t, "a trait (`@name`) or `{`"));
+            }
+        };
+        let end = self.toks[self.pos.saturating_sub(1)];
+        Ok(ApplyStatement {
+            target,
+            traits,
+            span: self.span_of(kw).to(self.span_of(end)),
+        })
+    }
+}
