@@ -676,8 +676,7 @@ structure RegistryCredential {
     /// User name.
     username: String,
 
-    /// Password.
-    @sensitive
+    /// Password. Treat it as a secret: never log it.
     password: String,
 
     /// Kind of registry, e.g. `oci`.
