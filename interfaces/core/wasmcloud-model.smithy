@@ -43,7 +43,7 @@ structure wasmbus {
 }
 
 /// Marks a shape as a payload that crosses the wasmbus.
-@trait(selector: "simpleType,list,set,map,structure,union")
+@trait(selector: ":is(simpleType, list, set, map, structure, union)")
 structure wasmbusData {}
 
 /// A capability contract identifier such as `wasmcloud:httpserver`.
@@ -54,8 +54,9 @@ string CapabilityContractId
 ///
 /// Numbers start at zero and must be unique within a structure; either every
 /// member of a structure is numbered or none is. Gaps are allowed and are
-/// sent as nulls, so keep them small.
-@trait(selector: "structure > member")
+/// sent as nulls, so keep them small. Union members carry numbers too: a
+/// CBOR union is encoded by its member's number.
+@trait(selector: ":is(structure, union) > member")
 @range(min: 0)
 short n
 
@@ -82,14 +83,14 @@ structure renameItem {
 
 /// Gives an operation or member another name in specific target languages,
 /// typically because the declared name is a keyword there.
-@trait(selector: "operation, structure > member")
+@trait(selector: ":is(operation, structure > member)")
 list rename {
     member: renameItem,
 }
 
 /// Says that an integral shape carries only non-negative values, so
 /// generators pick an unsigned type of the same width.
-@trait(selector: "long,integer,short,byte")
+@trait(selector: ":is(long, integer, short, byte)")
 structure unsignedInt {}
 
 /// Says that a string shape never holds the empty string.
