@@ -1,0 +1,761 @@
+//! A subset of the Smithy selector language, enough to check where traits may
+//! be applied: every selector of the prelude and of the wasmCloud model traits.
+//!
+//! Supported: shape type steps (`*`, `blob` ... `document`, `number`,
+//! `simpleType`, `collection`, `member`, aggregate and service kinds),
+//! attribute steps (`[trait|name]`, `[trait|name=value]`, `[id=...]`,
+//! `[id|namespace=...]`, `[id|name=...]`, `[id|member=...]`, comparators
+//! `= != ^= $= *=` and the `i` flag), functions `:is`, `:not`, `:test`,
+//! neighbor steps `>`, `~>` and `-[rel, ...]->`. A top-level comma
+//! (`"long,integer"`) is accepted as an alternation because published wasmCloud
+//! models use it, although the Smithy grammar only allows it inside `:is`.
+//!
+//! Anything else (variables, `:in`, `:root`, `:recursive`, scoped attributes,
+//! reverse neighbors) parses to [`SelectorError::Unsupported`], so callers can
+//! tell a selector they cannot check from one that is malformed.
+//!
+//! Evaluation follows the spec: a selector maps the set of every shape and
+//! member of the model to a result set; a trait may be applied to exactly the
+//! shapes in the result.
+
+use crate::model::{Model, Node, ShapeId, ShapeKind, SimpleKind};
+use indexmap::IndexSet;
+use std::fmt;
+
+/// Why a selector could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectorError {
+    /// Not valid selector syntax (byte offset into the selector text).
+    Syntax {
+        /// Where parsing stopped.
+        offset: usize,
+        /// What was expected.
+        message: String,
+    },
+    /// Valid syntax this subset does not evaluate.
+    Unsupported(String),
+}
+
+impl fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SelectorError::Syntax { offset, message } => {
+                write!(f, "invalid selector at offset {offset}: {message}")
+            }
+            SelectorError::Unsupported(what) => write!(f, "unsupported selector feature: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for SelectorError {}
+
+/// Shape type names usable as selector steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TypeSel {
+    Any,
+    Simple(SimpleKind),
+    Number,
+    SimpleType,
+    Collection,
+    List,
+    Set,
+    Map,
+    Structure,
+    Union,
+    Enum,
+    IntEnum,
+    Service,
+    Operation,
+    Resource,
+    Member,
+}
+
+/// Attribute comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cmp {
+    Eq,
+    Ne,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// What an attribute step looks at.
+#[derive(Clone, Debug, PartialEq)]
+enum AttrPath {
+    /// `id`
+    Id,
+    /// `id|namespace`
+    IdNamespace,
+    /// `id|name`
+    IdName,
+    /// `id|member`
+    IdMember,
+    /// `trait|shape-id` followed by object keys.
+    Trait(ShapeId, Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Attr {
+    path: AttrPath,
+    /// `None` = existence test.
+    cmp: Option<(Cmp, Vec<String>, bool)>,
+}
+
+/// One step of a selector expression.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Type(TypeSel),
+    Attr(Attr),
+    Is(Vec<Vec<Step>>),
+    Not(Vec<Vec<Step>>),
+    Test(Vec<Vec<Step>>),
+    /// `>`: every forward relationship.
+    Forward,
+    /// `~>`: transitive closure of `>`.
+    Recursive,
+    /// `-[a, b]->`: forward relationships with these names.
+    Directed(Vec<String>),
+}
+
+/// A compiled selector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selector {
+    /// Alternatives (more than one only for a top-level comma).
+    alternatives: Vec<Vec<Step>>,
+    /// True if a top-level comma was used (not standard Smithy).
+    legacy_comma: bool,
+}
+
+impl Selector {
+    /// Compiles selector text.
+    pub fn parse(text: &str) -> Result<Selector, SelectorError> {
+        let mut p = Parser {
+            s: text.as_bytes(),
+            pos: 0,
+            text,
+        };
+        let alternatives = p.selector_list(true)?;
+        p.skip_ws();
+        if p.pos < p.s.len() {
+            return Err(p.err("unexpected text after the selector"));
+        }
+        Ok(Selector {
+            legacy_comma: alternatives.len() > 1,
+            alternatives,
+        })
+    }
+
+    /// True if the selector is `*` (matches everything).
+    pub fn is_match_all(&self) -> bool {
+        self.alternatives.len() == 1 && self.alternatives[0] == [Step::Type(TypeSel::Any)]
+    }
+
+    /// True if the selector used a top-level comma (a wasmCloud 1.0 habit).
+    pub fn uses_legacy_comma(&self) -> bool {
+        self.legacy_comma
+    }
+
+    /// Every shape and member id of `model` that the selector returns.
+    pub fn select(&self, model: &Model) -> IndexSet<ShapeId> {
+        let start = all_ids(model);
+        let mut out = IndexSet::new();
+        for alt in &self.alternatives {
+            out.extend(eval(model, alt, start.clone()));
+        }
+        out
+    }
+
+    /// True if `id` (a shape or member id) is in the result of the selector.
+    pub fn matches(&self, model: &Model, id: &ShapeId) -> bool {
+        self.select(model).contains(id)
+    }
+}
+
+/// Every shape and member id of the model, in declaration order.
+fn all_ids(model: &Model) -> IndexSet<ShapeId> {
+    let mut out = IndexSet::new();
+    for shape in model.shapes.values() {
+        out.insert(shape.id.clone());
+        for m in &shape.members {
+            out.insert(shape.id.with_member(m.name.clone()));
+        }
+    }
+    out
+}
+
+fn eval(model: &Model, steps: &[Step], mut set: IndexSet<ShapeId>) -> IndexSet<ShapeId> {
+    for step in steps {
+        if set.is_empty() {
+            break;
+        }
+        set = match step {
+            Step::Type(t) => set
+                .into_iter()
+                .filter(|id| type_matches(model, id, *t))
+                .collect(),
+            Step::Attr(a) => set
+                .into_iter()
+                .filter(|id| attr_matches(model, id, a))
+                .collect(),
+            Step::Is(alts) => {
+                let mut out = IndexSet::new();
+                for id in set {
+                    for alt in alts {
+                        out.extend(eval(model, alt, IndexSet::from([id.clone()])));
+                    }
+                }
+                out
+            }
+            Step::Not(alts) => set
+                .into_iter()
+                .filter(|id| {
+                    !alts
+                        .iter()
+                        .any(|alt| !eval(model, alt, IndexSet::from([id.clone()])).is_empty())
+                })
+                .collect(),
+            Step::Test(alts) => set
+                .into_iter()
+                .filter(|id| {
+                    alts.iter()
+                        .any(|alt| !eval(model, alt, IndexSet::from([id.clone()])).is_empty())
+                })
+                .collect(),
+            Step::Forward => {
+                let mut out = IndexSet::new();
+                for id in &set {
+                    for (_, n) in neighbors(model, id) {
+                        out.insert(n);
+                    }
+                }
+                out
+            }
+            Step::Directed(rels) => {
+                let mut out = IndexSet::new();
+                for id in &set {
+                    for (rel, n) in neighbors(model, id) {
+                        if rel.is_some_and(|r| rels.iter().any(|x| x == r)) {
+                            out.insert(n);
+                        }
+                    }
+                }
+                out
+            }
+            Step::Recursive => {
+                let mut out = IndexSet::new();
+                let mut stack: Vec<ShapeId> = set.into_iter().collect();
+                while let Some(id) = stack.pop() {
+                    for (_, n) in neighbors(model, &id) {
+                        if out.insert(n.clone()) {
+                            stack.push(n);
+                        }
+                    }
+                }
+                out
+            }
+        };
+    }
+    set
+}
+
+/// Forward relationships of a shape or member, with their selector names
+/// (`None` for the member -> target relationship, which only `>` follows).
+pub(crate) fn neighbors(model: &Model, id: &ShapeId) -> Vec<(Option<&'static str>, ShapeId)> {
+    let mut out = Vec::new();
+    if id.member.is_some() {
+        if let Some(m) = model.member(id) {
+            out.push((None, m.target.clone()));
+        }
+        return out;
+    }
+    let Some(shape) = model.shape(id) else {
+        return out;
+    };
+    for m in &shape.members {
+        out.push((Some("member"), shape.id.with_member(m.name.clone())));
+    }
+    let unit = || ShapeId::prelude("Unit");
+    match &shape.kind {
+        ShapeKind::Operation(op) => {
+            out.push((
+                Some("input"),
+                op.input.as_ref().map(|r| r.id.clone()).unwrap_or_else(unit),
+            ));
+            out.push((
+                Some("output"),
+                op.output
+                    .as_ref()
+                    .map(|r| r.id.clone())
+                    .unwrap_or_else(unit),
+            ));
+            for e in &op.errors {
+                out.push((Some("error"), e.id.clone()));
+            }
+        }
+        ShapeKind::Service(svc) => {
+            for o in &svc.operations {
+                out.push((Some("operation"), o.id.clone()));
+            }
+            for r in &svc.resources {
+                out.push((Some("resource"), r.id.clone()));
+            }
+            for e in &svc.errors {
+                out.push((Some("error"), e.id.clone()));
+            }
+        }
+        ShapeKind::Resource(res) => {
+            for r in res.identifiers.values() {
+                out.push((Some("identifier"), r.id.clone()));
+            }
+            for r in res.properties.values() {
+                out.push((Some("property"), r.id.clone()));
+            }
+            let lifecycle = [
+                ("create", &res.create),
+                ("put", &res.put),
+                ("read", &res.read),
+                ("update", &res.update),
+                ("delete", &res.delete),
+                ("list", &res.list),
+            ];
+            for (name, r) in lifecycle {
+                if let Some(r) = r {
+                    out.push((Some(name), r.id.clone()));
+                }
+            }
+            for r in &res.operations {
+                out.push((Some("operation"), r.id.clone()));
+            }
+            for r in &res.collection_operations {
+                out.push((Some("collectionOperation"), r.id.clone()));
+            }
+            for r in &res.resources {
+                out.push((Some("resource"), r.id.clone()));
+            }
+        }
+        _ => {}
+    }
+    for m in &shape.mixins {
+        out.push((Some("mixin"), m.id.clone()));
+    }
+    out
+}
+
+fn type_matches(model: &Model, id: &ShapeId, t: TypeSel) -> bool {
+    if id.member.is_some() {
+        return matches!(t, TypeSel::Any | TypeSel::Member) && model.member(id).is_some();
+    }
+    let Some(shape) = model.shape(id) else {
+        return false;
+    };
+    use SimpleKind as K;
+    match (&shape.kind, t) {
+        (_, TypeSel::Any) => true,
+        (_, TypeSel::Member) => false,
+        (ShapeKind::Simple(k), TypeSel::Simple(want)) => *k == want,
+        // enum is a specialised string and intEnum a specialised integer.
+        (ShapeKind::Enum, TypeSel::Simple(K::String)) => true,
+        (ShapeKind::IntEnum, TypeSel::Simple(K::Integer)) => true,
+        (ShapeKind::Simple(k), TypeSel::Number) => matches!(
+            k,
+            K::Byte
+                | K::Short
+                | K::Integer
+                | K::Long
+                | K::Float
+                | K::Double
+                | K::BigInteger
+                | K::BigDecimal
+        ),
+        (ShapeKind::IntEnum, TypeSel::Number) => true,
+        (ShapeKind::Simple(_) | ShapeKind::Enum | ShapeKind::IntEnum, TypeSel::SimpleType) => true,
+        (ShapeKind::List | ShapeKind::Set, TypeSel::Collection | TypeSel::List) => true,
+        (ShapeKind::Set, TypeSel::Set) => true,
+        (ShapeKind::Map, TypeSel::Map) => true,
+        (ShapeKind::Structure, TypeSel::Structure) => true,
+        (ShapeKind::Union, TypeSel::Union) => true,
+        (ShapeKind::Enum, TypeSel::Enum) => true,
+        (ShapeKind::IntEnum, TypeSel::IntEnum) => true,
+        (ShapeKind::Service(_), TypeSel::Service) => true,
+        (ShapeKind::Operation(_), TypeSel::Operation) => true,
+        (ShapeKind::Resource(_), TypeSel::Resource) => true,
+        _ => false,
+    }
+}
+
+/// The string form of a node used by attribute comparisons.
+fn node_text(n: &Node) -> Option<String> {
+    Some(match n {
+        Node::String(s) => s.clone(),
+        Node::Bool(b) => b.to_string(),
+        Node::Number(num) => match num {
+            crate::model::Number::Int(i) => i.to_string(),
+            crate::model::Number::Float(f) => f.to_string(),
+            crate::model::Number::BigInt(s) => s.clone(),
+        },
+        // Objects, arrays and null exist but have no comparable value.
+        _ => return None,
+    })
+}
+
+fn attr_matches(model: &Model, id: &ShapeId, a: &Attr) -> bool {
+    let value: Option<String> = match &a.path {
+        AttrPath::Id => Some(id.to_string()),
+        AttrPath::IdNamespace => Some(id.namespace.clone()),
+        AttrPath::IdName => Some(id.name.clone()),
+        AttrPath::IdMember => id.member.clone(),
+        AttrPath::Trait(trait_id, keys) => {
+            let traits = if id.member.is_some() {
+                model.member(id).map(|m| &m.traits)
+            } else {
+                model.shape(id).map(|s| &s.traits)
+            };
+            let Some(tv) = traits.and_then(|t| t.get(trait_id)) else {
+                return false;
+            };
+            let mut node = &tv.value;
+            for k in keys {
+                match node.get(k) {
+                    Some(n) => node = n,
+                    None => return false,
+                }
+            }
+            match &a.cmp {
+                None => return true,
+                Some(_) => node_text(node),
+            }
+        }
+    };
+    let Some(value) = value else {
+        return false;
+    };
+    let Some((cmp, wanted, ci)) = &a.cmp else {
+        return true;
+    };
+    let fold = |s: &str| if *ci { s.to_lowercase() } else { s.to_string() };
+    let v = fold(&value);
+    let hit = |w: &String| {
+        let w = fold(w);
+        match cmp {
+            Cmp::Eq | Cmp::Ne => v == w,
+            Cmp::Prefix => v.starts_with(&w),
+            Cmp::Suffix => v.ends_with(&w),
+            Cmp::Contains => v.contains(&w),
+        }
+    };
+    match cmp {
+        Cmp::Ne => !wanted.iter().any(hit),
+        _ => wanted.iter().any(hit),
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    pos: usize,
+    text: &'a str,
+}
+
+impl Parser<'_> {
+    fn err(&self, message: impl Into<String>) -> SelectorError {
+        SelectorError::Syntax {
+            offset: self.pos,
+            message: message.into(),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        loop {
+            while self.pos < self.s.len() && (self.s[self.pos] as char).is_ascii_whitespace() {
+                self.pos += 1;
+            }
+            if self.s[self.pos..].starts_with(b"//") {
+                while self.pos < self.s.len() && self.s[self.pos] != b'\n' {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, lit: &str) -> bool {
+        if self.s[self.pos..].starts_with(lit.as_bytes()) {
+            self.pos += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Comma-separated selectors, up to `)` or the end.
+    fn selector_list(&mut self, top: bool) -> Result<Vec<Vec<Step>>, SelectorError> {
+        let mut out = vec![self.expression()?];
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(b',') {
+                self.pos += 1;
+                out.push(self.expression()?);
+            } else {
+                break;
+            }
+        }
+        let _ = top;
+        Ok(out)
+    }
+
+    fn expression(&mut self) -> Result<Vec<Step>, SelectorError> {
+        let mut steps = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                None | Some(b',') | Some(b')') => break,
+                _ => steps.push(self.step()?),
+            }
+        }
+        if steps.is_empty() {
+            return Err(self.err("expected a selector"));
+        }
+        Ok(steps)
+    }
+
+    fn ident(&mut self) -> &str {
+        let start = self.pos;
+        while self.pos < self.s.len() {
+            let c = self.s[self.pos];
+            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'#' | b'$') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        &self.text[start..self.pos]
+    }
+
+    fn step(&mut self) -> Result<Step, SelectorError> {
+        let c = self.peek().unwrap_or(0);
+        match c {
+            b'*' => {
+                self.pos += 1;
+                Ok(Step::Type(TypeSel::Any))
+            }
+            b'>' => {
+                self.pos += 1;
+                Ok(Step::Forward)
+            }
+            b'~' => {
+                if self.eat("~>") {
+                    Ok(Step::Recursive)
+                } else {
+                    Err(self.err("expected `~>`"))
+                }
+            }
+            b'<' => Err(SelectorError::Unsupported("reverse neighbor `<`".into())),
+            b'-' => {
+                if !self.eat("-[") {
+                    return Err(self.err("expected `-[`"));
+                }
+                let mut rels = Vec::new();
+                loop {
+                    self.skip_ws();
+                    let name = self.ident().to_string();
+                    if name.is_empty() {
+                        return Err(self.err("expected a relationship name"));
+                    }
+                    rels.push(name);
+                    self.skip_ws();
+                    if self.eat(",") {
+                        continue;
+                    }
+                    if self.eat("]->") {
+                        break;
+                    }
+                    return Err(self.err("expected `,` or `]->`"));
+                }
+                Ok(Step::Directed(rels))
+            }
+            b'[' => self.attr(),
+            b':' => {
+                self.pos += 1;
+                let name = self.ident().to_string();
+                self.skip_ws();
+                if !self.eat("(") {
+                    return Err(self.err(format!("expected `(` after `:{name}`")));
+                }
+                match name.as_str() {
+                    "is" | "not" | "test" => {}
+                    "" => return Err(self.err("expected a function name after `:`")),
+                    other => {
+                        return Err(SelectorError::Unsupported(format!("function `:{other}`")))
+                    }
+                }
+                let args = self.selector_list(false)?;
+                self.skip_ws();
+                if !self.eat(")") {
+                    return Err(self.err("expected `)`"));
+                }
+                Ok(match name.as_str() {
+                    "is" => Step::Is(args),
+                    "not" => Step::Not(args),
+                    _ => Step::Test(args),
+                })
+            }
+            b'$' => Err(SelectorError::Unsupported("selector variables".into())),
+            c if c.is_ascii_alphabetic() => {
+                let start = self.pos;
+                let word = self.ident().to_string();
+                let t = match word.as_str() {
+                    "number" => TypeSel::Number,
+                    "simpleType" => TypeSel::SimpleType,
+                    "collection" => TypeSel::Collection,
+                    "list" => TypeSel::List,
+                    "set" => TypeSel::Set,
+                    "map" => TypeSel::Map,
+                    "structure" => TypeSel::Structure,
+                    "union" => TypeSel::Union,
+                    "enum" => TypeSel::Enum,
+                    "intEnum" => TypeSel::IntEnum,
+                    "service" => TypeSel::Service,
+                    "operation" => TypeSel::Operation,
+                    "resource" => TypeSel::Resource,
+                    "member" => TypeSel::Member,
+                    w => match SimpleKind::from_keyword(w) {
+                        Some(k) => TypeSel::Simple(k),
+                        None => {
+                            self.pos = start;
+                            return Err(self.err(format!("unknown shape type `{w}`")));
+                        }
+                    },
+                };
+                Ok(Step::Type(t))
+            }
+            _ => Err(self.err(format!("unexpected `{}`", c as char))),
+        }
+    }
+
+    fn attr(&mut self) -> Result<Step, SelectorError> {
+        self.pos += 1; // '['
+        self.skip_ws();
+        if self.peek() == Some(b'@') {
+            return Err(SelectorError::Unsupported(
+                "scoped attribute selectors".into(),
+            ));
+        }
+        let root = self.ident().to_string();
+        let mut segments = Vec::new();
+        while self.eat("|") {
+            if self.peek() == Some(b'(') {
+                return Err(SelectorError::Unsupported(
+                    "attribute pseudo-properties".into(),
+                ));
+            }
+            let seg = self.ident().to_string();
+            if seg.is_empty() {
+                return Err(self.err("expected a path segment after `|`"));
+            }
+            segments.push(seg);
+        }
+        let path = match (root.as_str(), segments.as_slice()) {
+            ("id", []) => AttrPath::Id,
+            ("id", [s]) if s == "namespace" => AttrPath::IdNamespace,
+            ("id", [s]) if s == "name" => AttrPath::IdName,
+            ("id", [s]) if s == "member" => AttrPath::IdMember,
+            ("trait", [first, rest @ ..]) => {
+                let id = if first.contains('#') {
+                    ShapeId::parse(first).ok_or_else(|| self.err("invalid trait shape id"))?
+                } else {
+                    ShapeId::prelude(first)
+                };
+                AttrPath::Trait(id, rest.to_vec())
+            }
+            ("trait", []) => return Err(self.err("expected `trait|<shape id>`")),
+            ("", _) => return Err(self.err("expected an attribute name")),
+            (other, _) => return Err(SelectorError::Unsupported(format!("attribute `{other}`"))),
+        };
+        self.skip_ws();
+        let cmp = if self.eat("]") {
+            return Ok(Step::Attr(Attr { path, cmp: None }));
+        } else if self.eat("!=") {
+            Cmp::Ne
+        } else if self.eat("^=") {
+            Cmp::Prefix
+        } else if self.eat("$=") {
+            Cmp::Suffix
+        } else if self.eat("*=") {
+            Cmp::Contains
+        } else if self.eat("=") {
+            Cmp::Eq
+        } else if self.eat("?=")
+            || self.eat(">=")
+            || self.eat("<=")
+            || self.eat(">")
+            || self.eat("<")
+        {
+            return Err(SelectorError::Unsupported(
+                "numeric or `?=` attribute comparisons".into(),
+            ));
+        } else {
+            return Err(self.err("expected `]` or a comparator"));
+        };
+        let mut values = Vec::new();
+        loop {
+            self.skip_ws();
+            let v = match self.peek() {
+                Some(q @ (b'"' | b'\'')) => {
+                    self.pos += 1;
+                    let start = self.pos;
+                    while self.pos < self.s.len() && self.s[self.pos] != q {
+                        self.pos += 1;
+                    }
+                    if self.pos >= self.s.len() {
+                        return Err(self.err("unterminated string"));
+                    }
+                    let v = self.text[start..self.pos].to_string();
+                    self.pos += 1;
+                    v
+                }
+                _ => {
+                    let start = self.pos;
+                    while self.pos < self.s.len() {
+                        let c = self.s[self.pos];
+                        if c.is_ascii_alphanumeric()
+                            || matches!(c, b'_' | b'.' | b'#' | b'$' | b'-' | b'+')
+                        {
+                            self.pos += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    if start == self.pos {
+                        return Err(self.err("expected an attribute value"));
+                    }
+                    self.text[start..self.pos].to_string()
+                }
+            };
+            values.push(v);
+            self.skip_ws();
+            if !self.eat(",") {
+                break;
+            }
+        }
+        self.skip_ws();
+        let ci = if self.peek() == Some(b'i') {
+            self.pos += 1;
+            self.skip_ws();
+            true
+        } else {
+            false
+        };
+        if !self.eat("]") {
+            return Err(self.err("expected `]`"));
+        }
+        Ok(Step::Attr(Attr {
+            path,
+            cmp: Some((cmp, values, ci)),
+        }))
+    }
+}
