@@ -1,0 +1,28 @@
+$version: "2.0"
+
+namespace example.docs
+
+/// Documentation comments become the documentation trait.
+/// Several lines are joined with newlines.
+structure Documented {
+    /// On a member.
+    member: String
+
+    /// Before traits.
+    @required
+    other: String
+
+    // A plain comment is not documentation.
+    undocumented: String
+}
+
+///Without a space after the slashes.
+///   With extra indentation kept beyond the first space.
+string Spacing
+
+/// Doc comment on an enum member.
+enum Choice {
+    /// The first.
+    FIRST
+    SECOND
+}
