@@ -1,0 +1,679 @@
+//! The Rust generator: model -> [`view`] -> handlebars templates ->
+//! `syn::parse_file` -> `prettyplease` -> [`OutputSet`].
+//!
+//! Every generated item is rendered by the template of its shape kind
+//! (`templates/rust/*.hbs`, embedded as defaults and overridable with
+//! `--templates DIR`). The rendered text must parse as Rust: if it does not,
+//! that is a generator (or template) bug and is reported with the name of
+//! the template that produced the broken text.
+
+pub mod names;
+pub mod output;
+pub mod view;
+
+pub use output::{unified_diff, FileStatus, OutputSet};
+use view::{
+    AliasView, CrateView, EnumView, IntEnumView, ItemView, ServiceView, StructView, UnionView,
+    ViewOptions,
+};
+
+use crate::model::Model;
+use handlebars::Handlebars;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    /// Nothing to generate.
+    #[error("namespace `{0}` has no shapes in the model")]
+    EmptyNamespace(String),
+    /// A reference to a shape the model does not have (the validator
+    /// normally reports these first).
+    #[error("unknown shape `{0}`")]
+    UnknownShape(String),
+    /// A shape of another namespace is used, but no crate is known for it.
+    #[error("`{shape}` is in namespace `{namespace}`, which has no Rust crate: add a `metadata package` entry with `namespace` and `crate` for it")]
+    NoCrateForNamespace {
+        /// The namespace without a crate.
+        namespace: String,
+        /// The shape referenced.
+        shape: String,
+    },
+    /// The model uses something the Rust generator does not support.
+    #[error("{shape}: not supported by the Rust generator: {what}")]
+    Unsupported {
+        /// The shape or member.
+        shape: String,
+        /// What and why.
+        what: String,
+    },
+    /// A template failed to render.
+    #[error("template `{name}` failed to render: {source}")]
+    Render {
+        /// Template name.
+        name: String,
+        /// The handlebars error.
+        #[source]
+        source: Box<handlebars::RenderError>,
+    },
+    /// A template file has a syntax error.
+    #[error("template `{name}` is invalid: {source}")]
+    TemplateSyntax {
+        /// Template name.
+        name: String,
+        /// The handlebars error.
+        #[source]
+        source: Box<handlebars::TemplateError>,
+    },
+    /// A template directory could not be read.
+    #[error("cannot read templates from {path}: {source}")]
+    TemplateDir {
+        /// The directory or file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Rendered text is not valid Rust: a bug in the named template.
+    #[error(
+        "bug: template `{template}` produced invalid Rust: {message} at {line}:{column}\n{snippet}"
+    )]
+    RustSyntax {
+        /// The template whose output does not parse.
+        template: String,
+        /// The parser's message.
+        message: String,
+        /// 1-based line in the template output.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The offending lines.
+        snippet: String,
+    },
+}
+
+/// The embedded default templates: (name, text). A `--templates DIR` may
+/// replace any of them with `DIR/<name>.hbs`.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "file.rs",
+        include_str!("../../../templates/rust/file.rs.hbs"),
+    ),
+    (
+        "alias.rs",
+        include_str!("../../../templates/rust/alias.rs.hbs"),
+    ),
+    (
+        "struct.rs",
+        include_str!("../../../templates/rust/struct.rs.hbs"),
+    ),
+    (
+        "union.rs",
+        include_str!("../../../templates/rust/union.rs.hbs"),
+    ),
+    (
+        "enum.rs",
+        include_str!("../../../templates/rust/enum.rs.hbs"),
+    ),
+    (
+        "int_enum.rs",
+        include_str!("../../../templates/rust/int_enum.rs.hbs"),
+    ),
+    (
+        "service.rs",
+        include_str!("../../../templates/rust/service.rs.hbs"),
+    ),
+    (
+        "Cargo.toml",
+        include_str!("../../../templates/rust/Cargo.toml.hbs"),
+    ),
+    (
+        "README.md",
+        include_str!("../../../templates/rust/README.md.hbs"),
+    ),
+];
+
+/// A set of compiled templates.
+pub struct Templates {
+    hb: Handlebars<'static>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates").finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// The embedded defaults.
+    pub fn builtin() -> Self {
+        let mut hb = Handlebars::new();
+        // Output is Rust/TOML/Markdown, never HTML.
+        hb.register_escape_fn(handlebars::no_escape);
+        for (name, text) in DEFAULT_TEMPLATES {
+            hb.register_template_string(name, text)
+                .expect("embedded templates are valid (checked by tests)");
+        }
+        Templates { hb }
+    }
+
+    /// The defaults, with every `DIR/<name>.hbs` replacing the template of
+    /// that name (other `.hbs` files become partials usable as `{{> name}}`).
+    pub fn with_overrides(dir: &Path) -> Result<Self, GenError> {
+        let mut t = Self::builtin();
+        let entries = std::fs::read_dir(dir).map_err(|source| GenError::TemplateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| GenError::TemplateDir {
+                path: path.clone(),
+                source,
+            })?;
+            t.hb.register_template_string(&name, text)
+                .map_err(|source| GenError::TemplateSyntax {
+                    name: name.clone(),
+                    source: Box::new(source),
+                })?;
+        }
+        Ok(t)
+    }
+
+    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, GenError> {
+        self.hb
+            .render(name, data)
+            .map_err(|source| GenError::Render {
+                name: name.to_string(),
+                source: Box::new(source),
+            })
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+/// One method per kind of generated item, wit-bindgen style; [`dispatch`]
+/// picks the method for an item. Implementations decide what to emit.
+pub trait Generator {
+    /// A simple shape that is not an enum (`pub type X = u32;`).
+    fn simple(&mut self, alias: &AliasView) -> Result<(), GenError>;
+    /// A list shape.
+    fn list(&mut self, alias: &AliasView) -> Result<(), GenError>;
+    /// A set shape (IDL 1.0), a `Vec` on the wire.
+    fn set(&mut self, alias: &AliasView) -> Result<(), GenError>;
+    /// A map shape.
+    fn map(&mut self, alias: &AliasView) -> Result<(), GenError>;
+    /// A structure.
+    fn structure(&mut self, s: &StructView) -> Result<(), GenError>;
+    /// A union.
+    fn union(&mut self, u: &UnionView) -> Result<(), GenError>;
+    /// A string enum.
+    fn enumeration(&mut self, e: &EnumView) -> Result<(), GenError>;
+    /// An intEnum.
+    fn int_enum(&mut self, e: &IntEnumView) -> Result<(), GenError>;
+    /// A `@wasmbus` service with its operations.
+    fn service(&mut self, s: &ServiceView) -> Result<(), GenError>;
+}
+
+/// Calls the [`Generator`] method for `item`'s kind.
+pub fn dispatch<G: Generator + ?Sized>(g: &mut G, item: &ItemView) -> Result<(), GenError> {
+    match item {
+        ItemView::Alias(a) => match a.alias_kind {
+            "list" => g.list(a),
+            "set" => g.set(a),
+            "map" => g.map(a),
+            _ => g.simple(a),
+        },
+        ItemView::Struct(s) => g.structure(s),
+        ItemView::Union(u) => g.union(u),
+        ItemView::Enum(e) => g.enumeration(e),
+        ItemView::IntEnum(e) => g.int_enum(e),
+    }
+}
+
+/// The template-driven generator: renders each item with its template and
+/// keeps the fragments (with the template name, for error reports).
+struct TemplateGenerator<'t> {
+    templates: &'t Templates,
+    runtime: String,
+    fragments: Vec<(&'static str, String)>,
+}
+
+impl TemplateGenerator<'_> {
+    fn emit<T: Serialize>(&mut self, template: &'static str, item: &T) -> Result<(), GenError> {
+        let mut data = serde_json::to_value(item).unwrap_or_default();
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert(
+                "runtime".into(),
+                serde_json::Value::String(self.runtime.clone()),
+            );
+        }
+        let text = self.templates.render(template, &data)?;
+        self.fragments.push((template, text));
+        Ok(())
+    }
+}
+
+impl Generator for TemplateGenerator<'_> {
+    fn simple(&mut self, alias: &AliasView) -> Result<(), GenError> {
+        self.emit("alias.rs", alias)
+    }
+    fn list(&mut self, alias: &AliasView) -> Result<(), GenError> {
+        self.emit("alias.rs", alias)
+    }
+    fn set(&mut self, alias: &AliasView) -> Result<(), GenError> {
+        self.emit("alias.rs", alias)
+    }
+    fn map(&mut self, alias: &AliasView) -> Result<(), GenError> {
+        self.emit("alias.rs", alias)
+    }
+    fn structure(&mut self, s: &StructView) -> Result<(), GenError> {
+        self.emit("struct.rs", s)
+    }
+    fn union(&mut self, u: &UnionView) -> Result<(), GenError> {
+        self.emit("union.rs", u)
+    }
+    fn enumeration(&mut self, e: &EnumView) -> Result<(), GenError> {
+        self.emit("enum.rs", e)
+    }
+    fn int_enum(&mut self, e: &IntEnumView) -> Result<(), GenError> {
+        self.emit("int_enum.rs", e)
+    }
+    fn service(&mut self, s: &ServiceView) -> Result<(), GenError> {
+        self.emit("service.rs", s)
+    }
+}
+
+/// Options of the Rust generator.
+#[derive(Clone, Debug, Default)]
+pub struct RustOptions {
+    /// How generated code names the runtime and other namespaces.
+    pub view: ViewOptions,
+}
+
+/// Renders the Rust module for `namespace`: formatted source text.
+pub fn render_module(
+    model: &Model,
+    namespace: &str,
+    templates: &Templates,
+    opts: &RustOptions,
+) -> Result<String, GenError> {
+    let view = view::build(model, namespace, &opts.view)?;
+    render_view(&view, templates)
+}
+
+/// Renders an already built view.
+pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, GenError> {
+    let mut g = TemplateGenerator {
+        templates,
+        runtime: view.runtime.clone(),
+        fragments: Vec::new(),
+    };
+    for item in &view.items {
+        dispatch(&mut g, item)?;
+    }
+    for s in &view.services {
+        g.service(s)?;
+    }
+    let mut body = String::new();
+    for (_, text) in &g.fragments {
+        body.push_str(text);
+        body.push('\n');
+    }
+    #[derive(Serialize)]
+    struct FileData<'a> {
+        #[serde(flatten)]
+        view: &'a CrateView,
+        body: String,
+    }
+    let text = templates.render("file.rs", &FileData { view, body })?;
+    format_rust(&text, &g.fragments)
+}
+
+/// Parses and pretty-prints `text`; on a syntax error, finds the fragment
+/// (and so the template) that is broken.
+fn format_rust(text: &str, fragments: &[(&'static str, String)]) -> Result<String, GenError> {
+    match syn::parse_file(text) {
+        Ok(file) => Ok(space_items(&prettyplease::unparse(&file))),
+        Err(whole) => {
+            for (template, frag) in fragments {
+                if let Err(e) = syn::parse_file(frag) {
+                    return Err(syntax_error(template, frag, &e));
+                }
+            }
+            Err(syntax_error("file.rs", text, &whole))
+        }
+    }
+}
+
+/// prettyplease puts top-level items back to back; a blank line between
+/// them (and inside impls/traits, between members) reads like hand-written
+/// code. Only lines that close an item (`}` or `;` at the item's indent)
+/// followed by a line at the same indent that starts a new item get one.
+fn space_items(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + src.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in src.lines() {
+        if let Some(p) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let pt = p.trim();
+            let closes = pt == "}"
+                || (pt.starts_with("#![") && indent(p) == 0)
+                || (pt.ends_with(';') && !pt.starts_with("//") && indent(p) == 0)
+                || (pt.ends_with(';') && pt.starts_with("async fn"))
+                || (pt.ends_with(';') && pt.starts_with("const "))
+                || (pt.ends_with(';') && pt.starts_with("pub type"));
+            let t = line.trim_start();
+            let starts = !t.is_empty()
+                && !t.starts_with('}')
+                && !t.starts_with(')')
+                && !t.starts_with(']')
+                && !t.starts_with("else")
+                && (t.starts_with("///")
+                    || t.starts_with("#[")
+                    || t.starts_with("pub ")
+                    || t.starts_with("impl")
+                    || t.starts_with("fn ")
+                    || t.starts_with("async fn")
+                    || t.starts_with("const ")
+                    || t.starts_with("#!["));
+            if closes && starts && indent(p) == indent(line) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
+}
+
+fn syntax_error(template: &str, text: &str, e: &syn::Error) -> GenError {
+    let start = e.span().start();
+    let lines: Vec<&str> = text.lines().collect();
+    let lo = start.line.saturating_sub(3);
+    let hi = (start.line + 2).min(lines.len());
+    let snippet = (lo..hi)
+        .map(|i| format!("{:>5} | {}", i + 1, lines.get(i).unwrap_or(&"")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    GenError::RustSyntax {
+        template: template.to_string(),
+        message: e.to_string(),
+        line: start.line,
+        column: start.column + 1,
+        snippet,
+    }
+}
+
+/// A dependency of a generated crate.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Dependency {
+    /// Cargo package name.
+    pub package: String,
+    /// Version requirement.
+    pub version: String,
+    /// Path relative to the generated crate's directory, for in-repo crates.
+    pub path: Option<String>,
+    /// Another generated interface crate (forwards the `provider` feature).
+    pub generated: bool,
+}
+
+impl Dependency {
+    fn line(&self) -> String {
+        match &self.path {
+            Some(p) => format!(
+                "{} = {{ version = \"{}\", path = \"{}\" }}",
+                self.package, self.version, p
+            ),
+            None => format!("{} = \"{}\"", self.package, self.version),
+        }
+    }
+}
+
+/// A crate that another generated crate may depend on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownCrate {
+    /// The namespace it holds.
+    pub namespace: String,
+    /// Its dependency entry (path relative to the crate being generated).
+    pub dependency: Dependency,
+}
+
+/// What to generate as a complete crate.
+#[derive(Clone, Debug)]
+pub struct CrateSpec {
+    /// The namespace.
+    pub namespace: String,
+    /// Cargo package name; default: `metadata package` crate, else derived
+    /// from the namespace.
+    pub package: Option<String>,
+    /// Package version.
+    pub version: String,
+    /// License (SPDX).
+    pub license: String,
+    /// Repository URL, if any.
+    pub repository: Option<String>,
+    /// The runtime dependency (`weld-rpc`).
+    pub runtime: Dependency,
+    /// Crates of other namespaces, for cross-namespace references.
+    pub siblings: Vec<KnownCrate>,
+}
+
+impl CrateSpec {
+    /// A spec for `namespace` with the default runtime dependency
+    /// (`weld-rpc` by version only).
+    pub fn new(namespace: impl Into<String>) -> Self {
+        CrateSpec {
+            namespace: namespace.into(),
+            package: None,
+            version: "0.1.0".into(),
+            license: "Apache-2.0".into(),
+            repository: None,
+            runtime: Dependency {
+                package: "weld-rpc".into(),
+                version: "0.1".into(),
+                path: None,
+                generated: false,
+            },
+            siblings: Vec::new(),
+        }
+    }
+}
+
+/// The package name a crate for `namespace` gets by default.
+pub fn default_package(model: &Model, namespace: &str) -> String {
+    view::package_crates(model)
+        .into_iter()
+        .find(|(ns, c)| ns == namespace && !c.contains("::"))
+        .map(|(_, c)| c)
+        .unwrap_or_else(|| names::package_from_namespace(namespace))
+}
+
+/// Renders a complete crate (`Cargo.toml`, `README.md`, `src/lib.rs`), with
+/// paths relative to the crate's directory.
+pub fn render_crate(
+    model: &Model,
+    spec: &CrateSpec,
+    templates: &Templates,
+    opts: &RustOptions,
+) -> Result<OutputSet, GenError> {
+    let mut vopts = opts.view.clone();
+    for s in &spec.siblings {
+        vopts
+            .crate_paths
+            .entry(s.namespace.clone())
+            .or_insert_with(|| names::crate_ident(&s.dependency.package));
+    }
+    let view = view::build(model, &spec.namespace, &vopts)?;
+    let lib = render_view(&view, templates)?;
+    let package = spec
+        .package
+        .clone()
+        .unwrap_or_else(|| default_package(model, &spec.namespace));
+
+    let mut deps = vec![spec.runtime.clone()];
+    for f in &view.foreign_crates {
+        let dep = spec
+            .siblings
+            .iter()
+            .find(|s| s.namespace == f.namespace)
+            .map(|s| s.dependency.clone())
+            .unwrap_or_else(|| Dependency {
+                package: f.ident.replace('_', "-"),
+                version: "0.1".into(),
+                path: None,
+                generated: true,
+            });
+        if !deps.iter().any(|d| d.package == dep.package) {
+            deps.push(dep);
+        }
+    }
+    for (package, version) in [("serde", "1"), ("serde_bytes", "0.11")] {
+        deps.push(Dependency {
+            package: package.into(),
+            version: version.into(),
+            path: None,
+            generated: false,
+        });
+    }
+    #[derive(Serialize)]
+    struct DepLine {
+        package: String,
+        generated: bool,
+        line: String,
+    }
+    #[derive(Serialize)]
+    struct CargoData<'a> {
+        namespace: &'a str,
+        package: &'a str,
+        version: &'a str,
+        description: String,
+        license: &'a str,
+        repository: Option<&'a str>,
+        deps: Vec<DepLine>,
+        docs: &'a [String],
+        services: &'a [ServiceView],
+    }
+    let description = view
+        .docs
+        .first()
+        .cloned()
+        .unwrap_or_default()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    let data = CargoData {
+        namespace: &spec.namespace,
+        package: &package,
+        version: &spec.version,
+        description,
+        license: &spec.license,
+        repository: spec.repository.as_deref(),
+        deps: deps
+            .iter()
+            .map(|d| DepLine {
+                package: d.package.clone(),
+                generated: d.generated,
+                line: if d.package == "serde" {
+                    format!(
+                        "serde = {{ version = \"{}\", features = [\"derive\"] }}",
+                        d.version
+                    )
+                } else {
+                    d.line()
+                },
+            })
+            .collect(),
+        docs: &view.docs,
+        services: &view.services,
+    };
+    let mut out = OutputSet::new();
+    out.insert("Cargo.toml", templates.render("Cargo.toml", &data)?);
+    out.insert(
+        "README.md",
+        tidy_markdown(&templates.render("README.md", &data)?),
+    );
+    out.insert("src/lib.rs", lib);
+    Ok(out)
+}
+
+/// Collapses runs of blank lines left by template conditionals.
+fn tidy_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.trim_start_matches('\n').to_string()
+}
+
+/// The path of `to` relative to directory `from` (both relative to the same
+/// root, normalised, no `..` in either).
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), f.len() - common).collect();
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_compile() {
+        let _ = Templates::builtin();
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(Path::new("generated/keyvalue"), Path::new("rpc")),
+            "../../rpc"
+        );
+        assert_eq!(relative_path(Path::new("a/b"), Path::new("a/c")), "../c");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_template() {
+        let frags = vec![("struct.rs", "pub struct A {".to_string())];
+        let err = format_rust("pub struct A {", &frags).unwrap_err();
+        match err {
+            GenError::RustSyntax { template, .. } => assert_eq!(template, "struct.rs"),
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
