@@ -6,6 +6,10 @@
 //! do no file I/O: they return an output set of `path -> bytes` that the CLI writes.
 
 pub mod cli;
+pub mod config;
 pub mod docs;
 pub mod model;
+pub mod rust;
 pub mod smithy;
+
+pub use config::generate_from_config;
