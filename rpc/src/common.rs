@@ -203,14 +203,24 @@ pub const MSGPACK_PREFIX: u8 = 0xc1;
 /// empty -> [`MessageFormat::Empty`]; `0x7f` -> CBOR after the prefix;
 /// `0xc1` -> MessagePack after the prefix; anything else -> MessagePack from
 /// the first byte.
+///
+/// A ONE-byte payload is always MessagePack, as upstream decides: a prefixed
+/// message needs at least two bytes, while the lone byte `0x7f` is the
+/// MessagePack encoding of the integer 127 (e.g. `KeyValue.Increment`
+/// returning 127).
 pub fn message_format(data: &[u8]) -> (MessageFormat, usize) {
-    match data.first() {
-        None => (MessageFormat::Empty, 0),
-        Some(&CBOR_PREFIX) => (MessageFormat::Cbor, 1),
-        Some(&MSGPACK_PREFIX) => (MessageFormat::Msgpack, 1),
-        Some(_) => (MessageFormat::Msgpack, 0),
+    match data {
+        [] => (MessageFormat::Empty, 0),
+        [_] => (MessageFormat::Msgpack, 0),
+        [CBOR_PREFIX, ..] => (MessageFormat::Cbor, 1),
+        [MSGPACK_PREFIX, ..] => (MessageFormat::Msgpack, 1),
+        _ => (MessageFormat::Msgpack, 0),
     }
 }
+
+/// Deepest nesting of arrays and maps a MessagePack payload may have. Deeper
+/// input is refused: decoding recurses, and an actor's stack is small.
+pub const MAX_NESTING: usize = 128;
 
 /// Encodes `data` as protocol "0" MessagePack: structs as maps keyed by their
 /// serde (wire) names, integers in their smallest form with non-negative
@@ -225,12 +235,15 @@ pub fn serialize<T: Serialize + ?Sized>(data: &T) -> RpcResult<Vec<u8>> {
 /// skipped; a CBOR payload is refused (the type has no CBOR decoder: use
 /// [`decode`] for protocol "2" types); a zero-byte payload decodes only to
 /// `()` and is an error for any other type. Structs are accepted as maps or
-/// positional arrays, unknown fields are ignored, trailing bytes are ignored.
+/// positional arrays, unknown fields are ignored, trailing bytes are ignored;
+/// nesting deeper than [`MAX_NESTING`] is refused.
 pub fn deserialize<'de, T: Deserialize<'de>>(buf: &'de [u8]) -> RpcResult<T> {
     match message_format(buf) {
         (MessageFormat::Empty, _) => T::deserialize(EmptyPayload).map_err(|e| RpcError::Deser(e.0)),
         (MessageFormat::Msgpack, offset) => {
-            rmp_serde::from_slice(&buf[offset..]).map_err(|e| RpcError::Deser(e.to_string()))
+            let mut de = rmp_serde::Deserializer::from_read_ref(&buf[offset..]);
+            de.set_max_depth(MAX_NESTING);
+            T::deserialize(&mut de).map_err(|e| RpcError::Deser(e.to_string()))
         }
         (MessageFormat::Cbor, _) => Err(RpcError::Deser(
             "payload is CBOR (0x7f prefix) but this type is decoded from MessagePack only".into(),

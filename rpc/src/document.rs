@@ -283,7 +283,7 @@ impl<'de> Deserialize<'de> for Document {
 
 /// Deepest nesting a CBOR document may have; deeper input is refused rather
 /// than risking the stack.
-pub const MAX_DOCUMENT_DEPTH: usize = 128;
+pub const MAX_DOCUMENT_DEPTH: usize = crate::common::MAX_NESTING;
 
 impl CborEncode for Document {
     fn encode_cbor(&self, e: &mut Encoder) -> RpcResult<()> {

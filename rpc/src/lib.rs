@@ -24,7 +24,8 @@
 //!   [`cbor::CborEncode`] / [`cbor::CborDecode`].
 //! - Receivers sniff the first byte ([`common::message_format`]): empty ->
 //!   empty; `0x7f` -> CBOR; `0xc1` -> MessagePack after the prefix; else
-//!   MessagePack. Operations without input or output use zero-byte payloads.
+//!   MessagePack (a one-byte payload is always MessagePack: `7f` is 127);
+//!   operations without input or output use zero-byte payloads.
 //!
 //! ## For generated code (the contract with `weld gen`)
 //! A generated crate depends on `weld-rpc`, `serde` and `serde_bytes` (or
