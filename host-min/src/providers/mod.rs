@@ -30,6 +30,8 @@ pub use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
 // `register` line in `ProviderRegistry::with_builtins`.
 // ---------------------------------------------------------------------------
 
+pub mod keyvalue;
+
 /// Errors of building or linking a provider.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -230,6 +232,8 @@ impl ProviderRegistry {
         let mut reg = Self::empty();
         // One line per provider module, e.g.:
         // reg.register("httpserver", |ctx| httpserver::build(ctx));
+        reg.register("keyvalue", keyvalue::embedded::EmbeddedKvProvider::build);
+        reg.register("keyvalue-redis", keyvalue::redis::RedisKvProvider::build);
         reg
     }
 

@@ -1,0 +1,339 @@
+//! The `wasmcloud:keyvalue` contract on the provider side: the operations a
+//! store must offer ([`KvStore`]), the errors they report ([`KvError`]) and the
+//! decoding / encoding of the contract's messages ([`dispatch`]).
+//!
+//! Two stores implement it, each in its own module with its own provider:
+//! - [`embedded`]: a durable file store (redb) inside the host process, the
+//!   default; an acknowledged write is on disk before the reply leaves.
+//! - [`redis`]: the same operations mapped one to one onto the Redis commands
+//!   wasmCloud's `kvredis` provider uses.
+//!
+//! Both follow Redis semantics (a key holds a string, a list or a set; asking
+//! for the wrong kind is a `WRONGTYPE` error; lists and sets vanish when they
+//! become empty; `ListRange` bounds are inclusive and may be negative), so an
+//! actor sees the same behaviour whichever store its link names. Neither
+//! prefixes keys: every actor linked to the same file (or Redis database)
+//! shares one key space, exactly like upstream. Isolate actors by giving their
+//! links different paths or databases.
+
+pub mod embedded;
+pub mod redis;
+pub mod wire;
+
+use crate::providers::{ActorOrigin, LinkDefinition, Message, RpcError, RpcResult};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The contract id every keyvalue provider answers to.
+pub const CONTRACT_ID: &str = "wasmcloud:keyvalue";
+
+/// Errors a key-value store reports. The `Display` text is what the calling
+/// actor receives.
+#[derive(Debug, thiserror::Error)]
+pub enum KvError {
+    /// The key exists but holds another kind of value (Redis `WRONGTYPE`).
+    #[error("WRONGTYPE Operation against a key holding the wrong kind of value")]
+    WrongType,
+    /// `Increment` on a string that is not a base-10 64-bit integer.
+    #[error("ERR value is not an integer or out of range")]
+    NotAnInteger,
+    /// `Increment` whose result does not fit the contract's 32-bit reply.
+    #[error("ERR increment or decrement would overflow")]
+    Overflow,
+    /// A request the contract cannot express (e.g. `SetUnion` of no sets).
+    #[error("ERR {0}")]
+    InvalidArgument(String),
+    /// The embedded database failed (I/O, corruption, ...).
+    #[error("embedded store: {0}")]
+    Storage(#[from] redb::Error),
+    /// A batch of writes could not be committed; nothing in it was stored.
+    #[error("embedded store: commit failed: {0}")]
+    CommitFailed(String),
+    /// The file holds data this version cannot read.
+    #[error("embedded store: corrupt entry: {0}")]
+    Corrupt(String),
+    /// The embedded store's writer has stopped (the store is closing).
+    #[error("embedded store is closed")]
+    Closed,
+    /// Redis answered with an error or could not be reached.
+    #[error("redis error: {0}")]
+    Redis(#[from] ::redis::RedisError),
+}
+
+/// Every operation of `wasmcloud:keyvalue`, independent of the wire.
+///
+/// Method names and results follow the contract; arguments are borrowed
+/// strings so both the dispatcher and native callers (tests, benchmarks) can
+/// use a store directly.
+#[async_trait]
+pub trait KvStore: Send + Sync + 'static {
+    /// Adds `delta` to the integer at `key` (missing = 0) and returns the new
+    /// value. An expiry set on the key is kept.
+    async fn increment(&self, key: &str, delta: i32) -> Result<i32, KvError>;
+    /// Whether `key` exists (any kind of value).
+    async fn contains(&self, key: &str) -> Result<bool, KvError>;
+    /// Deletes `key` (any kind); true if it existed.
+    async fn del(&self, key: &str) -> Result<bool, KvError>;
+    /// The string at `key`, or `None` when it does not exist.
+    async fn get(&self, key: &str) -> Result<Option<String>, KvError>;
+    /// Appends `value` to the list `list`; returns the new length.
+    async fn list_add(&self, list: &str, value: &str) -> Result<u32, KvError>;
+    /// Deletes the list; true if it existed.
+    async fn list_clear(&self, list: &str) -> Result<bool, KvError>;
+    /// Removes the first occurrence of `value`; true if one was removed.
+    async fn list_del(&self, list: &str, value: &str) -> Result<bool, KvError>;
+    /// Items `start..=stop` (0-based, negative counts from the end).
+    async fn list_range(&self, list: &str, start: i32, stop: i32) -> Result<Vec<String>, KvError>;
+    /// Stores a string, replacing any value; `expires` seconds (0 = never).
+    async fn set(&self, key: &str, value: &str, expires: u32) -> Result<(), KvError>;
+    /// Adds `value` to the set; returns how many were added (0 or 1).
+    async fn set_add(&self, set: &str, value: &str) -> Result<u32, KvError>;
+    /// Removes `value` from the set; returns how many were removed (0 or 1).
+    async fn set_del(&self, set: &str, value: &str) -> Result<u32, KvError>;
+    /// Members common to every named set (missing sets are empty).
+    async fn set_intersection(&self, sets: &[String]) -> Result<Vec<String>, KvError>;
+    /// Members of the set (unordered).
+    async fn set_query(&self, set: &str) -> Result<Vec<String>, KvError>;
+    /// Members of any of the named sets.
+    async fn set_union(&self, sets: &[String]) -> Result<Vec<String>, KvError>;
+    /// Deletes the set; true if it existed.
+    async fn set_clear(&self, set: &str) -> Result<bool, KvError>;
+}
+
+/// Why a keyvalue message could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    /// The operation is not part of `wasmcloud:keyvalue`.
+    #[error("method not handled: {0}")]
+    MethodNotHandled(String),
+    /// The payload does not decode as the operation's input.
+    #[error("deserialization: {0}")]
+    Deser(String),
+    /// The reply could not be encoded.
+    #[error("serialization: {0}")]
+    Ser(String),
+    /// The store refused or failed the operation.
+    #[error(transparent)]
+    Store(#[from] KvError),
+}
+
+/// Decodes one `wasmcloud:keyvalue` message, runs it on `store` and encodes
+/// the reply (protocol "0", MessagePack). `method` may carry the service
+/// prefix (`"KeyValue.Increment"`) or be bare (`"Increment"`), as actors send
+/// either; routing splits at the last `.` like upstream receivers.
+pub async fn dispatch<S: KvStore + ?Sized>(
+    store: &S,
+    method: &str,
+    payload: &[u8],
+) -> Result<Vec<u8>, DispatchError> {
+    use wire::*;
+    let bare = method.rsplit_once('.').map(|(_, m)| m).unwrap_or(method);
+    match bare {
+        "Increment" => {
+            let req: IncrementRequest = decode(payload)?;
+            encode(&store.increment(&req.key, req.value).await?)
+        }
+        "Contains" => {
+            let key: String = decode(payload)?;
+            encode(&store.contains(&key).await?)
+        }
+        "Del" => {
+            let key: String = decode(payload)?;
+            encode(&store.del(&key).await?)
+        }
+        "Get" => {
+            let key: String = decode(payload)?;
+            let resp = match store.get(&key).await? {
+                Some(value) => GetResponse {
+                    value,
+                    exists: true,
+                },
+                None => GetResponse {
+                    value: String::new(),
+                    exists: false,
+                },
+            };
+            encode(&resp)
+        }
+        "ListAdd" => {
+            let req: ListAddRequest = decode(payload)?;
+            encode(&store.list_add(&req.list_name, &req.value).await?)
+        }
+        "ListClear" => {
+            let key: String = decode(payload)?;
+            encode(&store.list_clear(&key).await?)
+        }
+        "ListDel" => {
+            let req: ListDelRequest = decode(payload)?;
+            encode(&store.list_del(&req.list_name, &req.value).await?)
+        }
+        "ListRange" => {
+            let req: ListRangeRequest = decode(payload)?;
+            encode(
+                &store
+                    .list_range(&req.list_name, req.start, req.stop)
+                    .await?,
+            )
+        }
+        "Set" => {
+            let req: SetRequest = decode(payload)?;
+            store.set(&req.key, &req.value, req.expires).await?;
+            // An operation without output replies with zero bytes (upstream).
+            Ok(Vec::new())
+        }
+        "SetAdd" => {
+            let req: SetAddRequest = decode(payload)?;
+            encode(&store.set_add(&req.set_name, &req.value).await?)
+        }
+        "SetDel" => {
+            let req: SetDelRequest = decode(payload)?;
+            encode(&store.set_del(&req.set_name, &req.value).await?)
+        }
+        "SetIntersection" => {
+            let keys: Vec<String> = decode(payload)?;
+            encode(&store.set_intersection(&keys).await?)
+        }
+        "SetQuery" => {
+            let key: String = decode(payload)?;
+            encode(&store.set_query(&key).await?)
+        }
+        "SetUnion" => {
+            let keys: Vec<String> = decode(payload)?;
+            encode(&store.set_union(&keys).await?)
+        }
+        "SetClear" => {
+            let key: String = decode(payload)?;
+            encode(&store.set_clear(&key).await?)
+        }
+        _ => Err(DispatchError::MethodNotHandled(method.to_string())),
+    }
+}
+
+impl From<DispatchError> for RpcError {
+    fn from(e: DispatchError) -> Self {
+        match e {
+            DispatchError::MethodNotHandled(m) => RpcError::MethodNotHandled(m),
+            DispatchError::Deser(m) => RpcError::Deser(m),
+            DispatchError::Ser(m) => RpcError::Ser(m),
+            // Upstream kvredis reports store failures as `Other`.
+            DispatchError::Store(e) => RpcError::Other(e.to_string()),
+        }
+    }
+}
+
+/// The stores a keyvalue provider serves, one per (actor, link name).
+///
+/// Several links may share one store (same file or same Redis URL).
+pub(crate) struct LinkedStores<S> {
+    map: RwLock<HashMap<(String, String), Arc<S>>>,
+}
+
+impl<S: KvStore> LinkedStores<S> {
+    pub(crate) fn new() -> Self {
+        LinkedStores {
+            map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn key(actor_id: &str, link_name: &str) -> (String, String) {
+        (actor_id.to_string(), link_name.to_string())
+    }
+
+    /// Records the store of `link`; returns the one it replaces.
+    pub(crate) fn insert(&self, link: &LinkDefinition, store: Arc<S>) -> Option<Arc<S>> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        map.insert(Self::key(&link.actor_id, &link.link_name), store)
+    }
+
+    /// Forgets the store of `link`.
+    pub(crate) fn remove(&self, link: &LinkDefinition) -> Option<Arc<S>> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        map.remove(&Self::key(&link.actor_id, &link.link_name))
+    }
+
+    /// Forgets every store (shutdown).
+    pub(crate) fn drain(&self) -> Vec<((String, String), Arc<S>)> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        map.drain().collect()
+    }
+
+    /// Serves one actor call on the store of the caller's link.
+    pub(crate) async fn handle(
+        &self,
+        origin: &ActorOrigin,
+        msg: Message<'_>,
+    ) -> RpcResult<Vec<u8>> {
+        let store = {
+            let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+            map.get(&(origin.actor_id.clone(), origin.link_name.clone()))
+                .cloned()
+        };
+        // Upstream's text for a call from an actor the provider has no link for.
+        let store = store.ok_or_else(|| {
+            RpcError::InvalidParameter(format!("actor not linked:{}", origin.actor_id))
+        })?;
+        Ok(dispatch(&*store, msg.method, &msg.arg).await?)
+    }
+}
+
+/// Looks a link value up case-insensitively, as upstream providers do
+/// (`URL`, `url` and `Url` are the same setting).
+pub fn link_value<'a>(values: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    values
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Applies Redis `LRANGE` index rules to a list of `len` items: negative
+/// indices count from the end, out-of-range bounds are clamped, and an empty
+/// range gives `None`. Returns inclusive `(first, last)` positions.
+pub fn resolve_range(len: u64, start: i32, stop: i32) -> Option<(u64, u64)> {
+    let len = len as i64;
+    let mut start = start as i64;
+    let mut stop = stop as i64;
+    if start < 0 {
+        start += len;
+    }
+    if stop < 0 {
+        stop += len;
+    }
+    if start < 0 {
+        start = 0;
+    }
+    if stop >= len {
+        stop = len - 1;
+    }
+    if start > stop || start >= len {
+        return None;
+    }
+    Some((start as u64, stop as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_rules_match_redis() {
+        // LRANGE on ["a","b","c"] as Redis 7 answers it.
+        assert_eq!(resolve_range(3, 0, -1), Some((0, 2)));
+        assert_eq!(resolve_range(3, 0, 0), Some((0, 0)));
+        assert_eq!(resolve_range(3, -2, -1), Some((1, 2)));
+        assert_eq!(resolve_range(3, -100, 100), Some((0, 2)));
+        assert_eq!(resolve_range(3, 2, 1), None);
+        assert_eq!(resolve_range(3, 5, 10), None);
+        assert_eq!(resolve_range(3, -1, -2), None);
+        assert_eq!(resolve_range(0, 0, -1), None);
+        assert_eq!(resolve_range(3, i32::MIN, i32::MAX), Some((0, 2)));
+    }
+
+    #[test]
+    fn link_values_are_case_insensitive() {
+        let mut v = HashMap::new();
+        v.insert("Url".to_string(), "redis://x/".to_string());
+        assert_eq!(link_value(&v, "URL"), Some("redis://x/"));
+        assert_eq!(link_value(&v, "path"), None);
+    }
+}
