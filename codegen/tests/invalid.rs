@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use weld_codegen::smithy::{self, codes, source::FileId};
+use weld_codegen::smithy::{self, codes, source::FileId, validate};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/invalid")
@@ -128,8 +128,15 @@ fn corpus_covers_every_validator_code() {
 #[test]
 fn prelude_is_clean() {
     let res = smithy::load_sources(Vec::new());
-    let msgs: Vec<String> = res
-        .diagnostics
+    let mut diags = res.diagnostics.clone();
+    diags.extend(validate::validate_with(
+        &res.model,
+        &res.sources,
+        validate::Options {
+            include_prelude: true,
+        },
+    ));
+    let msgs: Vec<String> = diags
         .iter()
         .map(|d| match d.span {
             Some(s) => format!("{} {} {}", d.code, res.sources.location(s), d.message),

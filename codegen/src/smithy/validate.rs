@@ -123,20 +123,37 @@ pub const WASMCLOUD_MODEL_NS: &str = "org.wasmcloud.model";
 /// At most this many value errors are reported per trait application.
 const MAX_VALUE_ERRORS: usize = 8;
 
-/// Validates an assembled model. `sources` must hold every file the model's
-/// spans point into; it is used to narrow spans (e.g. to one key inside a
-/// trait value).
+/// What [`validate_with`] checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also validate the shapes of the `smithy.api` prelude. The prelude is
+    /// fixed text checked by weld's own tests, so [`validate`] skips it.
+    pub include_prelude: bool,
+}
+
+/// Validates an assembled model (prelude shapes excluded). `sources` must
+/// hold every file the model's spans point into; it is used to narrow spans
+/// (e.g. to one key inside a trait value).
 pub fn validate(model: &Model, sources: &SourceMap) -> Vec<Diagnostic> {
+    validate_with(model, sources, Options::default())
+}
+
+/// [`validate`] with options.
+pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Vec<Diagnostic> {
     let mut v = Validator {
         model,
         sources,
+        options,
         diags: Vec::new(),
         selectors: HashMap::new(),
+        selected: HashMap::new(),
         names_by_lower: None,
     };
     v.check_trait_definitions();
     for shape in model.shapes.values() {
-        v.check_shape(shape);
+        if options.include_prelude || !shape.id.is_prelude() {
+            v.check_shape(shape);
+        }
     }
     v.check_input_output_usage();
     v.finish()
@@ -145,10 +162,13 @@ pub fn validate(model: &Model, sources: &SourceMap) -> Vec<Diagnostic> {
 struct Validator<'a> {
     model: &'a Model,
     sources: &'a SourceMap,
+    options: Options,
     diags: Vec<Diagnostic>,
-    /// Trait id -> the set of shape/member ids its selector returns
-    /// (`None`: selector is `*` or not evaluable).
-    selectors: HashMap<ShapeId, Option<IndexSet<ShapeId>>>,
+    /// Trait id -> its compiled selector (`None`: `*`, or not evaluable).
+    selectors: HashMap<ShapeId, Option<Selector>>,
+    /// Trait id -> the shape/member ids its selector returns, computed on
+    /// first use: most trait definitions are never applied in a model.
+    selected: HashMap<ShapeId, IndexSet<ShapeId>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
     names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
 }
@@ -439,7 +459,14 @@ impl<'a> Validator<'a> {
                 .and_then(Node::as_str)
                 .unwrap_or("*");
             let span = self.narrow(tv.span, "selector");
-            let compiled = match Selector::parse(sel) {
+            let report = self.options.include_prelude || !shape.id.is_prelude();
+            let parsed = Selector::parse(sel);
+            if !report {
+                self.selectors
+                    .insert(shape.id.clone(), parsed.ok().filter(|s| !s.is_match_all()));
+                continue;
+            }
+            let compiled = match parsed {
                 Ok(s) => {
                     if s.uses_legacy_comma() {
                         self.push(
@@ -452,11 +479,7 @@ impl<'a> Validator<'a> {
                             .with_note(format!("write `:is({sel})` instead; weld reads it as an alternation")),
                         );
                     }
-                    if s.is_match_all() {
-                        None
-                    } else {
-                        Some(s.select(self.model))
-                    }
+                    Some(s).filter(|s| !s.is_match_all())
                 }
                 Err(SelectorError::Unsupported(what)) => {
                     self.push(
@@ -699,12 +722,12 @@ impl<'a> Validator<'a> {
             self.check_private(holder.namespace(), def, tv.span);
 
             // Placement.
-            if !self.selectors.contains_key(trait_id) {
-                // Defined but not visited by check_trait_definitions (cannot
-                // happen for a model from the assembler); be safe.
-                self.selectors.insert(trait_id.clone(), None);
-            }
-            if let Some(Some(allowed)) = self.selectors.get(trait_id) {
+            if let Some(Some(sel)) = self.selectors.get(trait_id) {
+                let model = self.model;
+                let allowed = self
+                    .selected
+                    .entry(trait_id.clone())
+                    .or_insert_with(|| sel.select(model));
                 if !allowed.contains(&holder_id) {
                     let sel = def_trait
                         .get("selector")
@@ -1709,7 +1732,15 @@ impl<'a> Validator<'a> {
                 continue;
             };
             self.check_private(ns, t, r.span);
-            if !matches!(t.kind, ShapeKind::Structure) {
+            // IDL 1.0 wasmCloud contracts pass simple types and lists as
+            // operation input and output (`input: String`); the generators
+            // rely on it, so 1.0 models only need a data shape.
+            let v1_data = self.version_of(ns) == IdlVersion::V1
+                && !matches!(
+                    t.kind,
+                    ShapeKind::Operation(_) | ShapeKind::Service(_) | ShapeKind::Resource(_)
+                );
+            if !matches!(t.kind, ShapeKind::Structure) && !v1_data {
                 self.push(
                     Diagnostic::error(
                         E_OPERATION_IO,

@@ -1,0 +1,9 @@
+// @timestampFormat takes one of its enum values.
+// expect: E0211 7:5
+$version: "2"
+namespace example.invalid
+
+structure Event {
+    @timestampFormat("iso8601")
+    at: Timestamp
+}
