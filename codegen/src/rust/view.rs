@@ -148,6 +148,10 @@ pub struct StructView {
     pub has_default_fns: bool,
     /// Number of fields.
     pub field_count: usize,
+    /// Some field is an `Option` (the CBOR map length varies).
+    pub has_optional: bool,
+    /// Number of non-`Option` fields.
+    pub plain_count: usize,
 }
 
 /// One position of a CBOR array: a field, or a gap written as null.
@@ -908,6 +912,8 @@ impl<'m> Builder<'m> {
             derives: derives.join(", "),
             non_exhaustive: codegen_flag(cg, "nonExhaustive"),
             field_count: fields.len(),
+            has_optional: fields.iter().any(|f| f.optional),
+            plain_count: fields.iter().filter(|f| !f.optional).count(),
             fields,
             numbered,
             array_len,
