@@ -2,6 +2,9 @@
 //! zero-byte payloads, the executor, and a sender/receiver pair over an
 //! in-process transport (the shape a host router has).
 
+// Generated service traits take `&String` for string inputs; mirror them.
+#![allow(clippy::ptr_arg)]
+
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use weld_rpc::actor::{block_on, run_call, split_method, HostTransport};
 use weld_rpc::common::{deserialize, serialize};
 use weld_rpc::core::{Actor, ActorSender, HealthCheckRequest, HealthCheckResponse};
-use weld_rpc::{async_trait, Context, Message, MessageDispatch, RpcError, RpcResult, SendOpts, Transport};
+use weld_rpc::{
+    async_trait, Context, Message, MessageDispatch, RpcError, RpcResult, SendOpts, Transport,
+};
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddRequest {
@@ -41,7 +46,10 @@ pub trait MathReceiver: Math {
                 Math::reset(self, ctx).await?;
                 Ok(Vec::new())
             }
-            _ => Err(RpcError::MethodNotHandled(format!("Math::{}", message.method))),
+            _ => Err(RpcError::MethodNotHandled(format!(
+                "Math::{}",
+                message.method
+            ))),
         }
     }
 }
@@ -61,7 +69,10 @@ pub trait EchoReceiver: Echo {
                 let value: String = deserialize(&message.arg)?;
                 serialize(&Echo::say(self, ctx, &value).await?)
             }
-            _ => Err(RpcError::MethodNotHandled(format!("Echo::{}", message.method))),
+            _ => Err(RpcError::MethodNotHandled(format!(
+                "Echo::{}",
+                message.method
+            ))),
         }
     }
 }
@@ -97,8 +108,15 @@ struct Sick;
 
 #[async_trait]
 impl Actor for Sick {
-    async fn health_request(&self, _: &Context, _: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
-        Ok(HealthCheckResponse { healthy: false, message: Some("tired".into()) })
+    async fn health_request(
+        &self,
+        _: &Context,
+        _: &HealthCheckRequest,
+    ) -> RpcResult<HealthCheckResponse> {
+        Ok(HealthCheckResponse {
+            healthy: false,
+            message: Some("tired".into()),
+        })
     }
 }
 
@@ -106,7 +124,8 @@ weld_rpc::actor!(Sick: weld_rpc::core::ActorReceiver);
 
 #[test]
 fn routes_by_service_and_bare_method() {
-    let out = run_call::<Calc>("Math.Add", serialize(&AddRequest { a: 2, b: 40 }).unwrap()).unwrap();
+    let out =
+        run_call::<Calc>("Math.Add", serialize(&AddRequest { a: 2, b: 40 }).unwrap()).unwrap();
     assert_eq!(deserialize::<i32>(&out).unwrap(), 42);
     let out = run_call::<Calc>("Echo.Say", serialize("hi").unwrap()).unwrap();
     assert_eq!(deserialize::<String>(&out).unwrap(), "hi!");
@@ -114,7 +133,10 @@ fn routes_by_service_and_bare_method() {
 
 #[test]
 fn no_input_no_output_is_zero_bytes() {
-    assert_eq!(run_call::<Calc>("Math.Reset", Vec::new()).unwrap(), Vec::<u8>::new());
+    assert_eq!(
+        run_call::<Calc>("Math.Reset", Vec::new()).unwrap(),
+        Vec::<u8>::new()
+    );
 }
 
 #[test]
@@ -130,27 +152,54 @@ fn unknown_service_and_method_are_method_not_handled() {
 
 #[test]
 fn handler_errors_and_decode_errors_come_back() {
-    let e = run_call::<Calc>("Math.Add", serialize(&AddRequest { a: i32::MAX, b: 1 }).unwrap()).unwrap_err();
+    let e = run_call::<Calc>(
+        "Math.Add",
+        serialize(&AddRequest { a: i32::MAX, b: 1 }).unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "invalid parameter: overflow");
     let e = run_call::<Calc>("Math.Add", vec![0xa1, 0x61]).unwrap_err();
-    assert!(matches!(&e, RpcError::Deser(m) if m.starts_with("'AddRequest'")), "{e:?}");
+    assert!(
+        matches!(&e, RpcError::Deser(m) if m.starts_with("'AddRequest'")),
+        "{e:?}"
+    );
     let e = run_call::<Calc>("Math.Add", Vec::new()).unwrap_err();
     assert!(e.to_string().contains("empty payload"), "{e}");
 }
 
 #[test]
 fn health_check_is_answered_unless_the_actor_handles_it() {
-    let out = run_call::<Calc>("Actor.HealthRequest", serialize(&HealthCheckRequest {}).unwrap()).unwrap();
+    let out = run_call::<Calc>(
+        "Actor.HealthRequest",
+        serialize(&HealthCheckRequest {}).unwrap(),
+    )
+    .unwrap();
     assert_eq!(hex::encode(&out), "81a76865616c746879c3");
-    let out = run_call::<Sick>("Actor.HealthRequest", serialize(&HealthCheckRequest {}).unwrap()).unwrap();
+    let out = run_call::<Sick>(
+        "Actor.HealthRequest",
+        serialize(&HealthCheckRequest {}).unwrap(),
+    )
+    .unwrap();
     let r: HealthCheckResponse = deserialize(&out).unwrap();
-    assert_eq!(r, HealthCheckResponse { healthy: false, message: Some("tired".into()) });
+    assert_eq!(
+        r,
+        HealthCheckResponse {
+            healthy: false,
+            message: Some("tired".into())
+        }
+    );
 }
 
 #[test]
 fn split_at_the_last_dot() {
-    assert_eq!(split_method("KeyValue.Increment"), ("KeyValue", "Increment"));
-    assert_eq!(split_method("org.example.Math.Add"), ("org.example.Math", "Add"));
+    assert_eq!(
+        split_method("KeyValue.Increment"),
+        ("KeyValue", "Increment")
+    );
+    assert_eq!(
+        split_method("org.example.Math.Add"),
+        ("org.example.Math", "Add")
+    );
     assert_eq!(split_method("Add"), ("", "Add"));
     assert_eq!(split_method("Math."), ("Math", ""));
 }
@@ -182,10 +231,16 @@ fn executor_runs_ready_and_self_waking_futures_and_refuses_to_hang() {
 #[test]
 fn host_transport_outside_wasm_is_a_host_error() {
     let t = HostTransport::to_provider("wasmcloud:keyvalue", "default");
-    assert_eq!((t.binding(), t.namespace()), ("default", "wasmcloud:keyvalue"));
+    assert_eq!(
+        (t.binding(), t.namespace()),
+        ("default", "wasmcloud:keyvalue")
+    );
     let e = block_on(t.send(
         &Context::default(),
-        Message { method: "KeyValue.Get", arg: Cow::Borrowed(b"") },
+        Message {
+            method: "KeyValue.Get",
+            arg: Cow::Borrowed(b""),
+        },
         None,
     ))
     .unwrap()
@@ -201,7 +256,12 @@ struct Loopback(Arc<dyn MessageDispatch + Send + Sync>);
 
 #[async_trait]
 impl Transport for Loopback {
-    async fn send(&self, ctx: &Context, req: Message<'_>, _opts: Option<SendOpts>) -> RpcResult<Vec<u8>> {
+    async fn send(
+        &self,
+        ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
         self.0.dispatch(ctx, req).await
     }
 }
@@ -211,13 +271,20 @@ async fn sender_and_receiver_over_a_transport_on_a_tokio_runtime() {
     let target: Arc<dyn MessageDispatch + Send + Sync> = Arc::new(Sick);
     let sender = ActorSender::via(Loopback(target.clone()));
     // The future is Send: it can be spawned on a multi-threaded runtime.
-    let r = tokio::spawn(async move { sender.health_request(&Context::default(), &HealthCheckRequest {}).await })
-        .await
-        .unwrap()
-        .unwrap();
+    let r = tokio::spawn(async move {
+        sender
+            .health_request(&Context::default(), &HealthCheckRequest {})
+            .await
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(!r.healthy);
     // a shared transport behind Arc works too
     let shared = Arc::new(Loopback(Arc::new(Calc)));
-    let r = ActorSender::via(shared).health_request(&Context::default(), &HealthCheckRequest {}).await.unwrap();
+    let r = ActorSender::via(shared)
+        .health_request(&Context::default(), &HealthCheckRequest {})
+        .await
+        .unwrap();
     assert!(r.healthy);
 }

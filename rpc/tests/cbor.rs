@@ -63,13 +63,21 @@ impl CborDecode for Item {
 }
 
 fn item() -> Item {
-    Item { name: "a".into(), count: Some(300), data: vec![1, 2], tags: vec!["x".into()] }
+    Item {
+        name: "a".into(),
+        count: Some(300),
+        data: vec![1, 2],
+        tags: vec!["x".into()],
+    }
 }
 
 fn deser_err<T: CborDecode + std::fmt::Debug>(bytes: &[u8]) -> String {
     match cbor::from_slice::<T>(bytes) {
         Err(RpcError::Deser(m)) => m,
-        other => panic!("expected Deser error for {}, got {other:?}", hex::encode(bytes)),
+        other => panic!(
+            "expected Deser error for {}, got {other:?}",
+            hex::encode(bytes)
+        ),
     }
 }
 
@@ -102,7 +110,10 @@ fn decode_sniffs_the_first_byte() {
     assert_eq!(weld_rpc::common::deserialize::<i32>(&[0x7f]).unwrap(), 127);
     assert_eq!(decode::<u32>(&[0x7f]).unwrap(), 127);
     // and 127 as CBOR
-    assert_eq!(decode::<u32>(&cbor::serialize(&127u32).unwrap()).unwrap(), 127);
+    assert_eq!(
+        decode::<u32>(&cbor::serialize(&127u32).unwrap()).unwrap(),
+        127
+    );
 }
 
 #[test]
@@ -110,7 +121,15 @@ fn struct_accepted_as_map_with_names_or_numbers_in_any_order_with_unknowns() {
     // {"tags": ["t"], "zzz": {1: 2}, "name": "n", 1: 5}
     let bytes = unhex("a4 6474616773 816174 637a7a7a a10102 646e616d65 616e 01 05");
     let v: Item = cbor::from_slice(&bytes).unwrap();
-    assert_eq!(v, Item { name: "n".into(), count: Some(5), data: vec![], tags: vec!["t".into()] });
+    assert_eq!(
+        v,
+        Item {
+            name: "n".into(),
+            count: Some(5),
+            data: vec![],
+            tags: vec!["t".into()]
+        }
+    );
 }
 
 #[test]
@@ -118,7 +137,15 @@ fn accepts_indefinite_lengths_longer_ints_and_trailing_bytes() {
     // indefinite array [_ (_ "a", "b"), 1b 00..05 (u64 5), null, h'', [_ ]] + trailing ff ff
     let bytes = unhex("9f 7f616161 62ff 1b0000000000000005 f6 40 9fff ff ffff");
     let v: Item = cbor::from_slice(&bytes).unwrap();
-    assert_eq!(v, Item { name: "ab".into(), count: Some(5), data: vec![], tags: vec![] });
+    assert_eq!(
+        v,
+        Item {
+            name: "ab".into(),
+            count: Some(5),
+            data: vec![],
+            tags: vec![]
+        }
+    );
     // indefinite map
     let bytes = unhex("bf 646e616d65 6178 ff");
     assert_eq!(cbor::from_slice::<Item>(&bytes).unwrap().name, "x");
@@ -136,10 +163,15 @@ fn blob_accepted_as_bytes_chunks_text_or_int_array() {
         ("82 01 1802", vec![1, 2]),
     ] {
         let bytes = unhex(&format!("a2 646e616d65 6161 6464617461 {hex}"));
-        assert_eq!(cbor::from_slice::<Item>(&bytes).unwrap().data, want, "{hex}");
+        assert_eq!(
+            cbor::from_slice::<Item>(&bytes).unwrap().data,
+            want,
+            "{hex}"
+        );
     }
     deser_err::<Vec<u8>>(&unhex("f6")); // generic Vec<u8> is an array, null is not
-    assert!(cbor::bytes::decode(&mut Decoder::new(&unhex("82 01 190100"))).is_err()); // 256 in a blob
+    assert!(cbor::bytes::decode(&mut Decoder::new(&unhex("82 01 190100"))).is_err());
+    // 256 in a blob
 }
 
 #[test]
@@ -157,8 +189,14 @@ fn rejects_missing_required_wrong_types_ranges_utf8_nil_and_empty() {
     deser_err::<String>(&unhex("f6"));
     deser_err::<Item>(&unhex("a1 646e616d65 f6"));
     deser_err::<Item>(&[]);
-    assert!(matches!(cbor::deserialize::<Item>(&[]), Err(RpcError::Deser(_))));
-    assert!(matches!(cbor::deserialize::<Item>(&[0x81, 0x60]), Err(RpcError::Deser(_))));
+    assert!(matches!(
+        cbor::deserialize::<Item>(&[]),
+        Err(RpcError::Deser(_))
+    ));
+    assert!(matches!(
+        cbor::deserialize::<Item>(&[0x81, 0x60]),
+        Err(RpcError::Deser(_))
+    ));
     // truncated
     let wire = cbor::to_vec(&item()).unwrap();
     for n in 1..wire.len() {
@@ -170,16 +208,21 @@ fn rejects_missing_required_wrong_types_ranges_utf8_nil_and_empty() {
 fn containers_options_floats_round_trip() {
     let mut m: HashMap<String, Vec<Option<i64>>> = HashMap::new();
     m.insert("k".into(), vec![Some(-5), None, Some(i64::MAX)]);
-    let back: HashMap<String, Vec<Option<i64>>> = cbor::from_slice(&cbor::to_vec(&m).unwrap()).unwrap();
+    let back: HashMap<String, Vec<Option<i64>>> =
+        cbor::from_slice(&cbor::to_vec(&m).unwrap()).unwrap();
     assert_eq!(back, m);
     for f in [0.0f64, -1.5, f64::MAX, f64::MIN_POSITIVE] {
-        assert_eq!(cbor::from_slice::<f64>(&cbor::to_vec(&f).unwrap()).unwrap(), f);
+        assert_eq!(
+            cbor::from_slice::<f64>(&cbor::to_vec(&f).unwrap()).unwrap(),
+            f
+        );
     }
     // half and single precision read as f64; an integer where a float is expected
     assert_eq!(cbor::from_slice::<f64>(&unhex("f93e00")).unwrap(), 1.5);
     assert_eq!(cbor::from_slice::<f64>(&unhex("fa3fc00000")).unwrap(), 1.5);
     assert_eq!(cbor::from_slice::<f32>(&unhex("02")).unwrap(), 2.0);
-    let b: Box<String> = cbor::from_slice(&cbor::to_vec(&Box::new("x".to_string())).unwrap()).unwrap();
+    let b: Box<String> =
+        cbor::from_slice(&cbor::to_vec(&Box::new("x".to_string())).unwrap()).unwrap();
     assert_eq!(*b, "x");
 }
 
@@ -194,10 +237,18 @@ fn timestamp_and_document_cbor() {
         cbor::from_slice::<Timestamp>(&unhex("a2 63736563 0a 646e736563 01")).unwrap(),
         Timestamp { sec: 10, nsec: 1 }
     );
-    assert_eq!(cbor::from_slice::<Timestamp>(&unhex("c1 1a5f5e1000")).unwrap().sec, 1_600_000_000);
+    assert_eq!(
+        cbor::from_slice::<Timestamp>(&unhex("c1 1a5f5e1000"))
+            .unwrap()
+            .sec,
+        1_600_000_000
+    );
     assert_eq!(
         cbor::from_slice::<Timestamp>(&unhex("c1 fb41d7d78400800000")).unwrap(),
-        Timestamp { sec: 1_600_000_002, nsec: 0 }
+        Timestamp {
+            sec: 1_600_000_002,
+            nsec: 0
+        }
     );
     // nsec out of range
     assert!(cbor::from_slice::<Timestamp>(&unhex("82 00 1a3b9aca00")).is_err());
@@ -225,7 +276,10 @@ fn core_types_cbor_round_trip() {
     let back: LinkDefinition = cbor::from_slice(&cbor::to_vec(&ld).unwrap()).unwrap();
     assert_eq!(back, ld);
     let inv = Invocation {
-        origin: WasmCloudEntity { public_key: "M1".into(), ..Default::default() },
+        origin: WasmCloudEntity {
+            public_key: "M1".into(),
+            ..Default::default()
+        },
         target: WasmCloudEntity {
             public_key: "V1".into(),
             link_name: "default".into(),
@@ -246,11 +300,16 @@ fn core_types_cbor_round_trip() {
 
 #[test]
 fn garbage_never_panics() {
-    let seeds = [cbor::serialize(&item()).unwrap(), cbor::to_vec(&item()).unwrap()];
+    let seeds = [
+        cbor::serialize(&item()).unwrap(),
+        cbor::to_vec(&item()).unwrap(),
+    ];
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for round in 0..20_000 {
         let mut buf = if round % 3 == 0 {
-            (0..rng.below(48)).map(|_| rng.next() as u8).collect::<Vec<u8>>()
+            (0..rng.below(48))
+                .map(|_| rng.next() as u8)
+                .collect::<Vec<u8>>()
         } else {
             seeds[rng.below(seeds.len())].clone()
         };
@@ -272,7 +331,12 @@ fn garbage_never_panics() {
         let _ = cbor::from_slice::<weld_rpc::core::Invocation>(&buf);
         let _ = cbor::from_slice::<HashMap<String, Vec<u8>>>(&buf);
     }
-    for hex in ["9bffffffffffffffff", "bbffffffffffffffff", "5bffffffffffffffff", "7bffffffffffffffff"] {
+    for hex in [
+        "9bffffffffffffffff",
+        "bbffffffffffffffff",
+        "5bffffffffffffffff",
+        "7bffffffffffffffff",
+    ] {
         assert!(cbor::from_slice::<Item>(&unhex(hex)).is_err());
         assert!(cbor::from_slice::<Vec<String>>(&unhex(hex)).is_err());
         assert!(cbor::from_slice::<Document>(&unhex(hex)).is_err());

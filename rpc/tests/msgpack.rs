@@ -19,7 +19,10 @@ fn hex_of<T: Serialize>(v: &T) -> String {
 fn deser_err<T: DeserializeOwned + Debug>(bytes: &[u8]) -> String {
     match deserialize::<T>(bytes) {
         Err(RpcError::Deser(msg)) => msg,
-        other => panic!("expected a Deser error for {}, got {other:?}", hex::encode(bytes)),
+        other => panic!(
+            "expected a Deser error for {}, got {other:?}",
+            hex::encode(bytes)
+        ),
     }
 }
 
@@ -49,7 +52,10 @@ fn vectors_file() -> serde_json::Value {
     if let Ok(text) = std::fs::read_to_string(&shared) {
         let a: serde_json::Value = serde_json::from_str(&text).unwrap();
         let b: serde_json::Value = serde_json::from_str(ours).unwrap();
-        assert_eq!(a, b, "rpc/tests/data/wire-vectors-sample.json is stale: copy it from {shared:?}");
+        assert_eq!(
+            a, b,
+            "rpc/tests/data/wire-vectors-sample.json is stale: copy it from {shared:?}"
+        );
     }
     serde_json::from_str(ours).unwrap()
 }
@@ -115,15 +121,28 @@ fn compat_spec_vectors() {
         hex_of(&req),
         "85a66d6574686f64a3474554a470617468ac2f6170692f636f756e746572ab7175657279537472696e67a0a668656164657280a4626f6479c400"
     );
-    let inc = IncrementRequest { key: "counter:default".into(), value: 1 };
-    assert_eq!(hex_of(&inc), "82a36b6579af636f756e7465723a64656661756c74a576616c756501");
-    let resp = HttpResponse { status_code: 200, header: HashMap::new(), body: br#"{"counter":1}"#.to_vec() };
+    let inc = IncrementRequest {
+        key: "counter:default".into(),
+        value: 1,
+    };
+    assert_eq!(
+        hex_of(&inc),
+        "82a36b6579af636f756e7465723a64656661756c74a576616c756501"
+    );
+    let resp = HttpResponse {
+        status_code: 200,
+        header: HashMap::new(),
+        body: br#"{"counter":1}"#.to_vec(),
+    };
     assert_eq!(
         hex_of(&resp),
         "83aa737461747573436f6465ccc8a668656164657280a4626f6479c40d7b22636f756e746572223a317d"
     );
     // and back
-    assert_eq!(deserialize::<HttpResponse>(&serialize(&resp).unwrap()).unwrap(), resp);
+    assert_eq!(
+        deserialize::<HttpResponse>(&serialize(&resp).unwrap()).unwrap(),
+        resp
+    );
 }
 
 #[test]
@@ -177,13 +196,25 @@ fn accepts_fields_in_any_order_and_unknown_fields() {
     // {value: 5, extra: [1, {a: nil}], key: "k"}
     let bytes = unhex("83 a576616c756505 a5657874726192 01 81a161c0 a36b6579 a16b");
     let v: IncrementRequest = deserialize(&bytes).unwrap();
-    assert_eq!(v, IncrementRequest { key: "k".into(), value: 5 });
+    assert_eq!(
+        v,
+        IncrementRequest {
+            key: "k".into(),
+            value: 5
+        }
+    );
 }
 
 #[test]
 fn accepts_struct_as_positional_array() {
     let v: IncrementRequest = deserialize(&unhex("92 a16b 07")).unwrap();
-    assert_eq!(v, IncrementRequest { key: "k".into(), value: 7 });
+    assert_eq!(
+        v,
+        IncrementRequest {
+            key: "k".into(),
+            value: 7
+        }
+    );
     let v: HttpResponse = deserialize(&unhex("93 cd01f4 80 c400")).unwrap();
     assert_eq!(v.status_code, 500);
 }
@@ -191,25 +222,38 @@ fn accepts_struct_as_positional_array() {
 #[test]
 fn accepts_blob_as_str_and_as_int_array() {
     // {statusCode: 200, header: {}, body: "hello"}
-    let v: HttpResponse =
-        deserialize(&unhex("83 aa737461747573436f6465 ccc8 a6686561646572 80 a4626f6479 a568656c6c6f"))
-            .unwrap();
+    let v: HttpResponse = deserialize(&unhex(
+        "83 aa737461747573436f6465 ccc8 a6686561646572 80 a4626f6479 a568656c6c6f",
+    ))
+    .unwrap();
     assert_eq!(v.body, b"hello");
     // body: [104, 105] (the second one in a longer int encoding)
-    let v: HttpResponse =
-        deserialize(&unhex("83 aa737461747573436f6465 ccc8 a6686561646572 80 a4626f6479 92 68 cc69"))
-            .unwrap();
+    let v: HttpResponse = deserialize(&unhex(
+        "83 aa737461747573436f6465 ccc8 a6686561646572 80 a4626f6479 92 68 cc69",
+    ))
+    .unwrap();
     assert_eq!(v.body, b"hi");
 }
 
 #[test]
 fn accepts_longer_integer_encodings() {
-    for hex in ["01", "cc01", "cd0001", "ce00000001", "cf0000000000000001", "d001", "d10001", "d200000001", "d30000000000000001"] {
+    for hex in [
+        "01",
+        "cc01",
+        "cd0001",
+        "ce00000001",
+        "cf0000000000000001",
+        "d001",
+        "d10001",
+        "d200000001",
+        "d30000000000000001",
+    ] {
         assert_eq!(deserialize::<i32>(&unhex(hex)).unwrap(), 1, "{hex}");
         assert_eq!(deserialize::<u8>(&unhex(hex)).unwrap(), 1, "{hex}");
     }
     // value as int32 inside a struct
-    let v: IncrementRequest = deserialize(&unhex("82 a36b6579 a0 a576616c7565 d2ffffffff")).unwrap();
+    let v: IncrementRequest =
+        deserialize(&unhex("82 a36b6579 a0 a576616c7565 d2ffffffff")).unwrap();
     assert_eq!(v.value, -1);
 }
 
@@ -218,7 +262,13 @@ fn accepts_trailing_bytes_and_the_c1_prefix() {
     let mut bytes = unhex("82a36b6579a7636f756e746572a576616c756501");
     bytes.extend_from_slice(&[0xc0, 0x01, 0xff]);
     let v: IncrementRequest = deserialize(&bytes).unwrap();
-    assert_eq!(v, IncrementRequest { key: "counter".into(), value: 1 });
+    assert_eq!(
+        v,
+        IncrementRequest {
+            key: "counter".into(),
+            value: 1
+        }
+    );
     let mut prefixed = vec![0xc1];
     prefixed.extend_from_slice(&unhex("82a36b6579a7636f756e746572a576616c756501"));
     assert_eq!(deserialize::<IncrementRequest>(&prefixed).unwrap(), v);
@@ -244,8 +294,10 @@ fn rejects_out_of_range_integers() {
     deser_err::<u8>(&unhex("cd0100")); // 256
     deser_err::<u16>(&unhex("ce00011170")); // 70000
     deser_err::<i8>(&unhex("d1ff7f")); // -129
-    // statusCode 70000 inside a struct
-    deser_err::<HttpResponse>(&unhex("83 aa737461747573436f6465 ce00011170 a6686561646572 80 a4626f6479 c400"));
+                                       // statusCode 70000 inside a struct
+    deser_err::<HttpResponse>(&unhex(
+        "83 aa737461747573436f6465 ce00011170 a6686561646572 80 a4626f6479 c400",
+    ));
 }
 
 #[test]
@@ -275,7 +327,10 @@ fn rejects_invalid_utf8_and_nil_for_string() {
 fn rejects_truncated_input() {
     let full = unhex("85a66d6574686f64a3474554a470617468ac2f6170692f636f756e746572ab7175657279537472696e67a0a668656164657280a4626f6479c400");
     for n in 1..full.len() {
-        assert!(deserialize::<HttpRequest>(&full[..n]).is_err(), "prefix of {n} bytes decoded");
+        assert!(
+            deserialize::<HttpRequest>(&full[..n]).is_err(),
+            "prefix of {n} bytes decoded"
+        );
     }
 }
 
@@ -288,7 +343,10 @@ fn cbor_payload_is_refused_by_msgpack_only_decoder() {
 #[test]
 fn round_trips() {
     let mut header = HashMap::new();
-    header.insert("accept".to_string(), vec!["text/html".to_string(), "*/*".to_string()]);
+    header.insert(
+        "accept".to_string(),
+        vec!["text/html".to_string(), "*/*".to_string()],
+    );
     let req = HttpRequest {
         method: "POST".into(),
         path: "/x".into(),
@@ -296,17 +354,42 @@ fn round_trips() {
         header: header.clone(),
         body: (0..=255).collect(),
     };
-    assert_eq!(deserialize::<HttpRequest>(&serialize(&req).unwrap()).unwrap(), req);
-    let resp = HttpResponse { status_code: 404, header, body: vec![] };
-    assert_eq!(deserialize::<HttpResponse>(&serialize(&resp).unwrap()).unwrap(), resp);
-    for v in [i32::MIN, -1, 0, 1, 127, 128, 255, 256, 65535, 65536, i32::MAX] {
+    assert_eq!(
+        deserialize::<HttpRequest>(&serialize(&req).unwrap()).unwrap(),
+        req
+    );
+    let resp = HttpResponse {
+        status_code: 404,
+        header,
+        body: vec![],
+    };
+    assert_eq!(
+        deserialize::<HttpResponse>(&serialize(&resp).unwrap()).unwrap(),
+        resp
+    );
+    for v in [
+        i32::MIN,
+        -1,
+        0,
+        1,
+        127,
+        128,
+        255,
+        256,
+        65535,
+        65536,
+        i32::MAX,
+    ] {
         assert_eq!(deserialize::<i32>(&serialize(&v).unwrap()).unwrap(), v);
     }
     for v in [0u64, 1, u64::from(u32::MAX), u64::MAX] {
         assert_eq!(deserialize::<u64>(&serialize(&v).unwrap()).unwrap(), v);
     }
     let list: StringList = vec!["a".into(), String::new(), "ü".into()];
-    assert_eq!(deserialize::<StringList>(&serialize(&list).unwrap()).unwrap(), list);
+    assert_eq!(
+        deserialize::<StringList>(&serialize(&list).unwrap()).unwrap(),
+        list
+    );
 }
 
 #[test]
@@ -319,7 +402,9 @@ fn garbage_and_mutations_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for round in 0..20_000 {
         let mut buf = if round % 4 == 0 {
-            (0..rng.below(64)).map(|_| rng.next() as u8).collect::<Vec<u8>>()
+            (0..rng.below(64))
+                .map(|_| rng.next() as u8)
+                .collect::<Vec<u8>>()
         } else {
             seeds[rng.below(seeds.len())].clone()
         };
@@ -342,7 +427,14 @@ fn garbage_and_mutations_never_panic() {
         let _ = deserialize::<weld_rpc::core::HostData>(&buf);
     }
     // huge declared lengths with no data behind them
-    for hex in ["dbffffffff", "dcffff", "ddffffffff", "deffff", "dfffffffff", "c6ffffffff"] {
+    for hex in [
+        "dbffffffff",
+        "dcffff",
+        "ddffffffff",
+        "deffff",
+        "dfffffffff",
+        "c6ffffffff",
+    ] {
         assert!(deserialize::<HttpRequest>(&unhex(hex)).is_err());
         assert!(deserialize::<weld_rpc::Document>(&unhex(hex)).is_err());
     }

@@ -50,7 +50,10 @@ pub trait CounterReceiver: Counter {
                 Counter::ping(self, ctx).await?;
                 Ok(Vec::new())
             }
-            _ => Err(RpcError::MethodNotHandled(format!("Counter::{}", message.method))),
+            _ => Err(RpcError::MethodNotHandled(format!(
+                "Counter::{}",
+                message.method
+            ))),
         }
     }
 }
@@ -66,9 +69,19 @@ impl Counter for Smoke {
     async fn bump(&self, ctx: &Context, arg: &BumpRequest) -> RpcResult<i32> {
         weld_rpc::actor::console_log(&format!("bump {}", arg.key));
         let kv = HostTransport::to_provider("wasmcloud:keyvalue", "default");
-        let buf = weld_rpc::common::serialize(&IncrementRequest { key: &arg.key, value: 1 })?;
+        let buf = weld_rpc::common::serialize(&IncrementRequest {
+            key: &arg.key,
+            value: 1,
+        })?;
         let resp = kv
-            .send(ctx, Message { method: "KeyValue.Increment", arg: Cow::Borrowed(&buf) }, None)
+            .send(
+                ctx,
+                Message {
+                    method: "KeyValue.Increment",
+                    arg: Cow::Borrowed(&buf),
+                },
+                None,
+            )
             .await?;
         weld_rpc::common::deserialize(&resp)
     }
