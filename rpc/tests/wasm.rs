@@ -31,9 +31,19 @@ fn build_smoke() -> Option<PathBuf> {
         eprintln!("skipping: no wasm32 toolchain ({})", stderr.trim());
         return None;
     }
-    assert!(out.status.success(), "wasm build failed ({}):\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "wasm build failed ({}):\n{stderr}",
+        out.status
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let path = PathBuf::from(stdout.lines().last().expect("script printed the .wasm path").trim());
+    let path = PathBuf::from(
+        stdout
+            .lines()
+            .last()
+            .expect("script printed the .wasm path")
+            .trim(),
+    );
     assert!(path.is_file(), "{} missing", path.display());
     Some(path)
 }
@@ -46,7 +56,9 @@ fn sig(params: &[ValType], results: &[ValType]) -> String {
 fn smoke_actor_builds_for_wasm32_with_the_wapc_abi() {
     let Some(path) = build_smoke() else { return };
     let bytes = std::fs::read(&path).unwrap();
-    wasmparser::Validator::new().validate_all(&bytes).expect("valid wasm module");
+    wasmparser::Validator::new()
+        .validate_all(&bytes)
+        .expect("valid wasm module");
 
     let mut types: Vec<FuncType> = Vec::new();
     let mut imports: HashMap<String, (String, String)> = HashMap::new(); // name -> (module, sig)
@@ -104,21 +116,31 @@ fn smoke_actor_builds_for_wasm32_with_the_wapc_abi() {
     .collect();
     for (name, (module, s)) in &imports {
         assert_eq!(module, "wasmbus", "import {name} from module {module}");
-        let want = expected.get(name.as_str()).unwrap_or_else(|| panic!("unexpected import {name}"));
+        let want = expected
+            .get(name.as_str())
+            .unwrap_or_else(|| panic!("unexpected import {name}"));
         assert_eq!(s, want, "signature of import {name}");
     }
     // The smoke actor uses every host function: all of them must be imported.
     for name in expected.keys() {
-        assert!(imports.contains_key(*name), "missing import {name}; have {imports:?}");
+        assert!(
+            imports.contains_key(*name),
+            "missing import {name}; have {imports:?}"
+        );
     }
 
     let func_sig = |name: &str| {
-        let (kind, index) = exports.get(name).unwrap_or_else(|| panic!("missing export {name}"));
+        let (kind, index) = exports
+            .get(name)
+            .unwrap_or_else(|| panic!("missing export {name}"));
         assert_eq!(*kind, ExternalKind::Func, "{name} is a function");
         let ft = &types[func_types[*index as usize] as usize];
         sig(ft.params(), ft.results())
     };
     assert_eq!(func_sig("__guest_call"), sig(&[I32, I32], &[I32]));
     assert_eq!(func_sig("__wasmbus_rpc_version"), sig(&[], &[I32]));
-    assert_eq!(exports.get("memory").map(|e| e.0), Some(ExternalKind::Memory));
+    assert_eq!(
+        exports.get("memory").map(|e| e.0),
+        Some(ExternalKind::Memory)
+    );
 }
