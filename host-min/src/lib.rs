@@ -6,3 +6,7 @@
 
 pub mod providers;
 pub mod types;
+pub mod runtime;
+pub mod ids;
+pub mod links;
+pub mod router;

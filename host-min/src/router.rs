@@ -1,0 +1,646 @@
+//! The router: who may talk to whom, and where a call goes.
+//!
+//! - actor -> provider: `__host_call(link name, contract id, op, bytes)` is
+//!   routed through the link table to the provider instance the link names;
+//! - actor -> actor: namespace = target public key or call alias;
+//! - actor -> builtins: `wasmcloud:builtin:logging`, `wasmcloud:builtin:numbergen`;
+//! - provider -> actor: through the provider's [`HostHandle`].
+//!
+//! Capability checks go through the [`Policy`] hook (allow-all until claims
+//! are verified, issue 5). Refusal texts are upstream's.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, Weak};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::links::LinkTable;
+use crate::providers::{ActorInvoker, ActorOrigin, HostHandle, Provider, ProviderOrigin};
+use crate::runtime::{Actor, ActorStats, HostCallHandler, Runtime, RuntimeError};
+use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
+
+/// Contract id of the logging builtin.
+pub const BUILTIN_LOGGING: &str = "wasmcloud:builtin:logging";
+/// Contract id of the number generator builtin.
+pub const BUILTIN_NUMBERGEN: &str = "wasmcloud:builtin:numbergen";
+/// Link name used when an actor passes an empty one.
+pub const DEFAULT_LINK_NAME: &str = "default";
+
+/// Capability checks. The default allows everything; the claims module
+/// (issue 5) supplies one that reads each actor's `caps`.
+pub trait Policy: Send + Sync + 'static {
+    /// May `actor_id` call capability `contract_id` (a provider or a builtin)?
+    fn actor_may_call(&self, actor_id: &str, contract_id: &str) -> bool;
+    /// May `actor_id` receive calls from a provider of `contract_id`?
+    fn actor_may_receive(&self, actor_id: &str, contract_id: &str) -> bool;
+}
+
+/// The policy used until claims are enforced: everything is allowed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AllowAll;
+
+impl Policy for AllowAll {
+    fn actor_may_call(&self, _actor_id: &str, _contract_id: &str) -> bool {
+        true
+    }
+    fn actor_may_receive(&self, _actor_id: &str, _contract_id: &str) -> bool {
+        true
+    }
+}
+
+/// Errors of managing actors, providers and links.
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    /// Loading the actor failed.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// An actor or provider with this id or name already runs.
+    #[error("{what} `{name}` is already running")]
+    Duplicate {
+        /// "actor" or "provider".
+        what: &'static str,
+        /// Its name or id.
+        name: String,
+    },
+    /// No actor or provider with this id or name.
+    #[error("no {what} `{name}`")]
+    NotFound {
+        /// "actor", "provider" or "link".
+        what: &'static str,
+        /// The id or name asked for.
+        name: String,
+    },
+    /// The link does not fit the provider it names.
+    #[error("link rejected: {0}")]
+    InvalidLink(String),
+    /// The provider refused the link.
+    #[error("link rejected by provider: {0}")]
+    Provider(#[from] crate::providers::ProviderError),
+}
+
+/// A running provider instance.
+#[derive(Clone)]
+struct ProviderEntry {
+    info: ProviderInfo,
+    provider: Arc<dyn Provider>,
+}
+
+/// Description of a running provider instance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderInfo {
+    /// Instance id (`V...`).
+    pub id: String,
+    /// Name from the manifest.
+    pub name: String,
+    /// Provider kind (`httpserver`, `keyvalue`, ...).
+    pub kind: String,
+    /// Contract id it implements.
+    pub contract_id: String,
+    /// Link name it serves.
+    pub link_name: String,
+}
+
+/// Description of a running actor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorInfo {
+    /// Actor id (`M...`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Call aliases.
+    pub aliases: Vec<String>,
+    /// Concurrent call bound.
+    pub max_instances: usize,
+    /// Counters.
+    pub stats: ActorStats,
+}
+
+/// Everything running on a host.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    /// Lattice name.
+    pub lattice: String,
+    /// Allocator in use.
+    pub allocator: crate::runtime::AllocatorKind,
+    /// Actors.
+    pub actors: Vec<ActorInfo>,
+    /// Providers.
+    pub providers: Vec<ProviderInfo>,
+    /// Links.
+    pub links: Vec<LinkDefinition>,
+}
+
+/// Routes every call of a host. Always used behind an `Arc`.
+pub struct Router {
+    lattice: String,
+    runtime: Arc<Runtime>,
+    actors: RwLock<HashMap<String, Arc<Actor>>>,
+    /// call alias or name -> actor id
+    aliases: RwLock<HashMap<String, String>>,
+    providers: RwLock<HashMap<String, ProviderEntry>>,
+    links: LinkTable,
+    policy: Arc<dyn Policy>,
+    me: Weak<Router>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("lattice", &self.lattice)
+            .finish()
+    }
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Router {
+    /// A router for lattice `lattice` (upstream default: `default`).
+    pub fn new(runtime: Arc<Runtime>, lattice: &str, policy: Arc<dyn Policy>) -> Arc<Router> {
+        Arc::new_cyclic(|me| Router {
+            lattice: lattice.to_string(),
+            runtime,
+            actors: RwLock::default(),
+            aliases: RwLock::default(),
+            providers: RwLock::default(),
+            links: LinkTable::new(),
+            policy,
+            me: me.clone(),
+        })
+    }
+
+    /// The wasm runtime.
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
+    /// The lattice name used in error texts.
+    pub fn lattice(&self) -> &str {
+        &self.lattice
+    }
+
+    /// Loads and starts an actor with id `id`, reachable also by `name` and
+    /// `aliases` for actor-to-actor calls.
+    pub async fn start_actor(
+        &self,
+        id: &str,
+        name: &str,
+        aliases: &[String],
+        wasm: &[u8],
+    ) -> Result<Arc<Actor>, RouterError> {
+        if read(&self.actors).contains_key(id) || read(&self.aliases).contains_key(name) {
+            return Err(RouterError::Duplicate {
+                what: "actor",
+                name: name.to_string(),
+            });
+        }
+        let handler: Weak<dyn HostCallHandler> = self.me.clone();
+        let actor = Actor::load(self.runtime.clone(), id, name, wasm, handler).await?;
+        {
+            let mut actors = write(&self.actors);
+            if actors.contains_key(id) {
+                return Err(RouterError::Duplicate {
+                    what: "actor",
+                    name: name.to_string(),
+                });
+            }
+            actors.insert(id.to_string(), actor.clone());
+        }
+        let mut al = write(&self.aliases);
+        al.insert(name.to_string(), id.to_string());
+        for a in aliases {
+            al.insert(a.clone(), id.to_string());
+        }
+        tracing::info!(actor = name, id, "actor started");
+        Ok(actor)
+    }
+
+    /// Stops an actor (by id or name). Calls in flight finish.
+    pub fn stop_actor(&self, id_or_name: &str) -> Result<(), RouterError> {
+        let id = self
+            .resolve_actor(id_or_name)
+            .ok_or_else(|| RouterError::NotFound {
+                what: "actor",
+                name: id_or_name.to_string(),
+            })?;
+        write(&self.actors).remove(&id);
+        write(&self.aliases).retain(|_, v| *v != id);
+        Ok(())
+    }
+
+    /// The id of an actor given its id, name or call alias.
+    pub fn resolve_actor(&self, id_or_name: &str) -> Option<String> {
+        if read(&self.actors).contains_key(id_or_name) {
+            return Some(id_or_name.to_string());
+        }
+        read(&self.aliases).get(id_or_name).cloned()
+    }
+
+    /// A running actor by id, name or alias.
+    pub fn actor(&self, id_or_name: &str) -> Option<Arc<Actor>> {
+        let id = self.resolve_actor(id_or_name)?;
+        read(&self.actors).get(&id).cloned()
+    }
+
+    /// Adds a running provider instance and hands it every link already put
+    /// for it (links may be put before their provider starts, as upstream).
+    pub async fn add_provider(
+        &self,
+        info: ProviderInfo,
+        provider: Arc<dyn Provider>,
+    ) -> Result<(), RouterError> {
+        {
+            let mut ps = write(&self.providers);
+            if ps.contains_key(&info.id) || ps.values().any(|p| p.info.name == info.name) {
+                return Err(RouterError::Duplicate {
+                    what: "provider",
+                    name: info.name.clone(),
+                });
+            }
+            ps.insert(
+                info.id.clone(),
+                ProviderEntry {
+                    info: info.clone(),
+                    provider: provider.clone(),
+                },
+            );
+        }
+        tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
+        for ld in self.links.for_provider(&info.id) {
+            if let Err(e) = provider.put_link(&ld, self.handle_for(&info)).await {
+                tracing::error!(provider = %info.name, actor = %ld.actor_id, "put_link failed: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The id of a provider given its id or name.
+    pub fn resolve_provider(&self, id_or_name: &str) -> Option<ProviderInfo> {
+        read(&self.providers)
+            .values()
+            .find(|p| p.info.id == id_or_name || p.info.name == id_or_name)
+            .map(|p| p.info.clone())
+    }
+
+    fn handle_for(&self, info: &ProviderInfo) -> HostHandle {
+        let invoker: Weak<dyn ActorInvoker> = self.me.clone();
+        HostHandle::new(
+            invoker,
+            ProviderOrigin {
+                provider_id: info.id.clone(),
+                contract_id: info.contract_id.clone(),
+                link_name: info.link_name.clone(),
+            },
+        )
+    }
+
+    /// Puts a link definition. When its provider runs, the provider gets it
+    /// first; if the provider refuses it, the previous link (if any) is kept.
+    pub async fn put_link(&self, mut ld: LinkDefinition) -> Result<(), RouterError> {
+        if ld.link_name.is_empty() {
+            ld.link_name = DEFAULT_LINK_NAME.to_string();
+        }
+        if ld.actor_id.is_empty() || ld.provider_id.is_empty() || ld.contract_id.is_empty() {
+            return Err(RouterError::InvalidLink(
+                "actor_id, provider_id and contract_id are required".into(),
+            ));
+        }
+        let entry = read(&self.providers).get(&ld.provider_id).cloned();
+        if let Some(entry) = &entry {
+            if entry.info.contract_id != ld.contract_id {
+                return Err(RouterError::InvalidLink(format!(
+                    "provider {} implements {}, not {}",
+                    entry.info.name, entry.info.contract_id, ld.contract_id
+                )));
+            }
+            if entry.info.link_name != ld.link_name {
+                return Err(RouterError::InvalidLink(format!(
+                    "provider {} serves link name `{}`, not `{}`",
+                    entry.info.name, entry.info.link_name, ld.link_name
+                )));
+            }
+            entry
+                .provider
+                .put_link(&ld, self.handle_for(&entry.info))
+                .await?;
+        }
+        if let Some(old) = self.links.put(ld.clone()) {
+            // Replaced a link to another provider: that one lets go.
+            if old.provider_id != ld.provider_id {
+                if let Some(e) = read(&self.providers).get(&old.provider_id).cloned() {
+                    e.provider.delete_link(&old).await;
+                }
+            }
+        }
+        tracing::info!(actor = %ld.actor_id, contract = %ld.contract_id, link = %ld.link_name, "link put");
+        Ok(())
+    }
+
+    /// Deletes a link; its provider (when running) releases what it held.
+    pub async fn delete_link(
+        &self,
+        actor_id: &str,
+        contract_id: &str,
+        link_name: &str,
+    ) -> Result<LinkDefinition, RouterError> {
+        let link_name = if link_name.is_empty() {
+            DEFAULT_LINK_NAME
+        } else {
+            link_name
+        };
+        let old = self
+            .links
+            .delete(actor_id, contract_id, link_name)
+            .ok_or_else(|| RouterError::NotFound {
+                what: "link",
+                name: format!("{actor_id} {contract_id} {link_name}"),
+            })?;
+        let entry = read(&self.providers).get(&old.provider_id).cloned();
+        if let Some(e) = entry {
+            e.provider.delete_link(&old).await;
+        }
+        tracing::info!(actor = %actor_id, contract = %contract_id, link = %link_name, "link deleted");
+        Ok(old)
+    }
+
+    /// All link definitions.
+    pub fn links(&self) -> Vec<LinkDefinition> {
+        self.links.list()
+    }
+
+    /// What runs on this host.
+    pub fn inventory(&self) -> Inventory {
+        let aliases = read(&self.aliases).clone();
+        let mut actors: Vec<ActorInfo> = read(&self.actors)
+            .values()
+            .map(|a| ActorInfo {
+                id: a.id().to_string(),
+                name: a.name().to_string(),
+                aliases: aliases
+                    .iter()
+                    .filter(|(k, v)| **v == a.id() && *k != a.name())
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                max_instances: a.max_instances(),
+                stats: a.stats(),
+            })
+            .collect();
+        actors.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut providers: Vec<ProviderInfo> = read(&self.providers)
+            .values()
+            .map(|p| p.info.clone())
+            .collect();
+        providers.sort_by(|a, b| a.name.cmp(&b.name));
+        Inventory {
+            lattice: self.lattice.clone(),
+            allocator: self.runtime.allocator(),
+            actors,
+            providers,
+            links: self.links.list(),
+        }
+    }
+
+    /// Calls an actor directly from the host (no link or capability check).
+    pub async fn call_actor(
+        &self,
+        actor_id_or_name: &str,
+        operation: &str,
+        payload: &[u8],
+    ) -> RpcResult<Vec<u8>> {
+        let actor = self
+            .actor(actor_id_or_name)
+            .ok_or_else(|| RpcError::HostError(format!("actor {actor_id_or_name} not found")))?;
+        actor.call(operation, payload).await
+    }
+
+    /// Stops every provider.
+    pub async fn shutdown(&self) {
+        let providers: Vec<ProviderEntry> =
+            write(&self.providers).drain().map(|(_, v)| v).collect();
+        for p in providers {
+            p.provider.shutdown().await;
+        }
+        write(&self.actors).clear();
+        write(&self.aliases).clear();
+    }
+
+    fn missing_link(&self, namespace: &str) -> String {
+        format!(
+            "Invocation not authorized: missing link definition for {namespace} on {}",
+            self.lattice
+        )
+    }
+
+    fn missing_claim(namespace: &str) -> String {
+        format!("Invocation not authorized: missing capability claim for {namespace}")
+    }
+
+    async fn call_provider(
+        &self,
+        actor_id: &str,
+        binding: &str,
+        namespace: &str,
+        operation: &str,
+        payload: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let link_name = if binding.is_empty() {
+            DEFAULT_LINK_NAME
+        } else {
+            binding
+        };
+        let Some(link) = self.links.get(actor_id, namespace, link_name) else {
+            return Err(self.missing_link(namespace));
+        };
+        if !self.policy.actor_may_call(actor_id, namespace) {
+            return Err(Self::missing_claim(namespace));
+        }
+        let entry = read(&self.providers).get(&link.provider_id).cloned();
+        let Some(entry) = entry else {
+            return Err(format!(
+                "Failed to perform RPC call: no provider {} running for {namespace} link {link_name}",
+                link.provider_id
+            ));
+        };
+        let origin = ActorOrigin {
+            actor_id: actor_id.to_string(),
+            link_name: link_name.to_string(),
+        };
+        entry
+            .provider
+            .handle(&origin, Message::new(operation, &payload))
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait]
+impl HostCallHandler for Router {
+    async fn host_call(
+        &self,
+        actor_id: &str,
+        binding: &str,
+        namespace: &str,
+        operation: &str,
+        payload: Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        if namespace == BUILTIN_LOGGING || namespace == BUILTIN_NUMBERGEN {
+            if !self.policy.actor_may_call(actor_id, namespace) {
+                return Err(Self::missing_claim(namespace));
+            }
+            return builtins::call(actor_id, namespace, operation, &payload);
+        }
+        // Actor-to-actor: the namespace is a public key or call alias; the
+        // binding is empty for such calls in the SDKs.
+        if binding.is_empty() || crate::ids::looks_like_module_key(namespace) {
+            if let Some(target) = self.actor(namespace) {
+                return target.call(operation, &payload).await.map_err(|e| match e {
+                    RpcError::ActorHandler(text) => text,
+                    other => other.to_string(),
+                });
+            }
+            if crate::ids::looks_like_module_key(namespace) {
+                return Err(format!(
+                    "actor {namespace} not found on lattice {}",
+                    self.lattice
+                ));
+            }
+        }
+        self.call_provider(actor_id, binding, namespace, operation, payload)
+            .await
+    }
+}
+
+#[async_trait]
+impl ActorInvoker for Router {
+    async fn call_actor(
+        &self,
+        origin: &ProviderOrigin,
+        actor_id: &str,
+        msg: Message<'_>,
+    ) -> RpcResult<Vec<u8>> {
+        if !self
+            .links
+            .contains(actor_id, &origin.contract_id, &origin.link_name)
+        {
+            return Err(RpcError::NotAuthorized(
+                self.missing_link(&origin.contract_id),
+            ));
+        }
+        if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
+            return Err(RpcError::NotAuthorized(Self::missing_claim(
+                &origin.contract_id,
+            )));
+        }
+        let actor = self
+            .actor(actor_id)
+            .ok_or_else(|| RpcError::HostError(format!("actor {actor_id} not found")))?;
+        actor.call(msg.method, &msg.arg).await
+    }
+}
+
+/// The builtin capabilities, encoded in msgpack like upstream.
+mod builtins {
+    use serde::Deserialize;
+
+    use super::{BUILTIN_LOGGING, BUILTIN_NUMBERGEN};
+
+    #[derive(Deserialize)]
+    struct LogEntry {
+        level: String,
+        text: String,
+    }
+
+    #[derive(Deserialize)]
+    struct RangeLimit {
+        #[serde(default)]
+        min: u32,
+        #[serde(default = "max_u32")]
+        max: u32,
+    }
+
+    fn max_u32() -> u32 {
+        u32::MAX
+    }
+
+    fn encode<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, String> {
+        rmp_serde::to_vec(v).map_err(|e| format!("serialization: {e}"))
+    }
+
+    pub(super) fn call(
+        actor_id: &str,
+        namespace: &str,
+        operation: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        let method = operation.rsplit('.').next().unwrap_or(operation);
+        match (namespace, method) {
+            (BUILTIN_LOGGING, "WriteLog") => {
+                let e: LogEntry =
+                    rmp_serde::from_slice(payload).map_err(|e| format!("deserialization: {e}"))?;
+                match e.level.to_ascii_lowercase().as_str() {
+                    "error" => tracing::error!(target: "actor", actor = actor_id, "{}", e.text),
+                    "warn" | "warning" => {
+                        tracing::warn!(target: "actor", actor = actor_id, "{}", e.text)
+                    }
+                    "debug" => tracing::debug!(target: "actor", actor = actor_id, "{}", e.text),
+                    "trace" => tracing::trace!(target: "actor", actor = actor_id, "{}", e.text),
+                    _ => tracing::info!(target: "actor", actor = actor_id, "{}", e.text),
+                }
+                Ok(Vec::new())
+            }
+            (BUILTIN_NUMBERGEN, "GenerateGuid") => encode(&uuid::Uuid::new_v4().to_string()),
+            (BUILTIN_NUMBERGEN, "Random32") => encode(&rand::random::<u32>()),
+            (BUILTIN_NUMBERGEN, "RandomInRange") => {
+                let r: RangeLimit =
+                    rmp_serde::from_slice(payload).map_err(|e| format!("deserialization: {e}"))?;
+                if r.min > r.max {
+                    return Err(format!("invalid parameter: min {} > max {}", r.min, r.max));
+                }
+                encode(&rand::random_range(r.min..=r.max))
+            }
+            _ => Err(format!("method not handled {operation}")),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn numbergen_range_and_guid() {
+            let arg = rmp_serde::to_vec_named(&serde_json::json!({"min": 5, "max": 7})).unwrap();
+            for _ in 0..50 {
+                let out = call("a", BUILTIN_NUMBERGEN, "NumberGen.RandomInRange", &arg).unwrap();
+                let n: u32 = rmp_serde::from_slice(&out).unwrap();
+                assert!((5..=7).contains(&n), "{n}");
+            }
+            let bad = rmp_serde::to_vec_named(&serde_json::json!({"min": 9, "max": 7})).unwrap();
+            assert!(call("a", BUILTIN_NUMBERGEN, "NumberGen.RandomInRange", &bad).is_err());
+            let g: String = rmp_serde::from_slice(
+                &call("a", BUILTIN_NUMBERGEN, "NumberGen.GenerateGuid", &[]).unwrap(),
+            )
+            .unwrap();
+            assert!(uuid::Uuid::parse_str(&g).is_ok(), "{g}");
+            assert_eq!(
+                call("a", BUILTIN_NUMBERGEN, "NumberGen.Nope", &[]).unwrap_err(),
+                "method not handled NumberGen.Nope"
+            );
+        }
+
+        #[test]
+        fn logging_accepts_entries_and_rejects_garbage() {
+            let arg = rmp_serde::to_vec_named(&serde_json::json!({"level": "info", "text": "hi"}))
+                .unwrap();
+            assert_eq!(
+                call("a", BUILTIN_LOGGING, "Logging.WriteLog", &arg).unwrap(),
+                Vec::<u8>::new()
+            );
+            assert!(call("a", BUILTIN_LOGGING, "Logging.WriteLog", &[0xc1]).is_err());
+        }
+    }
+}
