@@ -53,20 +53,31 @@ fn io_diagnostic(message: String) -> diagnostics::Diagnostic {
     }
 }
 
-fn collect_dir(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, diags: &mut Vec<diagnostics::Diagnostic>) {
+fn collect_dir(
+    dir: &std::path::Path,
+    out: &mut Vec<std::path::PathBuf>,
+    diags: &mut Vec<diagnostics::Diagnostic>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            diags.push(io_diagnostic(format!("cannot read directory `{}`: {e}", dir.display())));
+            diags.push(io_diagnostic(format!(
+                "cannot read directory `{}`: {e}",
+                dir.display()
+            )));
             return;
         }
     };
-    let mut paths: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<std::path::PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
         if p.is_dir() {
             collect_dir(&p, out, diags);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("smithy" | "json")) {
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("smithy" | "json")
+        ) {
             out.push(p);
         }
     }
@@ -168,7 +179,9 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
         });
     }
     let model = assemble::assemble(parts, &mut diags);
-    // VALIDATE HOOK: the `validate` helper's pass runs here once it exists.
+    // Semantic checks run on the assembled model; a model with syntax
+    // errors is still validated so one run reports as much as possible.
+    diags.extend(validate::validate(&model, &sources));
     LoadResult {
         model,
         sources,
