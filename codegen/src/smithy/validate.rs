@@ -791,7 +791,6 @@ impl<'a> Validator<'a> {
                                 } else {
                                     (trait_id, &other, tv, other_tv)
                                 };
-                            let _ = first_tv;
                             self.push(
                                 Diagnostic::error(
                                     E_TRAIT_CONFLICT,
@@ -826,24 +825,16 @@ impl<'a> Validator<'a> {
             }
 
             // Value.
-            self.check_trait_value(holder, trait_id, def, tv.span, &tv.value);
+            self.check_trait_value(trait_id, def, tv.span, &tv.value);
             self.check_special_trait(holder, trait_id, tv.span, &tv.value);
         }
     }
 
-    fn check_trait_value(
-        &mut self,
-        holder: Holder<'a>,
-        trait_id: &ShapeId,
-        def: &'a Shape,
-        span: Span,
-        value: &Node,
-    ) {
+    fn check_trait_value(&mut self, trait_id: &ShapeId, def: &'a Shape, span: Span, value: &Node) {
         // The wasmCloud @n rules are reported by their own check (E0252).
         if *trait_id == wasmcloud("n") {
             return;
         }
-        let _ = holder;
         let mut errors = Vec::new();
         // A bare annotation (`@tags`) is `{}`; list traits read it as `[]`.
         let empty_list = Node::Array(Vec::new());

@@ -135,7 +135,7 @@ impl Selector {
             pos: 0,
             text,
         };
-        let alternatives = p.selector_list(true)?;
+        let alternatives = p.selector_list()?;
         p.skip_ws();
         if p.pos < p.s.len() {
             return Err(p.err("unexpected text after the selector"));
@@ -493,7 +493,7 @@ impl Parser<'_> {
     }
 
     /// Comma-separated selectors, up to `)` or the end.
-    fn selector_list(&mut self, top: bool) -> Result<Vec<Vec<Step>>, SelectorError> {
+    fn selector_list(&mut self) -> Result<Vec<Vec<Step>>, SelectorError> {
         let mut out = vec![self.expression()?];
         loop {
             self.skip_ws();
@@ -504,7 +504,6 @@ impl Parser<'_> {
                 break;
             }
         }
-        let _ = top;
         Ok(out)
     }
 
@@ -524,10 +523,15 @@ impl Parser<'_> {
     }
 
     fn ident(&mut self) -> &str {
+        self.ident_with(b"_.#$")
+    }
+
+    /// An identifier made of ASCII alphanumerics and `extra`.
+    fn ident_with(&mut self, extra: &[u8]) -> &str {
         let start = self.pos;
         while self.pos < self.s.len() {
             let c = self.s[self.pos];
-            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'#' | b'$') {
+            if c.is_ascii_alphanumeric() || extra.contains(&c) {
                 self.pos += 1;
             } else {
                 break;
@@ -593,7 +597,7 @@ impl Parser<'_> {
                         return Err(SelectorError::Unsupported(format!("function `:{other}`")))
                     }
                 }
-                let args = self.selector_list(false)?;
+                let args = self.selector_list()?;
                 self.skip_ws();
                 if !self.eat(")") {
                     return Err(self.err("expected `)`"));
@@ -645,7 +649,8 @@ impl Parser<'_> {
                 "scoped attribute selectors".into(),
             ));
         }
-        let root = self.ident().to_string();
+        // `$` is not part of attribute paths: `[id|name$=x]` is a suffix match.
+        let root = self.ident_with(b"_.#").to_string();
         let mut segments = Vec::new();
         while self.eat("|") {
             if self.peek() == Some(b'(') {
@@ -653,7 +658,7 @@ impl Parser<'_> {
                     "attribute pseudo-properties".into(),
                 ));
             }
-            let seg = self.ident().to_string();
+            let seg = self.ident_with(b"_.#").to_string();
             if seg.is_empty() {
                 return Err(self.err("expected a path segment after `|`"));
             }
@@ -757,5 +762,274 @@ impl Parser<'_> {
             path,
             cmp: Some((cmp, values, ci)),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smithy::load_sources;
+
+    const MODEL: &str = r#"$version: "2"
+namespace ex
+
+@trait
+structure marker {}
+
+service Svc {
+    version: "1"
+    operations: [Op]
+    resources: [Res]
+}
+
+@readonly
+operation Op {
+    input: OpInput
+    output: OpOutput
+    errors: [Oops]
+}
+
+@input
+structure OpInput {
+    @required
+    name: String
+    tags: Tags
+    counts: Counts
+}
+
+@output
+structure OpOutput {
+    @marker
+    when: Timestamp
+    level: Level
+}
+
+@error("client")
+structure Oops {}
+
+list Tags {
+    member: String
+}
+
+map Counts {
+    key: String
+    value: Integer
+}
+
+enum Color {
+    RED
+}
+
+intEnum Level {
+    LOW = 1
+}
+
+union Choice {
+    a: Unit
+    b: Floaty
+}
+
+float Floaty
+
+resource Res {
+    identifiers: { id: String }
+    put: PutRes
+}
+
+@idempotent
+operation PutRes {
+    input := {
+        @required
+        id: String
+    }
+}
+"#;
+
+    fn model() -> Model {
+        let res = load_sources(vec![("ex.smithy".into(), MODEL.into())]);
+        let errors: Vec<_> = res.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "fixture has errors: {errors:?}");
+        res.model
+    }
+
+    /// The selector's result restricted to namespace `ex`, as `Name` or `Name$member`.
+    fn sel(model: &Model, text: &str) -> Vec<String> {
+        let s = Selector::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let mut out: Vec<String> = s
+            .select(model)
+            .into_iter()
+            .filter(|id| id.namespace == "ex")
+            .map(|id| match &id.member {
+                Some(m) => format!("{}${m}", id.name),
+                None => id.name.clone(),
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn shape_type_steps() {
+        let m = model();
+        assert_eq!(sel(&m, "operation"), ["Op", "PutRes"]);
+        assert_eq!(sel(&m, "string"), ["Color"], "enum is a string");
+        assert_eq!(sel(&m, "integer"), ["Level"], "intEnum is an integer");
+        assert_eq!(sel(&m, "number"), ["Floaty", "Level"]);
+        assert_eq!(sel(&m, "collection"), ["Tags"]);
+        assert_eq!(sel(&m, "simpleType"), ["Color", "Floaty", "Level"]);
+        assert_eq!(sel(&m, "union > member"), ["Choice$a", "Choice$b"]);
+        assert!(sel(&m, "*").len() > 20);
+    }
+
+    #[test]
+    fn attributes() {
+        let m = model();
+        assert_eq!(sel(&m, "[trait|error]"), ["Oops"]);
+        assert_eq!(sel(&m, "[trait|error=client]"), ["Oops"]);
+        assert_eq!(sel(&m, "[trait|error='server']"), Vec::<String>::new());
+        assert_eq!(sel(&m, "[trait|error=CLIENT i]"), ["Oops"]);
+        assert_eq!(sel(&m, "[trait|ex#marker]"), ["OpOutput$when"]);
+        assert_eq!(sel(&m, "[id=ex#Oops]"), ["Oops"]);
+        assert_eq!(sel(&m, "map > member[id|member=value]"), ["Counts$value"]);
+        assert_eq!(sel(&m, "structure[id|name^=Op]"), ["OpInput", "OpOutput"]);
+        assert_eq!(sel(&m, "structure[id|name$=Output]"), ["OpOutput"]);
+        assert_eq!(sel(&m, "member[id|member*=ount]"), ["OpInput$counts"]);
+        assert_eq!(sel(&m, "operation[id|name!=Op]"), ["PutRes"]);
+        assert_eq!(
+            sel(&m, "[id|namespace=smithy.api][id|name=Unit]").len(),
+            0,
+            "prelude filtered out by helper"
+        );
+    }
+
+    #[test]
+    fn neighbors_and_functions() {
+        let m = model();
+        assert_eq!(
+            sel(&m, "operation -[input]-> structure > member"),
+            [
+                "OpInput$counts",
+                "OpInput$name",
+                "OpInput$tags",
+                "PutResInput$id"
+            ]
+        );
+        assert_eq!(sel(&m, "operation -[error]->"), ["Oops"]);
+        assert_eq!(sel(&m, "service -[operation]->"), ["Op"]);
+        assert_eq!(sel(&m, "resource:test(-[put]->)"), ["Res"]);
+        assert_eq!(
+            sel(&m, "structure > member :test(> string)"),
+            ["OpInput$name", "PutResInput$id"]
+        );
+        assert_eq!(
+            sel(&m, "structure > member :test(> :is(list, map))"),
+            ["OpInput$counts", "OpInput$tags"]
+        );
+        assert_eq!(
+            sel(
+                &m,
+                "structure > member[trait|required] :test(> :test(string, number))"
+            ),
+            ["OpInput$name", "PutResInput$id"]
+        );
+        assert_eq!(sel(&m, "operation :not([trait|readonly])"), ["PutRes"]);
+        assert_eq!(sel(&m, ":is(enum, intEnum)"), ["Color", "Level"]);
+        assert_eq!(
+            sel(
+                &m,
+                ":is(structure, union) > member :test(> :is(simpleType))"
+            ),
+            [
+                "Choice$b",
+                "OpInput$name",
+                "OpOutput$level",
+                "OpOutput$when",
+                "PutResInput$id"
+            ]
+        );
+        // `~>` follows relationships transitively: everything reachable from the service.
+        let reach = sel(&m, "service ~> structure");
+        assert_eq!(reach, ["Oops", "OpInput", "OpOutput", "PutResInput"]);
+        assert_eq!(
+            sel(&m, "list :not(> member ~> :is(float, double, document))"),
+            ["Tags"]
+        );
+        assert_eq!(
+            sel(&m, "union :not(> member ~> :is(float, double, document))"),
+            Vec::<String>::new()
+        );
+        // Newlines and comments inside selectors.
+        assert_eq!(
+            sel(
+                &m,
+                "structure // the container\n  > member\n  [trait|ex#marker]"
+            ),
+            ["OpOutput$when"]
+        );
+    }
+
+    #[test]
+    fn legacy_comma_and_match_all() {
+        let m = model();
+        let s = Selector::parse("long,integer, float").unwrap();
+        assert!(s.uses_legacy_comma());
+        assert!(!Selector::parse(":is(long, integer)")
+            .unwrap()
+            .uses_legacy_comma());
+        assert!(Selector::parse(" * ").unwrap().is_match_all());
+        assert_eq!(sel(&m, "long,integer, float"), ["Floaty", "Level"]);
+    }
+
+    #[test]
+    fn errors_distinguish_syntax_from_unsupported() {
+        for bad in [
+            "",
+            "structure >> [",
+            "strukture",
+            "[trait|]",
+            ":is(string",
+            "-[input>",
+            "[id=",
+            "[id=\"x]",
+        ] {
+            assert!(
+                matches!(Selector::parse(bad), Err(SelectorError::Syntax { .. })),
+                "{bad:?} should be a syntax error, got {:?}",
+                Selector::parse(bad)
+            );
+        }
+        for unsupported in [
+            "service $ops(~> operation)",
+            ":in(string)",
+            "string <",
+            "[@trait|range: @{min} > 1]",
+            "[trait|range|(keys)]",
+            "[service|version]",
+            "integer[trait|range|min > 1]",
+        ] {
+            assert!(
+                matches!(
+                    Selector::parse(unsupported),
+                    Err(SelectorError::Unsupported(_))
+                ),
+                "{unsupported:?} should be unsupported, got {:?}",
+                Selector::parse(unsupported)
+            );
+        }
+    }
+
+    /// Every selector in the prelude compiles (none is reported W0203).
+    #[test]
+    fn every_prelude_selector_compiles() {
+        let res = load_sources(Vec::new());
+        let mut n = 0;
+        for shape in res.model.shapes.values() {
+            if let Some(t) = shape.trait_value(&ShapeId::prelude("trait")) {
+                let text = t.get("selector").and_then(Node::as_str).unwrap_or("*");
+                Selector::parse(text).unwrap_or_else(|e| panic!("{}: {text}: {e}", shape.id));
+                n += 1;
+            }
+        }
+        assert!(n > 60, "only {n} prelude traits");
     }
 }
