@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 // `rust-gen` adds `mod gen;` here (codegen/src/cli/gen.rs).
 pub mod gen;
+/// `weld doc` (codegen/src/cli/doc.rs).
+pub mod doc;
 
 /// weld: Smithy IDL front end and code generator for wasmCloud-style
 /// interfaces.
@@ -36,6 +38,8 @@ pub enum Command {
     Json(JsonArgs),
     /// Generate Rust interface crates (from files, or from codegen.toml).
     Gen(gen::GenArgs),
+    /// Write HTML documentation: one page per namespace plus an index.
+    Doc(doc::DocArgs),
     // Further subcommands: one variant each here, e.g.
     //   Gen(gen::GenArgs),
     //   Doc(gen::DocArgs),
@@ -127,6 +131,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(a) => validate(&a),
         Command::Json(a) => json(&a),
         Command::Gen(a) => gen::run(&a),
+        Command::Doc(a) => doc::run(&a),
     }
 }
 
