@@ -29,7 +29,8 @@
 //!
 //! # Writing
 //! [`write`] / [`write_string`] produce the official JSON AST of a model:
-//! `"smithy": "2.0"`, prelude shapes left out, members in declaration order,
+//! `"smithy": "2.0"` (or "1.0" for a pure IDL 1.0 model, see
+//! [`write_string`]), prelude shapes left out, members in declaration order,
 //! shapes with mixins written with their `mixins` and only what they add
 //! (the way Smithy's own serializer writes them, so reading the output back
 //! re-flattens to the same model).
@@ -1310,6 +1311,25 @@ fn introduced<'t>(own: &'t Traits, inherited: &[&Traits]) -> Vec<(&'t ShapeId, &
         .collect()
 }
 
+/// The traits a shape using mixin `m` inherits from it: all but `@mixin`
+/// and those named in `@mixin(localTraits: [...])`.
+fn inheritable(m: &Shape) -> Traits {
+    let mixin_id = ShapeId::prelude("mixin");
+    let local: Vec<ShapeId> = m
+        .trait_value(&mixin_id)
+        .and_then(|v| v.get("localTraits"))
+        .and_then(Node::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.as_str().and_then(ShapeId::parse))
+        .collect();
+    m.traits
+        .iter()
+        .filter(|(id, _)| **id != mixin_id && !local.contains(id))
+        .map(|(id, t)| (id.clone(), t.clone()))
+        .collect()
+}
+
 fn member_json(m: &Member, traits: Vec<(&ShapeId, &TraitValue)>) -> J {
     let mut o = J::obj();
     o.push("target", J::Str(m.target.to_string()));
@@ -1476,21 +1496,14 @@ fn shape_json(model: &Model, shape: &Shape) -> J {
         ShapeKind::Simple(_) => {}
     }
 
-    // Shape traits: a mixin's traits are inherited, except `@mixin` itself.
-    let mixin_id = ShapeId::prelude("mixin");
-    let inherited: Vec<&Traits> = mixins.iter().map(|m| &m.traits).collect();
+    // Shape traits: a mixin's traits are inherited, except `@mixin` itself
+    // and the traits its `localTraits` lists.
+    let inherited_sets: Vec<Traits> = mixins.iter().map(|m| inheritable(m)).collect();
+    let inherited: Vec<&Traits> = inherited_sets.iter().collect();
     let traits: Vec<(&ShapeId, &TraitValue)> = if inherited.is_empty() {
         shape.traits.iter().collect()
     } else {
         introduced(&shape.traits, &inherited)
-            .into_iter()
-            .chain(shape.traits.get_key_value(&mixin_id))
-            .fold(Vec::new(), |mut acc, t| {
-                if !acc.iter().any(|(id, _)| *id == t.0) {
-                    acc.push(t);
-                }
-                acc
-            })
     };
     if !traits.is_empty() {
         o.push("traits", traits_json(traits.into_iter()));
@@ -1498,9 +1511,25 @@ fn shape_json(model: &Model, shape: &Shape) -> J {
     o
 }
 
+/// The `smithy` version to write: "2.0", except for a model whose every
+/// namespace was written in IDL 1.0. Those keep "1.0", because reading a
+/// 1.0 model's shapes with 2.0 semantics changes their meaning (`@box`,
+/// primitive defaults, `set`), so only "1.0" reads back to the same model.
+/// A mixed model is written as "2.0", as Smithy's own serializer does.
+fn ast_version(model: &Model) -> &'static str {
+    let mut namespaces = model.namespaces().into_iter().peekable();
+    let all_v1 = namespaces.peek().is_some()
+        && namespaces.all(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
+    if all_v1 {
+        "1.0"
+    } else {
+        "2.0"
+    }
+}
+
 fn model_json(model: &Model) -> J {
     let mut root = J::obj();
-    root.push("smithy", J::Str("2.0".into()));
+    root.push("smithy", J::Str(ast_version(model).into()));
     if !model.metadata.is_empty() {
         root.push(
             "metadata",
@@ -1536,6 +1565,10 @@ pub fn write(model: &Model) -> serde_json::Value {
 
 /// The model as pretty-printed JSON AST text (4-space indent, trailing
 /// newline), deterministic and exact for every number.
+///
+/// `smithy` is "2.0" unless every namespace of the model was written in
+/// IDL 1.0: then it is "1.0", so that reading the output back gives the
+/// same model (1.0 and 2.0 differ in nullability and `@box`).
 pub fn write_string(model: &Model) -> String {
     let mut out = String::new();
     model_json(model).write_pretty(&mut out, 0);

@@ -26,3 +26,7 @@ enum Choice {
     FIRST
     SECOND
 }
+
+string Before
+/// After a simple shape, with no blank line.
+string After

@@ -47,3 +47,7 @@ structure Local {
 }
 
 structure UsesLocal with [Local] {}
+
+// A local trait applied again by the user of the mixin is its own.
+@internal
+structure AlsoInternal with [Local] {}

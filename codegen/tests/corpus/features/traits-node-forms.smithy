@@ -17,7 +17,7 @@ list StringList {
     member: String
 }
 
-@anything          // annotation form: {}
+@config            // annotation form of a structure trait: {}
 string Annotated
 
 @anything("text")

@@ -13,13 +13,13 @@ service Versioned {
 
 operation Increment {
     input: IncrementRequest,
-    output: Long,
+    output: CountResponse,
     errors: [Oops]
 }
 
 @readonly
 operation Get {
-    output: Long
+    output: CountResponse
 }
 
 operation Ping {}
@@ -28,6 +28,11 @@ structure IncrementRequest {
     @required
     key: String,
     value: Integer,
+}
+
+structure CountResponse {
+    @required
+    count: Long
 }
 
 @error("client")
