@@ -1241,27 +1241,106 @@ fn json_ast_files_are_assembled_with_idl() {
 mod props {
     use super::*;
     use proptest::prelude::*;
+    use weld_codegen::smithy::{assemble, parser, resolve};
+
+    /// Lexer, parser, resolver and assembler without the validator (which
+    /// has its own tests), so many cases fit in a short run.
+    fn front_pipeline(text: &str) {
+        let mut d = Vec::new();
+        let ast = parser::parse(FileId(1), text, &mut d);
+        let mut scope = resolve::Scope::new();
+        scope.add_file(&ast);
+        let r = resolve::resolve(&ast, &scope, &mut d);
+        let _ = assemble::assemble(vec![r], &mut d);
+    }
+
+    fn soup() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "namespace",
+                "ex",
+                "structure",
+                "S",
+                "{",
+                "}",
+                "[",
+                "]",
+                "(",
+                ")",
+                ":",
+                ":=",
+                "=",
+                "@",
+                "$",
+                "with",
+                "for",
+                "apply",
+                "\"s\"",
+                "\"\"\"\n x\n\"\"\"",
+                "1",
+                "-2.5e3",
+                "\n",
+                " ",
+                ",",
+                "metadata",
+                "use",
+                "a#B",
+                "enum",
+                "operation",
+                "input",
+                "$version",
+                "\"2\"",
+                "list",
+                "member",
+                "map",
+                "key",
+                "///d\n",
+                "//c\n",
+                "service",
+                "resource",
+                "identifiers",
+                "@mixin",
+                "true",
+                "null",
+                "S$m",
+                "M",
+            ]),
+            0..80,
+        )
+        .prop_map(|parts| parts.join(" "))
+    }
+
+    fn mutate(which: usize, edits: Vec<(u16, u8, u8)>) -> String {
+        let base = if which == 0 { V1_MODEL } else { V2_MODEL };
+        let mut bytes = base.as_bytes().to_vec();
+        for (pos, op, b) in edits {
+            if bytes.is_empty() {
+                break;
+            }
+            let p = pos as usize % bytes.len();
+            match op {
+                0 => {
+                    bytes.remove(p);
+                }
+                1 => bytes.insert(p, b),
+                2 => bytes[p] = b,
+                _ => bytes.truncate(p),
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let _ = load1(&text);
+            front_pipeline(&String::from_utf8_lossy(&bytes));
         }
 
         #[test]
-        fn random_token_soup_never_panics(parts in proptest::collection::vec(
-            prop::sample::select(vec![
-                "namespace", "ex", "structure", "S", "{", "}", "[", "]", "(", ")", ":", ":=",
-                "=", "@", "$", "with", "for", "apply", "\"s\"", "\"\"\"\n x\n\"\"\"", "1",
-                "-2.5e3", "\n", " ", ",", "metadata", "use", "a#B", "enum", "operation",
-                "input", "$version", "\"2\"", "list", "member", "map", "key", "///d\n", "//c\n",
-                "service", "resource", "identifiers", "@mixin", "true", "null",
-            ]), 0..80)) {
-            let text = parts.join(" ");
-            let _ = load1(&text);
+        fn random_token_soup_never_panics(text in soup()) {
+            front_pipeline(&text);
         }
 
         #[test]
@@ -1269,19 +1348,21 @@ mod props {
             which in 0usize..2,
             edits in proptest::collection::vec((any::<u16>(), 0u8..4, any::<u8>()), 1..8),
         ) {
-            let base = if which == 0 { V1_MODEL } else { V2_MODEL };
-            let mut bytes = base.as_bytes().to_vec();
-            for (pos, op, b) in edits {
-                if bytes.is_empty() { break; }
-                let p = pos as usize % bytes.len();
-                match op {
-                    0 => { bytes.remove(p); }
-                    1 => bytes.insert(p, b),
-                    2 => bytes[p] = b,
-                    _ => { bytes.truncate(p); }
-                }
-            }
-            let text = String::from_utf8_lossy(&bytes).into_owned();
+            front_pipeline(&mutate(which, edits));
+        }
+    }
+
+    proptest! {
+        // The whole load (validator included) on fewer cases.
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn whole_load_never_panics(
+            which in 0usize..2,
+            edits in proptest::collection::vec((any::<u16>(), 0u8..4, any::<u8>()), 1..8),
+            text in soup(),
+        ) {
+            let _ = load1(&mutate(which, edits));
             let _ = load1(&text);
         }
     }

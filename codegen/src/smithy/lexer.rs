@@ -197,7 +197,14 @@ impl<'a> Lexer<'a> {
             let b = src[self.pos];
             let start = self.pos;
             match b {
-                b' ' | b'\t' | b',' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b',' | b'\r' => {
+                    // Indentation runs are common; eat them in one loop.
+                    let mut i = self.pos + 1;
+                    while i < src.len() && matches!(src[i], b' ' | b'\t' | b',' | b'\r') {
+                        i += 1;
+                    }
+                    self.pos = i;
+                }
                 b'\n' => {
                     self.pos += 1;
                     self.line_start = true;

@@ -93,36 +93,67 @@ fn describe_word(w: &str) -> String {
     format!("`{w}`")
 }
 
+/// Scans an identifier starting at `i`; returns the index after it.
+/// Identifiers are `[A-Za-z_][A-Za-z0-9_]*` with at least one letter or digit.
+fn scan_ident(b: &[u8], mut i: usize) -> Option<usize> {
+    if i >= b.len() || !(b[i].is_ascii_alphabetic() || b[i] == b'_') {
+        return None;
+    }
+    let mut alnum = false;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        alnum |= b[i] != b'_';
+        i += 1;
+    }
+    alnum.then_some(i)
+}
+
+/// Scans `identifier *("." identifier)`; returns the index after it.
+fn scan_namespace(b: &[u8], i: usize) -> Option<usize> {
+    let mut i = scan_ident(b, i)?;
+    while i < b.len() && b[i] == b'.' {
+        i = scan_ident(b, i + 1)?;
+    }
+    Some(i)
+}
+
 /// True for identifiers (`[A-Za-z_][A-Za-z0-9_]*`).
 pub fn is_identifier(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-        && b.iter().any(|c| c.is_ascii_alphanumeric())
+    scan_ident(s.as_bytes(), 0) == Some(s.len())
 }
 
 /// True for namespaces (`identifier *("." identifier)`).
 pub fn is_namespace(s: &str) -> bool {
-    s.split('.').all(is_identifier)
+    scan_namespace(s.as_bytes(), 0) == Some(s.len())
 }
 
 /// True for shape ids, absolute or relative, with optional `$member`.
+/// (Byte-level: this runs for every reference in every file.)
 pub fn is_shape_id(s: &str) -> bool {
-    let (ns, rest) = match s.split_once('#') {
-        Some((ns, rest)) => (Some(ns), rest),
-        None => (None, s),
+    let b = s.as_bytes();
+    let Some(first) = scan_ident(b, 0) else {
+        return false;
     };
-    if let Some(ns) = ns {
-        if !is_namespace(ns) {
+    let mut i = first;
+    if i < b.len() && (b[i] == b'.' || b[i] == b'#') {
+        // Absolute: the first part is a namespace, then `#Name`.
+        let Some(ns_end) = scan_namespace(b, 0) else {
+            return false;
+        };
+        if ns_end >= b.len() || b[ns_end] != b'#' {
             return false;
         }
+        let Some(name_end) = scan_ident(b, ns_end + 1) else {
+            return false;
+        };
+        i = name_end;
     }
-    let (name, member) = match rest.split_once('$') {
-        Some((n, m)) => (n, Some(m)),
-        None => (rest, None),
-    };
-    is_identifier(name) && member.is_none_or(is_identifier)
+    if i < b.len() && b[i] == b'$' {
+        match scan_ident(b, i + 1) {
+            Some(e) => i = e,
+            None => return false,
+        }
+    }
+    i == b.len()
 }
 
 impl<'a, 'd> Parser<'a, 'd> {
