@@ -926,6 +926,47 @@ structure D with [B, C] { d1: String, $a2 }
 }
 
 #[test]
+fn entity_mixins_merge_properties() {
+    let r = load1(
+        r#"$version: "2"
+namespace ex
+@mixin
+operation Base { errors: [E1] }
+operation Op with [Base] { input: In, errors: [E2, E1] }
+@mixin
+service BaseSvc { version: "1", operations: [Op] }
+service Svc with [BaseSvc] { operations: [Other] }
+@mixin
+resource BaseRes { identifiers: { id: String }, read: Op }
+resource Res with [BaseRes] { properties: { p: String } }
+operation Other {}
+@error("client") structure E1 {}
+@error("client") structure E2 {}
+@input structure In {}
+"#,
+    );
+    assert_clean(&r);
+    let ShapeKind::Operation(op) = &shape(&r, "ex#Op").kind else {
+        panic!()
+    };
+    let errs: Vec<_> = op.errors.iter().map(|e| e.id.name.as_str()).collect();
+    assert_eq!(errs, ["E1", "E2"]);
+    assert_eq!(op.input.as_ref().unwrap().id, id("ex#In"));
+    let ShapeKind::Service(svc) = &shape(&r, "ex#Svc").kind else {
+        panic!()
+    };
+    assert_eq!(svc.version.as_deref(), Some("1"));
+    let ops: Vec<_> = svc.operations.iter().map(|e| e.id.name.as_str()).collect();
+    assert_eq!(ops, ["Op", "Other"]);
+    let ShapeKind::Resource(res) = &shape(&r, "ex#Res").kind else {
+        panic!()
+    };
+    assert_eq!(res.identifiers["id"].id, id("smithy.api#String"));
+    assert_eq!(res.read.as_ref().unwrap().id, id("ex#Op"));
+    assert!(res.properties.contains_key("p"));
+}
+
+#[test]
 fn mixin_errors() {
     let r = load1(
         "$version: \"2\"\nnamespace ex\n@mixin\nstructure A with [B] {}\n@mixin\nstructure B with [A] {}\n",

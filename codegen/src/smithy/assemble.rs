@@ -9,7 +9,7 @@
 use super::diagnostics::Diagnostic;
 use super::resolve::{elided_placeholder, Elision, Resolved};
 use super::source::Span;
-use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, TraitValue, Traits};
+use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
@@ -386,6 +386,7 @@ impl Assembler<'_> {
         let mut inherited_members: Vec<Member> = Vec::new();
         let mut inherited_traits = Traits::new();
         let mut errors = Vec::new();
+        let mut inherited_kinds: Vec<ShapeKind> = Vec::new();
         for mref in &shape.mixins {
             let Some(mi) = self.shapes.get_index_of(&mref.id) else {
                 errors.push(
@@ -428,6 +429,12 @@ impl Assembler<'_> {
                     .with_secondary(mixin.span, "mixin defined here"),
                 );
                 continue;
+            }
+            if matches!(
+                mixin.kind,
+                ShapeKind::Service(_) | ShapeKind::Operation(_) | ShapeKind::Resource(_)
+            ) {
+                inherited_kinds.push(mixin.kind.clone());
             }
             let local_traits: Vec<&str> = mixin_trait
                 .value
@@ -504,9 +511,80 @@ impl Assembler<'_> {
         }
         let s = &mut self.shapes[idx];
         s.members = members;
+        if !inherited_kinds.is_empty() {
+            // Entity properties: mixin values first (in mixin order), then
+            // the shape's own; the shape's own scalars win.
+            let mut acc = match &s.kind {
+                ShapeKind::Service(_) => ShapeKind::Service(Default::default()),
+                ShapeKind::Operation(_) => ShapeKind::Operation(Default::default()),
+                _ => ShapeKind::Resource(Default::default()),
+            };
+            for k in &inherited_kinds {
+                merge_kind(&mut acc, k);
+            }
+            merge_kind(&mut acc, &s.kind);
+            s.kind = acc;
+        }
         for (tid, tv) in inherited_traits {
             s.traits.entry(tid).or_insert(tv);
         }
         self.diags.extend(errors);
+    }
+}
+
+fn append_refs(dst: &mut Vec<ShapeRef>, src: &[ShapeRef]) {
+    for r in src {
+        if !dst.iter().any(|d| d.id == r.id) {
+            dst.push(r.clone());
+        }
+    }
+}
+
+fn set_opt<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
+    if src.is_some() {
+        dst.clone_from(src);
+    }
+}
+
+/// Merges the properties of `src` into `acc` (same kind): lists append
+/// without duplicates, maps and scalars take `src`'s values when present.
+fn merge_kind(acc: &mut ShapeKind, src: &ShapeKind) {
+    match (acc, src) {
+        (ShapeKind::Service(a), ShapeKind::Service(b)) => {
+            set_opt(&mut a.version, &b.version);
+            append_refs(&mut a.operations, &b.operations);
+            append_refs(&mut a.resources, &b.resources);
+            append_refs(&mut a.errors, &b.errors);
+            for (k, v) in &b.rename {
+                a.rename.insert(k.clone(), v.clone());
+            }
+        }
+        (ShapeKind::Operation(a), ShapeKind::Operation(b)) => {
+            set_opt(&mut a.input, &b.input);
+            set_opt(&mut a.output, &b.output);
+            append_refs(&mut a.errors, &b.errors);
+        }
+        (ShapeKind::Resource(a), ShapeKind::Resource(b)) => {
+            for (k, v) in &b.identifiers {
+                a.identifiers.insert(k.clone(), v.clone());
+            }
+            for (k, v) in &b.properties {
+                a.properties.insert(k.clone(), v.clone());
+            }
+            for (x, y) in [
+                (&mut a.create, &b.create),
+                (&mut a.put, &b.put),
+                (&mut a.read, &b.read),
+                (&mut a.update, &b.update),
+                (&mut a.delete, &b.delete),
+                (&mut a.list, &b.list),
+            ] {
+                set_opt(x, y);
+            }
+            append_refs(&mut a.operations, &b.operations);
+            append_refs(&mut a.collection_operations, &b.collection_operations);
+            append_refs(&mut a.resources, &b.resources);
+        }
+        _ => {}
     }
 }
