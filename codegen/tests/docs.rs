@@ -99,6 +99,8 @@ fn one_page_per_namespace_plus_index_and_stylesheet() {
     }
     assert!(index.contains("href=\"org.wasmcloud.interface.keyvalue.html#KeyValue\""));
     assert!(index.contains("<code class=\"contract\">wasmcloud:httpserver</code>"));
+    assert!(index.contains(">15 operations</span>"));
+    assert!(index.contains(">1 operation</span>"));
 }
 
 #[test]

@@ -78,6 +78,14 @@ pub enum DocsError {
     },
 }
 
+// Template helper: `{{plural 3 "operation"}}` gives `3 operations`,
+// `{{plural 1 "operation"}}` gives `1 operation`.
+handlebars::handlebars_helper!(
+    plural: |count: u64, noun: str| {
+        format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+    }
+);
+
 /// A loaded template set: the built-in templates, with any overrides.
 pub struct Templates {
     registry: Handlebars<'static>,
@@ -101,6 +109,7 @@ impl Templates {
         // A template that names a field the view does not have is a bug in
         // the template; fail loudly instead of rendering an empty string.
         registry.set_strict_mode(true);
+        registry.register_helper("plural", Box::new(plural));
         let mut templates = Templates {
             registry,
             stylesheet: BUILTIN_STYLESHEET.to_string(),
