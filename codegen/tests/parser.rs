@@ -766,6 +766,28 @@ fn doc_comments() {
         shape(&r, "ex#S").members[0].trait_value(&id("smithy.api#documentation")),
         Some(&str_node("Member docs."))
     );
+    // Looking ahead after a shape or member (for `with`, `for`, `=`) must
+    // not swallow the next statement's docs.
+    let r = load1(
+        "$version: \"2\"\nnamespace ex\nstring Before\n/// After.\nstring After\nstructure S {\n    a: String\n    /// B docs.\n    @required\n    b: String\n}\n/// E docs.\nenum E {\n    /// First.\n    FIRST\n    SECOND\n}\n",
+    );
+    assert_clean(&r);
+    assert_eq!(shape(&r, "ex#Before").documentation(), None);
+    assert_eq!(shape(&r, "ex#After").documentation(), Some("After."));
+    let b = shape(&r, "ex#S").member("b").unwrap();
+    assert_eq!(
+        b.trait_value(&id("smithy.api#documentation")),
+        Some(&str_node("B docs."))
+    );
+    let e = shape(&r, "ex#E");
+    assert_eq!(e.documentation(), Some("E docs."));
+    assert_eq!(
+        e.members[0].trait_value(&id("smithy.api#documentation")),
+        Some(&str_node("First."))
+    );
+    assert!(!e.members[1]
+        .traits
+        .contains_key(&id("smithy.api#documentation")));
     // Doc comment and @documentation: the trait wins, with a warning.
     let r = load1("namespace ex\n/// comment\n@documentation(\"trait\")\nstring A\n");
     assert_eq!(shape(&r, "ex#A").documentation(), Some("trait"));

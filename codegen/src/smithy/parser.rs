@@ -163,15 +163,18 @@ impl<'a, 'd> Parser<'a, 'd> {
         Span::new(self.file, t.start as usize, t.end as usize)
     }
 
-    fn skip_docs(&mut self) {
-        while self.toks[self.pos].kind == Tok::DocComment {
-            self.pos += 1;
+    /// Index of the next token that is not a doc comment. Looking ahead
+    /// never consumes doc comments: they belong to whatever statement or
+    /// member comes next, which collects them with `take_docs`.
+    fn next_index(&self, mut i: usize) -> usize {
+        while self.toks[i].kind == Tok::DocComment {
+            i += 1;
         }
+        i
     }
 
     fn peek(&mut self) -> Token {
-        self.skip_docs();
-        self.toks[self.pos]
+        self.toks[self.next_index(self.pos)]
     }
 
     fn peek_kind(&mut self) -> Tok {
@@ -180,12 +183,11 @@ impl<'a, 'd> Parser<'a, 'd> {
 
     /// The token after the next one (doc comments skipped).
     fn peek2(&mut self) -> Token {
-        self.skip_docs();
-        let mut i = self.pos + 1;
-        while i < self.toks.len() && self.toks[i].kind == Tok::DocComment {
-            i += 1;
+        let i = self.next_index(self.pos);
+        if self.toks[i].kind == Tok::Eof {
+            return self.toks[i];
         }
-        self.toks[i.min(self.toks.len() - 1)]
+        self.toks[self.next_index(i + 1)]
     }
 
     fn text_of(&self, t: Token) -> &'a str {
@@ -193,7 +195,8 @@ impl<'a, 'd> Parser<'a, 'd> {
     }
 
     fn bump(&mut self) -> Token {
-        let t = self.peek();
+        self.pos = self.next_index(self.pos);
+        let t = self.toks[self.pos];
         match t.kind {
             Tok::LBrace | Tok::LBracket | Tok::LParen => self.open += 1,
             Tok::RBrace | Tok::RBracket | Tok::RParen => self.open = self.open.saturating_sub(1),
