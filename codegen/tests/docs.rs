@@ -179,6 +179,7 @@ fn keyvalue_page_lists_operations_shapes_and_members() {
     assert!(kv.contains("<code class=\"trait required\">@required</code>"));
     assert!(kv.contains(">n</a>(1)</code>"));
     assert!(kv.contains("<p>The counter&#x27;s key.</p>"));
+    assert!(kv.contains("<p>How much to add.</p>"));
 
     // Wire-name overrides and the 1.0 @enum values show on the core page.
     let core = &out["org.wasmcloud.core.html"];

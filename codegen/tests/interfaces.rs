@@ -628,3 +628,39 @@ fn example_exercises_idl2_features() {
         [Some("in-stock"), Some("backordered"), Some("discontinued")]
     );
 }
+
+#[test]
+fn interfaces_have_no_warnings() {
+    let res = load();
+    assert!(
+        res.diagnostics.is_empty(),
+        "{}",
+        render_human(&res.sources, &res.diagnostics, false)
+    );
+}
+
+/// Generated crates and `weld doc` carry the model's documentation, so
+/// every shape and every structure, union and enum member is documented.
+/// (List and map members and the structures made by inline `:=` input and
+/// output, which the operation documents, are exempt.)
+#[test]
+fn every_shape_and_member_is_documented() {
+    let model = model();
+    let doc = ShapeId::prelude("documentation");
+    let mut missing = Vec::new();
+    for s in model.user_shapes() {
+        let inline_io = s.has_prelude_trait("input") || s.has_prelude_trait("output");
+        if !inline_io && !s.traits.contains_key(&doc) {
+            missing.push(s.id.to_string());
+        }
+        if matches!(s.kind, ShapeKind::List | ShapeKind::Set | ShapeKind::Map) {
+            continue;
+        }
+        for m in &s.members {
+            if !m.traits.contains_key(&doc) {
+                missing.push(format!("{}${}", s.id, m.name));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}

@@ -123,6 +123,7 @@ structure codegenRust {
 /// only; generators do not act on it.
 @trait(selector: "structure")
 structure extends {
+    /// The ids of the base shapes.
     base: IdentifierList,
 }
 

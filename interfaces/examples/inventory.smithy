@@ -63,8 +63,13 @@ enum StockStatus {
 
 /// How urgently a restock is needed; larger is more urgent.
 intEnum Priority {
+    /// Restock when convenient.
     LOW = 1
+
+    /// Restock in the normal cycle.
     NORMAL = 5
+
+    /// Restock now.
     URGENT = 10
 }
 
@@ -114,6 +119,7 @@ list TagList {
 
 /// Identifies an item: the SKU's target is taken from `ItemResource`.
 structure ItemRef for ItemResource {
+    /// The item's unit.
     @required
     $sku
 }
@@ -140,9 +146,11 @@ union Adjustment {
 /// Returned when the SKU is unknown.
 @error("client")
 structure ItemNotFound {
+    /// The SKU that was looked up.
     @required
     sku: Sku
 
+    /// Human-readable detail.
     message: String
 }
 
@@ -150,10 +158,12 @@ structure ItemNotFound {
 @readonly
 operation GetItem {
     input := {
+        /// The item to read.
         @required
         sku: Sku
     }
     output := {
+        /// The item as stored.
         @required
         item: Item
     }
@@ -164,6 +174,7 @@ operation GetItem {
 @idempotent
 operation PutItem {
     input := {
+        /// The complete item to store.
         @required
         item: Item
     }
@@ -172,16 +183,20 @@ operation PutItem {
 /// Applies a stock movement and returns the new quantity.
 operation AdjustStock {
     input := with [Audited] {
+        /// The item whose stock moves.
         @required
         item: ItemRef
 
+        /// What happened.
         @required
         adjustment: Adjustment
     }
     output := {
+        /// Units on hand after the movement.
         @required
         quantity: U32
 
+        /// Ordering status after the movement.
         @required
         status: StockStatus
     }
@@ -203,9 +218,11 @@ operation ListItems {
         nextToken: String
     }
     output := {
+        /// This page of items.
         @required
         items: ItemList
 
+        /// Token for the next page; absent on the last page.
         nextToken: String
     }
 }
