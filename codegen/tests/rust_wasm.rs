@@ -50,10 +50,20 @@ fn generated_actor_side_builds_for_wasm32() {
         }
     }
     for want in ["__guest_call", "__wasmbus_rpc_version", "memory"] {
-        assert!(exports.iter().any(|e| e == want), "missing export {want}: {exports:?}");
+        assert!(
+            exports.iter().any(|e| e == want),
+            "missing export {want}: {exports:?}"
+        );
     }
-    for want in ["wasmbus::__host_call", "wasmbus::__guest_request", "wasmbus::__guest_response"] {
-        assert!(imports.iter().any(|i| i == want), "missing import {want}: {imports:?}");
+    for want in [
+        "wasmbus::__host_call",
+        "wasmbus::__guest_request",
+        "wasmbus::__guest_response",
+    ] {
+        assert!(
+            imports.iter().any(|i| i == want),
+            "missing import {want}: {imports:?}"
+        );
     }
     // Only waPC imports: nothing from WASI or the JS glue of wasm-bindgen.
     assert!(

@@ -9,8 +9,10 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.blobstore";
 /// Name of a container.
 pub type ContainerId = String;
 
+/// Name of an object within its container.
 pub type ObjectId = String;
 
+/// Several container names.
 pub type ContainerIds = Vec<String>;
 
 /// Several object names.
@@ -30,7 +32,9 @@ pub type MultiResult = Vec<ItemResult>;
 pub struct ItemResult {
     /// The container or object concerned.
     pub key: String,
+    /// Whether the item was processed.
     pub success: bool,
+    /// Why it failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -88,6 +92,7 @@ pub struct ContainerObject {
     /// The container.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// The object in it.
     #[serde(rename = "objectId")]
     pub object_id: String,
 }
@@ -145,6 +150,7 @@ pub struct ContainerMetadata {
     /// The container's name.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// When it was created, if the store records that.
     #[serde(rename = "createdAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<weld_rpc::Timestamp>,
@@ -203,16 +209,21 @@ pub struct ObjectMetadata {
     /// The object's name.
     #[serde(rename = "objectId")]
     pub object_id: String,
+    /// Its container.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// Size in bytes.
     #[serde(rename = "contentLength")]
     pub content_length: u64,
+    /// Time of the last change, if known.
     #[serde(rename = "lastModified")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<weld_rpc::Timestamp>,
+    /// MIME type, if known.
     #[serde(rename = "contentType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Content encoding (e.g. `gzip`), if any.
     #[serde(rename = "contentEncoding")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_encoding: Option<String>,
@@ -307,17 +318,22 @@ pub struct ListObjectsRequest {
     /// The container to list.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// Start with the first key at or after this one.
     #[serde(rename = "startWith")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_with: Option<String>,
+    /// Resume token from a previous, incomplete listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation: Option<String>,
+    /// Stop after this key (inclusive).
     #[serde(rename = "endWith")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_with: Option<String>,
+    /// Stop before this key (exclusive).
     #[serde(rename = "endBefore")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_before: Option<String>,
+    /// Page size limit; the provider may return fewer.
     #[serde(rename = "maxItems")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u32>,
@@ -412,8 +428,10 @@ impl weld_rpc::cbor::CborDecode for ListObjectsRequest {
 pub struct ListObjectsResponse {
     /// The objects in this page.
     pub objects: ObjectsInfo,
+    /// True when no further pages exist.
     #[serde(rename = "isLast")]
     pub is_last: bool,
+    /// Token for the next page, when `isLast` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation: Option<String>,
 }
@@ -471,6 +489,7 @@ pub struct RemoveObjectsRequest {
     /// The container.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// The objects to remove.
     pub objects: ObjectIds,
 }
 
@@ -527,11 +546,15 @@ pub struct Chunk {
     /// The object it belongs to.
     #[serde(rename = "objectId")]
     pub object_id: String,
+    /// The object's container.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// The bytes.
     #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
+    /// Byte offset of this chunk within the object.
     pub offset: u64,
+    /// True for the final chunk.
     #[serde(rename = "isLast")]
     pub is_last: bool,
 }
@@ -642,9 +665,11 @@ impl weld_rpc::cbor::CborDecode for ChunkResponse {
 pub struct PutObjectRequest {
     /// The first (possibly only) chunk.
     pub chunk: Chunk,
+    /// MIME type to record.
     #[serde(rename = "contentType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Content encoding to record.
     #[serde(rename = "contentEncoding")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_encoding: Option<String>,
@@ -747,9 +772,11 @@ impl weld_rpc::cbor::CborDecode for PutObjectResponse {
 pub struct PutChunkRequest {
     /// The chunk.
     pub chunk: Chunk,
+    /// The stream id `PutObject` returned.
     #[serde(rename = "streamId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// True to abandon the upload and discard what was stored.
     #[serde(rename = "cancelAndRemove")]
     #[serde(default)]
     pub cancel_and_remove: bool,
@@ -806,11 +833,14 @@ pub struct GetObjectRequest {
     /// The object.
     #[serde(rename = "objectId")]
     pub object_id: String,
+    /// Its container.
     #[serde(rename = "containerId")]
     pub container_id: String,
+    /// First byte to return (default 0).
     #[serde(rename = "rangeStart")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_start: Option<u64>,
+    /// Last byte to return, inclusive (default: the end of the object).
     #[serde(rename = "rangeEnd")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_end: Option<u64>,
@@ -880,16 +910,21 @@ impl weld_rpc::cbor::CborDecode for GetObjectRequest {
 pub struct GetObjectResponse {
     /// Whether the object was found and the download started.
     pub success: bool,
+    /// Why it failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The first chunk, when there is content.
     #[serde(rename = "initialChunk")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_chunk: Option<Chunk>,
+    /// Number of bytes the download will deliver in total.
     #[serde(rename = "contentLength")]
     pub content_length: u64,
+    /// MIME type, if known.
     #[serde(rename = "contentType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Content encoding, if any.
     #[serde(rename = "contentEncoding")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_encoding: Option<String>,

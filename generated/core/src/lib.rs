@@ -31,6 +31,7 @@ pub struct HealthCheckResponse {
     /// True when the actor considers itself able to serve.
     #[serde(default)]
     pub healthy: bool,
+    /// Free-form detail, usually set when `healthy` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -82,9 +83,14 @@ impl weld_rpc::cbor::CborDecode for HealthCheckResponse {
 pub struct LinkDefinition {
     /// Public key of the actor.
     pub actor_id: String,
+    /// Public key of the provider.
     pub provider_id: String,
+    /// The link name, `default` unless the actor asked for another.
     pub link_name: String,
+    /// The capability contract, e.g. `wasmcloud:keyvalue`.
     pub contract_id: String,
+    /// Provider settings for this actor (keys are compared without regard
+    /// to case by most providers).
     pub values: LinkSettings,
 }
 
@@ -175,23 +181,39 @@ pub type ActorLinks = Vec<LinkDefinition>;
 pub struct HostData {
     /// Public key of the host that started the provider.
     pub host_id: String,
+    /// Prefix of the lattice RPC subjects.
     pub lattice_rpc_prefix: String,
+    /// The link name this provider instance serves.
     pub link_name: String,
+    /// JWT for authenticating to the lattice message bus.
     pub lattice_rpc_user_jwt: String,
+    /// Seed matching `latticeRpcUserJwt`.
     pub lattice_rpc_user_seed: String,
+    /// URL of the lattice message bus.
     pub lattice_rpc_url: String,
+    /// Public key of this provider.
     pub provider_key: String,
+    /// Seed the provider signs its invocations with.
     pub invocation_seed: String,
+    /// Environment values the host passes through.
     pub env_values: HostEnvValues,
+    /// Unique id of this provider instance.
     pub instance_id: String,
+    /// Links that existed when the provider was started.
     pub link_definitions: ActorLinks,
+    /// Keys of the cluster issuers whose invocations are trusted.
     pub cluster_issuers: ClusterIssuers,
+    /// Provider configuration (JSON text) not tied to any actor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_json: Option<String>,
+    /// The host's default RPC timeout, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_rpc_timeout_ms: Option<u64>,
+    /// Whether the host logs structured (JSON) records; providers should
+    /// follow suit.
     #[serde(default)]
     pub structured_logging: bool,
+    /// The level providers should log at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_level: Option<LogLevel>,
 }
@@ -407,6 +429,7 @@ pub type ClusterIssuers = Vec<String>;
 /// The public key of a cluster issuer.
 pub type ClusterIssuerKey = String;
 
+/// Log verbosity.
 ///
 /// Travels as its string value. Values this version does not know decode to
 /// `Unknown` and are sent back unchanged.
@@ -490,11 +513,16 @@ impl weld_rpc::cbor::CborDecode for LogLevel {
     }
 }
 
+/// One end of an invocation. An actor is named by its public key alone
+/// (link name and contract id empty); a provider by key, link name and
+/// contract.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WasmCloudEntity {
     /// Public key of the actor or provider.
     pub public_key: String,
+    /// Link name (providers only).
     pub link_name: String,
+    /// Capability contract (providers only).
     pub contract_id: String,
 }
 
@@ -555,15 +583,24 @@ impl weld_rpc::cbor::CborDecode for WasmCloudEntity {
 pub struct Invocation {
     /// Who makes the call.
     pub origin: WasmCloudEntity,
+    /// Who receives it.
     pub target: WasmCloudEntity,
+    /// Method name, `Trait.Method`.
     pub operation: String,
+    /// The encoded argument; empty when the payload went through the
+    /// chunking store.
     #[serde(with = "serde_bytes")]
     pub msg: Vec<u8>,
+    /// Unique id of this invocation.
     pub id: String,
+    /// Signed JWT vouching for origin, target and payload.
     pub encoded_claims: String,
+    /// The host that issued the invocation.
     pub host_id: String,
+    /// Full payload size, set when the payload is sent in chunks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_length: Option<u64>,
+    /// Distributed-tracing headers.
     #[serde(rename = "traceContext")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_context: Option<TraceContext>,
@@ -687,9 +724,12 @@ pub struct InvocationResponse {
     /// The encoded result; empty when it went through the chunking store.
     #[serde(with = "serde_bytes")]
     pub msg: Vec<u8>,
+    /// Id of the invocation this answers.
     pub invocation_id: String,
+    /// Set when the call failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Full result size, set when the result is sent in chunks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_length: Option<u64>,
 }

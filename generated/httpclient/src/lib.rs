@@ -11,8 +11,11 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.httpclient";
 pub struct HttpRequest {
     /// The method, e.g. `GET`.
     pub method: String,
+    /// Absolute URL to request.
     pub url: String,
+    /// Headers to send.
     pub headers: HeaderMap,
+    /// Body to send (may be empty).
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
@@ -78,7 +81,9 @@ pub struct HttpResponse {
     /// Status code returned by the server.
     #[serde(rename = "statusCode")]
     pub status_code: u16,
+    /// Headers returned by the server.
     pub header: HeaderMap,
+    /// The complete response body.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }

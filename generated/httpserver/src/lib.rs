@@ -11,10 +11,15 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.httpserver";
 pub struct HttpRequest {
     /// The method, upper case (`GET`, `POST`, ...).
     pub method: String,
+    /// The path of the request target, without the query.
     pub path: String,
+    /// The raw query string, without the leading `?` (may be empty).
     #[serde(rename = "queryString")]
     pub query_string: String,
+    /// Request headers; a name that occurred several times has several
+    /// values.
     pub header: HeaderMap,
+    /// The request body (may be empty).
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
@@ -95,7 +100,9 @@ pub struct HttpResponse {
     /// Status code, e.g. 200.
     #[serde(rename = "statusCode")]
     pub status_code: u16,
+    /// Response headers.
     pub header: HeaderMap,
+    /// The response body.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }

@@ -9,6 +9,7 @@ pub const SMITHY_NAMESPACE: &str = "weld.example.inventory";
 /// A stock-keeping unit: upper-case letters, digits and dashes.
 pub type Sku = String;
 
+/// Whether an item can be ordered.
 ///
 /// Travels as its string value. Values this version does not know decode to
 /// `Unknown` and are sent back unchanged.
@@ -95,8 +96,11 @@ impl weld_rpc::cbor::CborDecode for StockStatus {
 /// `Unknown` and are sent back unchanged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Priority {
+    /// Restock when convenient.
     Low,
+    /// Restock in the normal cycle.
     Normal,
+    /// Restock now.
     Urgent,
     /// A value not declared in the model.
     Unknown(i32),
@@ -168,12 +172,15 @@ pub struct Item {
     #[serde(rename = "createdAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<weld_rpc::Timestamp>,
+    /// Who last changed the record.
     #[serde(rename = "updatedBy")]
     #[serde(default = "Item::default_updated_by")]
     pub updated_by: String,
     /// The item's unit.
     pub sku: String,
+    /// Display name.
     pub name: String,
+    /// Units on hand.
     #[serde(default)]
     pub quantity: u32,
     /// Ordering status.
@@ -185,8 +192,10 @@ pub struct Item {
     /// Free text. It is shown verbatim, so `<b>` here is text, not markup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Arbitrary structured attributes (size, colour, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<weld_rpc::Document>,
+    /// Labels for grouping.
     #[serde(default)]
     pub tags: TagList,
 }
@@ -373,6 +382,7 @@ pub type TagList = Vec<String>;
 /// Identifies an item: the SKU's target is taken from `ItemResource`.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ItemRef {
+    /// The item's unit.
     pub sku: String,
 }
 
@@ -418,10 +428,13 @@ pub enum Adjustment {
     /// Goods arrived: the number of units received.
     #[serde(rename = "received")]
     Received(u32),
+    /// Goods left: the number of units shipped.
     #[serde(rename = "shipped")]
     Shipped(u32),
+    /// A stock count found a different number: the counted quantity.
     #[serde(rename = "counted")]
     Counted(u32),
+    /// The item was written off, with an explanation.
     #[serde(rename = "writtenOff")]
     WrittenOff(String),
 }
@@ -485,7 +498,9 @@ impl weld_rpc::cbor::CborDecode for Adjustment {
 /// Returned when the SKU is unknown.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ItemNotFound {
+    /// The SKU that was looked up.
     pub sku: String,
+    /// Human-readable detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -543,6 +558,7 @@ impl weld_rpc::cbor::CborDecode for ItemNotFound {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GetItemInput {
+    /// The item to read.
     pub sku: String,
 }
 
@@ -584,6 +600,7 @@ impl weld_rpc::cbor::CborDecode for GetItemInput {
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GetItemOutput {
+    /// The item as stored.
     pub item: Item,
 }
 
@@ -621,6 +638,7 @@ impl weld_rpc::cbor::CborDecode for GetItemOutput {
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PutItemInput {
+    /// The complete item to store.
     pub item: Item,
 }
 
@@ -663,10 +681,13 @@ pub struct AdjustStockInput {
     #[serde(rename = "createdAt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<weld_rpc::Timestamp>,
+    /// Who last changed the record.
     #[serde(rename = "updatedBy")]
     #[serde(default = "AdjustStockInput::default_updated_by")]
     pub updated_by: String,
+    /// The item whose stock moves.
     pub item: ItemRef,
+    /// What happened.
     pub adjustment: Adjustment,
 }
 
@@ -749,7 +770,9 @@ impl weld_rpc::cbor::CborDecode for AdjustStockInput {
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdjustStockOutput {
+    /// Units on hand after the movement.
     pub quantity: u32,
+    /// Ordering status after the movement.
     pub status: StockStatus,
 }
 
@@ -799,6 +822,7 @@ pub struct ListItemsInput {
     /// Only items with this status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StockStatus>,
+    /// Page size.
     #[serde(rename = "pageSize")]
     #[serde(default = "ListItemsInput::default_page_size")]
     pub page_size: i32,
@@ -890,7 +914,9 @@ impl weld_rpc::cbor::CborDecode for ListItemsInput {
 
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ListItemsOutput {
+    /// This page of items.
     pub items: ItemList,
+    /// Token for the next page; absent on the last page.
     #[serde(rename = "nextToken")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,

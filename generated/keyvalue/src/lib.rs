@@ -11,6 +11,7 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.keyvalue";
 pub struct IncrementRequest {
     /// The counter's key.
     pub key: String,
+    /// How much to add.
     pub value: i32,
 }
 
@@ -58,6 +59,7 @@ impl weld_rpc::cbor::CborDecode for IncrementRequest {
 pub struct GetResponse {
     /// The stored value; empty when the key is absent.
     pub value: String,
+    /// Whether the key was present.
     pub exists: bool,
 }
 
@@ -105,7 +107,9 @@ impl weld_rpc::cbor::CborDecode for GetResponse {
 pub struct SetRequest {
     /// Where to store it.
     pub key: String,
+    /// What to store.
     pub value: String,
+    /// Lifetime in seconds; 0 keeps the value until it is deleted.
     pub expires: u32,
 }
 
@@ -162,6 +166,7 @@ pub struct ListAddRequest {
     /// The list's key.
     #[serde(rename = "listName")]
     pub list_name: String,
+    /// The value to append.
     pub value: String,
 }
 
@@ -214,6 +219,7 @@ pub struct ListDelRequest {
     /// The list's key.
     #[serde(rename = "listName")]
     pub list_name: String,
+    /// The value to remove.
     pub value: String,
 }
 
@@ -266,7 +272,9 @@ pub struct ListRangeRequest {
     /// The list's key.
     #[serde(rename = "listName")]
     pub list_name: String,
+    /// First index to return.
     pub start: i32,
+    /// Last index to return.
     pub stop: i32,
 }
 
@@ -319,6 +327,7 @@ pub struct SetAddRequest {
     /// The set's key.
     #[serde(rename = "setName")]
     pub set_name: String,
+    /// The value to add.
     pub value: String,
 }
 
@@ -371,6 +380,7 @@ pub struct SetDelRequest {
     /// The set's key.
     #[serde(rename = "setName")]
     pub set_name: String,
+    /// The value to remove.
     pub value: String,
 }
 

@@ -9,11 +9,13 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.lattice.control";
 /// Provider configuration passed at start-up (bounded in size).
 pub type ConfigurationString = String;
 
+/// Arguments of `AdvertiseLink`.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AdvertiseLinkRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// The link to put.
     pub link: weld_interface_core::LinkDefinition,
 }
 
@@ -118,6 +120,7 @@ pub struct GetHostInventoryRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Public key of the host.
     #[serde(rename = "hostId")]
     pub host_id: String,
 }
@@ -222,15 +225,19 @@ pub struct SetLatticeCredentialsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// JWT for the message bus.
     #[serde(rename = "userJwt")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_jwt: Option<String>,
+    /// Seed matching the JWT.
     #[serde(rename = "userSeed")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_seed: Option<String>,
+    /// URL of the message bus.
     #[serde(rename = "natsUrl")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nats_url: Option<String>,
+    /// JetStream domain, if one is used.
     #[serde(rename = "jsDomain")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub js_domain: Option<String>,
@@ -354,10 +361,13 @@ pub struct ProviderAuctionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// OCI reference (or other locator) of the provider.
     #[serde(rename = "providerRef")]
     pub provider_ref: String,
+    /// Link name it would serve.
     #[serde(rename = "linkName")]
     pub link_name: String,
+    /// Host labels a bidder must carry, with their values.
     pub constraints: ConstraintMap,
 }
 
@@ -454,8 +464,10 @@ pub struct ProviderAuctionAck {
     /// The provider reference from the request.
     #[serde(rename = "providerRef")]
     pub provider_ref: String,
+    /// The link name from the request.
     #[serde(rename = "linkName")]
     pub link_name: String,
+    /// The bidding host.
     #[serde(rename = "hostId")]
     pub host_id: String,
 }
@@ -524,8 +536,10 @@ pub struct ActorAuctionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// OCI reference (or other locator) of the actor.
     #[serde(rename = "actorRef")]
     pub actor_ref: String,
+    /// Host labels a bidder must carry, with their values.
     pub constraints: ConstraintMap,
 }
 
@@ -599,6 +613,7 @@ pub struct ActorAuctionAck {
     /// The actor reference from the request.
     #[serde(rename = "actorRef")]
     pub actor_ref: String,
+    /// The bidding host.
     #[serde(rename = "hostId")]
     pub host_id: String,
 }
@@ -654,8 +669,11 @@ pub struct HostInventory {
     /// Public key of the host.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// The host's labels.
     pub labels: LabelsMap,
+    /// Actors running there.
     pub actors: ActorDescriptions,
+    /// Providers running there.
     pub providers: ProviderDescriptions,
 }
 
@@ -740,11 +758,14 @@ pub type ProviderDescriptions = Vec<ProviderDescription>;
 pub struct ActorDescription {
     /// Public key of the actor.
     pub id: String,
+    /// Where it was loaded from, if known.
     #[serde(rename = "imageRef")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_ref: Option<String>,
+    /// Name from its claims, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Its running instances.
     pub instances: ActorInstances,
 }
 
@@ -830,7 +851,9 @@ pub struct ActorInstance {
     /// Unique id of the instance.
     #[serde(rename = "instanceId")]
     pub instance_id: String,
+    /// Revision number from the actor's claims.
     pub revision: i32,
+    /// Annotations given when it was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
 }
@@ -899,14 +922,19 @@ pub type ActorInstances = Vec<ActorInstance>;
 pub struct ProviderDescription {
     /// Public key of the provider.
     pub id: String,
+    /// The link name it serves.
     #[serde(rename = "linkName")]
     pub link_name: String,
+    /// Where it was loaded from, if known.
     #[serde(rename = "imageRef")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_ref: Option<String>,
+    /// Name from its claims, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Revision number from its claims.
     pub revision: i32,
+    /// Annotations given when it was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
 }
@@ -1017,12 +1045,16 @@ pub struct StartActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Reference of the actor to start.
     #[serde(rename = "actorRef")]
     pub actor_ref: String,
+    /// Host to start it on.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Annotations to attach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
+    /// How many instances to start.
     pub count: u16,
 }
 
@@ -1112,14 +1144,19 @@ pub struct StartProviderCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Host to start it on.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Reference of the provider to start.
     #[serde(rename = "providerRef")]
     pub provider_ref: String,
+    /// Link name it will serve.
     #[serde(rename = "linkName")]
     pub link_name: String,
+    /// Annotations to attach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
+    /// Configuration handed to the provider at start-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<String>,
 }
@@ -1237,14 +1274,19 @@ pub struct ScaleActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Reference of the actor.
     #[serde(rename = "actorRef")]
     pub actor_ref: String,
+    /// Public key of the actor.
     #[serde(rename = "actorId")]
     pub actor_id: String,
+    /// The host concerned.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Annotations of the instances to scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
+    /// Desired number of instances.
     pub count: u16,
 }
 
@@ -1344,11 +1386,15 @@ pub struct StopActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// The host concerned.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Public key of the actor.
     #[serde(rename = "actorId")]
     pub actor_id: String,
+    /// How many instances to stop.
     pub count: u16,
+    /// Only instances with these annotations are stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
 }
@@ -1439,14 +1485,19 @@ pub struct StopProviderCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// The host concerned.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Public key of the provider.
     #[serde(rename = "providerId")]
     pub provider_id: String,
+    /// Link name of the instance to stop.
     #[serde(rename = "linkName")]
     pub link_name: String,
+    /// Contract it implements.
     #[serde(rename = "contractId")]
     pub contract_id: String,
+    /// Only an instance with these annotations is stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
 }
@@ -1563,8 +1614,10 @@ pub struct StopHostCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// The host to stop.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Grace period before the host stops, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
 }
@@ -1633,12 +1686,16 @@ pub struct UpdateActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// The host concerned.
     #[serde(rename = "hostId")]
     pub host_id: String,
+    /// Public key of the running actor.
     #[serde(rename = "actorId")]
     pub actor_id: String,
+    /// Reference of the new build.
     #[serde(rename = "newActorRef")]
     pub new_actor_ref: String,
+    /// Annotations of the instances to update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
 }
@@ -1737,6 +1794,7 @@ impl weld_rpc::cbor::CborDecode for UpdateActorCommand {
 pub struct CtlOperationAck {
     /// True when the command was accepted.
     pub accepted: bool,
+    /// Why it was refused (empty when accepted).
     pub error: String,
 }
 
@@ -1831,30 +1889,40 @@ impl weld_rpc::cbor::CborDecode for LinkDefinitionList {
 pub struct Host {
     /// Public key of the host.
     pub id: String,
+    /// Seconds since the host started.
     #[serde(rename = "uptimeSeconds")]
     pub uptime_seconds: u64,
+    /// Uptime in words, for display.
     #[serde(rename = "uptimeHuman")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_human: Option<String>,
+    /// The host's labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<KeyValueMap>,
+    /// Host software version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Comma-separated cluster issuer keys.
     #[serde(rename = "clusterIssuers")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_issuers: Option<String>,
+    /// JetStream domain, if any.
     #[serde(rename = "jsDomain")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub js_domain: Option<String>,
+    /// Message bus address for control traffic.
     #[serde(rename = "ctlHost")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctl_host: Option<String>,
+    /// Message bus address for provider RPC.
     #[serde(rename = "provRpcHost")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prov_rpc_host: Option<String>,
+    /// Message bus address for RPC.
     #[serde(rename = "rpcHost")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rpc_host: Option<String>,
+    /// Lattice prefix (lattice id) the host belongs to.
     #[serde(rename = "latticePrefix")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lattice_prefix: Option<String>,
@@ -2095,10 +2163,13 @@ pub struct RemoveLinkDefinitionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Public key of the actor.
     #[serde(rename = "actorId")]
     pub actor_id: String,
+    /// Contract of the link.
     #[serde(rename = "contractId")]
     pub contract_id: String,
+    /// Link name.
     #[serde(rename = "linkName")]
     pub link_name: String,
 }
@@ -2188,6 +2259,7 @@ pub struct SetRegistryCredentialsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
     pub lattice_id: String,
+    /// Registry host name to its credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<RegistryCredentialMap>,
 }
@@ -2257,10 +2329,13 @@ pub struct RegistryCredential {
     /// Bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// User name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// Password. Treat it as a secret: never log it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    /// Kind of registry, e.g. `oci`.
     #[serde(rename = "registryType")]
     pub registry_type: String,
 }

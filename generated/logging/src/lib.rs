@@ -11,6 +11,7 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.logging";
 pub struct LogEntry {
     /// One of `debug`, `info`, `warn`, `error`.
     pub level: String,
+    /// The message.
     pub text: String,
 }
 

@@ -11,9 +11,11 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.messaging";
 pub struct PubMessage {
     /// Subject (topic) to publish on.
     pub subject: String,
+    /// Subject a receiver should answer on, if any.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// The payload.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
@@ -70,9 +72,11 @@ impl weld_rpc::cbor::CborDecode for PubMessage {
 pub struct ReplyMessage {
     /// Subject the reply arrived on.
     pub subject: String,
+    /// Reply subject carried by the reply, if any.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// The payload.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
@@ -129,9 +133,11 @@ impl weld_rpc::cbor::CborDecode for ReplyMessage {
 pub struct SubMessage {
     /// Subject the message was published on.
     pub subject: String,
+    /// Where the sender expects an answer, if anywhere.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// The payload.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
@@ -188,8 +194,10 @@ impl weld_rpc::cbor::CborDecode for SubMessage {
 pub struct RequestMessage {
     /// Subject to send the request on.
     pub subject: String,
+    /// The payload.
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
+    /// How long to wait for a reply, in milliseconds.
     #[serde(rename = "timeoutMs")]
     pub timeout_ms: u32,
 }

@@ -11,6 +11,7 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.numbergen";
 pub struct RangeLimit {
     /// Smallest acceptable value.
     pub min: u32,
+    /// Largest acceptable value.
     pub max: u32,
 }
 

@@ -12,8 +12,10 @@ pub struct Statement {
     /// Parameter values, each encoded as CBOR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Parameters>,
+    /// Database to use, when the provider serves several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// The SQL text.
     pub sql: String,
 }
 
@@ -91,6 +93,7 @@ pub struct ExecuteResult {
     /// Rows inserted, changed or removed.
     #[serde(rename = "rowsAffected")]
     pub rows_affected: u64,
+    /// Set when the statement failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SqlDbError>,
 }
@@ -144,9 +147,12 @@ pub struct QueryResult {
     /// Number of rows returned.
     #[serde(rename = "numRows")]
     pub num_rows: u64,
+    /// Description of each column.
     pub columns: Columns,
+    /// The rows, CBOR-encoded as an array of arrays.
     #[serde(with = "serde_bytes")]
     pub rows: Vec<u8>,
+    /// Set when the query failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SqlDbError>,
 }
@@ -259,6 +265,7 @@ pub struct SqlDbError {
     /// `encoding` / `decoding` (result conversion failed), `provider` (a
     /// fault in the provider) or `other`.
     pub code: String,
+    /// Human-readable description.
     pub message: String,
 }
 
@@ -313,7 +320,9 @@ pub type Columns = Vec<Column>;
 pub struct Column {
     /// Zero-based position of the column.
     pub ordinal: u32,
+    /// Column name.
     pub name: String,
+    /// The database's name for the column type.
     #[serde(rename = "dbType")]
     pub db_type: String,
 }
