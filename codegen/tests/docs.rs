@@ -312,3 +312,15 @@ fn weld_doc_refuses_invalid_models() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path().join("html").exists(), "nothing written");
 }
+
+#[test]
+fn a_namespace_called_index_does_not_replace_the_index_page() {
+    let model = checked(load_sources(vec![(
+        "index.smithy".into(),
+        "namespace index\n\n/// A shape.\nstring Thing\n".into(),
+    )]));
+    let out = pages(render_docs(&model, None).expect("renders"));
+    assert!(out["index.html"].contains("href=\"index-ns.html\""));
+    assert!(out["index-ns.html"].contains("id=\"Thing\""));
+    assert_eq!(out.len(), 3);
+}

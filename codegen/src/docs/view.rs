@@ -11,9 +11,15 @@ use std::collections::BTreeSet;
 /// The wasmCloud model namespace, home of `@wasmbus` and friends.
 const WASMCLOUD_MODEL_NS: &str = "org.wasmcloud.model";
 
-/// File name of the page for `namespace`.
+/// File name of the page for `namespace`: `NAMESPACE.html`, except that a
+/// namespace called `index` gets `index-ns.html` so it cannot replace the
+/// index page (no namespace contains `-`, so that name is free).
 pub fn page_name(namespace: &str) -> String {
-    format!("{namespace}.html")
+    if namespace == "index" {
+        "index-ns.html".to_string()
+    } else {
+        format!("{namespace}.html")
+    }
 }
 
 /// HTML id of a shape on its namespace page.
