@@ -9,6 +9,11 @@ KVCOUNTER_WASM := target/actors/kvcounter.wasm
 
 .PHONY: demo test host actors bench clean-data
 
+# HTML documentation of every interface in interfaces/ (open target/doc-html/index.html).
+.PHONY: docs
+docs:
+	$(CARGO) run -q -p weld-codegen --bin weld -- doc interfaces --out target/doc-html
+
 host:
 	$(CARGO) build --release -p host-min --bin host-min
 
