@@ -324,3 +324,51 @@ fn a_namespace_called_index_does_not_replace_the_index_page() {
     assert!(out["index-ns.html"].contains("id=\"Thing\""));
     assert_eq!(out.len(), 3);
 }
+
+/// Checks that elements nest properly: every non-void start tag is closed
+/// by the matching end tag, in order.
+fn assert_well_nested(name: &str, html: &str) {
+    const VOID: [&str; 6] = ["meta", "link", "br", "img", "hr", "input"];
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        let gt = after
+            .find('>')
+            .unwrap_or_else(|| panic!("{name}: unclosed `<`"));
+        let tag = &after[..gt];
+        rest = &after[gt + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(closing) = tag.strip_prefix('/') {
+            let open = stack.pop();
+            assert_eq!(
+                open,
+                Some(closing),
+                "{name}: `</{closing}>` closes {open:?}"
+            );
+        } else {
+            let el = tag.split_whitespace().next().unwrap_or("");
+            assert!(
+                !el.is_empty() && el.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{name}: odd tag <{tag}>"
+            );
+            if !VOID.contains(&el) {
+                stack.push(el);
+            }
+        }
+    }
+    assert!(stack.is_empty(), "{name}: unclosed {stack:?}");
+}
+
+#[test]
+fn pages_are_well_nested_html() {
+    let out = pages(render_docs(&interfaces_model(), None).expect("renders"));
+    for (name, html) in &out {
+        if name.ends_with(".html") {
+            assert!(html.starts_with("<!DOCTYPE html>"), "{name}");
+            assert_well_nested(name, html);
+        }
+    }
+}
