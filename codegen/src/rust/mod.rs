@@ -132,6 +132,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "README.md",
         include_str!("../../../templates/rust/README.md.hbs"),
     ),
+    (
+        "roundtrip.rs",
+        include_str!("../../../templates/rust/roundtrip.rs.hbs"),
+    ),
 ];
 
 /// A set of compiled templates.
@@ -608,6 +612,28 @@ pub fn render_crate(
         tidy_markdown(&templates.render("README.md", &data)?),
     );
     out.insert("src/lib.rs", lib);
+    if !view.samples.is_empty() {
+        #[derive(Serialize)]
+        struct TestData<'a> {
+            namespace: &'a str,
+            crate_ident: String,
+            runtime: &'a str,
+            samples: &'a [view::SampleView],
+        }
+        let text = templates.render(
+            "roundtrip.rs",
+            &TestData {
+                namespace: &spec.namespace,
+                crate_ident: names::crate_ident(&package),
+                runtime: &view.runtime,
+                samples: &view.samples,
+            },
+        )?;
+        out.insert(
+            "tests/roundtrip.rs",
+            format_rust(&text, &[("roundtrip.rs", text.clone())])?,
+        );
+    }
     Ok(out)
 }
 

@@ -54,6 +54,24 @@ pub struct CrateView {
     pub foreign_crates: Vec<ForeignCrate>,
     /// True if any item needs `std::collections::HashMap`.
     pub uses_hashmap: bool,
+    /// A sample value of every generated type, for the generated
+    /// round-trip tests.
+    pub samples: Vec<SampleView>,
+}
+
+/// A sample value of one generated type.
+#[derive(Clone, Debug, Serialize)]
+pub struct SampleView {
+    /// Snake-case name for the test function.
+    pub test_name: String,
+    /// The Rust type.
+    pub ty: String,
+    /// An expression producing a non-trivial value of the type.
+    pub expr: String,
+    /// For string enums: the type can hold unknown values.
+    pub string_enum: bool,
+    /// For intEnums.
+    pub int_enum: bool,
 }
 
 /// Another crate the generated code refers to.
@@ -437,7 +455,41 @@ impl<'m> Builder<'m> {
             }
         }
         let docs = self.namespace_docs();
+        let mut samples = Vec::new();
+        for shape in self.model.shapes_in(self.namespace) {
+            if self.skipped(shape) {
+                continue;
+            }
+            let is_enum = matches!(shape.kind, ShapeKind::Enum)
+                || (matches!(shape.kind, ShapeKind::Simple(SimpleKind::String))
+                    && shape.has_prelude_trait("enum"));
+            let wanted = matches!(
+                shape.kind,
+                ShapeKind::Structure
+                    | ShapeKind::Union
+                    | ShapeKind::IntEnum
+                    | ShapeKind::List
+                    | ShapeKind::Set
+                    | ShapeKind::Map
+            ) || is_enum;
+            if !wanted {
+                continue;
+            }
+            let Some(expr) = self.sample(&shape.id, 0)? else {
+                continue;
+            };
+            samples.push(SampleView {
+                test_name: names::field(&shape.id.name)
+                    .trim_start_matches("r#")
+                    .to_string(),
+                ty: self.type_of(&shape.id, &mut Vec::new())?,
+                expr,
+                string_enum: is_enum,
+                int_enum: matches!(shape.kind, ShapeKind::IntEnum),
+            });
+        }
         Ok(CrateView {
+            samples,
             namespace: self.namespace.to_string(),
             docs,
             runtime: self.opts.runtime.clone(),
@@ -727,7 +779,6 @@ impl<'m> Builder<'m> {
         };
         match &s.kind {
             ShapeKind::Simple(SimpleKind::String) if s.has_prelude_trait("enum") => false,
-            ShapeKind::Simple(SimpleKind::Document) => false,
             ShapeKind::Simple(_) | ShapeKind::List | ShapeKind::Set | ShapeKind::Map => true,
             ShapeKind::Structure => {
                 if codegen_flag(
@@ -959,6 +1010,175 @@ impl<'m> Builder<'m> {
             }
             (_, Node::String(s)) => format!("String::from({s:?})"),
             _ => "Default::default()".to_string(),
+        }))
+    }
+
+    /// A Rust expression for a non-trivial value of shape `id` (used by the
+    /// generated round-trip tests); `None` when no value can be built from
+    /// outside the crate (a `#[non_exhaustive]` type without `Default`).
+    fn sample(&mut self, id: &ShapeId, depth: usize) -> Result<Option<String>, GenError> {
+        if id.name == "Unit" && (id.is_prelude() || id.namespace == MODEL_NS) {
+            return Ok(Some("()".into()));
+        }
+        let shape = self.shape(id)?;
+        if id.namespace != self.namespace
+            && !id.is_prelude()
+            && !matches!(
+                shape.kind,
+                ShapeKind::Simple(_) | ShapeKind::List | ShapeKind::Set | ShapeKind::Map
+            )
+        {
+            // A type of another crate: its own tests cover it.
+            return Ok(Some("Default::default()".into()));
+        }
+        let ty = self.type_of(id, &mut Vec::new())?;
+        let deep = depth > 3;
+        Ok(Some(match &shape.kind {
+            ShapeKind::Simple(SimpleKind::String) if shape.has_prelude_trait("enum") => {
+                let first = shape
+                    .trait_value(&ShapeId::prelude("enum"))
+                    .and_then(Node::as_array)
+                    .and_then(|a| a.first())
+                    .and_then(|d| d.get("value"))
+                    .and_then(Node::as_str)
+                    .unwrap_or("x");
+                format!("{ty}::from({first:?})")
+            }
+            ShapeKind::Simple(k) => match k {
+                SimpleKind::Blob => "vec![0_u8, 1, 255]".into(),
+                SimpleKind::Boolean => "true".into(),
+                SimpleKind::String => "String::from(\"weld \u{e9}\")".into(),
+                SimpleKind::Float | SimpleKind::Double => format!("1.5_{ty}"),
+                SimpleKind::Timestamp => format!(
+                    "{}::Timestamp::new(1_700_000_000, 123_456_789).unwrap()",
+                    self.opts.runtime
+                ),
+                SimpleKind::Document => format!("{}::Document::from(\"doc\")", self.opts.runtime),
+                SimpleKind::Byte | SimpleKind::Short | SimpleKind::Integer | SimpleKind::Long => {
+                    let signed = ty.starts_with('i');
+                    if signed {
+                        format!("-7_{ty}")
+                    } else {
+                        format!("200_{ty}")
+                    }
+                }
+                SimpleKind::BigInteger | SimpleKind::BigDecimal => return Ok(None),
+            },
+            ShapeKind::List | ShapeKind::Set => {
+                let m = shape.member("member").map(|m| m.target.clone());
+                match m {
+                    Some(t) if !deep => match self.sample(&t, depth + 1)? {
+                        Some(e) if shape.has_prelude_trait("sparse") => {
+                            format!("vec![Some({e}), None]")
+                        }
+                        Some(e) => format!("vec![{e}]"),
+                        None => "Vec::new()".into(),
+                    },
+                    _ => "Vec::new()".into(),
+                }
+            }
+            ShapeKind::Map => {
+                let k = shape.member("key").map(|m| m.target.clone());
+                let v = shape.member("value").map(|m| m.target.clone());
+                match (k, v) {
+                    (Some(k), Some(v)) if !deep => {
+                        match (self.sample(&k, depth + 1)?, self.sample(&v, depth + 1)?) {
+                            (Some(ke), Some(ve)) => {
+                                let ve = if shape.has_prelude_trait("sparse") {
+                                    format!("Some({ve})")
+                                } else {
+                                    ve
+                                };
+                                format!("[({ke}, {ve})].into_iter().collect::<{ty}>()")
+                            }
+                            _ => format!("{ty}::new()"),
+                        }
+                    }
+                    _ => format!("{ty}::new()"),
+                }
+            }
+            ShapeKind::Enum => {
+                let Some(m) = shape.members.first() else {
+                    return Ok(None);
+                };
+                format!("{ty}::{}", names::type_name(&m.name))
+            }
+            ShapeKind::IntEnum => {
+                let Some(m) = shape.members.first() else {
+                    return Ok(None);
+                };
+                format!("{ty}::{}", names::type_name(&m.name))
+            }
+            ShapeKind::Union => {
+                let Some(m) = shape.members.first() else {
+                    return Ok(None);
+                };
+                let vname = names::type_name(&rust_rename(m).unwrap_or_else(|| m.name.clone()));
+                let unit = m.target.name == "Unit"
+                    && self
+                        .model
+                        .shape(&m.target)
+                        .is_some_and(|t| t.members.is_empty());
+                if unit {
+                    format!("{ty}::{vname}")
+                } else {
+                    let Some(mut e) = self.sample(&m.target.clone(), depth + 1)? else {
+                        return Ok(None);
+                    };
+                    if self.reaches(&m.target, &shape.id) {
+                        e = format!("Box::new({e})");
+                    }
+                    format!("{ty}::{vname}({e})")
+                }
+            }
+            ShapeKind::Structure => {
+                let cg = shape.trait_value(&model_trait("codegenRust"));
+                let non_exhaustive = codegen_flag(cg, "nonExhaustive");
+                let mut used: HashSet<String> = HashSet::new();
+                let mut fields = Vec::new();
+                for m in &shape.members {
+                    let mut fname = names::field(&rust_rename(m).unwrap_or_else(|| m.name.clone()));
+                    while !used.insert(fname.clone()) {
+                        fname.push('_');
+                    }
+                    let (optional, _) = self.member_optional(m);
+                    let boxed = self.reaches(&m.target, &shape.id);
+                    let value = if optional && (deep || boxed && depth > 1) {
+                        "None".to_string()
+                    } else {
+                        match self.sample(&m.target.clone(), depth + 1)? {
+                            Some(mut e) => {
+                                if boxed {
+                                    e = format!("Box::new({e})");
+                                }
+                                if optional {
+                                    format!("Some({e})")
+                                } else {
+                                    e
+                                }
+                            }
+                            None if optional => "None".to_string(),
+                            None => return Ok(None),
+                        }
+                    };
+                    fields.push((fname, value));
+                }
+                if non_exhaustive {
+                    if !self.has_default(&shape.id, &mut HashSet::new()) {
+                        return Ok(None);
+                    }
+                    let sets: String = fields
+                        .iter()
+                        .map(|(f, v)| format!("v.{f} = {v}; "))
+                        .collect();
+                    format!("{{ let mut v = {ty}::default(); {sets}v }}")
+                } else {
+                    let inits: Vec<String> =
+                        fields.iter().map(|(f, v)| format!("{f}: {v}")).collect();
+                    format!("{ty} {{ {} }}", inits.join(", "))
+                }
+            }
+            _ => return Ok(None),
         }))
     }
 
