@@ -349,7 +349,7 @@ impl CborEncode for f32 {
 impl CborDecode for f32 {
     fn decode_cbor(d: &mut Decoder<'_>) -> RpcResult<Self> {
         match d.datatype()? {
-            Type::F16 => Ok(d.f16()?),
+            Type::F16 => decode_f16(d),
             Type::F32 => Ok(d.f32()?),
             Type::F64 => Ok(d.f64()? as f32),
             _ => Ok(int_as_float(d)? as f32),
@@ -367,12 +367,33 @@ impl CborEncode for f64 {
 impl CborDecode for f64 {
     fn decode_cbor(d: &mut Decoder<'_>) -> RpcResult<Self> {
         match d.datatype()? {
-            Type::F16 => Ok(f64::from(d.f16()?)),
+            Type::F16 => decode_f16(d).map(f64::from),
             Type::F32 => Ok(f64::from(d.f32()?)),
             Type::F64 => Ok(d.f64()?),
             _ => int_as_float(d),
         }
     }
+}
+
+/// Reads a half-precision float (major type 7, `0xf9`) without pulling in a
+/// crate for it: the conversion to `f32` is exact.
+fn decode_f16(d: &mut Decoder<'_>) -> RpcResult<f32> {
+    let pos = d.position();
+    let bits = match d.input().get(pos..pos + 3) {
+        Some([0xf9, hi, lo]) => u16::from_be_bytes([*hi, *lo]),
+        _ => return Err(RpcError::Deser(format!("expected a half float at {pos}"))),
+    };
+    d.set_position(pos + 3);
+    let sign = if bits & 0x8000 != 0 { -1.0f32 } else { 1.0 };
+    let exp = i32::from((bits >> 10) & 0x1f);
+    let mant = f32::from(bits & 0x3ff);
+    let magnitude = match exp {
+        0 => mant * 2f32.powi(-24),
+        31 if mant == 0.0 => f32::INFINITY,
+        31 => f32::NAN,
+        _ => (1.0 + mant / 1024.0) * 2f32.powi(exp - 15),
+    };
+    Ok(sign * magnitude)
 }
 
 /// An integer where a float is expected (some encoders write `1.0` as `1`).

@@ -219,6 +219,18 @@ fn containers_options_floats_round_trip() {
     }
     // half and single precision read as f64; an integer where a float is expected
     assert_eq!(cbor::from_slice::<f64>(&unhex("f93e00")).unwrap(), 1.5);
+    assert_eq!(cbor::from_slice::<f32>(&unhex("f9c400")).unwrap(), -4.0);
+    assert_eq!(cbor::from_slice::<f32>(&unhex("f97bff")).unwrap(), 65504.0);
+    assert_eq!(
+        cbor::from_slice::<f64>(&unhex("f90001")).unwrap(),
+        2f64.powi(-24)
+    );
+    assert_eq!(
+        cbor::from_slice::<f64>(&unhex("f97c00")).unwrap(),
+        f64::INFINITY
+    );
+    assert!(cbor::from_slice::<f64>(&unhex("f97e00")).unwrap().is_nan());
+    assert!(cbor::from_slice::<f64>(&unhex("f93e")).is_err());
     assert_eq!(cbor::from_slice::<f64>(&unhex("fa3fc00000")).unwrap(), 1.5);
     assert_eq!(cbor::from_slice::<f32>(&unhex("02")).unwrap(), 2.0);
     let b: Box<String> =
