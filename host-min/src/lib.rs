@@ -10,3 +10,6 @@ pub mod runtime;
 pub mod ids;
 pub mod links;
 pub mod router;
+pub mod manifest;
+pub mod host;
+pub mod admin;

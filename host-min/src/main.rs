@@ -1,1 +1,378 @@
-fn main() {}
+//! `host-min`: run an app manifest, and talk to a running host.
+//!
+//! ```text
+//! host-min up MANIFEST [--data-dir DIR] [--admin ADDR | --no-admin]
+//! host-min inventory [--json]
+//! host-min link list
+//! host-min link put --actor A --provider P [--contract C] [--link-name N] [KEY=VALUE...]
+//! host-min link del --actor A (--provider P | --contract C) [--link-name N]
+//! ```
+//! This is the only place that prints or exits.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use host_min::admin::{self, Client, LinkRequest};
+use host_min::host::{Host, HostConfig};
+use host_min::manifest::Manifest;
+use host_min::providers::ProviderRegistry;
+use host_min::runtime::AllocatorChoice;
+
+#[derive(Parser)]
+#[command(
+    name = "host-min",
+    version,
+    about = "Minimal wasmCloud-compatible host: actors, providers, links"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the actors, providers and links of a manifest and serve until Ctrl-C.
+    Up {
+        /// The app manifest (TOML).
+        manifest: PathBuf,
+        /// Data directory for providers (default: the manifest's `data_dir`,
+        /// else `.host-min-data` beside the manifest).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Admin endpoint address (loopback).
+        #[arg(long)]
+        admin: Option<SocketAddr>,
+        /// Do not start the admin endpoint.
+        #[arg(long, conflicts_with = "admin")]
+        no_admin: bool,
+        /// Per-call deadline of an actor call, in milliseconds.
+        #[arg(long)]
+        call_deadline_ms: Option<u64>,
+        /// Memory limit of one actor instance, in MiB.
+        #[arg(long)]
+        max_memory_mb: Option<u64>,
+        /// Instance allocator.
+        #[arg(long, value_enum, default_value = "auto")]
+        allocator: Allocator,
+    },
+    /// Show what a running host runs.
+    Inventory {
+        /// Admin endpoint of the host.
+        #[arg(long, default_value = admin::DEFAULT_ADDR)]
+        admin: SocketAddr,
+        /// Print the raw JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage link definitions on a running host.
+    Link {
+        #[command(subcommand)]
+        command: LinkCommand,
+        /// Admin endpoint of the host.
+        #[arg(long, global = true, default_value = admin::DEFAULT_ADDR)]
+        admin: SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkCommand {
+    /// List link definitions.
+    List,
+    /// Put (create or replace) a link.
+    Put {
+        /// Actor name or id.
+        #[arg(long)]
+        actor: String,
+        /// Provider name or id.
+        #[arg(long)]
+        provider: String,
+        /// Contract id (default: the provider's).
+        #[arg(long)]
+        contract: Option<String>,
+        /// Link name (default: the provider's).
+        #[arg(long)]
+        link_name: Option<String>,
+        /// Link values, KEY=VALUE.
+        #[arg(value_parser = parse_kv)]
+        values: Vec<(String, String)>,
+    },
+    /// Delete a link.
+    Del {
+        /// Actor name or id.
+        #[arg(long)]
+        actor: String,
+        /// Provider name or id (gives contract and link name).
+        #[arg(long, required_unless_present = "contract")]
+        provider: Option<String>,
+        /// Contract id.
+        #[arg(long)]
+        contract: Option<String>,
+        /// Link name (default: the provider's, else `default`).
+        #[arg(long)]
+        link_name: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Allocator {
+    Auto,
+    Pooling,
+    OnDemand,
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,cranelift=warn,wasmtime=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("host-min: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("host-min: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::Up {
+            manifest,
+            data_dir,
+            admin,
+            no_admin,
+            call_deadline_ms,
+            max_memory_mb,
+            allocator,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let mut cfg = HostConfig::default().with_manifest(&m);
+            if m.host.data_dir.is_none() {
+                cfg.data_dir = manifest
+                    .parent()
+                    .map(PathBuf::from)
+                    .unwrap_or_default()
+                    .join(".host-min-data");
+            }
+            if let Some(d) = data_dir {
+                cfg.data_dir = d;
+            }
+            if let Some(ms) = call_deadline_ms {
+                cfg.runtime.call_deadline = Duration::from_millis(ms.max(1));
+            }
+            if let Some(mb) = max_memory_mb {
+                cfg.runtime.max_memory_bytes = (mb.max(1) as usize) << 20;
+            }
+            cfg.runtime.allocator = match allocator {
+                Allocator::Auto => AllocatorChoice::Auto,
+                Allocator::Pooling => AllocatorChoice::Pooling,
+                Allocator::OnDemand => AllocatorChoice::OnDemand,
+            };
+            std::fs::create_dir_all(&cfg.data_dir)
+                .map_err(|e| format!("data dir {}: {e}", cfg.data_dir.display()))?;
+            let host = Arc::new(Host::new(cfg, ProviderRegistry::with_builtins())?);
+            if let Err(e) = host.apply(&m).await {
+                host.shutdown().await;
+                return Err(e.into());
+            }
+            if !no_admin {
+                let addr = admin
+                    .or(m.host.admin)
+                    .unwrap_or_else(|| admin::DEFAULT_ADDR.parse().expect("valid default"));
+                let bound = admin::serve(host.clone(), addr).await?;
+                eprintln!("host-min: admin endpoint on http://{bound}");
+            }
+            let inv = host.router().inventory();
+            eprintln!(
+                "host-min: {} actor(s), {} provider(s), {} link(s) running; Ctrl-C to stop",
+                inv.actors.len(),
+                inv.providers.len(),
+                inv.links.len()
+            );
+            wait_for_signal().await;
+            eprintln!("host-min: stopping");
+            host.shutdown().await;
+            Ok(())
+        }
+        Command::Inventory { admin, json } => {
+            let inv = Client::new(admin).inventory().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&inv)?);
+            } else {
+                print_inventory(&inv);
+            }
+            Ok(())
+        }
+        Command::Link { command, admin } => {
+            let client = Client::new(admin);
+            match command {
+                LinkCommand::List => {
+                    for l in client.links().await? {
+                        println!("{}", link_line(&serde_json::to_value(&l)?));
+                    }
+                }
+                LinkCommand::Put {
+                    actor,
+                    provider,
+                    contract,
+                    link_name,
+                    values,
+                } => {
+                    let req = LinkRequest {
+                        actor,
+                        provider: Some(provider),
+                        contract_id: contract,
+                        link_name,
+                        values: values.into_iter().collect(),
+                    };
+                    let l = client.put_link(&req).await?;
+                    println!("put {}", link_line(&serde_json::to_value(&l)?));
+                }
+                LinkCommand::Del {
+                    actor,
+                    provider,
+                    contract,
+                    link_name,
+                } => {
+                    let req = LinkRequest {
+                        actor,
+                        provider,
+                        contract_id: contract,
+                        link_name,
+                        values: Default::default(),
+                    };
+                    let l = client.delete_link(&req).await?;
+                    println!("deleted {}", link_line(&serde_json::to_value(&l)?));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn s<'a>(v: &'a serde_json::Value, k: &str) -> &'a str {
+    v.get(k).and_then(|x| x.as_str()).unwrap_or("")
+}
+
+fn link_line(l: &serde_json::Value) -> String {
+    let mut values: Vec<String> = l
+        .get("values")
+        .and_then(|v| v.as_object())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    values.sort();
+    format!(
+        "{} -> {} {} link={} {}",
+        s(l, "actor_id"),
+        s(l, "provider_id"),
+        s(l, "contract_id"),
+        s(l, "link_name"),
+        values.join(" ")
+    )
+    .trim_end()
+    .to_string()
+}
+
+fn print_inventory(inv: &serde_json::Value) {
+    println!(
+        "lattice {}  allocator {}",
+        s(inv, "lattice"),
+        s(inv, "allocator")
+    );
+    println!("actors:");
+    for a in inv
+        .get("actors")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let st = a.get("stats").cloned().unwrap_or_default();
+        println!(
+            "  {:<16} {}  calls={} failures={} instances={}",
+            s(a, "name"),
+            s(a, "id"),
+            st.get("calls").and_then(|v| v.as_u64()).unwrap_or(0),
+            st.get("failures").and_then(|v| v.as_u64()).unwrap_or(0),
+            st.get("instances_created")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+        );
+    }
+    println!("providers:");
+    for p in inv
+        .get("providers")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "  {:<16} {}  kind={} contract={} link={}",
+            s(p, "name"),
+            s(p, "id"),
+            s(p, "kind"),
+            s(p, "contract_id"),
+            s(p, "link_name")
+        );
+    }
+    println!("links:");
+    for l in inv
+        .get("links")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
+        println!("  {}", link_line(l));
+    }
+}

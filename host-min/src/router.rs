@@ -332,7 +332,8 @@ impl Router {
         if let Some(old) = self.links.put(ld.clone()) {
             // Replaced a link to another provider: that one lets go.
             if old.provider_id != ld.provider_id {
-                if let Some(e) = read(&self.providers).get(&old.provider_id).cloned() {
+                let previous = read(&self.providers).get(&old.provider_id).cloned();
+                if let Some(e) = previous {
                     e.provider.delete_link(&old).await;
                 }
             }

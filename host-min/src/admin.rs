@@ -1,0 +1,321 @@
+//! The local admin endpoint: HTTP + JSON on loopback, and its client (used
+//! by the `host-min inventory` / `host-min link ...` subcommands).
+//!
+//! | method | path | body | reply |
+//! |---|---|---|---|
+//! | GET | `/v1/inventory` | | [`Inventory`] |
+//! | GET | `/v1/links` | | `[LinkDefinition]` |
+//! | PUT | `/v1/links` | [`LinkRequest`] | the stored `LinkDefinition` |
+//! | DELETE | `/v1/links` | [`LinkRequest`] | the deleted `LinkDefinition` |
+//!
+//! Errors reply 4xx/5xx with `{"error": "..."}`. Actors and providers may be
+//! named by id or by manifest name.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::{Deserialize, Serialize};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::host::Host;
+use crate::router::{Inventory, RouterError};
+use crate::types::LinkDefinition;
+
+/// Default admin address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8081";
+/// Largest request body accepted.
+const MAX_BODY: usize = 64 << 10;
+
+/// A link put or delete request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LinkRequest {
+    /// Actor id or name.
+    pub actor: String,
+    /// Provider id or name (put: required; delete: may give the contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Contract id (default: the provider's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// Link name (default: the provider's, else `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_name: Option<String>,
+    /// Link values (put only).
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub values: HashMap<String, String>,
+}
+
+/// Errors of the admin endpoint and its client.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Binding or connecting failed.
+    #[error("admin endpoint {addr}: {source}")]
+    Io {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTTP exchange failed.
+    #[error("admin endpoint {addr}: {message}")]
+    Http {
+        /// Address.
+        addr: SocketAddr,
+        /// What failed.
+        message: String,
+    },
+    /// The host refused the request.
+    #[error("{message} (HTTP {status})")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The host's error text.
+        message: String,
+    },
+}
+
+/// Starts the admin endpoint on `addr` (loopback only; port 0 picks one).
+/// Returns the bound address; the server runs until the runtime stops.
+pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, AdminError> {
+    if !addr.ip().is_loopback() {
+        return Err(AdminError::Io {
+            addr,
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the admin endpoint binds loopback only",
+            ),
+        });
+    }
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| AdminError::Io { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| AdminError::Io { addr, source })?;
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("admin accept: {e}");
+                    continue;
+                }
+            };
+            let host = host.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let host = host.clone();
+                    async move { Ok::<_, std::convert::Infallible>(handle(&host, req).await) }
+                });
+                if let Err(e) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await
+                {
+                    tracing::debug!("admin connection: {e}");
+                }
+            });
+        }
+    });
+    tracing::info!("admin endpoint on http://{bound}");
+    Ok(bound)
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}").into_bytes());
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .expect("static response parts are valid")
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response<Full<Bytes>> {
+    json(status, &serde_json::json!({ "error": message.into() }))
+}
+
+fn router_status(e: &RouterError) -> StatusCode {
+    match e {
+        RouterError::NotFound { .. } => StatusCode::NOT_FOUND,
+        RouterError::Duplicate { .. } => StatusCode::CONFLICT,
+        RouterError::InvalidLink(_) | RouterError::Provider(_) => StatusCode::BAD_REQUEST,
+        RouterError::Runtime(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn handle(host: &Host, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().trim_end_matches('/');
+    match (&parts.method, path) {
+        (&Method::GET, "/v1/inventory") => json(StatusCode::OK, &host.router().inventory()),
+        (&Method::GET, "/v1/links") => json(StatusCode::OK, &host.router().links()),
+        (&Method::PUT, "/v1/links") | (&Method::DELETE, "/v1/links") => {
+            let bytes = match Limited::new(body, MAX_BODY).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => {
+                    return error(StatusCode::PAYLOAD_TOO_LARGE, format!("request body: {e}"))
+                }
+            };
+            let lr: LinkRequest = match serde_json::from_slice(&bytes) {
+                Ok(l) => l,
+                Err(e) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("invalid link request: {e}"),
+                    )
+                }
+            };
+            if parts.method == Method::PUT {
+                put_link(host, lr).await
+            } else {
+                delete_link(host, lr).await
+            }
+        }
+        (_, "/v1/inventory") | (_, "/v1/links") => {
+            error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        }
+        _ => error(StatusCode::NOT_FOUND, format!("no such endpoint {path}")),
+    }
+}
+
+async fn put_link(host: &Host, lr: LinkRequest) -> Response<Full<Bytes>> {
+    let r = host.router();
+    let Some(actor_id) = r.resolve_actor(&lr.actor) else {
+        return error(StatusCode::NOT_FOUND, format!("no actor `{}`", lr.actor));
+    };
+    let Some(pname) = &lr.provider else {
+        return error(StatusCode::BAD_REQUEST, "a link needs a provider");
+    };
+    let Some(info) = r.resolve_provider(pname) else {
+        return error(StatusCode::NOT_FOUND, format!("no provider `{pname}`"));
+    };
+    let ld = LinkDefinition {
+        actor_id,
+        provider_id: info.id.clone(),
+        link_name: lr.link_name.unwrap_or(info.link_name),
+        contract_id: lr.contract_id.unwrap_or(info.contract_id),
+        values: lr.values,
+    };
+    match r.put_link(ld.clone()).await {
+        Ok(()) => json(StatusCode::OK, &ld),
+        Err(e) => error(router_status(&e), e.to_string()),
+    }
+}
+
+async fn delete_link(host: &Host, lr: LinkRequest) -> Response<Full<Bytes>> {
+    let r = host.router();
+    let actor_id = r.resolve_actor(&lr.actor).unwrap_or(lr.actor.clone());
+    let info = lr.provider.as_deref().and_then(|p| r.resolve_provider(p));
+    let contract = match (&lr.contract_id, &info) {
+        (Some(c), _) => c.clone(),
+        (None, Some(i)) => i.contract_id.clone(),
+        (None, None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "give the contract id or a running provider",
+            )
+        }
+    };
+    let link_name = lr
+        .link_name
+        .or(info.map(|i| i.link_name))
+        .unwrap_or_else(|| "default".into());
+    match r.delete_link(&actor_id, &contract, &link_name).await {
+        Ok(old) => json(StatusCode::OK, &old),
+        Err(e) => error(router_status(&e), e.to_string()),
+    }
+}
+
+/// Client of a running host's admin endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    addr: SocketAddr,
+}
+
+impl Client {
+    /// A client for the endpoint at `addr`.
+    pub fn new(addr: SocketAddr) -> Self {
+        Client { addr }
+    }
+
+    async fn request<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&LinkRequest>,
+    ) -> Result<T, AdminError> {
+        let addr = self.addr;
+        let http = |message: String| AdminError::Http { addr, message };
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| AdminError::Io { addr, source })?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| http(e.to_string()))?;
+        tokio::spawn(conn);
+        let bytes = match body {
+            Some(b) => serde_json::to_vec(b).map_err(|e| http(e.to_string()))?,
+            None => Vec::new(),
+        };
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", addr.to_string())
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(bytes)))
+            .map_err(|e| http(e.to_string()))?;
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| http(e.to_string()))?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| http(e.to_string()))?
+            .to_bytes();
+        if !status.is_success() {
+            let message = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            return Err(AdminError::Refused {
+                status: status.as_u16(),
+                message,
+            });
+        }
+        serde_json::from_slice(&body).map_err(|e| http(format!("invalid reply: {e}")))
+    }
+
+    /// What runs on the host.
+    pub async fn inventory(&self) -> Result<serde_json::Value, AdminError> {
+        self.request(Method::GET, "/v1/inventory", None).await
+    }
+
+    /// All links.
+    pub async fn links(&self) -> Result<Vec<LinkDefinition>, AdminError> {
+        self.request(Method::GET, "/v1/links", None).await
+    }
+
+    /// Puts a link; returns it as stored.
+    pub async fn put_link(&self, req: &LinkRequest) -> Result<LinkDefinition, AdminError> {
+        self.request(Method::PUT, "/v1/links", Some(req)).await
+    }
+
+    /// Deletes a link; returns it.
+    pub async fn delete_link(&self, req: &LinkRequest) -> Result<LinkDefinition, AdminError> {
+        self.request(Method::DELETE, "/v1/links", Some(req)).await
+    }
+}
+
+// Keep the Inventory type in this module's public vocabulary for readers.
+#[allow(unused)]
+type _InventoryDoc = Inventory;

@@ -1,0 +1,218 @@
+//! A host: the runtime, the router, the provider registry and the data
+//! directory, plus applying a manifest to them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::ids::{derived_key, KeyKind};
+use crate::manifest::{Manifest, ManifestError};
+use crate::providers::{ProviderContext, ProviderError, ProviderRegistry};
+use crate::router::{AllowAll, Policy, ProviderInfo, Router, RouterError};
+use crate::runtime::{Runtime, RuntimeConfig, RuntimeError};
+use crate::types::LinkDefinition;
+
+/// Settings of a host.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Lattice name (upstream default `default`).
+    pub lattice: String,
+    /// Where providers keep data.
+    pub data_dir: PathBuf,
+    /// wasm runtime settings.
+    pub runtime: RuntimeConfig,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig {
+            lattice: "default".into(),
+            data_dir: PathBuf::from(".host-min"),
+            runtime: RuntimeConfig::default(),
+        }
+    }
+}
+
+impl HostConfig {
+    /// Applies the `[host]` settings of a manifest on top of these.
+    pub fn with_manifest(mut self, m: &Manifest) -> Self {
+        if let Some(l) = &m.host.lattice {
+            self.lattice = l.clone();
+        }
+        if let Some(d) = &m.host.data_dir {
+            self.data_dir = d.clone();
+        }
+        if let Some(ms) = m.host.call_deadline_ms {
+            self.runtime.call_deadline = Duration::from_millis(ms.max(1));
+        }
+        if let Some(mb) = m.host.max_memory_mb {
+            self.runtime.max_memory_bytes = (mb.max(1) as usize).saturating_mul(1 << 20);
+        }
+        if let Some(n) = m.host.max_instances {
+            self.runtime.max_instances_per_actor = n.max(1);
+        }
+        self
+    }
+}
+
+/// Errors of starting a host or applying a manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// A manifest entry failed.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Starting an actor, a provider or a link failed.
+    #[error(transparent)]
+    Router(#[from] RouterError),
+    /// A provider could not be built.
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+}
+
+/// A running host.
+pub struct Host {
+    router: Arc<Router>,
+    registry: ProviderRegistry,
+    data_dir: PathBuf,
+    host_id: String,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("host_id", &self.host_id)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+impl Host {
+    /// Starts an empty host with the allow-all policy.
+    pub fn new(config: HostConfig, registry: ProviderRegistry) -> Result<Host, HostError> {
+        Self::with_policy(config, registry, Arc::new(AllowAll))
+    }
+
+    /// Starts an empty host with a capability policy.
+    pub fn with_policy(
+        config: HostConfig,
+        registry: ProviderRegistry,
+        policy: Arc<dyn Policy>,
+    ) -> Result<Host, HostError> {
+        let runtime = Runtime::new(config.runtime)?;
+        let host_id = derived_key(
+            KeyKind::Server,
+            &format!("{}:{}", config.lattice, config.data_dir.display()),
+        );
+        Ok(Host {
+            router: Router::new(runtime, &config.lattice, policy),
+            registry,
+            data_dir: config.data_dir,
+            host_id,
+        })
+    }
+
+    /// The router (actors, providers, links).
+    pub fn router(&self) -> &Arc<Router> {
+        &self.router
+    }
+
+    /// This host's id (`N...`).
+    pub fn host_id(&self) -> &str {
+        &self.host_id
+    }
+
+    /// The id an actor named `name` gets (until claims give it a subject).
+    pub fn actor_id(name: &str) -> String {
+        derived_key(KeyKind::Module, name)
+    }
+
+    /// The id a provider named `name` gets.
+    pub fn provider_id(name: &str) -> String {
+        derived_key(KeyKind::Service, name)
+    }
+
+    /// Builds and starts a provider of `kind`.
+    pub async fn start_provider(
+        &self,
+        name: &str,
+        kind: &str,
+        link_name: &str,
+        config: std::collections::HashMap<String, String>,
+    ) -> Result<ProviderInfo, HostError> {
+        let id = Self::provider_id(name);
+        let ctx = ProviderContext {
+            provider_id: id.clone(),
+            name: name.to_string(),
+            link_name: link_name.to_string(),
+            config,
+            data_dir: self.data_dir.clone(),
+        };
+        let provider = self.registry.build(kind, ctx)?;
+        let info = ProviderInfo {
+            id,
+            name: name.to_string(),
+            kind: kind.to_string(),
+            contract_id: provider.contract_id().to_string(),
+            link_name: link_name.to_string(),
+        };
+        self.router.add_provider(info.clone(), provider).await?;
+        Ok(info)
+    }
+
+    /// Starts what `manifest` lists: actors, then providers, then links.
+    /// Errors point at the manifest line of the failing entry.
+    pub async fn apply(&self, manifest: &Manifest) -> Result<(), HostError> {
+        for a in &manifest.actors {
+            let wasm = std::fs::read(&a.path).map_err(|e| {
+                manifest.error_at(
+                    a.line,
+                    format!("actor `{}`: cannot read {}: {e}", a.name, a.path.display()),
+                )
+            })?;
+            self.router
+                .start_actor(&Self::actor_id(&a.name), &a.name, &a.aliases, &wasm)
+                .await
+                .map_err(|e| manifest.error_at(a.line, e.to_string()))?;
+        }
+        let mut infos = Vec::new();
+        for p in &manifest.providers {
+            let info = self
+                .start_provider(&p.name, &p.kind, &p.link_name, p.config.clone())
+                .await
+                .map_err(|e| manifest.error_at(p.line, e.to_string()))?;
+            infos.push(info);
+        }
+        for l in &manifest.links {
+            let info = infos
+                .iter()
+                .find(|i| i.name == l.provider)
+                .expect("manifest checked provider names");
+            let ld = LinkDefinition {
+                actor_id: Self::actor_id(&l.actor),
+                provider_id: info.id.clone(),
+                link_name: l
+                    .link_name
+                    .clone()
+                    .unwrap_or_else(|| info.link_name.clone()),
+                contract_id: l
+                    .contract_id
+                    .clone()
+                    .unwrap_or_else(|| info.contract_id.clone()),
+                values: l.values.clone(),
+            };
+            self.router
+                .put_link(ld)
+                .await
+                .map_err(|e| manifest.error_at(l.line, e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Stops providers and actors.
+    pub async fn shutdown(&self) {
+        self.router.shutdown().await;
+    }
+}

@@ -1,0 +1,464 @@
+//! App manifests: which actors, providers and links a host runs.
+//!
+//! A manifest is a TOML file; relative paths are relative to the manifest.
+//!
+//! ```toml
+//! [host]                       # every key optional
+//! lattice = "default"
+//! admin = "127.0.0.1:8081"
+//! data_dir = "data"
+//! call_deadline_ms = 10000
+//! max_memory_mb = 64
+//! max_instances = 32
+//!
+//! [[actors]]
+//! name = "kvcounter"
+//! path = "build/kvcounter.wasm"
+//!
+//! [[providers]]
+//! name = "http"
+//! kind = "httpserver"          # a kind known to the provider registry
+//! link_name = "default"        # optional
+//! config = { }                 # optional string settings
+//!
+//! [[links]]
+//! actor = "kvcounter"
+//! provider = "http"
+//! values = { port = "8080" }
+//! ```
+//!
+//! Every error names the file and the line (and column) it comes from.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A manifest error, located in its file.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Syntax or shape error, or a semantic one, at a place in the file.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    At {
+        /// The manifest path.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    host: RawHost,
+    #[serde(default)]
+    actors: Vec<RawActor>,
+    #[serde(default)]
+    providers: Vec<RawProvider>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    lattice: Option<String>,
+    admin: Option<Spanned<String>>,
+    data_dir: Option<String>,
+    call_deadline_ms: Option<u64>,
+    max_memory_mb: Option<u64>,
+    max_instances: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActor {
+    name: Spanned<String>,
+    path: Spanned<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    link_name: Option<String>,
+    config: Option<Spanned<HashMap<String, toml::Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    actor: Spanned<String>,
+    provider: Spanned<String>,
+    contract_id: Option<String>,
+    link_name: Option<String>,
+    values: Option<Spanned<HashMap<String, toml::Value>>>,
+}
+
+/// Host settings from `[host]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostSettings {
+    /// Lattice name (error texts, future NATS prefix).
+    pub lattice: Option<String>,
+    /// Admin endpoint address.
+    pub admin: Option<std::net::SocketAddr>,
+    /// Data directory (resolved against the manifest's directory).
+    pub data_dir: Option<PathBuf>,
+    /// Per-call deadline in milliseconds.
+    pub call_deadline_ms: Option<u64>,
+    /// Memory limit per instance in MiB.
+    pub max_memory_mb: Option<u64>,
+    /// Instances per actor.
+    pub max_instances: Option<usize>,
+}
+
+/// An actor entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorSpec {
+    /// Name, unique in the manifest.
+    pub name: String,
+    /// Path of the .wasm file (resolved against the manifest's directory).
+    pub path: PathBuf,
+    /// Extra call aliases.
+    pub aliases: Vec<String>,
+    /// Where the entry is (line) for later errors.
+    pub line: usize,
+}
+
+/// A provider entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSpec {
+    /// Name, unique in the manifest.
+    pub name: String,
+    /// Kind, looked up in the provider registry.
+    pub kind: String,
+    /// Link name it serves.
+    pub link_name: String,
+    /// Settings.
+    pub config: HashMap<String, String>,
+    /// Line of the entry.
+    pub line: usize,
+}
+
+/// A link entry (names refer to the manifest's actors and providers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSpec {
+    /// Actor name.
+    pub actor: String,
+    /// Provider name.
+    pub provider: String,
+    /// Contract id, when given (otherwise the provider's).
+    pub contract_id: Option<String>,
+    /// Link name, when given (otherwise the provider's).
+    pub link_name: Option<String>,
+    /// Link values.
+    pub values: HashMap<String, String>,
+    /// Line of the entry.
+    pub line: usize,
+}
+
+/// A parsed and checked manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// `[host]` settings.
+    pub host: HostSettings,
+    /// Actors in file order.
+    pub actors: Vec<ActorSpec>,
+    /// Providers in file order.
+    pub providers: Vec<ProviderSpec>,
+    /// Links in file order.
+    pub links: Vec<LinkSpec>,
+}
+
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> ManifestError {
+        let (line, column) = self.line_col(span.start);
+        ManifestError::At {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+impl Manifest {
+    /// Reads and checks a manifest file.
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses manifest `text` read from `path` (used to resolve relative paths).
+    pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
+        let loc = Locator { path, text };
+        let raw: RawManifest = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            loc.err(span, e.message().to_string())
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |p: &str| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() {
+                p
+            } else {
+                base.join(p)
+            }
+        };
+
+        let admin = match &raw.host.admin {
+            Some(a) => Some(a.get_ref().parse::<std::net::SocketAddr>().map_err(|e| {
+                loc.err(
+                    a.span(),
+                    format!("admin: `{}` is not IP:PORT ({e})", a.get_ref()),
+                )
+            })?),
+            None => None,
+        };
+        let host = HostSettings {
+            lattice: raw.host.lattice.clone(),
+            admin,
+            data_dir: raw.host.data_dir.as_deref().map(resolve),
+            call_deadline_ms: raw.host.call_deadline_ms,
+            max_memory_mb: raw.host.max_memory_mb,
+            max_instances: raw.host.max_instances.map(|n| n as usize),
+        };
+
+        let mut names = HashSet::new();
+        let mut actors = Vec::new();
+        for a in &raw.actors {
+            let name = a.name.get_ref();
+            if name.is_empty() {
+                return Err(loc.err(a.name.span(), "actor name is empty"));
+            }
+            if !names.insert(name.clone()) {
+                return Err(loc.err(a.name.span(), format!("duplicate name `{name}`")));
+            }
+            if a.path.get_ref().is_empty() {
+                return Err(loc.err(a.path.span(), "actor path is empty"));
+            }
+            actors.push(ActorSpec {
+                name: name.clone(),
+                path: resolve(a.path.get_ref()),
+                aliases: a.aliases.clone(),
+                line: loc.line_col(a.name.span().start).0,
+            });
+        }
+        let mut providers = Vec::new();
+        for p in &raw.providers {
+            let name = p.name.get_ref();
+            if name.is_empty() {
+                return Err(loc.err(p.name.span(), "provider name is empty"));
+            }
+            if !names.insert(name.clone()) {
+                return Err(loc.err(p.name.span(), format!("duplicate name `{name}`")));
+            }
+            providers.push(ProviderSpec {
+                name: name.clone(),
+                kind: p.kind.get_ref().clone(),
+                link_name: p.link_name.clone().unwrap_or_else(|| "default".into()),
+                config: string_map(&loc, &p.config, "config")?,
+                line: loc.line_col(p.name.span().start).0,
+            });
+        }
+        let mut links = Vec::new();
+        for l in &raw.links {
+            if !actors.iter().any(|a| a.name == *l.actor.get_ref()) {
+                return Err(loc.err(
+                    l.actor.span(),
+                    format!("link names unknown actor `{}`", l.actor.get_ref()),
+                ));
+            }
+            let Some(provider) = providers.iter().find(|p| p.name == *l.provider.get_ref()) else {
+                return Err(loc.err(
+                    l.provider.span(),
+                    format!("link names unknown provider `{}`", l.provider.get_ref()),
+                ));
+            };
+            if let Some(n) = &l.link_name {
+                if *n != provider.link_name {
+                    return Err(loc.err(
+                        l.provider.span(),
+                        format!(
+                            "provider `{}` serves link name `{}`, not `{n}`",
+                            provider.name, provider.link_name
+                        ),
+                    ));
+                }
+            }
+            links.push(LinkSpec {
+                actor: l.actor.get_ref().clone(),
+                provider: l.provider.get_ref().clone(),
+                contract_id: l.contract_id.clone(),
+                link_name: l.link_name.clone(),
+                values: string_map(&loc, &l.values, "values")?,
+                line: loc.line_col(l.actor.span().start).0,
+            });
+        }
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            host,
+            actors,
+            providers,
+            links,
+        })
+    }
+
+    /// An error located at `line` of this manifest (for failures found when
+    /// the manifest is applied, e.g. an actor file that does not load).
+    pub fn error_at(&self, line: usize, message: impl Into<String>) -> ManifestError {
+        ManifestError::At {
+            path: self.path.clone(),
+            line,
+            column: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// Link values and provider settings are strings upstream; numbers and
+/// booleans are accepted and turned into their text.
+fn string_map(
+    loc: &Locator<'_>,
+    map: &Option<Spanned<HashMap<String, toml::Value>>>,
+    what: &str,
+) -> Result<HashMap<String, String>, ManifestError> {
+    let mut out = HashMap::new();
+    let Some(map) = map else { return Ok(out) };
+    for (k, v) in map.get_ref() {
+        let s = match v {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(loc.err(
+                    map.span(),
+                    format!("{what}.{k}: expected a string, number or boolean"),
+                ))
+            }
+        };
+        out.insert(k.clone(), s);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        Manifest::parse(Path::new("/apps/demo/app.toml"), text)
+    }
+
+    const GOOD: &str = r#"
+[host]
+admin = "127.0.0.1:9000"
+data_dir = "data"
+
+[[actors]]
+name = "kvcounter"
+path = "kvcounter.wasm"
+
+[[providers]]
+name = "http"
+kind = "httpserver"
+
+[[providers]]
+name = "kv"
+kind = "keyvalue-redis"
+link_name = "cache"
+config = { retries = 3 }
+
+[[links]]
+actor = "kvcounter"
+provider = "http"
+values = { port = 8080, address = "127.0.0.1:8080" }
+
+[[links]]
+actor = "kvcounter"
+provider = "kv"
+link_name = "cache"
+values = { URL = "redis://127.0.0.1:6379/" }
+"#;
+
+    #[test]
+    fn parses_and_resolves_paths() {
+        let m = parse(GOOD).unwrap();
+        assert_eq!(m.actors[0].path, PathBuf::from("/apps/demo/kvcounter.wasm"));
+        assert_eq!(m.actors[0].line, 7);
+        assert_eq!(m.host.data_dir, Some(PathBuf::from("/apps/demo/data")));
+        assert_eq!(m.host.admin, Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(m.providers[0].link_name, "default");
+        assert_eq!(m.providers[1].config["retries"], "3");
+        assert_eq!(m.links[0].values["port"], "8080");
+        assert_eq!(m.links[1].link_name.as_deref(), Some("cache"));
+    }
+
+    fn err_text(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = err_text("[[actors]]\nname = \"a\"\npath = \n");
+        assert!(e.starts_with("/apps/demo/app.toml:3:"), "{e}");
+        let e = err_text("[[actors]]\nname = \"a\"\npath = \"a.wasm\"\ncolour = 1\n");
+        assert!(
+            e.starts_with("/apps/demo/app.toml:4:1:") && e.contains("colour"),
+            "{e}"
+        );
+        let e = err_text("[[actors]]\nname = \"a\"\npath = \"a.wasm\"\n[[links]]\nactor = \"b\"\nprovider = \"p\"\n");
+        assert_eq!(e, "/apps/demo/app.toml:5:9: link names unknown actor `b`");
+        let e = err_text("[[actors]]\nname = \"a\"\npath = \"a.wasm\"\n[[providers]]\nname = \"a\"\nkind = \"k\"\n");
+        assert_eq!(e, "/apps/demo/app.toml:5:8: duplicate name `a`");
+        let e = err_text("[host]\nadmin = \"localhost\"\n");
+        assert!(e.starts_with("/apps/demo/app.toml:2:9: admin:"), "{e}");
+        let e = err_text(
+            "[[actors]]\nname = \"a\"\npath = \"a.wasm\"\n[[providers]]\nname = \"p\"\nkind = \"k\"\n[[links]]\nactor = \"a\"\nprovider = \"p\"\nvalues = { x = [1] }\n",
+        );
+        assert!(
+            e.starts_with("/apps/demo/app.toml:10:") && e.contains("values.x"),
+            "{e}"
+        );
+        let e = err_text("\u{0}\u{1}garbage");
+        assert!(e.starts_with("/apps/demo/app.toml:1:"), "{e}");
+    }
+}
