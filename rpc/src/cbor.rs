@@ -142,7 +142,48 @@ pub fn required<T>(value: Option<T>, structure: &str, field: &str) -> RpcResult<
 /// declaration index); in map form keys are matched against the wire names
 /// (integer keys against the numbers). Entries for unknown members and nulls
 /// in gaps are skipped. `field` must consume exactly one item.
+///
+/// Structures nested deeper than [`crate::common::MAX_NESTING`] (through
+/// recursive shapes) are refused, so hostile input cannot exhaust the stack.
 pub fn decode_struct<'b>(
+    d: &mut Decoder<'b>,
+    structure: &str,
+    fields: &[(&str, u32)],
+    field: impl FnMut(usize, &mut Decoder<'b>) -> RpcResult<()>,
+) -> RpcResult<()> {
+    let _depth = DepthGuard::enter(structure)?;
+    decode_struct_body(d, structure, fields, field)
+}
+
+thread_local! {
+    /// How many `decode_struct` calls are active on this thread.
+    static STRUCT_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one level of struct nesting for as long as it lives.
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter(structure: &str) -> RpcResult<DepthGuard> {
+        let depth = STRUCT_DEPTH.with(|c| c.get());
+        if depth >= crate::common::MAX_NESTING {
+            return Err(RpcError::Deser(format!(
+                "decoding struct {structure}: nested deeper than {} levels",
+                crate::common::MAX_NESTING
+            )));
+        }
+        STRUCT_DEPTH.with(|c| c.set(depth + 1));
+        Ok(DepthGuard)
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        STRUCT_DEPTH.with(|c| c.set(c.get().saturating_sub(1)));
+    }
+}
+
+fn decode_struct_body<'b>(
     d: &mut Decoder<'b>,
     structure: &str,
     fields: &[(&str, u32)],

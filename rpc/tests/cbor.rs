@@ -354,3 +354,70 @@ fn garbage_never_panics() {
         assert!(cbor::from_slice::<Document>(&unhex(hex)).is_err());
     }
 }
+
+/// `structure Node { @n(0) label: String, @n(1) next: Node }`: a recursive shape.
+#[derive(Debug, PartialEq)]
+struct Node {
+    label: String,
+    next: Option<Box<Node>>,
+}
+
+impl CborEncode for Node {
+    fn encode_cbor(&self, e: &mut Encoder) -> RpcResult<()> {
+        e.array(2)?;
+        self.label.encode_cbor(e)?;
+        self.next.encode_cbor(e)
+    }
+}
+
+impl CborDecode for Node {
+    fn decode_cbor(d: &mut Decoder<'_>) -> RpcResult<Self> {
+        let (mut label, mut next) = (None, None);
+        cbor::decode_struct(d, "Node", &[("label", 0), ("next", 1)], |f, d| {
+            match f {
+                0 => label = Some(String::decode_cbor(d)?),
+                _ => next = Option::<Box<Node>>::decode_cbor(d)?,
+            }
+            Ok(())
+        })?;
+        Ok(Node {
+            label: cbor::required(label, "Node", "label")?,
+            next,
+        })
+    }
+}
+
+#[test]
+fn recursive_structs_decode_within_the_nesting_limit_and_refuse_beyond_it() {
+    let chain = |n: usize| {
+        let mut node = Node {
+            label: "end".into(),
+            next: None,
+        };
+        for _ in 1..n {
+            node = Node {
+                label: "x".into(),
+                next: Some(Box::new(node)),
+            };
+        }
+        node
+    };
+    let ok = chain(100);
+    assert_eq!(
+        cbor::from_slice::<Node>(&cbor::to_vec(&ok).unwrap()).unwrap(),
+        ok
+    );
+    // 200 levels by hand: [ "x", [ "x", ... null ] ]
+    let mut deep = Vec::new();
+    for _ in 0..200 {
+        deep.extend_from_slice(&[0x82, 0x61, b'x']);
+    }
+    deep.push(0xf6);
+    let e = cbor::from_slice::<Node>(&deep).unwrap_err();
+    assert!(e.to_string().contains("nested deeper"), "{e}");
+    // the depth counter is released after an error: shallow input decodes again
+    assert_eq!(
+        cbor::from_slice::<Node>(&cbor::to_vec(&ok).unwrap()).unwrap(),
+        ok
+    );
+}
