@@ -18,12 +18,13 @@
 
 pub mod embedded;
 pub mod redis;
-pub mod wire;
 
 use crate::providers::{ActorOrigin, LinkDefinition, Message, RpcError, RpcResult};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use weld_interface_keyvalue::{self as kv, KeyValue, KeyValueReceiver};
+use weld_rpc::{Context, RpcResult as WeldResult};
 
 /// The contract id every keyvalue provider answers to.
 pub const CONTRACT_ID: &str = "wasmcloud:keyvalue";
@@ -101,124 +102,158 @@ pub trait KvStore: Send + Sync + 'static {
     async fn set_clear(&self, set: &str) -> Result<bool, KvError>;
 }
 
-/// Why a keyvalue message could not be answered.
-#[derive(Debug, thiserror::Error)]
-pub enum DispatchError {
-    /// The operation is not part of `wasmcloud:keyvalue`.
-    #[error("method not handled: {0}")]
-    MethodNotHandled(String),
-    /// The payload does not decode as the operation's input.
-    #[error("deserialization: {0}")]
-    Deser(String),
-    /// The reply could not be encoded.
-    #[error("serialization: {0}")]
-    Ser(String),
-    /// The store refused or failed the operation.
-    #[error(transparent)]
-    Store(#[from] KvError),
+/// The generated `KeyValue` service over any [`KvStore`]: the provider side
+/// of `weld-interface-keyvalue`. Decoding, method routing and reply encoding
+/// (protocol "0" MessagePack, or CBOR when the payload starts with `0x7f`)
+/// are the generated [`KeyValueReceiver`]'s; this adapter only maps each
+/// operation onto the store.
+pub struct KeyValueService<'s, S: ?Sized>(pub &'s S);
+
+fn store_error(e: KvError) -> weld_rpc::RpcError {
+    // Upstream kvredis reports store failures as `Other`.
+    weld_rpc::RpcError::Other(e.to_string())
 }
 
-/// Decodes one `wasmcloud:keyvalue` message, runs it on `store` and encodes
-/// the reply (protocol "0", MessagePack). `method` may carry the service
-/// prefix (`"KeyValue.Increment"`) or be bare (`"Increment"`), as actors send
-/// either; routing splits at the last `.` like upstream receivers.
-pub async fn dispatch<S: KvStore + ?Sized>(
-    store: &S,
-    method: &str,
-    payload: &[u8],
-) -> Result<Vec<u8>, DispatchError> {
-    use wire::*;
-    let bare = method.rsplit_once('.').map(|(_, m)| m).unwrap_or(method);
-    match bare {
-        "Increment" => {
-            let req: IncrementRequest = decode(payload)?;
-            encode(&store.increment(&req.key, req.value).await?)
-        }
-        "Contains" => {
-            let key: String = decode(payload)?;
-            encode(&store.contains(&key).await?)
-        }
-        "Del" => {
-            let key: String = decode(payload)?;
-            encode(&store.del(&key).await?)
-        }
-        "Get" => {
-            let key: String = decode(payload)?;
-            let resp = match store.get(&key).await? {
-                Some(value) => GetResponse {
-                    value,
-                    exists: true,
-                },
-                None => GetResponse {
-                    value: String::new(),
-                    exists: false,
-                },
-            };
-            encode(&resp)
-        }
-        "ListAdd" => {
-            let req: ListAddRequest = decode(payload)?;
-            encode(&store.list_add(&req.list_name, &req.value).await?)
-        }
-        "ListClear" => {
-            let key: String = decode(payload)?;
-            encode(&store.list_clear(&key).await?)
-        }
-        "ListDel" => {
-            let req: ListDelRequest = decode(payload)?;
-            encode(&store.list_del(&req.list_name, &req.value).await?)
-        }
-        "ListRange" => {
-            let req: ListRangeRequest = decode(payload)?;
-            encode(
-                &store
-                    .list_range(&req.list_name, req.start, req.stop)
-                    .await?,
-            )
-        }
-        "Set" => {
-            let req: SetRequest = decode(payload)?;
-            store.set(&req.key, &req.value, req.expires).await?;
-            // An operation without output replies with zero bytes (upstream).
-            Ok(Vec::new())
-        }
-        "SetAdd" => {
-            let req: SetAddRequest = decode(payload)?;
-            encode(&store.set_add(&req.set_name, &req.value).await?)
-        }
-        "SetDel" => {
-            let req: SetDelRequest = decode(payload)?;
-            encode(&store.set_del(&req.set_name, &req.value).await?)
-        }
-        "SetIntersection" => {
-            let keys: Vec<String> = decode(payload)?;
-            encode(&store.set_intersection(&keys).await?)
-        }
-        "SetQuery" => {
-            let key: String = decode(payload)?;
-            encode(&store.set_query(&key).await?)
-        }
-        "SetUnion" => {
-            let keys: Vec<String> = decode(payload)?;
-            encode(&store.set_union(&keys).await?)
-        }
-        "SetClear" => {
-            let key: String = decode(payload)?;
-            encode(&store.set_clear(&key).await?)
-        }
-        _ => Err(DispatchError::MethodNotHandled(method.to_string())),
+#[async_trait]
+impl<S: KvStore + ?Sized> KeyValue for KeyValueService<'_, S> {
+    async fn increment(&self, _: &Context, arg: &kv::IncrementRequest) -> WeldResult<i32> {
+        self.0
+            .increment(&arg.key, arg.value)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn contains(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+        self.0.contains(arg).await.map_err(store_error)
+    }
+
+    async fn del(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+        self.0.del(arg).await.map_err(store_error)
+    }
+
+    async fn get(&self, _: &Context, arg: &str) -> WeldResult<kv::GetResponse> {
+        Ok(match self.0.get(arg).await.map_err(store_error)? {
+            Some(value) => kv::GetResponse {
+                value,
+                exists: true,
+            },
+            None => kv::GetResponse {
+                value: String::new(),
+                exists: false,
+            },
+        })
+    }
+
+    async fn list_add(&self, _: &Context, arg: &kv::ListAddRequest) -> WeldResult<u32> {
+        self.0
+            .list_add(&arg.list_name, &arg.value)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn list_clear(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+        self.0.list_clear(arg).await.map_err(store_error)
+    }
+
+    async fn list_del(&self, _: &Context, arg: &kv::ListDelRequest) -> WeldResult<bool> {
+        self.0
+            .list_del(&arg.list_name, &arg.value)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn list_range(
+        &self,
+        _: &Context,
+        arg: &kv::ListRangeRequest,
+    ) -> WeldResult<kv::StringList> {
+        self.0
+            .list_range(&arg.list_name, arg.start, arg.stop)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn set(&self, _: &Context, arg: &kv::SetRequest) -> WeldResult<()> {
+        self.0
+            .set(&arg.key, &arg.value, arg.expires)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn set_add(&self, _: &Context, arg: &kv::SetAddRequest) -> WeldResult<u32> {
+        self.0
+            .set_add(&arg.set_name, &arg.value)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn set_del(&self, _: &Context, arg: &kv::SetDelRequest) -> WeldResult<u32> {
+        self.0
+            .set_del(&arg.set_name, &arg.value)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn set_intersection(
+        &self,
+        _: &Context,
+        arg: &kv::StringList,
+    ) -> WeldResult<kv::StringList> {
+        self.0.set_intersection(arg).await.map_err(store_error)
+    }
+
+    async fn set_query(&self, _: &Context, arg: &str) -> WeldResult<kv::StringList> {
+        self.0.set_query(arg).await.map_err(store_error)
+    }
+
+    async fn set_union(&self, _: &Context, arg: &kv::StringList) -> WeldResult<kv::StringList> {
+        self.0.set_union(arg).await.map_err(store_error)
+    }
+
+    async fn set_clear(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+        self.0.set_clear(arg).await.map_err(store_error)
     }
 }
 
-impl From<DispatchError> for RpcError {
-    fn from(e: DispatchError) -> Self {
-        match e {
-            DispatchError::MethodNotHandled(m) => RpcError::MethodNotHandled(m),
-            DispatchError::Deser(m) => RpcError::Deser(m),
-            DispatchError::Ser(m) => RpcError::Ser(m),
-            // Upstream kvredis reports store failures as `Other`.
-            DispatchError::Store(e) => RpcError::Other(e.to_string()),
-        }
+/// Answers one `wasmcloud:keyvalue` message from `actor` on `store` through
+/// the generated receiver. `method` may be qualified (`"KeyValue.Increment"`)
+/// or bare (`"Increment"`).
+pub async fn dispatch<S: KvStore + ?Sized>(
+    store: &S,
+    actor: &str,
+    method: &str,
+    payload: &[u8],
+) -> RpcResult<Vec<u8>> {
+    let ctx = Context {
+        actor: Some(actor.to_string()),
+        ..Context::default()
+    };
+    let msg = weld_rpc::Message {
+        method,
+        arg: std::borrow::Cow::Borrowed(payload),
+    };
+    KeyValueService(store)
+        .dispatch(&ctx, msg)
+        .await
+        .map_err(from_weld)
+}
+
+/// The host's error for a `weld-rpc` one (same upstream variants; the two
+/// types merge once the host re-exports `weld-rpc`'s).
+pub(crate) fn from_weld(e: weld_rpc::RpcError) -> RpcError {
+    use weld_rpc::RpcError as W;
+    match e {
+        W::DeadlineExceeded(m) => RpcError::DeadlineExceeded(m),
+        W::MethodNotHandled(m) => RpcError::MethodNotHandled(m),
+        W::HostError(m) => RpcError::HostError(m),
+        W::Deser(m) => RpcError::Deser(m),
+        W::Ser(m) => RpcError::Ser(m),
+        W::InvalidParameter(m) => RpcError::InvalidParameter(m),
+        W::ActorHandler(m) => RpcError::ActorHandler(m),
+        W::ProviderInit(m) => RpcError::ProviderInit(m),
+        W::Timeout(m) => RpcError::Timeout(m),
+        W::Other(m) => RpcError::Other(m),
+        other => RpcError::Other(other.to_string()),
     }
 }
 
@@ -273,7 +308,7 @@ impl<S: KvStore> LinkedStores<S> {
         let store = store.ok_or_else(|| {
             RpcError::InvalidParameter(format!("actor not linked:{}", origin.actor_id))
         })?;
-        Ok(dispatch(&*store, msg.method, &msg.arg).await?)
+        dispatch(&*store, &origin.actor_id, msg.method, &msg.arg).await
     }
 }
 
