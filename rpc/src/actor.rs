@@ -265,7 +265,8 @@ pub fn block_on<F: Future>(fut: F) -> RpcResult<F::Output> {
 }
 
 /// Runs one host -> actor call for an actor of type `A` and returns the
-/// dispatch result (used by [`guest_call`]; callable natively in tests).
+/// dispatch result (the body of the wasm32 `__guest_call` export; callable
+/// natively in tests).
 pub fn run_call<A: MessageDispatch + Default>(
     operation: &str,
     payload: Vec<u8>,

@@ -4,7 +4,7 @@
 //! host share: [`Message`], [`Context`], [`RpcError`], the [`Transport`] and
 //! [`MessageDispatch`] traits, the wire codecs, [`Timestamp`], [`Document`],
 //! the types of `org.wasmcloud.model` ([`model`]) and `org.wasmcloud.core`
-//! ([`core`]), and the wasm32 guest glue ([`actor`], [`actor!`]).
+//! ([`core`]), and the wasm32 guest glue ([`mod@actor`], [`actor!`]).
 //!
 //! It is byte-compatible with wasmCloud 0.x (`wasmbus-rpc` 0.13–0.15), so
 //! actors built with either SDK talk to hosts and providers built with either.
