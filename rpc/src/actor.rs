@@ -7,22 +7,34 @@
 //!
 //! # Writing an actor
 //!
-//! ```ignore
+//! Implement the generated service traits on a `Default` type and list their
+//! receivers in [`crate::actor!`]. With a generated httpserver crate that is
+//! `impl HttpServer for Hello { ... }` and
+//! `weld_rpc::actor!(Hello: HttpServerReceiver);`. The same with the `Actor`
+//! service of this crate:
+//!
+//! ```
+//! use weld_rpc::core::{Actor, ActorReceiver, HealthCheckRequest, HealthCheckResponse};
 //! use weld_rpc::{async_trait, Context, RpcResult};
-//! use wasmcloud_interface_httpserver::{HttpServer, HttpServerReceiver, HttpRequest, HttpResponse};
 //!
 //! #[derive(Default)]
 //! struct Hello;
 //!
 //! #[async_trait]
-//! impl HttpServer for Hello {
-//!     async fn handle_request(&self, _ctx: &Context, _req: &HttpRequest) -> RpcResult<HttpResponse> {
-//!         Ok(HttpResponse { body: b"hello".to_vec(), ..Default::default() })
+//! impl Actor for Hello {
+//!     async fn health_request(&self, _: &Context, _: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
+//!         Ok(HealthCheckResponse { healthy: true, message: Some("hello".into()) })
 //!     }
 //! }
 //!
-//! // Exports __guest_call and __wasmbus_rpc_version; routes "HttpServer.*".
-//! weld_rpc::actor!(Hello: HttpServerReceiver);
+//! // On wasm32 this also exports __guest_call and __wasmbus_rpc_version.
+//! weld_rpc::actor!(Hello: ActorReceiver);
+//!
+//! // Natively, a call can be run directly:
+//! let reply = weld_rpc::actor::run_call::<Hello>("Actor.HealthRequest", vec![0x80])?;
+//! let resp: HealthCheckResponse = weld_rpc::common::deserialize(&reply)?;
+//! assert_eq!(resp.message.as_deref(), Some("hello"));
+//! # Ok::<(), weld_rpc::RpcError>(())
 //! ```
 
 use std::borrow::Cow;
