@@ -799,6 +799,11 @@ impl<'m> Builder<'m> {
 
     /// `(optional, plain_with_serde_default)` for a structure member.
     fn member_optional(&self, m: &Member) -> (bool, bool) {
+        // Non-authoritative code (our crates serve clients too) treats
+        // `@clientOptional` members as optional, as the spec asks.
+        if m.has_prelude_trait("clientOptional") {
+            return (true, false);
+        }
         if m.has_prelude_trait("required") {
             return (false, false);
         }
