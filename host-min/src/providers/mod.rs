@@ -30,6 +30,7 @@ pub use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
 // `register` line in `ProviderRegistry::with_builtins`.
 // ---------------------------------------------------------------------------
 
+pub mod httpserver;
 pub mod keyvalue;
 
 /// Errors of building or linking a provider.
@@ -232,6 +233,7 @@ impl ProviderRegistry {
         let mut reg = Self::empty();
         // One line per provider module, e.g.:
         // reg.register("httpserver", |ctx| httpserver::build(ctx));
+        reg.register("httpserver", httpserver::HttpServerProvider::build);
         reg.register("keyvalue", keyvalue::embedded::EmbeddedKvProvider::build);
         reg.register("keyvalue-redis", keyvalue::redis::RedisKvProvider::build);
         reg
