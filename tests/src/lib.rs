@@ -5,6 +5,14 @@
 //! Services: a test that needs Redis calls [`require_service`]. When it is not
 //! reachable the test is skipped with a message, except under `CI=true`, where
 //! a missing service is a failure: CI must never pass by skipping.
+//!
+//! Modules: [`host`] runs `host-min` as a child process on a manifest it
+//! writes; [`http`] is the HTTP client and load driver; [`redis_store`]
+//! reads and cleans up the Redis keys a test used.
+
+pub mod host;
+pub mod http;
+pub mod redis_store;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,12 +23,17 @@ use std::time::Duration;
 
 /// The repository root (parent of this crate).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
 }
 
 /// True when running under CI (`CI=true`).
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// Builds the actor crate at `dir` (absolute, or relative to the repo root)
@@ -50,7 +63,10 @@ pub fn build_actor(dir: impl AsRef<Path>) -> Option<PathBuf> {
             Some(PathBuf::from(path))
         }
         Some(3) if !in_ci() => {
-            eprintln!("skipping: no wasm32 toolchain ({})", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "skipping: no wasm32 toolchain ({})",
+                String::from_utf8_lossy(&out.stderr)
+            );
             None
         }
         _ => panic!(
@@ -79,7 +95,11 @@ pub fn require_service(name: &str, addr: &str) -> bool {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind ephemeral port").local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind ephemeral port")
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Waits until something accepts TCP connections on `addr`, up to `timeout`.
@@ -92,4 +112,40 @@ pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     false
+}
+
+/// A name no other test (in this process or another run) uses: for Redis
+/// keys and counter names, which share one server.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// An address on 127.0.0.1 with a port that was free a moment ago.
+pub fn free_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], free_port()))
+}
+
+/// Builds the kvcounter example actor (once per process).
+pub fn kvcounter_wasm() -> Option<PathBuf> {
+    build_actor("examples/kvcounter")
+}
+
+/// Builds the hello fixture actor (once per process).
+pub fn hello_wasm() -> Option<PathBuf> {
+    build_actor("tests/fixtures/hello")
+}
+
+/// Builds the upstream-SDK kvcounter fixture (once per process).
+pub fn upstream_kvcounter_wasm() -> Option<PathBuf> {
+    build_actor("tests/fixtures/upstream-kvcounter")
 }

@@ -1,0 +1,478 @@
+//! `host-min` as a child process: find the binary, write an app manifest,
+//! start it, wait until it serves, stop it gracefully or with `kill -9`,
+//! and run its admin CLI against it.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::{free_port, repo_root};
+
+/// How long a host may take to start serving. A debug build of host-min
+/// compiles actors with Cranelift unoptimised, which takes a few seconds on
+/// a loaded two-core machine.
+pub const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Which build of host-min to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// `target/debug/host-min` (what `make test` builds).
+    Debug,
+    /// `target/release/host-min` (benchmarks).
+    Release,
+}
+
+/// The target directory this test binary was built into: test and bench
+/// executables live in `<target>/<profile>/deps/`.
+fn target_dir_of_current_exe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // <target>/<profile>/deps/<exe>
+    Some(exe.parent()?.parent()?.parent()?.to_path_buf())
+}
+
+/// Newest modification time of any file under `dir` (recursively).
+fn newest_mtime(dir: &Path) -> Option<SystemTime> {
+    let mut newest = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else if let Ok(m) = meta.modified() {
+                newest = newest.max(Some(m));
+            }
+        }
+    }
+    newest
+}
+
+/// The `host-min` executable to test.
+///
+/// `HOST_MIN_BIN` overrides; otherwise the binary beside this test binary
+/// in the same target directory (cargo builds tests into
+/// `<target>/<profile>/deps`), then `$CARGO_TARGET_DIR`, then `target/`.
+/// The binary must exist and be newer than the host's sources: the tests
+/// cannot build it themselves (cargo holds the build lock while tests run),
+/// so `make test` builds it first. A stale binary is refused so a test never
+/// passes against old code.
+pub fn host_min_bin(profile: Profile) -> PathBuf {
+    if let Ok(p) = std::env::var("HOST_MIN_BIN") {
+        return PathBuf::from(p);
+    }
+    let sub = match profile {
+        Profile::Debug => "debug",
+        Profile::Release => "release",
+    };
+    let mut candidates = Vec::new();
+    if let Some(t) = target_dir_of_current_exe() {
+        candidates.push(t.join(sub).join("host-min"));
+    }
+    if let Ok(t) = std::env::var("CARGO_TARGET_DIR") {
+        candidates.push(PathBuf::from(t).join(sub).join("host-min"));
+    }
+    candidates.push(repo_root().join("target").join(sub).join("host-min"));
+    let flag = if profile == Profile::Release {
+        " --release"
+    } else {
+        ""
+    };
+    let Some(bin) = candidates.iter().find(|p| p.is_file()) else {
+        panic!(
+            "host-min binary not found (looked at {candidates:?}); build it first: \
+             cargo build{flag} -p host-min --bin host-min (make test does), or set HOST_MIN_BIN"
+        );
+    };
+    let built = std::fs::metadata(bin).and_then(|m| m.modified()).ok();
+    let root = repo_root();
+    let sources = [
+        "host-min/src",
+        "host-min/Cargo.toml",
+        "rpc/src",
+        "generated/httpserver/src",
+        "generated/keyvalue/src",
+    ]
+    .iter()
+    .filter_map(|d| {
+        newest_mtime(&root.join(d)).or_else(|| {
+            std::fs::metadata(root.join(d))
+                .and_then(|m| m.modified())
+                .ok()
+        })
+    })
+    .max();
+    if let (Some(built), Some(src)) = (built, sources) {
+        if src > built {
+            panic!(
+                "{} is older than the host-min sources; rebuild it: cargo build{flag} -p host-min --bin host-min",
+                bin.display()
+            );
+        }
+    }
+    bin.clone()
+}
+
+/// A TOML string literal (TOML basic strings accept JSON's escapes).
+fn toml_str(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+fn toml_table(pairs: &[(String, String)]) -> String {
+    let items: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{} = {}", toml_str(k), toml_str(v)))
+        .collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+/// An app manifest for `host-min up`, written as TOML.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    host: Vec<(String, String)>,
+    actors: Vec<(String, PathBuf)>,
+    providers: Vec<(String, String, Vec<(String, String)>)>,
+    links: Vec<(String, String, Vec<(String, String)>)>,
+}
+
+fn pairs(values: &[(&str, &str)]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl Manifest {
+    /// An empty manifest.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A `[host]` setting (string-valued keys only: `admin`, `data_dir`, `lattice`).
+    pub fn host(mut self, key: &str, value: &str) -> Self {
+        self.host.push((key.into(), toml_str(value)));
+        self
+    }
+
+    /// A numeric `[host]` setting (`call_deadline_ms`, ...).
+    pub fn host_num(mut self, key: &str, value: u64) -> Self {
+        self.host.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// An actor.
+    pub fn actor(mut self, name: &str, wasm: &Path) -> Self {
+        self.actors.push((name.into(), wasm.to_path_buf()));
+        self
+    }
+
+    /// A provider of `kind` with string settings.
+    pub fn provider(mut self, name: &str, kind: &str, config: &[(&str, &str)]) -> Self {
+        self.providers
+            .push((name.into(), kind.into(), pairs(config)));
+        self
+    }
+
+    /// A link between an actor and a provider, with values.
+    pub fn link(mut self, actor: &str, provider: &str, values: &[(&str, &str)]) -> Self {
+        self.links
+            .push((actor.into(), provider.into(), pairs(values)));
+        self
+    }
+
+    /// The TOML text.
+    pub fn to_toml(&self) -> String {
+        let mut t = String::new();
+        if !self.host.is_empty() {
+            t.push_str("[host]\n");
+            for (k, v) in &self.host {
+                let _ = writeln!(t, "{k} = {v}");
+            }
+        }
+        for (name, path) in &self.actors {
+            let _ = writeln!(
+                t,
+                "\n[[actors]]\nname = {}\npath = {}",
+                toml_str(name),
+                toml_str(&path.to_string_lossy())
+            );
+        }
+        for (name, kind, config) in &self.providers {
+            let _ = writeln!(
+                t,
+                "\n[[providers]]\nname = {}\nkind = {}",
+                toml_str(name),
+                toml_str(kind)
+            );
+            if !config.is_empty() {
+                let _ = writeln!(t, "config = {}", toml_table(config));
+            }
+        }
+        for (actor, provider, values) in &self.links {
+            let _ = writeln!(
+                t,
+                "\n[[links]]\nactor = {}\nprovider = {}",
+                toml_str(actor),
+                toml_str(provider)
+            );
+            if !values.is_empty() {
+                let _ = writeln!(t, "values = {}", toml_table(values));
+            }
+        }
+        t
+    }
+}
+
+/// Which key-value store an app uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    /// The embedded store (provider kind `keyvalue`), in the host's data dir.
+    Embedded,
+    /// Redis (provider kind `keyvalue-redis`) at this URL.
+    Redis(String),
+}
+
+impl Store {
+    /// Short name for messages.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Store::Embedded => "embedded",
+            Store::Redis(_) => "redis",
+        }
+    }
+}
+
+/// The standard HTTP + key-value app: actor `name` from `wasm`, provider
+/// `http` (httpserver) bound to `http` for it, provider `kv` linked to it.
+/// Key-value and httpserver providers are only added when `store` /
+/// `http` ask for them.
+pub fn app(name: &str, wasm: &Path, http: SocketAddr, store: Option<&Store>) -> Manifest {
+    let address = http.to_string();
+    let mut m = Manifest::new()
+        .actor(name, wasm)
+        .provider("http", "httpserver", &[])
+        .link(name, "http", &[("address", &address)]);
+    match store {
+        Some(Store::Embedded) => {
+            m = m.provider("kv", "keyvalue", &[]).link(name, "kv", &[]);
+        }
+        Some(Store::Redis(url)) => {
+            m = m
+                .provider("kv", "keyvalue-redis", &[])
+                .link(name, "kv", &[("URL", url)]);
+        }
+        None => {}
+    }
+    m
+}
+
+/// A running `host-min up` child process with its own directory (manifest,
+/// data dir, log). Killed when dropped.
+pub struct HostProc {
+    child: Option<Child>,
+    bin: PathBuf,
+    dir: PathBuf,
+    manifest: PathBuf,
+    log: PathBuf,
+    /// The admin endpoint.
+    pub admin: SocketAddr,
+    /// Addresses that accept connections once the host is up.
+    ready: Vec<SocketAddr>,
+    starts: u32,
+}
+
+impl HostProc {
+    /// Writes `manifest` into `dir` (with `data_dir = "data"` and a free
+    /// admin port added) and starts the debug host-min on it; returns once
+    /// every address in `ready` accepts connections.
+    pub fn start(dir: &Path, manifest: Manifest, ready: &[SocketAddr]) -> HostProc {
+        Self::start_with(host_min_bin(Profile::Debug), dir, manifest, ready)
+    }
+
+    /// As [`HostProc::start`] with a given binary.
+    pub fn start_with(
+        bin: PathBuf,
+        dir: &Path,
+        manifest: Manifest,
+        ready: &[SocketAddr],
+    ) -> HostProc {
+        let admin: SocketAddr = format!("127.0.0.1:{}", free_port())
+            .parse()
+            .expect("address");
+        let manifest = manifest
+            .host("admin", &admin.to_string())
+            .host("data_dir", "data");
+        let path = dir.join("app.toml");
+        std::fs::write(&path, manifest.to_toml()).expect("write manifest");
+        let mut ready = ready.to_vec();
+        ready.push(admin);
+        let mut h = HostProc {
+            child: None,
+            bin,
+            dir: dir.to_path_buf(),
+            manifest: path,
+            log: dir.join("host.log"),
+            admin,
+            ready,
+            starts: 0,
+        };
+        h.spawn();
+        h
+    }
+
+    /// The directory holding the manifest, data and log.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The process id of the running host.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Everything the host has logged (all its runs).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "host already running");
+        self.starts += 1;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("open host log");
+        let child = Command::new(&self.bin)
+            .arg("up")
+            .arg(&self.manifest)
+            .env(
+                "RUST_LOG",
+                std::env::var("WELD_E2E_HOST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log handle"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", self.bin.display()));
+        self.child = Some(child);
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + START_TIMEOUT;
+        for addr in self.ready.clone() {
+            loop {
+                if let Some(status) = self
+                    .child
+                    .as_mut()
+                    .and_then(|c| c.try_wait().ok().flatten())
+                {
+                    self.child = None;
+                    panic!(
+                        "host-min exited during start ({status}); manifest:\n{}\nlog:\n{}",
+                        std::fs::read_to_string(&self.manifest).unwrap_or_default(),
+                        self.log()
+                    );
+                }
+                if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let log = self.log();
+                    self.kill9();
+                    panic!(
+                        "host-min did not listen on {addr} within {START_TIMEOUT:?}; log:\n{log}"
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+    }
+
+    /// `kill -9`: the host gets no chance to flush or close anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Graceful stop (SIGTERM, the host's shutdown path); falls back to
+    /// `kill -9` and panics if the host does not exit within 20 s.
+    pub fn stop(&mut self) {
+        let Some(mut c) = self.child.take() else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(_)) = c.try_wait() {
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                panic!(
+                    "host-min did not stop within 20 s of SIGTERM; log:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the host again on the same manifest and data directory.
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// Whether the process is still alive.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+
+    /// Runs `host-min ARGS... --admin ADDR` (e.g. `link del ...`) against
+    /// this host and returns its output.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(&self.bin)
+            .args(args)
+            .arg("--admin")
+            .arg(self.admin.to_string())
+            .output()
+            .unwrap_or_else(|e| panic!("run {}: {e}", self.bin.display()))
+    }
+
+    /// As [`HostProc::cli`], panicking with the output unless it succeeds.
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "host-min {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for HostProc {
+    fn drop(&mut self) {
+        self.kill9();
+        if std::thread::panicking() {
+            eprintln!(
+                "---- host-min log ({}) ----\n{}",
+                self.log.display(),
+                self.log()
+            );
+        }
+    }
+}
