@@ -137,6 +137,10 @@ pub fn render_human(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> S
     };
     let mut out = String::new();
     for d in diags {
+        if let Some(len) = longest_line(sources, d).filter(|&l| l > MAX_SNIPPET_LINE) {
+            out.push_str(&render_without_snippet(sources, d, len));
+            continue;
+        }
         let csd = to_codespan(sources, d);
         let files = CsFiles(sources);
         let rendered = if color {
@@ -161,6 +165,70 @@ pub fn render_human(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> S
         }
     }
     out
+}
+
+/// Source lines longer than this (bytes) are not shown: a minified or
+/// garbage file would otherwise print megabytes per diagnostic.
+pub const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Length of the longest source line any label of `d` touches.
+fn longest_line(sources: &SourceMap, d: &Diagnostic) -> Option<usize> {
+    let spans = d
+        .span
+        .into_iter()
+        .chain(d.labels.iter().map(|l| l.span))
+        .filter(|s| has_file(sources, s.file));
+    let mut longest = None;
+    for span in spans {
+        let f = sources.get(span.file);
+        let starts = f.line_starts();
+        let r = clamp(sources, span.file, span.range());
+        let first = starts
+            .partition_point(|&s| s as usize <= r.start)
+            .saturating_sub(1);
+        let last = starts
+            .partition_point(|&s| s as usize <= r.end)
+            .saturating_sub(1);
+        // Only the first and last lines matter for the length check: a
+        // multi-line label shows its ends.
+        for line in [first, last] {
+            let start = starts[line] as usize;
+            let end = starts.get(line + 1).map_or(f.text.len(), |&e| e as usize);
+            longest = longest.max(Some(end - start));
+        }
+    }
+    longest
+}
+
+/// The rustc layout without the source snippet.
+fn render_without_snippet(sources: &SourceMap, d: &Diagnostic, line_len: usize) -> String {
+    let mut s = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
+    if let Some(span) = d.span.filter(|s| has_file(sources, s.file)) {
+        let r = clamp(sources, span.file, span.range());
+        let f = sources.get(span.file);
+        let (line, col) = f.line_col(r.start as u32);
+        s.push_str(&format!("  --> {}:{line}:{col}\n", f.name));
+        if let Some(label) = &d.label {
+            s.push_str(&format!("  = {label}\n"));
+        }
+    }
+    for l in d.labels.iter().filter(|l| has_file(sources, l.span.file)) {
+        let f = sources.get(l.span.file);
+        let (line, col) = f.line_col(l.span.start.min(f.text.len() as u32));
+        s.push_str(&format!("  = {}:{line}:{col}: {}\n", f.name, l.message));
+    }
+    s.push_str(&format!(
+        "  = note: source line not shown ({line_len} bytes long)\n"
+    ));
+    for n in &d.notes {
+        if n.starts_with("help:") || n.starts_with("note:") {
+            s.push_str(&format!("  = {n}\n"));
+        } else {
+            s.push_str(&format!("  = note: {n}\n"));
+        }
+    }
+    s.push('\n');
+    s
 }
 
 fn severity_word(s: Severity) -> &'static str {
@@ -292,6 +360,24 @@ mod tests {
         assert_eq!(e["labels"][0]["message"], "not defined");
         assert_eq!(e["labels"][1]["line"], 1);
         assert_eq!(e["notes"][0], "did you mean `String`?");
+    }
+
+    #[test]
+    fn long_lines_are_not_printed() {
+        let mut sm = SourceMap::new();
+        let text = format!("namespace a\n{}\n", "x".repeat(5000));
+        let f = sm.add("long.smithy", text);
+        let d = Diagnostic::error("E0100", Span::new(f, 4012, 4013), "bad x")
+            .with_label("here")
+            .with_note("try less x");
+        let s = render_human(&sm, &[d], false);
+        assert!(
+            s.starts_with("error[E0100]: bad x\n  --> long.smithy:2:4001\n"),
+            "{s}"
+        );
+        assert!(s.contains("source line not shown (5001 bytes long)"), "{s}");
+        assert!(s.contains("= note: try less x"), "{s}");
+        assert!(s.len() < 300, "{s}");
     }
 
     #[test]
