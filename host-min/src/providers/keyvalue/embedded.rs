@@ -870,10 +870,13 @@ impl KvStore for EmbeddedStore {
 // The provider: which file each link uses.
 // ---------------------------------------------------------------------------
 
+/// Open stores by path, each with the number of links holding it.
+type OpenFiles = HashMap<PathBuf, (Arc<EmbeddedStore>, usize)>;
+
 /// Files open in this process, shared by every link (of any provider
 /// instance) that names them: redb allows one open per file and process.
 /// The count is the number of links holding the store.
-static OPEN_FILES: LazyLock<AsyncMutex<HashMap<PathBuf, (Arc<EmbeddedStore>, usize)>>> =
+static OPEN_FILES: LazyLock<AsyncMutex<OpenFiles>> =
     LazyLock::new(|| AsyncMutex::new(HashMap::new()));
 
 /// Opens `path` for one more link, or shares the store already open.
