@@ -5,7 +5,7 @@
 
 mod provider_support;
 
-use host_min::providers::{Provider, ProviderRegistry};
+use host_min::providers::ProviderRegistry;
 use provider_support::*;
 use serde_json::json;
 use std::sync::Arc;
