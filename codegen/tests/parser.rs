@@ -1153,6 +1153,23 @@ fn recovers_from_unbalanced_braces() {
 }
 
 #[test]
+fn error_floods_are_capped() {
+    // Every `@` is a broken trait; the parser gives up after 100 of them.
+    let r = load1(&"@".repeat(10_000));
+    let f = front(&r);
+    assert!(f.len() <= 102, "{} diagnostics", f.len());
+    assert_eq!(f.last().unwrap().0, "E0066");
+    // Binary garbage: the lexer gives up after 100 errors.
+    let garbage: String = (0..5000)
+        .map(|i| if i % 2 == 0 { '\u{1}' } else { 'a' })
+        .collect();
+    let f = front(&load1(&garbage));
+    let lexical = f.iter().filter(|(c, _, _)| *c < "E0050").count();
+    assert_eq!(lexical, 101, "{f:?}");
+    assert_eq!(f.iter().filter(|(c, _, _)| *c == "E0009").count(), 1);
+}
+
+#[test]
 fn ordering_errors() {
     assert_eq!(front(&load1("string S\n")), vec![("E0056", 1, 1)]);
     assert_eq!(

@@ -34,6 +34,10 @@ pub const E_TEXT_BLOCK_OPEN: &str = "E0006";
 pub const E_UNTERMINATED_TEXT_BLOCK: &str = "E0007";
 /// Malformed number.
 pub const E_BAD_NUMBER: &str = "E0008";
+/// Too many lexical errors in one file: the rest is skipped.
+pub const E_TOO_MANY_ERRORS: &str = "E0009";
+/// Lexical errors reported per file before the lexer gives up.
+pub const MAX_ERRORS: usize = 100;
 /// File is not valid UTF-8 (reported by the loader).
 pub const E_NOT_UTF8: &str = "E0010";
 
@@ -146,6 +150,7 @@ struct Lexer<'a> {
     tokens: Vec<Token>,
     diags: &'a mut Vec<Diagnostic>,
     line_start: bool,
+    errors: usize,
 }
 
 /// Tokenizes a whole file. Always ends with an [`Tok::Eof`] token.
@@ -159,6 +164,7 @@ pub fn tokenize(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<To
         tokens: Vec::with_capacity(text.len() / 5 + 4),
         diags,
         line_start: true,
+        errors: 0,
     };
     lx.run();
     let end = text.len() as u32;
@@ -179,6 +185,22 @@ impl<'a> Lexer<'a> {
     fn error(&mut self, code: &'static str, start: usize, end: usize, msg: impl Into<String>) {
         let sp = self.span(start, end);
         self.diags.push(Diagnostic::error(code, sp, msg));
+        self.errors += 1;
+        if self.errors == MAX_ERRORS {
+            // Past this point the input is almost certainly not Smithy;
+            // thousands of diagnostics would only hide the first ones.
+            let rest = self.span(end.min(self.src.len()), self.src.len());
+            self.diags.push(
+                Diagnostic::error(
+                    E_TOO_MANY_ERRORS,
+                    rest,
+                    format!(
+                        "too many lexical errors ({MAX_ERRORS}); the rest of the file is skipped"
+                    ),
+                )
+                .with_note("is this a Smithy IDL file?"),
+            );
+        }
     }
 
     fn push(&mut self, kind: Tok, start: usize, end: usize) {
@@ -193,7 +215,7 @@ impl<'a> Lexer<'a> {
 
     fn run(&mut self) {
         let src = self.src;
-        while self.pos < src.len() {
+        while self.pos < src.len() && self.errors < MAX_ERRORS {
             let b = src[self.pos];
             let start = self.pos;
             match b {

@@ -52,6 +52,11 @@ pub const E_ORDER: &str = "E0064";
 /// Traits before something that takes none.
 pub const E_STRAY_TRAITS: &str = "E0065";
 
+/// Too many syntax errors in one file: the rest is skipped.
+pub const E_TOO_MANY_ERRORS: &str = "E0066";
+/// Syntax errors reported per file before the parser gives up.
+pub const MAX_ERRORS: usize = 100;
+
 /// Maximum nesting of node values / shape bodies.
 pub const MAX_DEPTH: u32 = 64;
 
@@ -70,6 +75,8 @@ struct Parser<'a, 'd> {
     /// Open delimiters consumed in the current statement (for recovery).
     open: u32,
     depth: u32,
+    /// `E0056` is reported once per file.
+    no_namespace_reported: bool,
 }
 
 /// Parses one IDL file. Syntax errors go to `diags`; the returned file holds
@@ -85,6 +92,7 @@ pub fn parse<'a>(file: FileId, text: &'a str, diags: &mut Vec<Diagnostic>) -> Fi
         diags,
         open: 0,
         depth: 0,
+        no_namespace_reported: false,
     };
     p.file_()
 }
@@ -338,6 +346,7 @@ impl<'a, 'd> Parser<'a, 'd> {
         // 0 = control, 1 = metadata, 2 = after namespace, 3 = shapes seen.
         let mut stage = 0u8;
         let mut version_seen: Option<Span> = None;
+        let mut errors = 0usize;
         loop {
             let docs = self.take_docs();
             let t = self.peek();
@@ -386,6 +395,17 @@ impl<'a, 'd> Parser<'a, 'd> {
                     self.bump();
                 }
                 self.recover();
+                errors += 1;
+                if errors >= MAX_ERRORS {
+                    let t = self.peek();
+                    let rest = Span::new(self.file, t.start as usize, self.text.len());
+                    self.diags.push(Diagnostic::error(
+                        E_TOO_MANY_ERRORS,
+                        rest,
+                        format!("too many syntax errors ({MAX_ERRORS}); the rest of the file is skipped"),
+                    ));
+                    break;
+                }
             }
         }
         f.version = self.version;
@@ -396,11 +416,8 @@ impl<'a, 'd> Parser<'a, 'd> {
         if f.namespace.is_none() {
             let sp = self.span_of(t);
             // Report once per file.
-            if !self
-                .diags
-                .iter()
-                .any(|d| d.code == E_NO_NAMESPACE && d.span.is_some_and(|s| s.file == self.file))
-            {
+            if !self.no_namespace_reported {
+                self.no_namespace_reported = true;
                 self.diags.push(
                     Diagnostic::error(
                         E_NO_NAMESPACE,
