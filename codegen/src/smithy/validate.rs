@@ -21,7 +21,7 @@ use crate::model::{
     Traits,
 };
 use indexmap::{IndexMap, IndexSet};
-use selector::{Selector, SelectorError};
+use selector::{Graph, Selector, SelectorError};
 use std::collections::{HashMap, HashSet};
 
 // ---------------------------------------------------------------------------
@@ -147,6 +147,7 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         diags: Vec::new(),
         selectors: HashMap::new(),
         selected: HashMap::new(),
+        graph: None,
         names_by_lower: None,
     };
     v.check_trait_definitions();
@@ -168,7 +169,9 @@ struct Validator<'a> {
     selectors: HashMap<ShapeId, Option<Selector>>,
     /// Trait id -> the shape/member ids its selector returns, computed on
     /// first use: most trait definitions are never applied in a model.
-    selected: HashMap<ShapeId, IndexSet<ShapeId>>,
+    selected: HashMap<ShapeId, Vec<u32>>,
+    /// The model as a numbered graph for selector evaluation (built on first use).
+    graph: Option<Graph<'a>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
     names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
 }
@@ -208,6 +211,59 @@ fn prelude(name: &str) -> ShapeId {
 
 fn wasmcloud(name: &str) -> ShapeId {
     ShapeId::new(WASMCLOUD_MODEL_NS, name)
+}
+
+/// Ids the validator looks up constantly, built once per process.
+struct Ids {
+    unit: ShapeId,
+    default: ShapeId,
+    deprecated: ShapeId,
+    enum_: ShapeId,
+    enum_value: ShapeId,
+    required: ShapeId,
+    trait_: ShapeId,
+    error: ShapeId,
+    private: ShapeId,
+    sparse: ShapeId,
+    input: ShapeId,
+    output: ShapeId,
+    length: ShapeId,
+    range: ShapeId,
+    n: ShapeId,
+    wasmbus: ShapeId,
+}
+
+impl Ids {
+    /// `input` or `output`.
+    fn io(&self, what: &str) -> &ShapeId {
+        if what == "input" {
+            &self.input
+        } else {
+            &self.output
+        }
+    }
+}
+
+fn ids() -> &'static Ids {
+    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| Ids {
+        unit: prelude("Unit"),
+        default: prelude("default"),
+        deprecated: prelude("deprecated"),
+        enum_: prelude("enum"),
+        enum_value: prelude("enumValue"),
+        required: prelude("required"),
+        trait_: prelude("trait"),
+        error: prelude("error"),
+        private: prelude("private"),
+        sparse: prelude("sparse"),
+        input: prelude("input"),
+        output: prelude("output"),
+        length: prelude("length"),
+        range: prelude("range"),
+        n: wasmcloud("n"),
+        wasmbus: wasmcloud("wasmbus"),
+    })
 }
 
 /// Levenshtein distance over chars, case-insensitive.
@@ -369,8 +425,8 @@ impl<'a> Validator<'a> {
             .values()
             .filter(|s| {
                 (s.id.namespace == missing.namespace
-                    || (s.id.is_prelude() && !s.has_prelude_trait("private")))
-                    && (!only_traits || s.has_prelude_trait("trait"))
+                    || (s.id.is_prelude() && !s.traits.contains_key(&ids().private)))
+                    && (!only_traits || s.traits.contains_key(&ids().trait_))
             })
             .collect();
         if let Some(name) = closest(
@@ -401,7 +457,7 @@ impl<'a> Validator<'a> {
             !only_traits
                 || model
                     .shape(id)
-                    .is_some_and(|s| s.has_prelude_trait("trait"))
+                    .is_some_and(|s| s.traits.contains_key(&ids().trait_))
         })?;
         Some(format!(
             "`{other}` exists: add `use {other}` or write the absolute shape id"
@@ -429,7 +485,7 @@ impl<'a> Validator<'a> {
     }
 
     fn check_private(&mut self, from_ns: &str, target: &Shape, span: Span) {
-        if target.id.namespace != from_ns && target.has_prelude_trait("private") {
+        if target.id.namespace != from_ns && target.traits.contains_key(&ids().private) {
             self.push(
                 Diagnostic::error(
                     E_PRIVATE_REFERENCE,
@@ -450,7 +506,7 @@ impl<'a> Validator<'a> {
 
     fn check_trait_definitions(&mut self) {
         for shape in self.model.shapes.values() {
-            let Some(tv) = shape.traits.get(&prelude("trait")) else {
+            let Some(tv) = shape.traits.get(&ids().trait_) else {
                 continue;
             };
             let sel = tv
@@ -544,7 +600,7 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        if let Some(tv) = shape.traits.get(&prelude("default")) {
+        if let Some(tv) = shape.traits.get(&ids().default) {
             self.check_root_default(shape, &tv.value, tv.span);
         }
         self.check_structurally_exclusive(shape);
@@ -617,7 +673,7 @@ impl<'a> Validator<'a> {
                 );
                 continue;
             }
-            if target.id == prelude("Unit") && !matches!(shape.kind, ShapeKind::Union) {
+            if target.id == ids().unit && !matches!(shape.kind, ShapeKind::Union) {
                 self.push(
                     Diagnostic::error(
                         E_UNIT_TARGET,
@@ -675,7 +731,7 @@ impl<'a> Validator<'a> {
 
     /// `Some(message)` if the shape carries `@deprecated`.
     fn deprecated_note(&self, s: &Shape) -> Option<String> {
-        let v = s.trait_value(&prelude("deprecated"))?;
+        let v = s.trait_value(&ids().deprecated)?;
         let mut msg = String::from("deprecated");
         if let Some(since) = v.get("since").and_then(Node::as_str) {
             msg.push_str(&format!(" since {since}"));
@@ -707,7 +763,7 @@ impl<'a> Validator<'a> {
                 self.push(d);
                 continue;
             };
-            let Some(def_trait) = def.trait_value(&prelude("trait")) else {
+            let Some(def_trait) = def.trait_value(&ids().trait_) else {
                 self.push(
                     Diagnostic::error(
                         E_NOT_A_TRAIT,
@@ -724,11 +780,19 @@ impl<'a> Validator<'a> {
             // Placement.
             if let Some(Some(sel)) = self.selectors.get(trait_id) {
                 let model = self.model;
-                let allowed = self
-                    .selected
-                    .entry(trait_id.clone())
-                    .or_insert_with(|| sel.select(model));
-                if !allowed.contains(&holder_id) {
+                let graph = self.graph.get_or_insert_with(|| Graph::new(model));
+                let include_prelude = self.options.include_prelude;
+                let allowed = self.selected.entry(trait_id.clone()).or_insert_with(|| {
+                    if include_prelude {
+                        sel.select_in(graph)
+                    } else {
+                        sel.select_from(graph, &graph.user_nodes())
+                    }
+                });
+                let matched = graph
+                    .node_of(&holder_id)
+                    .is_some_and(|n| allowed.binary_search(&n).is_ok());
+                if !matched {
                     let sel = def_trait
                         .get("selector")
                         .and_then(Node::as_str)
@@ -809,8 +873,8 @@ impl<'a> Validator<'a> {
             }
 
             // Deprecation (the 1.0 @enum trait is the norm in 1.0 models).
-            let v1_enum = *trait_id == prelude("enum")
-                && self.version_of(holder.namespace()) == IdlVersion::V1;
+            let v1_enum =
+                *trait_id == ids().enum_ && self.version_of(holder.namespace()) == IdlVersion::V1;
             if !v1_enum {
                 if let Some(note) = self.deprecated_note(def) {
                     self.push(
@@ -832,7 +896,7 @@ impl<'a> Validator<'a> {
 
     fn check_trait_value(&mut self, trait_id: &ShapeId, def: &'a Shape, span: Span, value: &Node) {
         // The wasmCloud @n rules are reported by their own check (E0252).
-        if *trait_id == wasmcloud("n") {
+        if *trait_id == ids().n {
             return;
         }
         let mut errors = Vec::new();
@@ -904,14 +968,14 @@ impl<'a> Validator<'a> {
             ));
             return;
         }
-        let constraint = |name: &str| -> Option<&Node> {
+        let constraint = |name: &ShapeId| -> Option<&Node> {
             member_traits
-                .and_then(|t| t.get(&prelude(name)))
+                .and_then(|t| t.get(name))
                 .map(|tv| &tv.value)
-                .or_else(|| shape.trait_value(&prelude(name)))
+                .or_else(|| shape.trait_value(name))
         };
         let check_length = |len: usize, errors: &mut Vec<ValueError>| {
-            if let Some(l) = constraint("length") {
+            if let Some(l) = constraint(&ids().length) {
                 let min = l.get("min").and_then(Node::as_i64);
                 let max = l.get("max").and_then(Node::as_i64);
                 let len = len as i64;
@@ -934,7 +998,8 @@ impl<'a> Validator<'a> {
                     K::String => match node {
                         Node::String(s) => {
                             check_length(s.chars().count(), errors);
-                            if let Some(entries) = constraint("enum").and_then(Node::as_array) {
+                            if let Some(entries) = constraint(&ids().enum_).and_then(Node::as_array)
+                            {
                                 let values: Vec<&str> = entries
                                     .iter()
                                     .filter_map(|e| e.get("value").and_then(Node::as_str))
@@ -1002,7 +1067,7 @@ impl<'a> Validator<'a> {
                             errors.push(err(E_TRAIT_VALUE_TYPE, msg));
                             return;
                         }
-                        if let Some(r) = constraint("range") {
+                        if let Some(r) = constraint(&ids().range) {
                             let v = n.as_f64();
                             let min = r.get("min").and_then(node_f64);
                             let max = r.get("max").and_then(node_f64);
@@ -1057,7 +1122,7 @@ impl<'a> Validator<'a> {
                 let values: Vec<i64> = shape
                     .members
                     .iter()
-                    .filter_map(|m| m.trait_value(&prelude("enumValue")).and_then(Node::as_i64))
+                    .filter_map(|m| m.trait_value(&ids().enum_value).and_then(Node::as_i64))
                     .collect();
                 if !values.contains(&i) {
                     errors.push(err(
@@ -1076,7 +1141,7 @@ impl<'a> Validator<'a> {
                 };
                 check_length(items.len(), errors);
                 if let Some(m) = shape.member("member") {
-                    let sparse = shape.has_prelude_trait("sparse");
+                    let sparse = shape.traits.contains_key(&ids().sparse);
                     for (i, item) in items.iter().enumerate() {
                         if sparse && matches!(item, Node::Null) {
                             continue;
@@ -1119,7 +1184,7 @@ impl<'a> Validator<'a> {
                         );
                     }
                     if let Some(vm) = vm {
-                        if matches!(v, Node::Null) && shape.has_prelude_trait("sparse") {
+                        if matches!(v, Node::Null) && shape.traits.contains_key(&ids().sparse) {
                             continue;
                         }
                         self.check_node(
@@ -1178,8 +1243,8 @@ impl<'a> Validator<'a> {
                     }
                 }
                 for m in &shape.members {
-                    if m.has_prelude_trait("required")
-                        && !m.has_prelude_trait("default")
+                    if m.traits.contains_key(&ids().required)
+                        && !m.traits.contains_key(&ids().default)
                         && !entries.contains_key(&m.name)
                     {
                         errors.push(err(
@@ -1252,7 +1317,7 @@ impl<'a> Validator<'a> {
         value: &Node,
     ) {
         if !trait_id.is_prelude() {
-            if *trait_id == wasmcloud("wasmbus") {
+            if *trait_id == ids().wasmbus {
                 if let Holder::Shape(s) = holder {
                     self.check_wasmbus(s, span, value);
                 }
@@ -1364,7 +1429,7 @@ impl<'a> Validator<'a> {
     fn exclusivity(&self, trait_id: &ShapeId) -> Option<&'a str> {
         self.model
             .shape(trait_id)?
-            .trait_value(&prelude("trait"))?
+            .trait_value(&ids().trait_)?
             .get("structurallyExclusive")?
             .as_str()
     }
@@ -1385,7 +1450,7 @@ impl<'a> Validator<'a> {
         }
         let mut seen: HashMap<String, &Member> = HashMap::new();
         for m in &shape.members {
-            let (value, span) = match m.traits.get(&prelude("enumValue")) {
+            let (value, span) = match m.traits.get(&ids().enum_value) {
                 None => (m.name.clone(), m.span),
                 Some(tv) => match &tv.value {
                     Node::String(s) if !s.is_empty() => (s.clone(), tv.span),
@@ -1450,7 +1515,7 @@ impl<'a> Validator<'a> {
         }
         let mut seen: HashMap<i64, &Member> = HashMap::new();
         for m in &shape.members {
-            let Some(tv) = m.traits.get(&prelude("enumValue")) else {
+            let Some(tv) = m.traits.get(&ids().enum_value) else {
                 self.push(
                     Diagnostic::error(
                         E_INT_ENUM_VALUE,
@@ -1573,7 +1638,7 @@ impl<'a> Validator<'a> {
     // Defaults.
 
     fn check_member_default(&mut self, shape: &'a Shape, m: &'a Member, target: &'a Shape) {
-        let member_default = m.traits.get(&prelude("default"));
+        let member_default = m.traits.get(&ids().default);
         if let Some(tv) = member_default {
             if !matches!(tv.value, Node::Null) {
                 let mut errors = Vec::new();
@@ -1592,7 +1657,7 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                if let Some(req) = m.traits.get(&prelude("required")) {
+                if let Some(req) = m.traits.get(&ids().required) {
                     self.push(
                         Diagnostic::warning(
                             W_REQUIRED_AND_DEFAULT,
@@ -1607,7 +1672,7 @@ impl<'a> Validator<'a> {
             }
         }
         // IDL 2.0: a member targeting a shape with @default repeats it (or sets null).
-        let Some(target_default) = target.traits.get(&prelude("default")) else {
+        let Some(target_default) = target.traits.get(&ids().default) else {
             return;
         };
         if self.version_of(&shape.id.namespace) != IdlVersion::V2 {
@@ -1745,7 +1810,7 @@ impl<'a> Validator<'a> {
                     )
                     .with_label(format!("operation {what} must be a structure")),
                 );
-            } else if t.has_prelude_trait(wrong_trait) {
+            } else if t.traits.contains_key(ids().io(wrong_trait)) {
                 self.push(
                     Diagnostic::error(
                         E_INPUT_OUTPUT_USE,
@@ -1759,7 +1824,7 @@ impl<'a> Validator<'a> {
                         "an @{wrong_trait} structure cannot be an operation {what}"
                     )),
                 );
-            } else if t.has_prelude_trait("error") {
+            } else if t.traits.contains_key(&ids().error) {
                 self.push(
                     Diagnostic::error(
                         E_OPERATION_IO,
@@ -1783,7 +1848,7 @@ impl<'a> Validator<'a> {
                 continue;
             };
             self.check_private(ns, t, e.span);
-            if !matches!(t.kind, ShapeKind::Structure) || !t.has_prelude_trait("error") {
+            if !matches!(t.kind, ShapeKind::Structure) || !t.traits.contains_key(&ids().error) {
                 let mut d = Diagnostic::error(
                     E_OPERATION_ERROR,
                     e.span,
@@ -1996,7 +2061,7 @@ impl<'a> Validator<'a> {
                     let Some(t) = self.model.shape(&r.id) else {
                         continue;
                     };
-                    if !t.has_prelude_trait(what) {
+                    if !t.traits.contains_key(ids().io(what)) {
                         continue;
                     }
                     if let Some(first) = used.get(&(r.id.clone(), what)) {
@@ -2022,7 +2087,9 @@ impl<'a> Validator<'a> {
                     continue;
                 };
                 for what in ["input", "output"] {
-                    if t.has_prelude_trait(what) && matches!(t.kind, ShapeKind::Structure) {
+                    if t.traits.contains_key(ids().io(what))
+                        && matches!(t.kind, ShapeKind::Structure)
+                    {
                         self.push(
                             Diagnostic::error(
                                 E_INPUT_OUTPUT_USE,
@@ -2049,18 +2116,18 @@ impl<'a> Validator<'a> {
         if !matches!(shape.kind, ShapeKind::Structure | ShapeKind::Union) {
             return;
         }
-        let n_id = wasmcloud("n");
+        let n_id = &ids().n;
         if self.model.shape(&n_id).is_none() {
             return;
         }
         let numbered: Vec<&Member> = shape
             .members
             .iter()
-            .filter(|m| m.traits.contains_key(&n_id))
+            .filter(|m| m.traits.contains_key(n_id))
             .collect();
         let mut seen: HashMap<i64, &Member> = HashMap::new();
         for m in &numbered {
-            let tv = &m.traits[&n_id];
+            let tv = &m.traits[n_id];
             let n = match tv.value.as_i64() {
                 Some(n) if n >= 0 => n,
                 _ => {
@@ -2076,7 +2143,7 @@ impl<'a> Validator<'a> {
                 }
             };
             if let Some(first) = seen.get(&n) {
-                let first_span = first.traits[&n_id].span;
+                let first_span = first.traits[n_id].span;
                 self.push(
                     Diagnostic::error(
                         E_N_DUPLICATE,
@@ -2100,13 +2167,13 @@ impl<'a> Validator<'a> {
             let missing: Vec<&str> = shape
                 .members
                 .iter()
-                .filter(|m| !m.traits.contains_key(&n_id))
+                .filter(|m| !m.traits.contains_key(n_id))
                 .map(|m| m.name.as_str())
                 .collect();
             let first_missing = shape
                 .members
                 .iter()
-                .find(|m| !m.traits.contains_key(&n_id))
+                .find(|m| !m.traits.contains_key(n_id))
                 .expect("some member lacks @n");
             self.push(
                 Diagnostic::error(
@@ -2118,7 +2185,7 @@ impl<'a> Validator<'a> {
                     ),
                 )
                 .with_label("missing `@n`")
-                .with_secondary(numbered[0].traits[&n_id].span, "numbered member")
+                .with_secondary(numbered[0].traits[n_id].span, "numbered member")
                 .with_note(format!(
                     "`@n` must be on every member or on none; missing on {}",
                     quote_list(&missing)
@@ -2152,7 +2219,7 @@ impl<'a> Validator<'a> {
         match protocol {
             "0" => {}
             "2" => {
-                let n_id = wasmcloud("n");
+                let n_id = &ids().n;
                 for id in self.closure(&service.id) {
                     let Some(u) = self.model.shape(&id) else {
                         continue;
@@ -2161,7 +2228,7 @@ impl<'a> Validator<'a> {
                         continue;
                     }
                     for m in &u.members {
-                        if !m.traits.contains_key(&n_id) {
+                        if !m.traits.contains_key(n_id) {
                             self.push(
                                 Diagnostic::error(
                                     E_UNION_NEEDS_N,
@@ -2195,7 +2262,7 @@ fn enum_values(shape: &Shape) -> Vec<String> {
         .members
         .iter()
         .map(|m| {
-            m.trait_value(&prelude("enumValue"))
+            m.trait_value(&ids().enum_value)
                 .and_then(Node::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| m.name.clone())

@@ -18,8 +18,9 @@
 //! member of the model to a result set; a trait may be applied to exactly the
 //! shapes in the result.
 
-use crate::model::{Model, Node, ShapeId, ShapeKind, SimpleKind};
+use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, SimpleKind};
 use indexmap::IndexSet;
+use std::collections::HashMap;
 use std::fmt;
 
 /// Why a selector could not be compiled.
@@ -156,161 +157,257 @@ impl Selector {
         self.legacy_comma
     }
 
-    /// Every shape and member id of `model` that the selector returns.
+    /// Every shape and member id of `model` that the selector returns
+    /// (convenience over [`Graph`] for one-off queries).
     pub fn select(&self, model: &Model) -> IndexSet<ShapeId> {
-        let start = all_ids(model);
-        let mut out = IndexSet::new();
+        let graph = Graph::new(model);
+        self.select_in(&graph)
+            .into_iter()
+            .map(|n| graph.id_of(n))
+            .collect()
+    }
+
+    /// The nodes of `graph` the selector returns, sorted.
+    pub fn select_in(&self, graph: &Graph<'_>) -> Vec<u32> {
+        let start: Vec<u32> = (0..graph.nodes.len() as u32).collect();
+        self.select_from(graph, &start)
+    }
+
+    /// Like [`select_in`](Self::select_in), evaluated from `start` only.
+    /// Relationships never leave the prelude, so results for user shapes
+    /// can be computed from [`Graph::user_nodes`] alone.
+    pub fn select_from(&self, graph: &Graph<'_>, start: &[u32]) -> Vec<u32> {
+        let mut out = Vec::new();
         for alt in &self.alternatives {
-            out.extend(eval(model, alt, start.clone()));
+            out.extend(eval(graph, alt, start.to_vec()));
         }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
     /// True if `id` (a shape or member id) is in the result of the selector.
     pub fn matches(&self, model: &Model, id: &ShapeId) -> bool {
-        self.select(model).contains(id)
+        let graph = Graph::new(model);
+        graph
+            .node_of(id)
+            .is_some_and(|n| self.select_in(&graph).binary_search(&n).is_ok())
     }
 }
 
-/// Every shape and member id of the model, in declaration order.
-fn all_ids(model: &Model) -> IndexSet<ShapeId> {
-    let mut out = IndexSet::new();
-    for shape in model.shapes.values() {
-        out.insert(shape.id.clone());
-        for m in &shape.members {
-            out.insert(shape.id.with_member(m.name.clone()));
+/// One node of a [`Graph`]: a shape, or a member of one.
+#[derive(Clone, Copy)]
+struct GraphNode<'m> {
+    shape: &'m Shape,
+    member: Option<&'m Member>,
+}
+
+/// The shapes and members of a model as numbered nodes with their forward
+/// relationships. Built once per validation and shared by every selector, so
+/// evaluation works on integers instead of cloning shape ids.
+pub struct Graph<'m> {
+    nodes: Vec<GraphNode<'m>>,
+    /// Node of each shape (members follow their shape contiguously).
+    shape_nodes: HashMap<&'m ShapeId, u32>,
+    edges: Vec<Vec<(Option<&'static str>, u32)>>,
+}
+
+impl<'m> Graph<'m> {
+    /// Numbers every shape and member of `model`.
+    pub fn new(model: &'m Model) -> Self {
+        let mut nodes = Vec::new();
+        let mut shape_nodes = HashMap::with_capacity(model.shapes.len());
+        for shape in model.shapes.values() {
+            shape_nodes.insert(&shape.id, nodes.len() as u32);
+            nodes.push(GraphNode {
+                shape,
+                member: None,
+            });
+            for m in &shape.members {
+                nodes.push(GraphNode {
+                    shape,
+                    member: Some(m),
+                });
+            }
+        }
+        let mut graph = Graph {
+            nodes,
+            shape_nodes,
+            edges: Vec::new(),
+        };
+        let unit = ShapeId::prelude("Unit");
+        let mut edges = Vec::with_capacity(graph.nodes.len());
+        for (i, n) in graph.nodes.iter().enumerate() {
+            let mut out = Vec::new();
+            for_each_neighbor(n.shape, n.member, &unit, |rel, t| match t {
+                Target::OwnMember(m) => out.push((rel, (i + 1 + m) as u32)),
+                Target::Shape(id) => {
+                    if let Some(&t) = graph.shape_nodes.get(id) {
+                        out.push((rel, t));
+                    }
+                }
+            });
+            edges.push(out);
+        }
+        graph.edges = edges;
+        graph
+    }
+
+    /// The node of a shape or member id.
+    pub fn node_of(&self, id: &ShapeId) -> Option<u32> {
+        match &id.member {
+            None => self.shape_nodes.get(id).copied(),
+            Some(name) => {
+                let base = ShapeId {
+                    member: None,
+                    ..id.clone()
+                };
+                let s = *self.shape_nodes.get(&base)?;
+                let shape = self.nodes[s as usize].shape;
+                let pos = shape.members.iter().position(|m| &m.name == name)?;
+                Some(s + 1 + pos as u32)
+            }
         }
     }
-    out
+
+    /// Every node outside the `smithy.api` prelude.
+    pub fn user_nodes(&self) -> Vec<u32> {
+        (0..self.nodes.len() as u32)
+            .filter(|&n| !self.nodes[n as usize].shape.id.is_prelude())
+            .collect()
+    }
+
+    /// The id of a node.
+    pub fn id_of(&self, n: u32) -> ShapeId {
+        let node = self.nodes[n as usize];
+        match node.member {
+            Some(m) => node.shape.id.with_member(m.name.clone()),
+            None => node.shape.id.clone(),
+        }
+    }
 }
 
-fn eval(model: &Model, steps: &[Step], mut set: IndexSet<ShapeId>) -> IndexSet<ShapeId> {
+fn sort_dedup(mut v: Vec<u32>) -> Vec<u32> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn eval(g: &Graph<'_>, steps: &[Step], mut set: Vec<u32>) -> Vec<u32> {
     for step in steps {
         if set.is_empty() {
             break;
         }
         set = match step {
-            Step::Type(t) => set
-                .into_iter()
-                .filter(|id| type_matches(model, id, *t))
-                .collect(),
-            Step::Attr(a) => set
-                .into_iter()
-                .filter(|id| attr_matches(model, id, a))
-                .collect(),
+            Step::Type(t) => {
+                set.retain(|&n| type_matches(g.nodes[n as usize], *t));
+                set
+            }
+            Step::Attr(a) => {
+                set.retain(|&n| attr_matches(g.nodes[n as usize], a));
+                set
+            }
             Step::Is(alts) => {
-                let mut out = IndexSet::new();
-                for id in set {
+                let mut out = Vec::new();
+                for &n in &set {
                     for alt in alts {
-                        out.extend(eval(model, alt, IndexSet::from([id.clone()])));
+                        out.extend(eval(g, alt, vec![n]));
                     }
                 }
-                out
+                sort_dedup(out)
             }
-            Step::Not(alts) => set
-                .into_iter()
-                .filter(|id| {
-                    !alts
-                        .iter()
-                        .any(|alt| !eval(model, alt, IndexSet::from([id.clone()])).is_empty())
-                })
-                .collect(),
-            Step::Test(alts) => set
-                .into_iter()
-                .filter(|id| {
-                    alts.iter()
-                        .any(|alt| !eval(model, alt, IndexSet::from([id.clone()])).is_empty())
-                })
-                .collect(),
-            Step::Forward => {
-                let mut out = IndexSet::new();
-                for id in &set {
-                    for (_, n) in neighbors(model, id) {
-                        out.insert(n);
-                    }
-                }
-                out
+            Step::Not(alts) => {
+                set.retain(|&n| !alts.iter().any(|alt| !eval(g, alt, vec![n]).is_empty()));
+                set
             }
-            Step::Directed(rels) => {
-                let mut out = IndexSet::new();
-                for id in &set {
-                    for (rel, n) in neighbors(model, id) {
-                        if rel.is_some_and(|r| rels.iter().any(|x| x == r)) {
-                            out.insert(n);
-                        }
-                    }
-                }
-                out
+            Step::Test(alts) => {
+                set.retain(|&n| alts.iter().any(|alt| !eval(g, alt, vec![n]).is_empty()));
+                set
             }
+            Step::Forward => sort_dedup(
+                set.iter()
+                    .flat_map(|&n| g.edges[n as usize].iter().map(|&(_, t)| t))
+                    .collect(),
+            ),
+            Step::Directed(rels) => sort_dedup(
+                set.iter()
+                    .flat_map(|&n| g.edges[n as usize].iter())
+                    .filter(|(rel, _)| rel.is_some_and(|r| rels.iter().any(|x| x == r)))
+                    .map(|&(_, t)| t)
+                    .collect(),
+            ),
             Step::Recursive => {
-                let mut out = IndexSet::new();
-                let mut stack: Vec<ShapeId> = set.into_iter().collect();
-                while let Some(id) = stack.pop() {
-                    for (_, n) in neighbors(model, &id) {
-                        if out.insert(n.clone()) {
-                            stack.push(n);
+                let mut seen = vec![false; g.nodes.len()];
+                let mut out = Vec::new();
+                let mut stack = set;
+                while let Some(n) = stack.pop() {
+                    for &(_, t) in &g.edges[n as usize] {
+                        if !seen[t as usize] {
+                            seen[t as usize] = true;
+                            out.push(t);
+                            stack.push(t);
                         }
                     }
                 }
-                out
+                sort_dedup(out)
             }
         };
     }
     set
 }
 
-/// Forward relationships of a shape or member, with their selector names
-/// (`None` for the member -> target relationship, which only `>` follows).
-pub(crate) fn neighbors(model: &Model, id: &ShapeId) -> Vec<(Option<&'static str>, ShapeId)> {
-    let mut out = Vec::new();
-    if id.member.is_some() {
-        if let Some(m) = model.member(id) {
-            out.push((None, m.target.clone()));
-        }
-        return out;
+/// Where a relationship leads: a shape by id, or the `i`-th member of the
+/// shape whose relationships are being listed.
+#[derive(Clone, Copy)]
+enum Target<'x> {
+    Shape(&'x ShapeId),
+    OwnMember(usize),
+}
+
+/// Calls `f` for every forward relationship of a shape (`member: None`) or
+/// of one of its members, with the relationship's selector name (`None` for
+/// member -> target, which only `>` follows). Operations without input or
+/// output relate to `smithy.api#Unit`, as in Smithy.
+fn for_each_neighbor<'x>(
+    shape: &'x Shape,
+    member: Option<&'x Member>,
+    unit: &'x ShapeId,
+    mut f: impl FnMut(Option<&'static str>, Target<'x>),
+) {
+    if let Some(m) = member {
+        f(None, Target::Shape(&m.target));
+        return;
     }
-    let Some(shape) = model.shape(id) else {
-        return out;
-    };
-    for m in &shape.members {
-        out.push((Some("member"), shape.id.with_member(m.name.clone())));
+    for i in 0..shape.members.len() {
+        f(Some("member"), Target::OwnMember(i));
     }
-    let unit = || ShapeId::prelude("Unit");
+    let mut refs_id = |rel: &'static str, id: &'x ShapeId| f(Some(rel), Target::Shape(id));
     match &shape.kind {
         ShapeKind::Operation(op) => {
-            out.push((
-                Some("input"),
-                op.input.as_ref().map(|r| r.id.clone()).unwrap_or_else(unit),
-            ));
-            out.push((
-                Some("output"),
-                op.output
-                    .as_ref()
-                    .map(|r| r.id.clone())
-                    .unwrap_or_else(unit),
-            ));
+            let input = op.input.as_ref().map_or(unit, |r| &r.id);
+            let output = op.output.as_ref().map_or(unit, |r| &r.id);
+            refs_id("input", input);
+            refs_id("output", output);
             for e in &op.errors {
-                out.push((Some("error"), e.id.clone()));
+                refs_id("error", &e.id);
             }
         }
         ShapeKind::Service(svc) => {
-            for o in &svc.operations {
-                out.push((Some("operation"), o.id.clone()));
-            }
-            for r in &svc.resources {
-                out.push((Some("resource"), r.id.clone()));
-            }
-            for e in &svc.errors {
-                out.push((Some("error"), e.id.clone()));
-            }
+            svc.operations
+                .iter()
+                .for_each(|r| refs_id("operation", &r.id));
+            svc.resources
+                .iter()
+                .for_each(|r| refs_id("resource", &r.id));
+            svc.errors.iter().for_each(|r| refs_id("error", &r.id));
         }
         ShapeKind::Resource(res) => {
-            for r in res.identifiers.values() {
-                out.push((Some("identifier"), r.id.clone()));
-            }
-            for r in res.properties.values() {
-                out.push((Some("property"), r.id.clone()));
-            }
+            res.identifiers
+                .values()
+                .for_each(|r| refs_id("identifier", &r.id));
+            res.properties
+                .values()
+                .for_each(|r| refs_id("property", &r.id));
             let lifecycle = [
                 ("create", &res.create),
                 ("put", &res.put),
@@ -321,34 +418,58 @@ pub(crate) fn neighbors(model: &Model, id: &ShapeId) -> Vec<(Option<&'static str
             ];
             for (name, r) in lifecycle {
                 if let Some(r) = r {
-                    out.push((Some(name), r.id.clone()));
+                    refs_id(name, &r.id);
                 }
             }
-            for r in &res.operations {
-                out.push((Some("operation"), r.id.clone()));
-            }
-            for r in &res.collection_operations {
-                out.push((Some("collectionOperation"), r.id.clone()));
-            }
-            for r in &res.resources {
-                out.push((Some("resource"), r.id.clone()));
-            }
+            res.operations
+                .iter()
+                .for_each(|r| refs_id("operation", &r.id));
+            res.collection_operations
+                .iter()
+                .for_each(|r| refs_id("collectionOperation", &r.id));
+            res.resources
+                .iter()
+                .for_each(|r| refs_id("resource", &r.id));
         }
         _ => {}
     }
     for m in &shape.mixins {
-        out.push((Some("mixin"), m.id.clone()));
+        f(Some("mixin"), Target::Shape(&m.id));
     }
+}
+
+/// Forward relationships of a shape or member id, as ids (see
+/// [`for_each_neighbor`]).
+pub(crate) fn neighbors(model: &Model, id: &ShapeId) -> Vec<(Option<&'static str>, ShapeId)> {
+    let mut out = Vec::new();
+    let Some(shape) = model.shape(id) else {
+        return out;
+    };
+    let member = match &id.member {
+        Some(name) => match shape.member(name) {
+            Some(m) => Some(m),
+            None => return out,
+        },
+        None => None,
+    };
+    let unit = ShapeId::prelude("Unit");
+    for_each_neighbor(shape, member, &unit, |rel, t| {
+        out.push((
+            rel,
+            match t {
+                Target::Shape(id) => id.clone(),
+                Target::OwnMember(i) => shape.id.with_member(shape.members[i].name.clone()),
+            },
+        ))
+    });
     out
 }
 
-fn type_matches(model: &Model, id: &ShapeId, t: TypeSel) -> bool {
-    if id.member.is_some() {
-        return matches!(t, TypeSel::Any | TypeSel::Member) && model.member(id).is_some();
+fn type_matches(node: GraphNode<'_>, t: TypeSel) -> bool {
+    if node.member.is_some() {
+        return matches!(t, TypeSel::Any | TypeSel::Member);
     }
-    let Some(shape) = model.shape(id) else {
-        return false;
-    };
+    let shape = node.shape;
     use SimpleKind as K;
     match (&shape.kind, t) {
         (_, TypeSel::Any) => true,
@@ -399,19 +520,22 @@ fn node_text(n: &Node) -> Option<String> {
     })
 }
 
-fn attr_matches(model: &Model, id: &ShapeId, a: &Attr) -> bool {
+fn attr_matches(node: GraphNode<'_>, a: &Attr) -> bool {
+    let id = &node.shape.id;
     let value: Option<String> = match &a.path {
-        AttrPath::Id => Some(id.to_string()),
+        AttrPath::Id => Some(match node.member {
+            Some(m) => format!("{id}${}", m.name),
+            None => id.to_string(),
+        }),
         AttrPath::IdNamespace => Some(id.namespace.clone()),
         AttrPath::IdName => Some(id.name.clone()),
-        AttrPath::IdMember => id.member.clone(),
+        AttrPath::IdMember => node.member.map(|m| m.name.clone()),
         AttrPath::Trait(trait_id, keys) => {
-            let traits = if id.member.is_some() {
-                model.member(id).map(|m| &m.traits)
-            } else {
-                model.shape(id).map(|s| &s.traits)
+            let traits = match node.member {
+                Some(m) => &m.traits,
+                None => &node.shape.traits,
             };
-            let Some(tv) = traits.and_then(|t| t.get(trait_id)) else {
+            let Some(tv) = traits.get(trait_id) else {
                 return false;
             };
             let mut node = &tv.value;
