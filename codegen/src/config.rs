@@ -25,6 +25,7 @@
 //! namespace = "org.wasmcloud.interface.keyvalue"
 //! package = "weld-interface-keyvalue" # optional; default from `metadata package`
 //! version = "0.1.0"                   # optional
+//! extra_source = "x.rs"               # optional hand-written Rust, appended
 //! ```
 //!
 //! and `[rust] runtime_path`, the directory of the `weld-rpc` crate relative
@@ -109,6 +110,9 @@ pub struct RustCrate {
     pub package: Option<String>,
     /// Package version.
     pub version: Option<String>,
+    /// A hand-written Rust file (relative to the config) appended to the
+    /// generated `src/lib.rs`: helpers and impls the model cannot express.
+    pub extra_source: Option<String>,
 }
 
 /// Why a configured generation failed.
@@ -251,6 +255,14 @@ impl CodegenConfig {
             spec.package = c.package.clone();
             if let Some(v) = &c.version {
                 spec.version = v.clone();
+            }
+            if let Some(x) = &c.extra_source {
+                let path = self.base_dir.join(x);
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                spec.extra = Some((x.clone(), text));
             }
             spec.runtime = Dependency {
                 package: "weld-rpc".into(),

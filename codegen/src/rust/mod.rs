@@ -350,7 +350,7 @@ pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, Ge
 
 /// Parses and pretty-prints `text`; on a syntax error, finds the fragment
 /// (and so the template) that is broken.
-fn format_rust(text: &str, fragments: &[(&'static str, String)]) -> Result<String, GenError> {
+fn format_rust(text: &str, fragments: &[(&str, String)]) -> Result<String, GenError> {
     match syn::parse_file(text) {
         Ok(file) => Ok(space_items(&prettyplease::unparse(&file))),
         Err(whole) => {
@@ -476,6 +476,10 @@ pub struct CrateSpec {
     pub runtime: Dependency,
     /// Crates of other namespaces, for cross-namespace references.
     pub siblings: Vec<KnownCrate>,
+    /// Hand-written Rust appended to `src/lib.rs` (name for error
+    /// reports, text), e.g. a `Default` impl for a type marked
+    /// `@codegenRust(noDeriveDefault: true)`.
+    pub extra: Option<(String, String)>,
 }
 
 impl CrateSpec {
@@ -495,6 +499,7 @@ impl CrateSpec {
                 generated: false,
             },
             siblings: Vec::new(),
+            extra: None,
         }
     }
 }
@@ -524,7 +529,11 @@ pub fn render_crate(
             .or_insert_with(|| names::crate_ident(&s.dependency.package));
     }
     let view = view::build(model, &spec.namespace, &vopts)?;
-    let lib = render_view(&view, templates)?;
+    let mut lib = render_view(&view, templates)?;
+    if let Some((name, text)) = &spec.extra {
+        let all = format!("{lib}\n{text}");
+        lib = format_rust(&all, &[(name.as_str(), text.clone())])?;
+    }
     let package = spec
         .package
         .clone()

@@ -1,0 +1,117 @@
+//! Benchmark of the Rust generator (`cargo bench -p weld-codegen --bench gen`).
+//!
+//! 1. In process: model -> formatted Rust source for every namespace of
+//!    `interfaces/`, against the baseline of loading (parse + assemble +
+//!    validate) the same files, measured in the same run.
+//! 2. Whole process: `weld gen` of the keyvalue interface (spawned binary,
+//!    writing a crate into a temp dir), against `weld validate` of the same
+//!    files and against spawning a process that does nothing (`true`).
+//!
+//! Times are medians over many runs; the figures that matter are the ratios
+//! to the baselines. Aim: keyvalue whole-process under 5 ms.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use weld_codegen::rust::{self, CrateSpec, RustOptions, Templates};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+    f(); // warm up
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let interfaces = root.join("interfaces");
+
+    // --- 1. in process -------------------------------------------------
+    let load = || weld_codegen::smithy::load_paths(&[interfaces.clone()]);
+    let res = load();
+    assert!(!res.has_errors(), "interfaces/ must be valid");
+    let model = res.model;
+    let templates = Templates::builtin();
+    let opts = RustOptions::default();
+    let namespaces: Vec<String> = model
+        .namespaces()
+        .into_iter()
+        .filter(|ns| *ns != "org.wasmcloud.model")
+        .map(str::to_string)
+        .collect();
+    let mut bytes = 0;
+    let gen_all = |bytes: &mut usize| {
+        for ns in &namespaces {
+            let out = rust::render_crate(&model, &CrateSpec::new(ns), &templates, &opts).unwrap();
+            *bytes = out.iter().map(|(_, c)| c.len()).sum::<usize>();
+        }
+    };
+    let t_load = time(30, || {
+        let _ = load();
+    });
+    let t_gen = time(30, || gen_all(&mut bytes));
+    println!(
+        "generate all interfaces/ ({} namespaces): {} per run; baseline load (parse+assemble+validate): {}; ratio gen/load = {:.2}",
+        namespaces.len(),
+        ms(t_gen),
+        ms(t_load),
+        t_gen.as_secs_f64() / t_load.as_secs_f64()
+    );
+    let kv = "org.wasmcloud.interface.keyvalue";
+    let t_kv = time(100, || {
+        rust::render_crate(&model, &CrateSpec::new(kv), &templates, &opts).unwrap();
+    });
+    println!("generate keyvalue crate in process: {}", ms(t_kv));
+
+    // --- 2. whole process ------------------------------------------------
+    let weld = PathBuf::from(env!("CARGO_BIN_EXE_weld"));
+    let out = std::env::temp_dir().join(format!("weld-bench-gen-{}", std::process::id()));
+    let kv_files = [interfaces.join("keyvalue"), interfaces.join("core")];
+    let run = |args: &[&std::ffi::OsStr]| {
+        let st = Command::new(&weld).args(args).output().expect("spawn weld");
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    };
+    let mut gen_args: Vec<&std::ffi::OsStr> = vec!["gen".as_ref()];
+    gen_args.extend(kv_files.iter().map(|p| p.as_os_str()));
+    gen_args.push("--out".as_ref());
+    gen_args.push(out.as_os_str());
+    let mut val_args: Vec<&std::ffi::OsStr> = vec!["validate".as_ref()];
+    val_args.extend(kv_files.iter().map(|p| p.as_os_str()));
+    let t_spawn = time(100, || {
+        Command::new("true").status().unwrap();
+    });
+    let t_validate = time(100, || run(&val_args));
+    let t_weld_gen = time(100, || run(&gen_args));
+    let _ = std::fs::remove_dir_all(&out);
+    println!(
+        "weld gen keyvalue (whole process): {}; weld validate same files: {} (ratio {:.2}); no-op spawn: {} (ratio {:.2}); aim < 5 ms: {}",
+        ms(t_weld_gen),
+        ms(t_validate),
+        t_weld_gen.as_secs_f64() / t_validate.as_secs_f64(),
+        ms(t_spawn),
+        t_weld_gen.as_secs_f64() / t_spawn.as_secs_f64(),
+        if t_weld_gen < Duration::from_millis(5) { "met" } else { "NOT met" }
+    );
+}
