@@ -20,7 +20,7 @@ use crate::model::{
     IdlVersion, Member, Model, Node, Number, Shape, ShapeId, ShapeKind, ShapeRef, SimpleKind,
     Traits,
 };
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 use selector::{Graph, Selector, SelectorError};
 use std::collections::{HashMap, HashSet};
 
@@ -148,6 +148,7 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         selectors: HashMap::new(),
         selected: HashMap::new(),
         graph: None,
+        exclusive: HashMap::new(),
         names_by_lower: None,
     };
     v.check_trait_definitions();
@@ -170,6 +171,8 @@ struct Validator<'a> {
     /// Trait id -> the shape/member ids its selector returns, computed on
     /// first use: most trait definitions are never applied in a model.
     selected: HashMap<ShapeId, Vec<u32>>,
+    /// Traits with `structurallyExclusive`, and its value.
+    exclusive: HashMap<&'a ShapeId, &'a str>,
     /// The model as a numbered graph for selector evaluation (built on first use).
     graph: Option<Graph<'a>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
@@ -514,14 +517,15 @@ impl<'a> Validator<'a> {
                 .get("selector")
                 .and_then(Node::as_str)
                 .unwrap_or("*");
-            let span = self.narrow(tv.span, "selector");
-            let report = self.options.include_prelude || !shape.id.is_prelude();
-            let parsed = Selector::parse(sel);
-            if !report {
-                self.selectors
-                    .insert(shape.id.clone(), parsed.ok().filter(|s| !s.is_match_all()));
+            if let Some(kind) = tv.value.get("structurallyExclusive").and_then(Node::as_str) {
+                self.exclusive.insert(&shape.id, kind);
+            }
+            // Prelude selectors are known good: compile them when first used.
+            if !self.options.include_prelude && shape.id.is_prelude() {
                 continue;
             }
+            let span = self.narrow(tv.span, "selector");
+            let parsed = Selector::parse(sel);
             let compiled = match parsed {
                 Ok(s) => {
                     if s.uses_legacy_comma() {
@@ -778,6 +782,14 @@ impl<'a> Validator<'a> {
             self.check_private(holder.namespace(), def, tv.span);
 
             // Placement.
+            if !self.selectors.contains_key(trait_id) {
+                let sel = def_trait
+                    .get("selector")
+                    .and_then(Node::as_str)
+                    .unwrap_or("*");
+                let compiled = Selector::parse(sel).ok().filter(|s| !s.is_match_all());
+                self.selectors.insert(trait_id.clone(), compiled);
+            }
             if let Some(Some(sel)) = self.selectors.get(trait_id) {
                 let model = self.model;
                 let graph = self.graph.get_or_insert_with(|| Graph::new(model));
@@ -1373,7 +1385,7 @@ impl<'a> Validator<'a> {
     }
 
     fn check_structurally_exclusive(&mut self, shape: &'a Shape) {
-        if shape.members.len() < 2 {
+        if shape.members.len() < 2 || self.exclusive.is_empty() {
             return;
         }
         let mut first_by_trait: HashMap<ShapeId, &Member> = HashMap::new();
@@ -1427,11 +1439,7 @@ impl<'a> Validator<'a> {
     }
 
     fn exclusivity(&self, trait_id: &ShapeId) -> Option<&'a str> {
-        self.model
-            .shape(trait_id)?
-            .trait_value(&ids().trait_)?
-            .get("structurallyExclusive")?
-            .as_str()
+        self.exclusive.get(trait_id).copied()
     }
 
     // -----------------------------------------------------------------------
@@ -1921,41 +1929,19 @@ impl<'a> Validator<'a> {
         self.check_service_closure(shape, svc);
     }
 
-    /// Every shape reachable from a service (not following trait values).
-    fn closure(&self, root: &ShapeId) -> IndexSet<ShapeId> {
-        let mut out = IndexSet::new();
-        let mut stack = vec![root.clone()];
-        while let Some(id) = stack.pop() {
-            for (_, n) in selector::neighbors(self.model, &id) {
-                let base = ShapeId {
-                    member: None,
-                    ..n.clone()
-                };
-                if n.member.is_some() {
-                    // member -> target
-                    if let Some(m) = self.model.member(&n) {
-                        if out.insert(m.target.clone()) {
-                            stack.push(m.target.clone());
-                        }
-                    }
-                    continue;
-                }
-                if out.insert(base.clone()) {
-                    stack.push(base);
-                }
-            }
-        }
-        out.shift_remove(root);
-        out
+    /// Every shape reachable from a service (not following trait values),
+    /// in discovery order, the service itself excluded.
+    fn closure(&mut self, root: &ShapeId) -> Vec<&'a Shape> {
+        let model = self.model;
+        let graph = self.graph.get_or_insert_with(|| Graph::new(model));
+        graph.closure(root)
     }
 
     fn check_service_closure(&mut self, shape: &'a Shape, svc: &'a crate::model::Service) {
         let closure = self.closure(&shape.id);
         let mut by_name: IndexMap<String, &Shape> = IndexMap::new();
-        for id in &closure {
-            let Some(s) = self.model.shape(id) else {
-                continue;
-            };
+        for s in closure {
+            let id = &s.id;
             let name = svc
                 .rename
                 .get(id)
@@ -2220,10 +2206,7 @@ impl<'a> Validator<'a> {
             "0" => {}
             "2" => {
                 let n_id = &ids().n;
-                for id in self.closure(&service.id) {
-                    let Some(u) = self.model.shape(&id) else {
-                        continue;
-                    };
+                for u in self.closure(&service.id) {
                     if !matches!(u.kind, ShapeKind::Union) {
                         continue;
                     }

@@ -270,6 +270,33 @@ impl<'m> Graph<'m> {
         }
     }
 
+    /// Every shape reachable from `root` by forward relationships (members
+    /// are traversed, not returned), in model order, `root` excluded.
+    pub fn closure(&self, root: &ShapeId) -> Vec<&'m Shape> {
+        let mut out: Vec<u32> = Vec::new();
+        let Some(start) = self.node_of(root) else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.nodes.len()];
+        seen[start as usize] = true;
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            for &(_, t) in &self.edges[n as usize] {
+                if !seen[t as usize] {
+                    seen[t as usize] = true;
+                    stack.push(t);
+                    if self.nodes[t as usize].member.is_none() {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.into_iter()
+            .map(|n| self.nodes[n as usize].shape)
+            .collect()
+    }
+
     /// Every node outside the `smithy.api` prelude.
     pub fn user_nodes(&self) -> Vec<u32> {
         (0..self.nodes.len() as u32)
@@ -285,6 +312,47 @@ impl<'m> Graph<'m> {
             None => node.shape.id.clone(),
         }
     }
+}
+
+/// True if the steps produce at least one result starting from node `n`;
+/// allocation-free except for `:is` with neighbor steps and `~>`.
+fn any_from(g: &Graph<'_>, steps: &[Step], n: u32) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return true;
+    };
+    match step {
+        Step::Type(t) => type_matches(g.nodes[n as usize], *t) && any_from(g, rest, n),
+        Step::Attr(a) => attr_matches(g.nodes[n as usize], a) && any_from(g, rest, n),
+        Step::Not(alts) => !alts.iter().any(|alt| any_from(g, alt, n)) && any_from(g, rest, n),
+        Step::Test(alts) => alts.iter().any(|alt| any_from(g, alt, n)) && any_from(g, rest, n),
+        Step::Is(alts) => alts.iter().any(|alt| {
+            if is_filter(alt) {
+                any_from(g, alt, n) && any_from(g, rest, n)
+            } else {
+                eval(g, alt, vec![n])
+                    .into_iter()
+                    .any(|m| any_from(g, rest, m))
+            }
+        }),
+        Step::Forward => g.edges[n as usize]
+            .iter()
+            .any(|&(_, t)| any_from(g, rest, t)),
+        Step::Directed(rels) => g.edges[n as usize].iter().any(|(rel, t)| {
+            rel.is_some_and(|r| rels.iter().any(|x| x == r)) && any_from(g, rest, *t)
+        }),
+        Step::Recursive => eval(g, std::slice::from_ref(step), vec![n])
+            .into_iter()
+            .any(|m| any_from(g, rest, m)),
+    }
+}
+
+/// True if the steps only filter (never move to other nodes).
+fn is_filter(steps: &[Step]) -> bool {
+    steps.iter().all(|s| match s {
+        Step::Type(_) | Step::Attr(_) | Step::Not(_) | Step::Test(_) => true,
+        Step::Is(alts) => alts.iter().all(|a| is_filter(a)),
+        _ => false,
+    })
 }
 
 fn sort_dedup(mut v: Vec<u32>) -> Vec<u32> {
@@ -307,6 +375,10 @@ fn eval(g: &Graph<'_>, steps: &[Step], mut set: Vec<u32>) -> Vec<u32> {
                 set.retain(|&n| attr_matches(g.nodes[n as usize], a));
                 set
             }
+            Step::Is(alts) if alts.iter().all(|a| is_filter(a)) => {
+                set.retain(|&n| alts.iter().any(|alt| any_from(g, alt, n)));
+                set
+            }
             Step::Is(alts) => {
                 let mut out = Vec::new();
                 for &n in &set {
@@ -317,11 +389,11 @@ fn eval(g: &Graph<'_>, steps: &[Step], mut set: Vec<u32>) -> Vec<u32> {
                 sort_dedup(out)
             }
             Step::Not(alts) => {
-                set.retain(|&n| !alts.iter().any(|alt| !eval(g, alt, vec![n]).is_empty()));
+                set.retain(|&n| !alts.iter().any(|alt| any_from(g, alt, n)));
                 set
             }
             Step::Test(alts) => {
-                set.retain(|&n| alts.iter().any(|alt| !eval(g, alt, vec![n]).is_empty()));
+                set.retain(|&n| alts.iter().any(|alt| any_from(g, alt, n)));
                 set
             }
             Step::Forward => sort_dedup(
@@ -436,33 +508,6 @@ fn for_each_neighbor<'x>(
     for m in &shape.mixins {
         f(Some("mixin"), Target::Shape(&m.id));
     }
-}
-
-/// Forward relationships of a shape or member id, as ids (see
-/// [`for_each_neighbor`]).
-pub(crate) fn neighbors(model: &Model, id: &ShapeId) -> Vec<(Option<&'static str>, ShapeId)> {
-    let mut out = Vec::new();
-    let Some(shape) = model.shape(id) else {
-        return out;
-    };
-    let member = match &id.member {
-        Some(name) => match shape.member(name) {
-            Some(m) => Some(m),
-            None => return out,
-        },
-        None => None,
-    };
-    let unit = ShapeId::prelude("Unit");
-    for_each_neighbor(shape, member, &unit, |rel, t| {
-        out.push((
-            rel,
-            match t {
-                Target::Shape(id) => id.clone(),
-                Target::OwnMember(i) => shape.id.with_member(shape.members[i].name.clone()),
-            },
-        ))
-    });
-    out
 }
 
 fn type_matches(node: GraphNode<'_>, t: TypeSel) -> bool {
