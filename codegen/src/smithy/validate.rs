@@ -145,8 +145,7 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         sources,
         options,
         diags: Vec::new(),
-        selectors: HashMap::new(),
-        selected: HashMap::new(),
+        infos: HashMap::default(),
         graph: None,
         exclusive: HashMap::new(),
         names_by_lower: None,
@@ -166,11 +165,8 @@ struct Validator<'a> {
     sources: &'a SourceMap,
     options: Options,
     diags: Vec<Diagnostic>,
-    /// Trait id -> its compiled selector (`None`: `*`, or not evaluable).
-    selectors: HashMap<ShapeId, Option<Selector>>,
-    /// Trait id -> the shape/member ids its selector returns, computed on
-    /// first use: most trait definitions are never applied in a model.
-    selected: HashMap<ShapeId, Vec<u32>>,
+    /// Per applied trait id: facts about its definition (`None`: unknown).
+    infos: HashMap<&'a ShapeId, Option<TraitInfo<'a>>, FastHash>,
     /// Traits with `structurallyExclusive`, and its value.
     exclusive: HashMap<&'a ShapeId, &'a str>,
     /// The model as a numbered graph for selector evaluation (built on first use).
@@ -179,31 +175,87 @@ struct Validator<'a> {
     names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
 }
 
+/// FNV-1a: the validator hashes short shape ids on every trait application,
+/// where SipHash's DoS resistance buys nothing (keys come from the model).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
+/// What the validator needs to know about one trait definition.
+struct TraitInfo<'a> {
+    key: &'a ShapeId,
+    def: &'a Shape,
+    /// The definition carries `@trait`.
+    is_trait: bool,
+    /// Compiled selector (`None`: `*`, or not evaluable).
+    selector: Option<Selector>,
+    selector_text: &'a str,
+    /// Graph nodes the selector returns, computed on first use.
+    selected: Option<Vec<u32>>,
+    /// Resolved ids of the traits it conflicts with.
+    conflicts: Vec<ShapeId>,
+    /// Deprecation label, if the definition is deprecated.
+    deprecated: Option<String>,
+    private: bool,
+    /// A string trait without constraints: any string value is valid.
+    plain_string: bool,
+    /// A structure trait without members: `{}` is the only valid value.
+    annotation: bool,
+}
+
 /// Where a trait is applied: a shape or one of its members.
 #[derive(Clone, Copy)]
 enum Holder<'a> {
     Shape(&'a Shape),
-    Member(&'a Shape, &'a Member),
+    /// A member, with its index in the shape's member list.
+    Member(&'a Shape, &'a Member, usize),
 }
 
 impl<'a> Holder<'a> {
     fn id(&self) -> ShapeId {
         match self {
             Holder::Shape(s) => s.id.clone(),
-            Holder::Member(s, m) => s.id.with_member(m.name.clone()),
+            Holder::Member(s, m, _) => s.id.with_member(m.name.clone()),
         }
     }
 
     fn traits(&self) -> &'a Traits {
         match self {
             Holder::Shape(s) => &s.traits,
-            Holder::Member(_, m) => &m.traits,
+            Holder::Member(_, m, _) => &m.traits,
         }
     }
 
     fn namespace(&self) -> &'a str {
         match self {
-            Holder::Shape(s) | Holder::Member(s, _) => &s.id.namespace,
+            Holder::Shape(s) | Holder::Member(s, _, _) => &s.id.namespace,
+        }
+    }
+
+    /// The holder's node in the selector graph.
+    fn node(&self, graph: &Graph<'_>) -> Option<u32> {
+        match self {
+            Holder::Shape(s) => graph.node_of(&s.id),
+            Holder::Member(s, _, i) => graph.node_of(&s.id).map(|n| n + 1 + *i as u32),
         }
     }
 }
@@ -526,7 +578,7 @@ impl<'a> Validator<'a> {
             }
             let span = self.narrow(tv.span, "selector");
             let parsed = Selector::parse(sel);
-            let compiled = match parsed {
+            match parsed {
                 Ok(s) => {
                     if s.uses_legacy_comma() {
                         self.push(
@@ -539,7 +591,6 @@ impl<'a> Validator<'a> {
                             .with_note(format!("write `:is({sel})` instead; weld reads it as an alternation")),
                         );
                     }
-                    Some(s).filter(|s| !s.is_match_all())
                 }
                 Err(SelectorError::Unsupported(what)) => {
                     self.push(
@@ -553,7 +604,6 @@ impl<'a> Validator<'a> {
                         )
                         .with_label("placement of this trait is not checked"),
                     );
-                    None
                 }
                 Err(SelectorError::Syntax { offset, message }) => {
                     self.push(
@@ -564,10 +614,8 @@ impl<'a> Validator<'a> {
                         )
                         .with_label(format!("error at offset {offset} of `{sel}`")),
                     );
-                    None
                 }
-            };
-            self.selectors.insert(shape.id.clone(), compiled);
+            }
         }
     }
 
@@ -577,8 +625,8 @@ impl<'a> Validator<'a> {
     fn check_shape(&mut self, shape: &'a Shape) {
         let ns = shape.id.namespace.as_str();
         self.check_traits(Holder::Shape(shape));
-        for m in &shape.members {
-            self.check_traits(Holder::Member(shape, m));
+        for (i, m) in shape.members.iter().enumerate() {
+            self.check_traits(Holder::Member(shape, m, i));
         }
         self.check_members(shape);
         for mixin in &shape.mixins {
@@ -749,12 +797,66 @@ impl<'a> Validator<'a> {
     // -----------------------------------------------------------------------
     // Traits.
 
+    /// Facts about trait `trait_id` computed once per validation.
+    /// Computes and caches [`TraitInfo`] for `trait_id`; false if no such shape.
+    fn ensure_trait_info(&mut self, trait_id: &ShapeId) -> bool {
+        if !self.infos.contains_key(trait_id) {
+            let info = self.model.shapes.get_key_value(trait_id).map(|(key, def)| {
+                let def_trait = def.trait_value(&ids().trait_);
+                let selector =
+                    def_trait.map(|t| t.get("selector").and_then(Node::as_str).unwrap_or("*"));
+                let conflicts = def_trait
+                    .and_then(|t| t.get("conflicts"))
+                    .and_then(Node::as_array)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .filter_map(|c| {
+                        if c.contains('#') {
+                            ShapeId::parse(c)
+                        } else {
+                            let local = ShapeId::new(def.id.namespace.clone(), c);
+                            Some(if self.model.shape(&local).is_some() {
+                                local
+                            } else {
+                                prelude(c)
+                            })
+                        }
+                    })
+                    .collect();
+                let constrained = [&ids().length, &ids().enum_, &ids().range]
+                    .iter()
+                    .any(|t| def.traits.contains_key(*t));
+                TraitInfo {
+                    key,
+                    def,
+                    is_trait: def_trait.is_some(),
+                    selector: selector
+                        .and_then(|s| Selector::parse(s).ok())
+                        .filter(|s| !s.is_match_all()),
+                    selector_text: selector.unwrap_or("*"),
+                    selected: None,
+                    conflicts,
+                    deprecated: self.deprecated_note(def),
+                    private: def.traits.contains_key(&ids().private),
+                    plain_string: matches!(def.kind, ShapeKind::Simple(SimpleKind::String))
+                        && !constrained,
+                    annotation: matches!(def.kind, ShapeKind::Structure) && def.members.is_empty(),
+                }
+            });
+            match info {
+                Some(info) => self.infos.insert(info.key, Some(info)),
+                None => return false,
+            };
+        }
+        true
+    }
+
     fn check_traits(&mut self, holder: Holder<'a>) {
-        let holder_id = holder.id();
         let traits = holder.traits();
-        let mut reported_conflicts: HashSet<(ShapeId, ShapeId)> = HashSet::new();
+        let mut reported_conflicts: Vec<(&ShapeId, &ShapeId)> = Vec::new();
         for (trait_id, tv) in traits {
-            let Some(def) = self.model.shape(trait_id) else {
+            if !self.ensure_trait_info(trait_id) {
                 let mut d = Diagnostic::error(
                     E_UNKNOWN_TRAIT,
                     tv.span,
@@ -766,8 +868,12 @@ impl<'a> Validator<'a> {
                 }
                 self.push(d);
                 continue;
+            }
+            let (def, is_trait, private) = {
+                let i = self.infos[trait_id].as_ref().expect("cached above");
+                (i.def, i.is_trait, i.private)
             };
-            let Some(def_trait) = def.trait_value(&ids().trait_) else {
+            if !is_trait {
                 self.push(
                     Diagnostic::error(
                         E_NOT_A_TRAIT,
@@ -778,40 +884,43 @@ impl<'a> Validator<'a> {
                     .with_secondary(def.span, "defined here without @trait"),
                 );
                 continue;
-            };
-            self.check_private(holder.namespace(), def, tv.span);
+            }
+            if private && def.id.namespace != holder.namespace() {
+                self.check_private(holder.namespace(), def, tv.span);
+            }
 
             // Placement.
-            if !self.selectors.contains_key(trait_id) {
-                let sel = def_trait
-                    .get("selector")
-                    .and_then(Node::as_str)
-                    .unwrap_or("*");
-                let compiled = Selector::parse(sel).ok().filter(|s| !s.is_match_all());
-                self.selectors.insert(trait_id.clone(), compiled);
-            }
-            if let Some(Some(sel)) = self.selectors.get(trait_id) {
+            let misplaced = {
                 let model = self.model;
-                let graph = self.graph.get_or_insert_with(|| Graph::new(model));
                 let include_prelude = self.options.include_prelude;
-                let allowed = self.selected.entry(trait_id.clone()).or_insert_with(|| {
-                    if include_prelude {
-                        sel.select_in(graph)
-                    } else {
-                        sel.select_from(graph, &graph.user_nodes())
+                let info = self
+                    .infos
+                    .get_mut(trait_id)
+                    .and_then(Option::as_mut)
+                    .expect("cached above");
+                match &info.selector {
+                    None => None,
+                    Some(sel) => {
+                        let graph = self.graph.get_or_insert_with(|| Graph::new(model));
+                        let allowed = info.selected.get_or_insert_with(|| {
+                            if include_prelude {
+                                sel.select_in(graph)
+                            } else {
+                                sel.select_from(graph, &graph.user_nodes())
+                            }
+                        });
+                        let matched = holder
+                            .node(graph)
+                            .is_some_and(|n| allowed.binary_search(&n).is_ok());
+                        (!matched).then_some(info.selector_text)
                     }
-                });
-                let matched = graph
-                    .node_of(&holder_id)
-                    .is_some_and(|n| allowed.binary_search(&n).is_ok());
-                if !matched {
-                    let sel = def_trait
-                        .get("selector")
-                        .and_then(Node::as_str)
-                        .unwrap_or("*");
+                }
+            };
+            {
+                if let Some(sel) = misplaced {
                     let what = match holder {
                         Holder::Shape(s) => kind_phrase(&s.kind),
-                        Holder::Member(s, m) => match self.model.shape(&m.target) {
+                        Holder::Member(s, m, _) => match self.model.shape(&m.target) {
                             Some(t) => format!(
                                 "a member of {} targeting {}",
                                 kind_phrase(&s.kind),
@@ -820,6 +929,7 @@ impl<'a> Validator<'a> {
                             None => format!("a member of {}", kind_phrase(&s.kind)),
                         },
                     };
+                    let holder_id = holder.id();
                     self.push(
                         Diagnostic::error(
                             E_TRAIT_NOT_APPLICABLE,
@@ -837,71 +947,74 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
+            let info = self
+                .infos
+                .get(trait_id)
+                .and_then(Option::as_ref)
+                .expect("trait info cached above");
 
             // Conflicts.
-            if let Some(conflicts) = def_trait.get("conflicts").and_then(Node::as_array) {
-                for c in conflicts.iter().filter_map(Node::as_str) {
-                    let other = if c.contains('#') {
-                        match ShapeId::parse(c) {
-                            Some(id) => id,
-                            None => continue,
-                        }
-                    } else {
-                        let local = ShapeId::new(def.id.namespace.clone(), c);
-                        if self.model.shape(&local).is_some() {
-                            local
-                        } else {
-                            prelude(c)
-                        }
-                    };
-                    if let Some(other_tv) = traits.get(&other) {
-                        let pair = if *trait_id < other {
-                            (trait_id.clone(), other.clone())
-                        } else {
-                            (other.clone(), trait_id.clone())
-                        };
-                        if reported_conflicts.insert(pair) {
-                            let (first, second, first_tv, second_tv) =
-                                if other_tv.span.start <= tv.span.start {
-                                    (&other, trait_id, other_tv, tv)
-                                } else {
-                                    (trait_id, &other, tv, other_tv)
-                                };
-                            self.push(
-                                Diagnostic::error(
-                                    E_TRAIT_CONFLICT,
-                                    second_tv.span,
-                                    format!(
-                                        "traits `@{}` and `@{}` conflict on `{holder_id}`",
-                                        first.name, second.name
-                                    ),
-                                )
-                                .with_label("conflicting trait")
-                                .with_secondary(first_tv.span, "conflicts with this one"),
-                            );
-                        }
-                    }
+            let mut conflict_diags = Vec::new();
+            for other in &info.conflicts {
+                let Some((other, other_tv)) = traits.get_key_value(other) else {
+                    continue;
+                };
+                let pair = if trait_id < other {
+                    (trait_id, other)
+                } else {
+                    (other, trait_id)
+                };
+                if reported_conflicts.contains(&pair) {
+                    continue;
                 }
+                reported_conflicts.push(pair);
+                let (first, second, first_tv, second_tv) = if other_tv.span.start <= tv.span.start {
+                    (other, trait_id, other_tv, tv)
+                } else {
+                    (trait_id, other, tv, other_tv)
+                };
+                conflict_diags.push(
+                    Diagnostic::error(
+                        E_TRAIT_CONFLICT,
+                        second_tv.span,
+                        format!(
+                            "traits `@{}` and `@{}` conflict on `{}`",
+                            first.name,
+                            second.name,
+                            holder.id()
+                        ),
+                    )
+                    .with_label("conflicting trait")
+                    .with_secondary(first_tv.span, "conflicts with this one"),
+                );
             }
 
             // Deprecation (the 1.0 @enum trait is the norm in 1.0 models).
-            let v1_enum =
-                *trait_id == ids().enum_ && self.version_of(holder.namespace()) == IdlVersion::V1;
-            if !v1_enum {
-                if let Some(note) = self.deprecated_note(def) {
-                    self.push(
+            if let Some(note) = &info.deprecated {
+                let v1_enum = *trait_id == ids().enum_
+                    && self.version_of(holder.namespace()) == IdlVersion::V1;
+                if !v1_enum {
+                    conflict_diags.push(
                         Diagnostic::warning(
                             W_DEPRECATED_TRAIT,
                             tv.span,
                             format!("trait `@{}` is deprecated", trait_id.name),
                         )
-                        .with_label(note),
+                        .with_label(note.clone()),
                     );
                 }
             }
 
-            // Value.
-            self.check_trait_value(trait_id, def, tv.span, &tv.value);
+            // Value: fast paths for the common plain-string and annotation traits.
+            let fast_ok = match &tv.value {
+                Node::String(_) => info.plain_string,
+                Node::Object(o) => info.annotation && o.is_empty(),
+                _ => false,
+            };
+            self.diags.append(&mut conflict_diags);
+            if !fast_ok {
+                self.check_trait_value(trait_id, def, tv.span, &tv.value);
+            }
             self.check_special_trait(holder, trait_id, tv.span, &tv.value);
         }
     }
