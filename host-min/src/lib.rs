@@ -13,3 +13,4 @@ pub mod router;
 pub mod manifest;
 pub mod host;
 pub mod admin;
+pub mod claims;

@@ -1,0 +1,237 @@
+//! The claims JWT: header `{"typ":"jwt","alg":"Ed25519"}`, wascap claims,
+//! ed25519 signature by the issuer's account key.
+//!
+//! `token = b64url(header) "." b64url(claims) "." b64url(signature)`, all
+//! base64url without padding, the signature over the first two parts as
+//! text. Field names and optionality follow wascap revision 3, so tokens
+//! signed by `wash` / the `wascap` crate verify here and ours verify there.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use data_encoding::BASE64URL_NOPAD;
+use serde::{Deserialize, Serialize};
+
+use super::keys::{KeyPair, KeyType};
+use super::ClaimsError;
+
+/// `typ` of the header.
+pub const HEADER_TYPE: &str = "jwt";
+/// `alg` of the header.
+pub const HEADER_ALGORITHM: &str = "Ed25519";
+/// The `wascap_revision` written into new claims.
+pub const WASCAP_REVISION: u32 = 3;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    typ: String,
+    alg: String,
+}
+
+/// The `wascap` part of an actor's claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ActorMetadata {
+    /// `name`: a descriptive name, without version or key.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// `hash`: uppercase hex SHA-256 of the module without its claims
+    /// sections; binds the token to the code.
+    #[serde(rename = "hash")]
+    pub module_hash: String,
+    /// `tags`: free-form labels.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tags: Option<Vec<String>>,
+    /// `caps`: the capability contract ids the actor may use
+    /// (`wasmcloud:keyvalue`, `wasmcloud:builtin:logging`, ...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub caps: Option<Vec<String>>,
+    /// `rev`: a monotonically increasing revision.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rev: Option<i32>,
+    /// `ver`: a human-friendly version.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ver: Option<String>,
+    /// `call_alias`: a name other actors may call this one by.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub call_alias: Option<String>,
+    /// `prov`: true for a capability provider packaged as wasm (always
+    /// false for actors).
+    #[serde(rename = "prov", default)]
+    pub provider: bool,
+}
+
+impl ActorMetadata {
+    /// True when `caps` lists `contract_id` (exact match, as upstream).
+    pub fn has_capability(&self, contract_id: &str) -> bool {
+        self.caps
+            .as_deref()
+            .is_some_and(|caps| caps.iter().any(|c| c == contract_id))
+    }
+}
+
+/// The claims of a signed actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// `exp`: seconds since the epoch after which the claims are void.
+    #[serde(rename = "exp", skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<u64>,
+    /// `jti`: a unique token id.
+    #[serde(rename = "jti")]
+    pub id: String,
+    /// `iat`: seconds since the epoch when signed.
+    #[serde(rename = "iat")]
+    pub issued_at: u64,
+    /// `iss`: the signing account's public key (`A...`).
+    #[serde(rename = "iss")]
+    pub issuer: String,
+    /// `sub`: the module's public key (`M...`), the actor's identity.
+    #[serde(rename = "sub")]
+    pub subject: String,
+    /// `nbf`: seconds since the epoch before which the claims are not valid.
+    #[serde(rename = "nbf", skip_serializing_if = "Option::is_none", default)]
+    pub not_before: Option<u64>,
+    /// `wascap`: the actor metadata.
+    pub wascap: ActorMetadata,
+    /// `wascap_revision`: format revision (3).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub wascap_revision: Option<u32>,
+}
+
+impl Claims {
+    /// The actor's display name (`name`, or the subject when unnamed).
+    pub fn name(&self) -> &str {
+        self.wascap.name.as_deref().unwrap_or(&self.subject)
+    }
+
+    /// The capability contract ids claimed (empty when none).
+    pub fn caps(&self) -> &[String] {
+        self.wascap.caps.as_deref().unwrap_or(&[])
+    }
+}
+
+/// A raw JWT and its decoded claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token<T> {
+    /// The token as found (three base64url parts).
+    pub jwt: String,
+    /// Its decoded claims (not yet verified unless the producer says so).
+    pub claims: T,
+}
+
+/// Signs `claims` with `issuer` (who must hold the account seed) and
+/// returns the JWT.
+pub fn encode(claims: &Claims, issuer: &KeyPair) -> Result<String, ClaimsError> {
+    let header = Header {
+        typ: HEADER_TYPE.into(),
+        alg: HEADER_ALGORITHM.into(),
+    };
+    let head = BASE64URL_NOPAD.encode(&serde_json::to_vec(&header).map_err(ClaimsError::Json)?);
+    let body = BASE64URL_NOPAD.encode(&serde_json::to_vec(claims).map_err(ClaimsError::Json)?);
+    let signed = format!("{head}.{body}");
+    let sig = issuer.sign(signed.as_bytes())?;
+    Ok(format!("{signed}.{}", BASE64URL_NOPAD.encode(&sig)))
+}
+
+/// Splits a token and decodes its claims, checking nothing else. Use
+/// [`verify_token`] before trusting the result.
+pub fn decode(jwt: &str) -> Result<Claims, ClaimsError> {
+    let parts = split(jwt)?;
+    decode_segment(parts[1], "claims")
+}
+
+fn split(jwt: &str) -> Result<[&str; 3], ClaimsError> {
+    let parts: Vec<&str> = jwt.trim().split('.').collect();
+    <[&str; 3]>::try_from(parts).map_err(|p| {
+        ClaimsError::Token(format!(
+            "a JWT has 3 dot-separated parts, this one has {}",
+            p.len()
+        ))
+    })
+}
+
+fn decode_segment<T: serde::de::DeserializeOwned>(
+    segment: &str,
+    what: &str,
+) -> Result<T, ClaimsError> {
+    let bytes = BASE64URL_NOPAD
+        .decode(segment.as_bytes())
+        .map_err(|e| ClaimsError::Token(format!("{what} part is not base64url: {e}")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ClaimsError::Token(format!("{what} part is not valid JSON claims: {e}")))
+}
+
+/// Verifies a token: header, issuer (an account key) and subject (a module
+/// key), the issuer's signature, then `exp` / `nbf` against `now`. Does not
+/// look at the module hash (see [`super::verify`]).
+pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
+    let parts = split(jwt)?;
+    let header: Header = decode_segment(parts[0], "header")?;
+    if header.alg != HEADER_ALGORITHM || !header.typ.eq_ignore_ascii_case(HEADER_TYPE) {
+        return Err(ClaimsError::Header {
+            typ: header.typ,
+            alg: header.alg,
+        });
+    }
+    let claims: Claims = decode_segment(parts[1], "claims")?;
+    let issuer =
+        KeyPair::from_public_key(&claims.issuer).map_err(|source| ClaimsError::Issuer {
+            key: claims.issuer.clone(),
+            source,
+        })?;
+    issuer
+        .expect_type(KeyType::Account)
+        .map_err(|source| ClaimsError::Issuer {
+            key: claims.issuer.clone(),
+            source,
+        })?;
+    super::keys::decode_public_key(&claims.subject)
+        .and_then(|(kind, _)| {
+            if kind == KeyType::Module {
+                Ok(())
+            } else {
+                Err(super::keys::KeyError::WrongType {
+                    expected: KeyType::Module,
+                    found: kind,
+                    key: claims.subject.clone(),
+                })
+            }
+        })
+        .map_err(|source| ClaimsError::Subject {
+            key: claims.subject.clone(),
+            source,
+        })?;
+    let sig = BASE64URL_NOPAD
+        .decode(parts[2].as_bytes())
+        .map_err(|e| ClaimsError::Token(format!("signature part is not base64url: {e}")))?;
+    let signed_len = parts[0].len() + 1 + parts[1].len();
+    let signed = &jwt.trim()[..signed_len];
+    if !issuer.verify(signed.as_bytes(), &sig) {
+        return Err(ClaimsError::BadSignature {
+            issuer: claims.issuer,
+        });
+    }
+    let now_s = unix_seconds(now);
+    if let Some(exp) = claims.expires {
+        if exp < now_s {
+            return Err(ClaimsError::Expired {
+                expired_at: exp,
+                now: now_s,
+            });
+        }
+    }
+    if let Some(nbf) = claims.not_before {
+        if now_s < nbf {
+            return Err(ClaimsError::NotYetValid {
+                valid_from: nbf,
+                now: now_s,
+            });
+        }
+    }
+    Ok(claims)
+}
+
+/// Seconds since the Unix epoch (0 for a clock set before 1970).
+pub fn unix_seconds(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
