@@ -705,6 +705,18 @@ fn idl_2_0_every_construct() {
 }
 
 #[test]
+fn unit_input_output_is_none() {
+    let r = load1(
+        "$version: \"2\"\nnamespace ex\noperation Ping { input: Unit, output: smithy.api#Unit }\n",
+    );
+    assert_clean(&r);
+    let ShapeKind::Operation(o) = &shape(&r, "ex#Ping").kind else {
+        panic!()
+    };
+    assert!(o.input.is_none() && o.output.is_none());
+}
+
+#[test]
 fn trait_bodies_and_node_values() {
     let r = load1(
         r#"$version: "2"
