@@ -109,6 +109,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/struct.rs.hbs"),
     ),
     (
+        "struct_encode.rs",
+        include_str!("../../../templates/rust/struct_encode.rs.hbs"),
+    ),
+    (
+        "struct_decode.rs",
+        include_str!("../../../templates/rust/struct_decode.rs.hbs"),
+    ),
+    (
         "union.rs",
         include_str!("../../../templates/rust/union.rs.hbs"),
     ),
@@ -125,6 +133,18 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/service.rs.hbs"),
     ),
     (
+        "service_receiver.rs",
+        include_str!("../../../templates/rust/service_receiver.rs.hbs"),
+    ),
+    (
+        "service_sender.rs",
+        include_str!("../../../templates/rust/service_sender.rs.hbs"),
+    ),
+    (
+        "service_sender_impl.rs",
+        include_str!("../../../templates/rust/service_sender_impl.rs.hbs"),
+    ),
+    (
         "Cargo.toml",
         include_str!("../../../templates/rust/Cargo.toml.hbs"),
     ),
@@ -138,14 +158,19 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// A set of compiled templates.
+/// A set of templates: the embedded defaults plus any overrides. Each is
+/// compiled on first use (compiling handlebars is the costliest part of a
+/// small `weld gen` run, and most runs need only some templates).
 pub struct Templates {
-    hb: Handlebars<'static>,
+    sources: std::collections::HashMap<String, String>,
+    hb: std::sync::Mutex<Handlebars<'static>>,
 }
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Templates").finish_non_exhaustive()
+        f.debug_struct("Templates")
+            .field("names", &self.sources.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
     }
 }
 
@@ -155,15 +180,18 @@ impl Templates {
         let mut hb = Handlebars::new();
         // Output is Rust/TOML/Markdown, never HTML.
         hb.register_escape_fn(handlebars::no_escape);
-        for (name, text) in DEFAULT_TEMPLATES {
-            hb.register_template_string(name, text)
-                .expect("embedded templates are valid (checked by tests)");
+        Templates {
+            sources: DEFAULT_TEMPLATES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            hb: std::sync::Mutex::new(hb),
         }
-        Templates { hb }
     }
 
     /// The defaults, with every `DIR/<name>.hbs` replacing the template of
     /// that name (other `.hbs` files become partials usable as `{{> name}}`).
+    /// Override files are compiled now, so their syntax errors surface here.
     pub fn with_overrides(dir: &Path) -> Result<Self, GenError> {
         let mut t = Self::builtin();
         let entries = std::fs::read_dir(dir).map_err(|source| GenError::TemplateDir {
@@ -185,22 +213,59 @@ impl Templates {
                 path: path.clone(),
                 source,
             })?;
-            t.hb.register_template_string(&name, text)
-                .map_err(|source| GenError::TemplateSyntax {
-                    name: name.clone(),
-                    source: Box::new(source),
-                })?;
+            t.compile(&name, &text)?;
+            t.sources.insert(name, text);
         }
         Ok(t)
     }
 
-    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, GenError> {
-        self.hb
-            .render(name, data)
-            .map_err(|source| GenError::Render {
+    fn compile(&self, name: &str, text: &str) -> Result<(), GenError> {
+        let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+        hb.register_template_string(name, text)
+            .map_err(|source| GenError::TemplateSyntax {
                 name: name.to_string(),
                 source: Box::new(source),
             })
+    }
+
+    /// Compiles `name` and the partials it uses, if not done yet.
+    fn ensure(&self, name: &str) -> Result<(), GenError> {
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            let known = self
+                .hb
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .has_template(&n);
+            if known {
+                continue;
+            }
+            let Some(text) = self.sources.get(&n) else {
+                // Unknown names fail at render time with handlebars' message.
+                continue;
+            };
+            self.compile(&n, text)?;
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("{{>") {
+                rest = &rest[i + 3..];
+                let partial: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '}')
+                    .collect();
+                todo.push(partial);
+            }
+        }
+        Ok(())
+    }
+
+    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, GenError> {
+        self.ensure(name)?;
+        let hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+        hb.render(name, data).map_err(|source| GenError::Render {
+            name: name.to_string(),
+            source: Box::new(source),
+        })
     }
 }
 
@@ -259,6 +324,15 @@ struct TemplateGenerator<'t> {
 
 impl TemplateGenerator<'_> {
     fn emit<T: Serialize>(&mut self, template: &'static str, item: &T) -> Result<(), GenError> {
+        self.emit_all(&[template], item)
+    }
+
+    /// Renders `item` with each template in turn (one fragment each).
+    fn emit_all<T: Serialize>(
+        &mut self,
+        templates: &[&'static str],
+        item: &T,
+    ) -> Result<(), GenError> {
         let mut data = serde_json::to_value(item).unwrap_or_default();
         if let Some(obj) = data.as_object_mut() {
             obj.insert(
@@ -266,8 +340,10 @@ impl TemplateGenerator<'_> {
                 serde_json::Value::String(self.runtime.clone()),
             );
         }
-        let text = self.templates.render(template, &data)?;
-        self.fragments.push((template, text));
+        for template in templates {
+            let text = self.templates.render(template, &data)?;
+            self.fragments.push((template, text));
+        }
         Ok(())
     }
 }
@@ -286,7 +362,7 @@ impl Generator for TemplateGenerator<'_> {
         self.emit("alias.rs", alias)
     }
     fn structure(&mut self, s: &StructView) -> Result<(), GenError> {
-        self.emit("struct.rs", s)
+        self.emit_all(&["struct.rs", "struct_encode.rs", "struct_decode.rs"], s)
     }
     fn union(&mut self, u: &UnionView) -> Result<(), GenError> {
         self.emit("union.rs", u)
@@ -298,7 +374,15 @@ impl Generator for TemplateGenerator<'_> {
         self.emit("int_enum.rs", e)
     }
     fn service(&mut self, s: &ServiceView) -> Result<(), GenError> {
-        self.emit("service.rs", s)
+        self.emit_all(
+            &[
+                "service.rs",
+                "service_receiver.rs",
+                "service_sender.rs",
+                "service_sender_impl.rs",
+            ],
+            s,
+        )
     }
 }
 
@@ -690,7 +774,10 @@ mod tests {
 
     #[test]
     fn builtin_templates_compile() {
-        let _ = Templates::builtin();
+        let t = Templates::builtin();
+        for (name, _) in DEFAULT_TEMPLATES {
+            t.ensure(name).unwrap();
+        }
     }
 
     #[test]

@@ -390,7 +390,15 @@ impl<'m> Builder<'m> {
         crate_paths.insert(MODEL_NS.to_string(), format!("{}::model", opts.runtime));
         crate_paths.insert(CORE_NS.to_string(), format!("{}::core", opts.runtime));
         for (ns, krate) in package_crates(model) {
-            crate_paths.insert(ns, krate.replace('-', "_"));
+            let mut path = krate.replace('-', "_");
+            // wasmCloud's published models name the runtime `wasmbus_rpc`;
+            // weld's runtime plays that role.
+            if let Some(rest) = path.strip_prefix("wasmbus_rpc") {
+                if rest.is_empty() || rest.starts_with("::") {
+                    path = format!("{}{rest}", opts.runtime);
+                }
+            }
+            crate_paths.insert(ns, path);
         }
         for (ns, p) in &opts.crate_paths {
             crate_paths.insert(ns.clone(), p.clone());
@@ -554,6 +562,16 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// wasmCloud's published models use a few lower-case Rust primitive
+    /// names (`u32`, `u64`) as if they were shapes; the upstream generator
+    /// accepted them, so weld does too (the validator reports them).
+    fn rust_primitive_name(id: &ShapeId) -> Option<&'static str> {
+        const PRIMS: &[&str] = &[
+            "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64", "bool",
+        ];
+        PRIMS.iter().copied().find(|p| *p == id.name)
+    }
+
     fn shape(&self, id: &ShapeId) -> Result<&'m Shape, GenError> {
         self.model
             .shape(id)
@@ -590,6 +608,11 @@ impl<'m> Builder<'m> {
     fn type_of(&mut self, id: &ShapeId, stack: &mut Vec<ShapeId>) -> Result<String, GenError> {
         if id.is_prelude() {
             return self.prelude_type(id);
+        }
+        if self.model.shape(id).is_none() {
+            if let Some(p) = Self::rust_primitive_name(id) {
+                return Ok(p.to_string());
+            }
         }
         let shape = self.shape(id)?;
         match &shape.kind {
@@ -1024,6 +1047,15 @@ impl<'m> Builder<'m> {
     fn sample(&mut self, id: &ShapeId, depth: usize) -> Result<Option<String>, GenError> {
         if id.name == "Unit" && (id.is_prelude() || id.namespace == MODEL_NS) {
             return Ok(Some("()".into()));
+        }
+        if self.model.shape(id).is_none() {
+            if let Some(p) = Self::rust_primitive_name(id) {
+                return Ok(Some(match p {
+                    "bool" => "true".to_string(),
+                    "f32" | "f64" => format!("1.5_{p}"),
+                    _ => format!("7_{p}"),
+                }));
+            }
         }
         let shape = self.shape(id)?;
         if id.namespace != self.namespace
