@@ -705,12 +705,17 @@ fn idl_2_0_every_construct() {
 }
 
 #[test]
-fn unit_input_output_is_none() {
+fn explicit_unit_input_output_is_kept() {
     let r = load1(
-        "$version: \"2\"\nnamespace ex\noperation Ping { input: Unit, output: smithy.api#Unit }\n",
+        "$version: \"2\"\nnamespace ex\noperation Ping { input: Unit, output: smithy.api#Unit }\noperation Pong {}\n",
     );
     assert_clean(&r);
     let ShapeKind::Operation(o) = &shape(&r, "ex#Ping").kind else {
+        panic!()
+    };
+    assert_eq!(o.input.as_ref().unwrap().id, id("smithy.api#Unit"));
+    assert_eq!(o.output.as_ref().unwrap().id, id("smithy.api#Unit"));
+    let ShapeKind::Operation(o) = &shape(&r, "ex#Pong").kind else {
         panic!()
     };
     assert!(o.input.is_none() && o.output.is_none());

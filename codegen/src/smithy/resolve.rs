@@ -460,14 +460,9 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 for (which, slot) in [(&op.input, &mut o.input), (&op.output, &mut o.output)] {
                     let is_input = std::ptr::eq(which, &op.input);
                     match which {
-                        Some((IoTarget::Ref(r), _)) => {
-                            // `input: Unit` means "no input": the model
-                            // represents that as `None`.
-                            let r = self.shape_ref(r);
-                            if r.id != ShapeId::prelude("Unit") {
-                                *slot = Some(r);
-                            }
-                        }
+                        // An explicit `input: Unit` is kept as written (the
+                        // JSON AST shows it); absent input stays `None`.
+                        Some((IoTarget::Ref(r), _)) => *slot = Some(self.shape_ref(r)),
                         Some((IoTarget::Inline(inline), _)) => {
                             let suffix = if is_input {
                                 &self.file.input_suffix
