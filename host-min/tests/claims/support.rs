@@ -74,3 +74,22 @@ pub fn options(name: &str, caps: &[&str]) -> (SignOptions, KeyPair, KeyPair) {
     o.subject = Some(module.clone());
     (o, account, module)
 }
+
+/// Builds the actor crate at `crate_dir` (relative to the repository root)
+/// through the project's wasm build script and returns the module bytes.
+/// Cargo inside the script skips the work when nothing changed.
+pub fn build_actor(crate_dir: &str, out_name: &str) -> Vec<u8> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("claims-actors")
+        .join(out_name);
+    let status = std::process::Command::new(root.join("scripts/wasm-build.sh"))
+        .arg(root.join(crate_dir))
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run scripts/wasm-build.sh");
+    assert!(status.success(), "building {crate_dir} failed");
+    std::fs::read(&out).expect("built module")
+}
