@@ -79,6 +79,8 @@ pub struct RustConfig {
     pub runtime_path: Option<String>,
     /// Version requirement of weld-rpc (default "0.1").
     pub runtime_version: Option<String>,
+    /// `repository` URL written into generated `Cargo.toml` files.
+    pub repository: Option<String>,
     /// Free-form parameters (upstream compatibility; unused).
     #[serde(default)]
     pub parameters: Option<toml::Value>,
@@ -253,6 +255,7 @@ impl CodegenConfig {
             let crate_dir = normalize(&out_dir.join(&c.path));
             let mut spec = CrateSpec::new(&c.namespace);
             spec.package = c.package.clone();
+            spec.repository = rc.repository.clone();
             if let Some(v) = &c.version {
                 spec.version = v.clone();
             }

@@ -62,17 +62,9 @@ impl weld_rpc::cbor::CborDecode for ItemResult {
             &[("key", 0), ("success", 1), ("error", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -118,16 +110,8 @@ impl weld_rpc::cbor::CborDecode for ContainerObject {
             &[("containerId", 0), ("objectId", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -177,16 +161,8 @@ impl weld_rpc::cbor::CborDecode for ContainerMetadata {
             &[("containerId", 0), ("createdAt", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -265,32 +241,12 @@ impl weld_rpc::cbor::CborDecode for ObjectMetadata {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => f2 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    3 => {
-                        f3 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -375,34 +331,12 @@ impl weld_rpc::cbor::CborDecode for ListObjectsRequest {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<u32> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -459,17 +393,9 @@ impl weld_rpc::cbor::CborDecode for ListObjectsResponse {
             &[("objects", 0), ("isLast", 1), ("continuation", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <ObjectsInfo as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -514,16 +440,8 @@ impl weld_rpc::cbor::CborDecode for RemoveObjectsRequest {
             &[("containerId", 0), ("objects", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <ObjectIds as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -592,19 +510,11 @@ impl weld_rpc::cbor::CborDecode for Chunk {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    3 => f3 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => f4 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -648,7 +558,7 @@ impl weld_rpc::cbor::CborDecode for ChunkResponse {
             &[("cancelDownload", 0)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -698,19 +608,9 @@ impl weld_rpc::cbor::CborDecode for PutObjectRequest {
             &[("chunk", 0), ("contentType", 1), ("contentEncoding", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(<Chunk as weld_rpc::cbor::CborDecode>::decode_cbor(d)?);
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -753,11 +653,7 @@ impl weld_rpc::cbor::CborDecode for PutObjectResponse {
             &[("streamId", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -805,15 +701,9 @@ impl weld_rpc::cbor::CborDecode for PutChunkRequest {
             &[("chunk", 0), ("streamId", 1), ("cancelAndRemove", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(<Chunk as weld_rpc::cbor::CborDecode>::decode_cbor(d)?);
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => f2 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -871,22 +761,10 @@ impl weld_rpc::cbor::CborDecode for GetObjectRequest {
             &[("objectId", 0), ("containerId", 1), ("rangeStart", 2), ("rangeEnd", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -966,28 +844,12 @@ impl weld_rpc::cbor::CborDecode for GetObjectResponse {
             ],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            Chunk,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => f3 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

@@ -57,12 +57,8 @@ impl weld_rpc::cbor::CborDecode for HealthCheckResponse {
             &[("healthy", 0), ("message", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -127,31 +123,11 @@ impl weld_rpc::cbor::CborDecode for LinkDefinition {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = Some(
-                            <LinkSettings as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -284,88 +260,22 @@ impl weld_rpc::cbor::CborDecode for HostData {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    5 => {
-                        f5 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    6 => {
-                        f6 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    7 => {
-                        f7 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    8 => {
-                        f8 = Some(
-                            <HostEnvValues as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    9 => {
-                        f9 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    10 => {
-                        f10 = Some(
-                            <ActorLinks as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    11 => {
-                        f11 = Some(
-                            <ClusterIssuers as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    12 => {
-                        f12 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    13 => {
-                        f13 = <Option<
-                            u64,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    14 => {
-                        f14 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?);
-                    }
-                    15 => {
-                        f15 = <Option<
-                            LogLevel,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    8 => f8 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    10 => f10 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    11 => f11 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    12 => f12 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    13 => f13 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    14 => f14 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    15 => f15 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -549,21 +459,9 @@ impl weld_rpc::cbor::CborDecode for WasmCloudEntity {
             &[("public_key", 0), ("link_name", 1), ("contract_id", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -651,49 +549,15 @@ impl weld_rpc::cbor::CborDecode for Invocation {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <WasmCloudEntity as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <WasmCloudEntity as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     3 => f3 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    4 => {
-                        f4 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    5 => {
-                        f5 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    6 => {
-                        f6 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    7 => {
-                        f7 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    8 => {
-                        f8 = <Option<
-                            TraceContext,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -760,19 +624,9 @@ impl weld_rpc::cbor::CborDecode for InvocationResponse {
             |field, d| {
                 match field {
                     0 => f0 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

@@ -45,21 +45,9 @@ impl weld_rpc::cbor::CborDecode for HttpRequest {
             &[("method", 0), ("url", 1), ("headers", 2), ("body", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <HeaderMap as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     3 => f3 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }
@@ -111,12 +99,8 @@ impl weld_rpc::cbor::CborDecode for HttpResponse {
             &[("statusCode", 0), ("header", 1), ("body", 2)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <HeaderMap as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }

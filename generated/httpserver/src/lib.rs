@@ -57,26 +57,10 @@ impl weld_rpc::cbor::CborDecode for HttpRequest {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <HeaderMap as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     4 => f4 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }
@@ -130,12 +114,8 @@ impl weld_rpc::cbor::CborDecode for HttpResponse {
             &[("statusCode", 0), ("header", 1), ("body", 2)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <HeaderMap as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }

@@ -310,52 +310,16 @@ impl weld_rpc::cbor::CborDecode for Item {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => f4 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    5 => {
-                        f5 = Some(
-                            <StockStatus as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    6 => {
-                        f6 = Some(
-                            <Priority as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    7 => {
-                        f7 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    8 => {
-                        f8 = <Option<
-                            weld_rpc::Document,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    9 => {
-                        f9 = Some(
-                            <TagList as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -406,11 +370,7 @@ impl weld_rpc::cbor::CborDecode for ItemRef {
             &[("sku", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -534,16 +494,8 @@ impl weld_rpc::cbor::CborDecode for ItemNotFound {
             &[("sku", 0), ("message", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -582,11 +534,7 @@ impl weld_rpc::cbor::CborDecode for GetItemInput {
             &[("sku", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -624,7 +572,7 @@ impl weld_rpc::cbor::CborDecode for GetItemOutput {
             &[("item", 0)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<Item as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -662,7 +610,7 @@ impl weld_rpc::cbor::CborDecode for PutItemInput {
             &[("item", 0)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<Item as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -734,26 +682,10 @@ impl weld_rpc::cbor::CborDecode for AdjustStockInput {
             &[("createdAt", 0), ("updatedBy", 1), ("item", 2), ("adjustment", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <ItemRef as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <Adjustment as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -799,12 +731,8 @@ impl weld_rpc::cbor::CborDecode for AdjustStockOutput {
             &[("quantity", 0), ("status", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <StockStatus as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -888,17 +816,9 @@ impl weld_rpc::cbor::CborDecode for ListItemsInput {
             &[("status", 0), ("pageSize", 1), ("nextToken", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            StockStatus,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => f1 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -951,16 +871,8 @@ impl weld_rpc::cbor::CborDecode for ListItemsOutput {
             &[("items", 0), ("nextToken", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <ItemList as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

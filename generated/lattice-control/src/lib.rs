@@ -42,18 +42,8 @@ impl weld_rpc::cbor::CborDecode for AdvertiseLinkRequest {
             &[("latticeId", 0), ("link", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <weld_interface_core::LinkDefinition as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -98,11 +88,7 @@ impl weld_rpc::cbor::CborDecode for GetClaimsRequest {
             &[("latticeId", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -148,16 +134,8 @@ impl weld_rpc::cbor::CborDecode for GetHostInventoryRequest {
             &[("latticeId", 0), ("hostId", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -202,11 +180,7 @@ impl weld_rpc::cbor::CborDecode for GetHostsRequest {
             &[("latticeId", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -302,31 +276,11 @@ impl weld_rpc::cbor::CborDecode for SetLatticeCredentialsRequest {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -400,28 +354,10 @@ impl weld_rpc::cbor::CborDecode for ProviderAuctionRequest {
             &[("latticeId", 0), ("providerRef", 1), ("linkName", 2), ("constraints", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <ConstraintMap as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -498,21 +434,9 @@ impl weld_rpc::cbor::CborDecode for ProviderAuctionAck {
             &[("providerRef", 0), ("linkName", 1), ("hostId", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -569,23 +493,9 @@ impl weld_rpc::cbor::CborDecode for ActorAuctionRequest {
             &[("latticeId", 0), ("actorRef", 1), ("constraints", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <ConstraintMap as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -641,16 +551,8 @@ impl weld_rpc::cbor::CborDecode for ActorAuctionAck {
             &[("actorRef", 0), ("hostId", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -706,30 +608,10 @@ impl weld_rpc::cbor::CborDecode for HostInventory {
             &[("hostId", 0), ("labels", 1), ("actors", 2), ("providers", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <LabelsMap as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <ActorDescriptions as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <ProviderDescriptions as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -809,28 +691,10 @@ impl weld_rpc::cbor::CborDecode for ActorDescription {
             &[("id", 0), ("imageRef", 1), ("name", 2), ("instances", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = Some(
-                            <ActorInstances as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -890,17 +754,9 @@ impl weld_rpc::cbor::CborDecode for ActorInstance {
             &[("instanceId", 0), ("revision", 1), ("annotations", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -997,32 +853,12 @@ impl weld_rpc::cbor::CborDecode for ProviderDescription {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => f4 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    5 => {
-                        f5 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1102,27 +938,11 @@ impl weld_rpc::cbor::CborDecode for StartActorCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => f4 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -1214,36 +1034,12 @@ impl weld_rpc::cbor::CborDecode for StartProviderCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1338,32 +1134,12 @@ impl weld_rpc::cbor::CborDecode for ScaleActorCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => f5 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -1443,27 +1219,11 @@ impl weld_rpc::cbor::CborDecode for StopActorCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => f3 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => {
-                        f4 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1550,36 +1310,12 @@ impl weld_rpc::cbor::CborDecode for StopProviderCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    5 => {
-                        f5 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1654,19 +1390,9 @@ impl weld_rpc::cbor::CborDecode for StopHostCommand {
             &[("latticeId", 0), ("hostId", 1), ("timeout", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1744,31 +1470,11 @@ impl weld_rpc::cbor::CborDecode for UpdateActorCommand {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = <Option<
-                            AnnotationMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -1821,12 +1527,8 @@ impl weld_rpc::cbor::CborDecode for CtlOperationAck {
             &[("accepted", 0), ("error", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -1866,13 +1568,7 @@ impl weld_rpc::cbor::CborDecode for LinkDefinitionList {
             &[("links", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <Vec<
-                                weld_interface_core::LinkDefinition,
-                            > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -2036,57 +1732,17 @@ impl weld_rpc::cbor::CborDecode for Host {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = <Option<
-                            KeyValueMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    6 => {
-                        f6 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    7 => {
-                        f7 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    8 => {
-                        f8 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    9 => {
-                        f9 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    10 => {
-                        f10 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    9 => f9 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    10 => f10 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -2135,11 +1791,7 @@ impl weld_rpc::cbor::CborDecode for GetClaimsResponse {
             &[("claims", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <CtlKvList as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -2203,26 +1855,10 @@ impl weld_rpc::cbor::CborDecode for RemoveLinkDefinitionRequest {
             &[("latticeId", 0), ("actorId", 1), ("contractId", 2), ("linkName", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -2293,16 +1929,8 @@ impl weld_rpc::cbor::CborDecode for SetRegistryCredentialsRequest {
             &[("latticeId", 0), ("credentials", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            RegistryCredentialMap,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -2385,26 +2013,10 @@ impl weld_rpc::cbor::CborDecode for RegistryCredential {
             &[("token", 0), ("username", 1), ("password", 2), ("registryType", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

@@ -36,16 +36,8 @@ impl weld_rpc::cbor::CborDecode for LogEntry {
             &[("level", 0), ("text", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

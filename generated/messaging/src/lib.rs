@@ -43,16 +43,8 @@ impl weld_rpc::cbor::CborDecode for PubMessage {
             &[("subject", 0), ("replyTo", 1), ("body", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }
@@ -104,16 +96,8 @@ impl weld_rpc::cbor::CborDecode for ReplyMessage {
             &[("subject", 0), ("replyTo", 1), ("body", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }
@@ -165,16 +149,8 @@ impl weld_rpc::cbor::CborDecode for SubMessage {
             &[("subject", 0), ("replyTo", 1), ("body", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
                     _ => {}
                 }
@@ -225,13 +201,9 @@ impl weld_rpc::cbor::CborDecode for RequestMessage {
             &[("subject", 0), ("body", 1), ("timeoutMs", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     1 => f1 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    2 => f2 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

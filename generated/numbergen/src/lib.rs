@@ -36,8 +36,8 @@ impl weld_rpc::cbor::CborDecode for RangeLimit {
             &[("min", 0), ("max", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => f1 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

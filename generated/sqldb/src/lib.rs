@@ -56,21 +56,9 @@ impl weld_rpc::cbor::CborDecode for Statement {
             &[("parameters", 0), ("database", 1), ("sql", 2)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            Parameters,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => {
-                        f1 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -119,12 +107,8 @@ impl weld_rpc::cbor::CborDecode for ExecuteResult {
             &[("rowsAffected", 0), ("error", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = <Option<
-                            SqlDbError,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -182,18 +166,10 @@ impl weld_rpc::cbor::CborDecode for QueryResult {
             &[("numRows", 0), ("columns", 1), ("rows", 2), ("error", 3)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <Columns as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    3 => {
-                        f3 = <Option<
-                            SqlDbError,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -242,11 +218,7 @@ impl weld_rpc::cbor::CborDecode for PingResult {
             &[("error", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            SqlDbError,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -290,16 +262,8 @@ impl weld_rpc::cbor::CborDecode for SqlDbError {
             &[("code", 0), ("message", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -350,17 +314,9 @@ impl weld_rpc::cbor::CborDecode for Column {
             &[("ordinal", 0), ("name", 1), ("dbType", 2)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

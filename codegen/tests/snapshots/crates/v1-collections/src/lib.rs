@@ -114,33 +114,13 @@ impl weld_rpc::cbor::CborDecode for Bag {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(<Names as weld_rpc::cbor::CborDecode>::decode_cbor(d)?);
-                    }
-                    1 => f1 = Some(<Tags as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<Ids> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => {
-                        f3 = Some(
-                            <Counts as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => {
-                        f4 = <Option<
-                            Groups,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            Holes,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    6 => {
-                        f6 = <Option<
-                            Chunks,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

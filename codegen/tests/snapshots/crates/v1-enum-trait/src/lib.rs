@@ -201,14 +201,8 @@ impl weld_rpc::cbor::CborDecode for Settings {
             &[("level", 0), ("colour", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(<Level as weld_rpc::cbor::CborDecode>::decode_cbor(d)?);
-                    }
-                    1 => {
-                        f1 = <Option<
-                            Colour,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

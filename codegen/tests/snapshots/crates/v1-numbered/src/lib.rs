@@ -42,13 +42,9 @@ impl weld_rpc::cbor::CborDecode for Gappy {
             &[("first", 0), ("maybe", 2), ("last", 5)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     1 => f1 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    2 => f2 = Some(<i64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -93,12 +89,8 @@ impl weld_rpc::cbor::CborDecode for Plain {
             &[("a", 0), ("b", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

@@ -43,12 +43,8 @@ impl weld_rpc::cbor::CborDecode for Node {
             &[("value", 0), ("next", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => {
-                        f1 = <Option<
-                            Box<Node>,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -98,16 +94,8 @@ impl weld_rpc::cbor::CborDecode for Tree {
             &[("label", 0), ("children", 1)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = <Option<
-                            Trees,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -155,11 +143,7 @@ impl weld_rpc::cbor::CborDecode for Ping {
             &[("pong", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            Box<Pong>,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -201,11 +185,7 @@ impl weld_rpc::cbor::CborDecode for Pong {
             &[("ping", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            Box<Ping>,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())

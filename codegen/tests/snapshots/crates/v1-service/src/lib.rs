@@ -68,27 +68,11 @@ impl weld_rpc::cbor::CborDecode for PutRequest {
             &[("type", 0), ("self", 1), ("content_type", 2), ("body", 3), ("legacy", 4)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => {
-                        f1 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     3 => f3 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    4 => {
-                        f4 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -136,8 +120,8 @@ impl weld_rpc::cbor::CborDecode for PutResponse {
             &[("stored", 0), ("version", 1)],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => f1 = Some(<i64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -176,11 +160,7 @@ impl weld_rpc::cbor::CborDecode for NoDefault {
             &[("name", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

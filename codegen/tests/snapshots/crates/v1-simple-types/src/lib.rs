@@ -86,32 +86,16 @@ impl weld_rpc::cbor::CborDecode for Required {
             |field, d| {
                 match field {
                     0 => f0 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    1 => f1 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => f3 = Some(<i8 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => f4 = Some(<i16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    5 => f5 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    6 => f6 = Some(<i64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    7 => f7 = Some(<f32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    8 => f8 = Some(<f64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    9 => {
-                        f9 = Some(
-                            <weld_rpc::Timestamp as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
-                    10 => {
-                        f10 = Some(
-                            <weld_rpc::Document as weld_rpc::cbor::CborDecode>::decode_cbor(
-                                d,
-                            )?,
-                        );
-                    }
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    8 => f8 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    10 => f10 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -250,30 +234,14 @@ impl weld_rpc::cbor::CborDecode for Optional {
             |field, d| {
                 match field {
                     0 => f0 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    1 => f1 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    3 => f3 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => {
-                        f4 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    5 => {
-                        f5 = <Option<
-                            weld_rpc::Document,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    6 => {
-                        f6 = <Option<i32> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    7 => f7 = <Option<u8> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                    8 => {
-                        f8 = <Option<u64> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
@@ -356,14 +324,14 @@ impl weld_rpc::cbor::CborDecode for Widths {
             ],
             |field, d| {
                 match field {
-                    0 => f0 = Some(<u8 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    1 => f1 = Some(<u16 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => f2 = Some(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    3 => f3 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    4 => f4 = Some(<i8 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    5 => f5 = Some(<i64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    6 => f6 = Some(<f32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    7 => f7 = Some(<u64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())

@@ -76,18 +76,10 @@ impl weld_rpc::cbor::CborDecode for OrderInput {
             &[("item", 0), ("quantity", 1), ("size", 2), ("rush", 3)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    1 => f1 = Some(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => f2 = Some(<Size as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    3 => {
-                        f3 = Some(
-                            <Priority as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -127,11 +119,7 @@ impl weld_rpc::cbor::CborDecode for OrderOutput {
             &[("id", 0)],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
+                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
                     _ => {}
                 }
                 Ok(())
@@ -407,34 +395,14 @@ impl weld_rpc::cbor::CborDecode for Record {
             ],
             |field, d| {
                 match field {
-                    0 => {
-                        f0 = <Option<
-                            weld_rpc::Timestamp,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
-                    1 => f1 = Some(<i64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    2 => {
-                        f2 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    3 => {
-                        f3 = Some(
-                            <String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    4 => f4 = Some(<bool as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    5 => f5 = Some(<f64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-                    6 => {
-                        f6 = Some(
-                            <TagList as weld_rpc::cbor::CborDecode>::decode_cbor(d)?,
-                        );
-                    }
-                    7 => {
-                        f7 = <Option<
-                            String,
-                        > as weld_rpc::cbor::CborDecode>::decode_cbor(d)?;
-                    }
+                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
+                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
+                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
                     _ => {}
                 }
                 Ok(())
