@@ -902,16 +902,22 @@ impl<'a> Validator<'a> {
                     None => None,
                     Some(sel) => {
                         let graph = self.graph.get_or_insert_with(|| Graph::new(model));
-                        let allowed = info.selected.get_or_insert_with(|| {
-                            if include_prelude {
-                                sel.select_in(graph)
-                            } else {
-                                sel.select_from(graph, &graph.user_nodes())
-                            }
-                        });
-                        let matched = holder
-                            .node(graph)
-                            .is_some_and(|n| allowed.binary_search(&n).is_ok());
+                        let matched = match holder.node(graph) {
+                            None => false,
+                            Some(n) => match sel.matches_node(graph, n) {
+                                Some(m) => m,
+                                None => {
+                                    let allowed = info.selected.get_or_insert_with(|| {
+                                        if include_prelude {
+                                            sel.select_in(graph)
+                                        } else {
+                                            sel.select_from(graph, graph.user_nodes())
+                                        }
+                                    });
+                                    allowed.binary_search(&n).is_ok()
+                                }
+                            },
+                        };
                         (!matched).then_some(info.selector_text)
                     }
                 }

@@ -186,6 +186,28 @@ impl Selector {
         out
     }
 
+    /// Decides cheaply whether node `n` is in the result of the selector
+    /// evaluated from every node (or every user node, when `n` is one),
+    /// without evaluating the whole selector: pure filters are tested on `n`
+    /// alone and `A > B` (filters on both sides) on a member and its
+    /// container. `None` when the selector has another shape (e.g. `-[input]->`),
+    /// in which case the caller evaluates it with [`select_from`](Self::select_from).
+    pub fn matches_node(&self, graph: &Graph<'_>, n: u32) -> Option<bool> {
+        let mut undecided = false;
+        for alt in &self.alternatives {
+            match steps_match(graph, alt, n) {
+                Some(true) => return Some(true),
+                Some(false) => {}
+                None => undecided = true,
+            }
+        }
+        if undecided {
+            None
+        } else {
+            Some(false)
+        }
+    }
+
     /// True if `id` (a shape or member id) is in the result of the selector.
     pub fn matches(&self, model: &Model, id: &ShapeId) -> bool {
         let graph = Graph::new(model);
@@ -209,6 +231,8 @@ pub struct Graph<'m> {
     nodes: Vec<GraphNode<'m>>,
     /// Node of each shape (members follow their shape contiguously).
     shape_nodes: HashMap<&'m ShapeId, u32>,
+    /// Nodes outside the prelude.
+    user: Vec<u32>,
     edges: Vec<Vec<(Option<&'static str>, u32)>>,
 }
 
@@ -230,9 +254,13 @@ impl<'m> Graph<'m> {
                 });
             }
         }
+        let user = (0..nodes.len() as u32)
+            .filter(|&n| !nodes[n as usize].shape.id.is_prelude())
+            .collect();
         let mut graph = Graph {
             nodes,
             shape_nodes,
+            user,
             edges: Vec::new(),
         };
         let unit = ShapeId::prelude("Unit");
@@ -298,10 +326,15 @@ impl<'m> Graph<'m> {
     }
 
     /// Every node outside the `smithy.api` prelude.
-    pub fn user_nodes(&self) -> Vec<u32> {
-        (0..self.nodes.len() as u32)
-            .filter(|&n| !self.nodes[n as usize].shape.id.is_prelude())
-            .collect()
+    pub fn user_nodes(&self) -> &[u32] {
+        &self.user
+    }
+
+    /// The node of the shape that contains member node `n` (`None` for shapes).
+    pub fn container_of(&self, n: u32) -> Option<u32> {
+        let node = self.nodes.get(n as usize)?;
+        node.member?;
+        self.shape_nodes.get(&node.shape.id).copied()
     }
 
     /// The id of a node.
@@ -344,6 +377,37 @@ fn any_from(g: &Graph<'_>, steps: &[Step], n: u32) -> bool {
             .into_iter()
             .any(|m| any_from(g, rest, m)),
     }
+}
+
+/// See [`Selector::matches_node`].
+fn steps_match(g: &Graph<'_>, steps: &[Step], n: u32) -> Option<bool> {
+    if is_filter(steps) {
+        return Some(any_from(g, steps, n));
+    }
+    if let [Step::Is(alts), rest @ ..] = steps {
+        if is_filter(rest) {
+            if !any_from(g, rest, n) {
+                return Some(false);
+            }
+            let mut undecided = false;
+            for alt in alts {
+                match steps_match(g, alt, n) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => undecided = true,
+                }
+            }
+            return if undecided { None } else { Some(false) };
+        }
+    }
+    let pos = steps.iter().position(|s| matches!(s, Step::Forward))?;
+    let (before, after) = (&steps[..pos], &steps[pos + 1..]);
+    if !is_filter(before) || !is_filter(after) {
+        return None;
+    }
+    // Only its container reaches a member through `>`.
+    let container = g.container_of(n)?;
+    Some(any_from(g, after, n) && any_from(g, before, container))
 }
 
 /// True if the steps only filter (never move to other nodes).
@@ -1185,6 +1249,47 @@ operation PutRes {
                 Selector::parse(unsupported)
             );
         }
+    }
+
+    /// The shortcut of `matches_node` agrees with full evaluation for every
+    /// prelude selector (and a few more) on every node of the fixture.
+    #[test]
+    fn matches_node_agrees_with_full_evaluation() {
+        let m = model();
+        let graph = Graph::new(&m);
+        let mut selectors: Vec<String> = m
+            .shapes
+            .values()
+            .filter_map(|s| s.trait_value(&ShapeId::prelude("trait")))
+            .filter_map(|t| t.get("selector").and_then(Node::as_str).map(str::to_string))
+            .collect();
+        selectors.extend(
+            [
+                "structure > member",
+                "> member",
+                "operation -[input]-> structure > member",
+                ":is(structure > member, union)",
+                "long,integer, structure > member",
+            ]
+            .map(String::from),
+        );
+        let mut decided = 0;
+        for text in &selectors {
+            let sel = Selector::parse(text).unwrap();
+            let full = sel.select_in(&graph);
+            for n in 0..graph.nodes.len() as u32 {
+                if let Some(quick) = sel.matches_node(&graph, n) {
+                    decided += 1;
+                    assert_eq!(
+                        quick,
+                        full.binary_search(&n).is_ok(),
+                        "{text} on {}",
+                        graph.id_of(n)
+                    );
+                }
+            }
+        }
+        assert!(decided > 1000, "shortcut rarely applies ({decided})");
     }
 
     /// Every selector in the prelude compiles (none is reported W0203).
