@@ -76,6 +76,10 @@ enum Command {
         #[arg(long, global = true, default_value = admin::DEFAULT_ADDR)]
         admin: SocketAddr,
     },
+    /// Sign actor modules and inspect their claims.
+    Claims(host_min::claims::cli::ClaimsArgs),
+    /// Generate nkeys (account, module, server, ...).
+    Keys(host_min::claims::cli::KeysArgs),
 }
 
 #[derive(Subcommand)]
@@ -133,6 +137,12 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // claims / keys: offline, synchronous, their own exit codes.
+    let cli = match cli.command {
+        Command::Claims(args) => return host_min::claims::cli::finish(args.run()),
+        Command::Keys(args) => return host_min::claims::cli::finish(args.run()),
+        command => Cli { command },
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -162,6 +172,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
     match command {
+        Command::Claims(_) | Command::Keys(_) => unreachable!("handled in main"),
         Command::Up {
             manifest,
             data_dir,

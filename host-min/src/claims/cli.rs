@@ -289,8 +289,8 @@ fn contract_label(id: &str) -> Option<&'static str> {
         "wasmcloud:blobstore" => "Blob store",
         "wasmcloud:sqldb" => "SQL database",
         "wasmcloud:latticecontroller" => "Lattice controller",
-        "wasmcloud:builtin:logging" => "Logging (builtin)",
-        "wasmcloud:builtin:numbergen" => "Number generator (builtin)",
+        "wasmcloud:builtin:logging" => "Logging, builtin",
+        "wasmcloud:builtin:numbergen" => "Number generator, builtin",
         _ => return None,
     })
 }
@@ -412,4 +412,17 @@ pub fn validate_caps(caps: &[String]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Turns a command's result into the process exit code, printing the error
+/// (with its causes) on failure: exit 2 for errors such as unreadable files
+/// or bad arguments, as opposed to 1 for "claims invalid".
+pub fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("host-min: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
