@@ -14,6 +14,7 @@
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use weld_codegen::smithy::source::FileId;
 use weld_codegen::smithy::{self, json_ast};
 
 /// Median time of one call of `f`, measured over batches for about `budget`.
@@ -166,6 +167,14 @@ fn bench_set(title: &str, inputs: Vec<(String, String)>, budget: Duration) {
             bytes,
             time: measure(budget, || {
                 black_box(smithy::load_sources(black_box(inputs.clone())));
+            }),
+        },
+        Row {
+            name: "json_ast::read (JSON AST only)",
+            bytes: ast.len(),
+            time: measure(budget, || {
+                let mut diags = Vec::new();
+                black_box(json_ast::read(FileId(1), black_box(&ast), &mut diags));
             }),
         },
         Row {

@@ -285,7 +285,9 @@ impl<'a> JsonParser<'a> {
         self.enter(start)?;
         self.pos += 1;
         let mut members: Vec<JMember> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        // Small objects (nearly all of them) are checked for duplicate keys
+        // by a scan; a set is built only once an object grows large.
+        let mut seen: Option<HashSet<String>> = None;
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -298,7 +300,20 @@ impl<'a> JsonParser<'a> {
                 let key_start = self.pos;
                 let key = self.string()?;
                 let key_span = self.span(key_start, self.pos);
-                if !seen.insert(key.clone()) {
+                let duplicate = match &mut seen {
+                    Some(set) => !set.insert(key.clone()),
+                    None => {
+                        let dup = members.iter().any(|m| m.key == key);
+                        if members.len() >= 16 {
+                            let mut set: HashSet<String> =
+                                members.iter().map(|m| m.key.clone()).collect();
+                            set.insert(key.clone());
+                            seen = Some(set);
+                        }
+                        dup
+                    }
+                };
+                if duplicate {
                     let first = members
                         .iter()
                         .find(|m| m.key == key)
@@ -1636,6 +1651,21 @@ mod tests {
             let d = parse(text).unwrap_err();
             assert_eq!((d.code, d.span.unwrap().start), (*code, *start), "{text}");
         }
+    }
+
+    #[test]
+    fn duplicate_keys_found_in_large_objects() {
+        // Every position relative to the switch from scan to set.
+        for dup_of in [0, 15, 16, 17, 30] {
+            let mut keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+            keys.push(format!("\"k{dup_of}\": 0"));
+            let text = format!("{{{}}}", keys.join(","));
+            let d = parse(&text).unwrap_err();
+            assert_eq!(d.code, "E0305", "k{dup_of}");
+            assert!(d.message.contains(&format!("\"k{dup_of}\"")));
+        }
+        let ok: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        assert!(parse(&format!("{{{}}}", ok.join(","))).is_ok());
     }
 
     #[test]
