@@ -262,6 +262,9 @@ fn comments_and_tokens() {
     );
     assert_eq!(&text[toks[1].range()], "foo.bar#Baz$qux");
     assert_eq!(&text[toks[0].range()], "/// doc");
+    // A byte order mark at the start is skipped; anywhere else it is an error.
+    assert_eq!(lex_codes("\u{feff}namespace ex"), Vec::<&str>::new());
+    assert_eq!(lex_codes("namespace \u{feff}ex"), vec!["E0001"]);
     assert_eq!(lex_codes("a / b"), vec!["E0001"]);
     // A run of garbage is one diagnostic.
     assert_eq!(lex_codes("a §§§ b ~ c"), vec!["E0001", "E0001"]);

@@ -158,7 +158,9 @@ pub fn tokenize(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<To
     let mut lx = Lexer {
         src: text.as_bytes(),
         text,
-        pos: 0,
+        // A UTF-8 byte order mark (some Windows editors write one) is not
+        // part of the model.
+        pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
         file,
         // A rough guess that avoids most reallocations for typical files.
         tokens: Vec::with_capacity(text.len() / 5 + 4),
