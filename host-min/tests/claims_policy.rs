@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{actor_wasm, host_call_payload, RecordingProvider};
-use host_min::claims::{sign_actor, sign_actor_at, ClaimsError, ClaimsPolicy, KeyPair, KeyType};
+use host_min::claims::{
+    sign_actor, sign_actor_at, ActorStartError, ClaimsError, ClaimsPolicy, KeyPair, KeyType,
+};
 use host_min::ids::{derived_key, KeyKind};
 use host_min::router::{ProviderInfo, Router, BUILTIN_LOGGING, BUILTIN_NUMBERGEN};
 use host_min::runtime::{AllocatorChoice, Runtime, RuntimeConfig};
@@ -38,23 +40,16 @@ fn signed_probe(caps: &[&str], alias: Option<&str>) -> (Vec<u8>, String) {
     )
 }
 
-/// Admits, grants and starts `wasm` the way the host does.
+/// Starts `wasm` through the policy, as the host does.
 async fn start(
     r: &Router,
     policy: &ClaimsPolicy,
     name: &str,
     wasm: &[u8],
-) -> Result<String, ClaimsError> {
-    let admitted = policy.admit(wasm, &derived_key(KeyKind::Module, name))?;
-    policy.grant(&admitted);
-    let aliases: Vec<String> = admitted
-        .call_alias()
-        .map(String::from)
-        .into_iter()
-        .collect();
-    r.start_actor(&admitted.id, name, &aliases, wasm)
-        .await
-        .expect("actor starts");
+) -> Result<String, ActorStartError> {
+    let admitted = policy
+        .start_actor(r, name, &derived_key(KeyKind::Module, name), &[], wasm)
+        .await?;
     Ok(admitted.id)
 }
 
@@ -284,5 +279,56 @@ async fn allow_unsigned_is_a_dev_setting_that_still_checks_signed_actors() {
     let mut forged = wasm.clone();
     support::custom_section(&mut forged, "extra", account.public_key().as_bytes());
     assert!(policy.admit(&forged, "y").is_err());
+    r.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_and_stop_through_the_policy() {
+    let policy = Arc::new(ClaimsPolicy::enforcing());
+    let r = router(policy.clone());
+
+    // refused at start with a message naming the actor and the reason
+    let err = start(&r, &policy, "plain", &actor_wasm("probe"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("actor `plain` refused: the module is not signed"),
+        "{err}"
+    );
+    assert!(r.actor("plain").is_none());
+
+    let (wasm, key) = signed_probe(&[BUILTIN_LOGGING], Some("alias-one"));
+    let id = start(&r, &policy, "one", &wasm).await.unwrap();
+    assert_eq!(id, key);
+    assert_eq!(r.resolve_actor("alias-one").as_deref(), Some(id.as_str()));
+    assert_eq!(r.resolve_actor("one").as_deref(), Some(id.as_str()));
+
+    // the same module again: refused as a duplicate, the running grant kept
+    assert!(matches!(
+        start(&r, &policy, "one-again", &wasm).await.unwrap_err(),
+        ActorStartError::Router(_)
+    ));
+    assert!(host_call(
+        &r,
+        &id,
+        "",
+        BUILTIN_LOGGING,
+        "Logging.WriteLog",
+        &log_entry()
+    )
+    .await
+    .is_ok());
+
+    // a different module under a taken name: refused, and not granted
+    let (other, other_key) = signed_probe(&[BUILTIN_LOGGING], None);
+    assert!(start(&r, &policy, "one", &other).await.is_err());
+    assert!(policy.claims(&other_key).is_none());
+
+    // stop by alias: gone, and its grant withdrawn
+    policy.stop_actor(&r, "alias-one").unwrap();
+    assert!(r.actor(&id).is_none());
+    assert!(policy.claims(&id).is_none());
+    assert!(policy.stop_actor(&r, "alias-one").is_err());
     r.shutdown().await;
 }

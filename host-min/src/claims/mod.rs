@@ -9,20 +9,20 @@
 //!    `[host]` table or `--allow-unsigned`). Pass it to
 //!    `Router::new(runtime, lattice, policy.clone())` (as `Arc<dyn Policy>`)
 //!    and keep the `Arc<ClaimsPolicy>` in the host.
-//! 2. At actor start, before `Router::start_actor`:
-//!    `let admitted = policy.admit(&wasm, &fallback_id)?;` (refuses unsigned
-//!    or invalid modules with a clear [`ClaimsError`]); then
-//!    `policy.grant(&admitted);` (before the start so start hooks may use
-//!    their capabilities) and
-//!    `router.start_actor(&admitted.id, name, &aliases_plus(admitted.call_alias), &wasm)`.
-//!    If the start fails with anything but `RouterError::Duplicate`, call
-//!    `policy.revoke(&admitted.id)`. On `stop_actor`, `policy.revoke(id)`.
+//! 2. Start actors with [`ClaimsPolicy::start_actor`]`(&router, name,
+//!    &Host::actor_id(name), &aliases, &wasm)` instead of
+//!    `Router::start_actor`: it verifies the claims (refusing unsigned or
+//!    invalid modules with a clear [`ActorStartError`]), grants the caps,
+//!    starts the actor under its claims subject with the claims' call alias
+//!    added, and returns the [`AdmittedActor`] (its `id` is the actor id).
+//!    Stop actors with [`ClaimsPolicy::stop_actor`] so grants are withdrawn.
+//!    (Lower level: [`ClaimsPolicy::admit`], [`ClaimsPolicy::grant`],
+//!    [`ClaimsPolicy::revoke`].)
 //! 3. The actor id is the claims subject (`M...`): links from a manifest must
-//!    use that id, not a name-derived one; keep a name -> id map from step 2.
-//! 4. CLI: add to the top-level clap `Subcommand` enum
-//!    `Claims(host_min::claims::cli::ClaimsArgs)` and
-//!    `Keys(host_min::claims::cli::KeysArgs)`, and dispatch with
-//!    `args.run()` (returns `anyhow::Result<std::process::ExitCode>`).
+//!    use that id, not a name-derived one; keep a name -> id map from step 2
+//!    (or use `Router::resolve_actor(name)`).
+//! 4. CLI: `host-min claims ...` / `host-min keys ...` are wired in
+//!    `main.rs` ([`cli::ClaimsArgs`], [`cli::KeysArgs`], [`cli::finish`]).
 //!
 //! # Library API
 //!
@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime};
 
 pub use jwt::{ActorMetadata, Claims, Token};
 pub use keys::{KeyError, KeyPair, KeyType};
-pub use policy::{AdmittedActor, ClaimsPolicy};
+pub use policy::{ActorStartError, AdmittedActor, ClaimsPolicy};
 
 /// Why claims could not be made, read or trusted.
 #[derive(Debug, thiserror::Error)]
