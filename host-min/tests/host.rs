@@ -1,0 +1,184 @@
+//! A whole host in-process: a manifest applied (probe actor + the embedded
+//! keyvalue provider), calls routed actor -> provider, and the admin
+//! endpoint's client putting and deleting links at runtime.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{actor_wasm, host_call_payload};
+use host_min::admin::{self, AdminError, Client, LinkRequest};
+use host_min::host::{Host, HostConfig};
+use host_min::manifest::Manifest;
+use host_min::providers::ProviderRegistry;
+use host_min::types::RpcError;
+
+async fn start(dir: &std::path::Path) -> Arc<Host> {
+    std::fs::write(dir.join("probe.wasm"), actor_wasm("probe")).unwrap();
+    let manifest = dir.join("app.toml");
+    std::fs::write(
+        &manifest,
+        r#"
+[host]
+data_dir = "data"
+call_deadline_ms = 2000
+
+[[actors]]
+name = "probe"
+path = "probe.wasm"
+
+[[providers]]
+name = "kv"
+kind = "keyvalue"
+
+[[links]]
+actor = "probe"
+provider = "kv"
+"#,
+    )
+    .unwrap();
+    let m = Manifest::load(&manifest).unwrap();
+    let cfg = HostConfig::default().with_manifest(&m);
+    assert_eq!(cfg.data_dir, dir.join("data"));
+    std::fs::create_dir_all(&cfg.data_dir).unwrap();
+    let host = Arc::new(Host::new(cfg, ProviderRegistry::with_builtins()).unwrap());
+    host.apply(&m).await.unwrap();
+    host
+}
+
+fn increment(by: i32) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Inc<'a> {
+        key: &'a str,
+        value: i32,
+    }
+    let arg = rmp_serde::to_vec_named(&Inc {
+        key: "counter:default",
+        value: by,
+    })
+    .unwrap();
+    host_call_payload("default", "wasmcloud:keyvalue", "KeyValue.Increment", &arg)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manifest_actor_calls_embedded_keyvalue_and_admin_manages_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = start(dir.path()).await;
+    let r = host.router();
+    let probe = Host::actor_id("probe");
+
+    for want in 1..=3 {
+        let out = r
+            .call_actor("probe", "Probe.HostCall", &increment(1))
+            .await
+            .unwrap();
+        assert_eq!(rmp_serde::from_slice::<i32>(&out).unwrap(), want);
+    }
+
+    let addr = admin::serve(host.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = Client::new(addr);
+    let inv = client.inventory().await.unwrap();
+    assert_eq!(inv["actors"][0]["name"], "probe");
+    assert_eq!(inv["actors"][0]["id"], probe.as_str());
+    assert_eq!(inv["providers"][0]["contract_id"], "wasmcloud:keyvalue");
+    assert_eq!(client.links().await.unwrap().len(), 1);
+
+    // delete through the admin endpoint: the actor now gets the upstream text
+    let del = LinkRequest {
+        actor: "probe".into(),
+        provider: Some("kv".into()),
+        ..Default::default()
+    };
+    let gone = client.delete_link(&del).await.unwrap();
+    assert_eq!(gone.actor_id, probe);
+    let err = r
+        .call_actor("probe", "Probe.HostCall", &increment(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RpcError::ActorHandler(
+            "host error: Invocation not authorized: missing link definition for wasmcloud:keyvalue on default".into()
+        )
+    );
+    match client.delete_link(&del).await {
+        Err(AdminError::Refused { status: 404, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    // put back: the stored count continues
+    let put = LinkRequest {
+        actor: probe.clone(),
+        provider: Some("kv".into()),
+        ..Default::default()
+    };
+    client.put_link(&put).await.unwrap();
+    let out = r
+        .call_actor("probe", "Probe.HostCall", &increment(10))
+        .await
+        .unwrap();
+    assert_eq!(rmp_serde::from_slice::<i32>(&out).unwrap(), 13);
+
+    // refusals carry the reason
+    let bad = LinkRequest {
+        actor: "nobody".into(),
+        provider: Some("kv".into()),
+        ..Default::default()
+    };
+    match client.put_link(&bad).await {
+        Err(AdminError::Refused {
+            status: 404,
+            message,
+        }) => assert_eq!(message, "no actor `nobody`"),
+        other => panic!("{other:?}"),
+    }
+    let wrong = LinkRequest {
+        actor: "probe".into(),
+        provider: Some("kv".into()),
+        contract_id: Some("wasmcloud:httpserver".into()),
+        ..Default::default()
+    };
+    match client.put_link(&wrong).await {
+        Err(AdminError::Refused {
+            status: 400,
+            message,
+        }) => assert!(message.contains("implements"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_errors_point_at_the_manifest_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("app.toml");
+    std::fs::write(
+        &manifest,
+        "[[actors]]\nname = \"a\"\npath = \"missing.wasm\"\n",
+    )
+    .unwrap();
+    let m = Manifest::load(&manifest).unwrap();
+    let host = Host::new(HostConfig::default(), ProviderRegistry::empty()).unwrap();
+    let err = host.apply(&m).await.unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}:2:", manifest.display())),
+        "{err}"
+    );
+    assert!(err.contains("missing.wasm"), "{err}");
+
+    std::fs::write(dir.path().join("p.wasm"), actor_wasm("probe")).unwrap();
+    std::fs::write(
+        &manifest,
+        "[[actors]]\nname = \"a\"\npath = \"p.wasm\"\n\n[[providers]]\nname = \"x\"\nkind = \"teleporter\"\n",
+    )
+    .unwrap();
+    let m = Manifest::load(&manifest).unwrap();
+    let host = Host::new(HostConfig::default(), ProviderRegistry::empty()).unwrap();
+    let err = host.apply(&m).await.unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}:6:", manifest.display())),
+        "{err}"
+    );
+    assert!(err.contains("unknown provider kind `teleporter`"), "{err}");
+}
