@@ -69,10 +69,35 @@ pub fn elided_placeholder() -> ShapeId {
     ShapeId::new("", "")
 }
 
+/// FNV-1a: shape names are short, trusted-size keys looked up for every
+/// reference, where SipHash's DoS resistance buys nothing and costs a lot.
+#[derive(Clone, Copy, Debug)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+type NameSet = HashSet<String, FnvBuild>;
+
 /// Shape names declared per namespace, across all files of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
-    names: HashMap<String, HashSet<String>>,
+    names: HashMap<String, NameSet, FnvBuild>,
 }
 
 impl Scope {
@@ -118,7 +143,11 @@ impl Scope {
 }
 
 struct Resolver<'s, 'a, 'd> {
-    scope: &'s Scope,
+    /// Names declared in the current namespace (looked up once per file
+    /// rather than once per reference).
+    local_names: Option<&'s NameSet>,
+    /// Names declared in the prelude.
+    prelude_names: Option<&'s NameSet>,
     file: &'s ast::File<'a>,
     ns: &'a str,
     uses: HashMap<&'a str, ShapeId>,
@@ -131,7 +160,8 @@ struct Resolver<'s, 'a, 'd> {
 pub fn resolve(file: &ast::File<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Resolved {
     let ns = file.namespace.map(|n| n.text).unwrap_or("");
     let mut r = Resolver {
-        scope,
+        local_names: scope.names.get(ns),
+        prelude_names: scope.names.get(PRELUDE_NS),
         file,
         ns,
         uses: HashMap::new(),
@@ -246,9 +276,9 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         };
         let mut id = if let Some(u) = self.uses.get(name) {
             u.clone()
-        } else if self.scope.contains(self.ns, name) {
+        } else if self.local_names.is_some_and(|s| s.contains(name)) {
             ShapeId::new(self.ns, name)
-        } else if self.scope.contains(PRELUDE_NS, name) {
+        } else if self.prelude_names.is_some_and(|s| s.contains(name)) {
             ShapeId::prelude(name)
         } else {
             ShapeId::new(self.ns, name)
@@ -276,7 +306,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 // prelude names can resolve; anything else stays as written.
                 if self.ns.is_empty() && !s.contains('#') {
                     let base = s.split('$').next().unwrap_or(s);
-                    if self.scope.contains(PRELUDE_NS, base) {
+                    if self.prelude_names.is_some_and(|s| s.contains(base)) {
                         return Node::String(self.id(s).to_string());
                     }
                     return Node::String(s.to_string());
