@@ -145,7 +145,8 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         sources,
         options,
         diags: Vec::new(),
-        infos: HashMap::default(),
+        infos: Vec::new(),
+        info_index: HashMap::default(),
         graph: None,
         exclusive: HashMap::new(),
         names_by_lower: None,
@@ -166,7 +167,9 @@ struct Validator<'a> {
     options: Options,
     diags: Vec<Diagnostic>,
     /// Per applied trait id: facts about its definition (`None`: unknown).
-    infos: HashMap<&'a ShapeId, Option<TraitInfo<'a>>, FastHash>,
+    infos: Vec<TraitInfo<'a>>,
+    /// Trait id -> index in `infos` (`None`: no such shape).
+    info_index: HashMap<&'a ShapeId, Option<usize>, FastHash>,
     /// Traits with `structurallyExclusive`, and its value.
     exclusive: HashMap<&'a ShapeId, &'a str>,
     /// The model as a numbered graph for selector evaluation (built on first use).
@@ -178,7 +181,7 @@ struct Validator<'a> {
 /// FNV-1a: the validator hashes short shape ids on every trait application,
 /// where SipHash's DoS resistance buys nothing (keys come from the model).
 #[derive(Clone, Copy)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -198,11 +201,10 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type FastHash = std::hash::BuildHasherDefault<Fnv>;
+pub(crate) type FastHash = std::hash::BuildHasherDefault<Fnv>;
 
 /// What the validator needs to know about one trait definition.
 struct TraitInfo<'a> {
-    key: &'a ShapeId,
     def: &'a Shape,
     /// The definition carries `@trait`.
     is_trait: bool,
@@ -797,11 +799,14 @@ impl<'a> Validator<'a> {
     // -----------------------------------------------------------------------
     // Traits.
 
-    /// Facts about trait `trait_id` computed once per validation.
-    /// Computes and caches [`TraitInfo`] for `trait_id`; false if no such shape.
-    fn ensure_trait_info(&mut self, trait_id: &ShapeId) -> bool {
-        if !self.infos.contains_key(trait_id) {
-            let info = self.model.shapes.get_key_value(trait_id).map(|(key, def)| {
+    /// Computes and caches [`TraitInfo`] for `trait_id` (facts computed once
+    /// per validation); its index in `infos`, `None` if no such shape.
+    fn trait_info_index(&mut self, trait_id: &'a ShapeId) -> Option<usize> {
+        if let Some(i) = self.info_index.get(trait_id) {
+            return *i;
+        }
+        {
+            let info = self.model.shapes.get(trait_id).map(|def| {
                 let def_trait = def.trait_value(&ids().trait_);
                 let selector =
                     def_trait.map(|t| t.get("selector").and_then(Node::as_str).unwrap_or("*"));
@@ -828,7 +833,6 @@ impl<'a> Validator<'a> {
                     .iter()
                     .any(|t| def.traits.contains_key(*t));
                 TraitInfo {
-                    key,
                     def,
                     is_trait: def_trait.is_some(),
                     selector: selector
@@ -844,19 +848,20 @@ impl<'a> Validator<'a> {
                     annotation: matches!(def.kind, ShapeKind::Structure) && def.members.is_empty(),
                 }
             });
-            match info {
-                Some(info) => self.infos.insert(info.key, Some(info)),
-                None => return false,
-            };
+            let index = info.map(|info| {
+                self.infos.push(info);
+                self.infos.len() - 1
+            });
+            self.info_index.insert(trait_id, index);
+            index
         }
-        true
     }
 
     fn check_traits(&mut self, holder: Holder<'a>) {
         let traits = holder.traits();
         let mut reported_conflicts: Vec<(&ShapeId, &ShapeId)> = Vec::new();
         for (trait_id, tv) in traits {
-            if !self.ensure_trait_info(trait_id) {
+            let Some(idx) = self.trait_info_index(trait_id) else {
                 let mut d = Diagnostic::error(
                     E_UNKNOWN_TRAIT,
                     tv.span,
@@ -868,9 +873,9 @@ impl<'a> Validator<'a> {
                 }
                 self.push(d);
                 continue;
-            }
+            };
             let (def, is_trait, private) = {
-                let i = self.infos[trait_id].as_ref().expect("cached above");
+                let i = &self.infos[idx];
                 (i.def, i.is_trait, i.private)
             };
             if !is_trait {
@@ -893,11 +898,7 @@ impl<'a> Validator<'a> {
             let misplaced = {
                 let model = self.model;
                 let include_prelude = self.options.include_prelude;
-                let info = self
-                    .infos
-                    .get_mut(trait_id)
-                    .and_then(Option::as_mut)
-                    .expect("cached above");
+                let info = &mut self.infos[idx];
                 match &info.selector {
                     None => None,
                     Some(sel) => {
@@ -953,11 +954,7 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            let info = self
-                .infos
-                .get(trait_id)
-                .and_then(Option::as_ref)
-                .expect("trait info cached above");
+            let info = &self.infos[idx];
 
             // Conflicts.
             let mut conflict_diags = Vec::new();

@@ -230,7 +230,7 @@ struct GraphNode<'m> {
 pub struct Graph<'m> {
     nodes: Vec<GraphNode<'m>>,
     /// Node of each shape (members follow their shape contiguously).
-    shape_nodes: HashMap<&'m ShapeId, u32>,
+    shape_nodes: HashMap<&'m ShapeId, u32, super::FastHash>,
     /// Nodes outside the prelude.
     user: Vec<u32>,
     edges: Vec<Vec<(Option<&'static str>, u32)>>,
@@ -240,7 +240,8 @@ impl<'m> Graph<'m> {
     /// Numbers every shape and member of `model`.
     pub fn new(model: &'m Model) -> Self {
         let mut nodes = Vec::new();
-        let mut shape_nodes = HashMap::with_capacity(model.shapes.len());
+        let mut shape_nodes =
+            HashMap::with_capacity_and_hasher(model.shapes.len(), super::FastHash::default());
         for shape in model.shapes.values() {
             shape_nodes.insert(&shape.id, nodes.len() as u32);
             nodes.push(GraphNode {
