@@ -1009,6 +1009,38 @@ operation Other {}
 }
 
 #[test]
+fn same_member_from_several_mixins_merges_traits() {
+    let r = load1(
+        r#"$version: "2"
+namespace ex
+@mixin
+structure A1 {
+    @documentation("Generic docs")
+    a: String
+}
+@mixin
+structure A2 {
+    @required
+    a: String
+}
+structure Valid with [A1, A2] {
+    @documentation("Specific docs")
+    a: String
+}
+"#,
+    );
+    assert_clean(&r);
+    let v = shape(&r, "ex#Valid");
+    assert_eq!(v.members.len(), 1);
+    let a = &v.members[0];
+    assert!(a.has_prelude_trait("required"));
+    assert_eq!(
+        a.trait_value(&id("smithy.api#documentation")),
+        Some(&str_node("Specific docs"))
+    );
+}
+
+#[test]
 fn mixin_errors() {
     let r = load1(
         "$version: \"2\"\nnamespace ex\n@mixin\nstructure A with [B] {}\n@mixin\nstructure B with [A] {}\n",

@@ -449,8 +449,14 @@ impl Assembler<'_> {
                 inherited_traits.insert(tid.clone(), tv.clone());
             }
             for mm in &mixin.members {
-                if let Some(prev) = inherited_members.iter().find(|x| x.name == mm.name) {
-                    if prev.target != mm.target {
+                if let Some(prev) = inherited_members.iter_mut().find(|x| x.name == mm.name) {
+                    if prev.target == mm.target {
+                        // The same member from several mixins: one member
+                        // with the traits of all (later mixins win).
+                        for (tid, tv) in &mm.traits {
+                            prev.traits.insert(tid.clone(), tv.clone());
+                        }
+                    } else {
                         errors.push(
                             Diagnostic::error(
                                 E_MIXIN_MEMBER_CONFLICT,
