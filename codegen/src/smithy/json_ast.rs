@@ -29,8 +29,8 @@
 //!
 //! # Writing
 //! [`write`] / [`write_string`] produce the official JSON AST of a model:
-//! `"smithy": "2.0"` (or "1.0" for a pure IDL 1.0 model, see
-//! [`write_string`]), prelude shapes left out, members in declaration order,
+//! `"smithy": "2.0"` (or "1.0" when IDL 1.0 files are part of the model,
+//! see [`write_string`]), prelude shapes left out, members in declaration order,
 //! shapes with mixins written with their `mixins` and only what they add
 //! (the way Smithy's own serializer writes them, so reading the output back
 //! re-flattens to the same model).
@@ -1526,16 +1526,19 @@ fn shape_json(model: &Model, shape: &Shape) -> J {
     o
 }
 
-/// The `smithy` version to write: "2.0", except for a model whose every
-/// namespace was written in IDL 1.0. Those keep "1.0", because reading a
-/// 1.0 model's shapes with 2.0 semantics changes their meaning (`@box`,
-/// primitive defaults, `set`), so only "1.0" reads back to the same model.
-/// A mixed model is written as "2.0", as Smithy's own serializer does.
+/// The `smithy` version to write: "2.0", except when any namespace of the
+/// model was written in IDL 1.0. A JSON AST has one version for all its
+/// shapes, and reading 1.0 shapes with 2.0 rules changes or rejects them
+/// (`@box`, primitive defaults, wasmCloud's non-structure operation
+/// inputs), while shapes written in 2.0 need no 2.0 syntax once in JSON.
+/// So "1.0" is the only version under which the output reads back to the
+/// same model.
 fn ast_version(model: &Model) -> &'static str {
-    let mut namespaces = model.namespaces().into_iter().peekable();
-    let all_v1 = namespaces.peek().is_some()
-        && namespaces.all(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
-    if all_v1 {
+    let any_v1 = model
+        .namespaces()
+        .into_iter()
+        .any(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
+    if any_v1 {
         "1.0"
     } else {
         "2.0"
@@ -1581,9 +1584,10 @@ pub fn write(model: &Model) -> serde_json::Value {
 /// The model as pretty-printed JSON AST text (4-space indent, trailing
 /// newline), deterministic and exact for every number.
 ///
-/// `smithy` is "2.0" unless every namespace of the model was written in
+/// `smithy` is "2.0" unless some namespace of the model was written in
 /// IDL 1.0: then it is "1.0", so that reading the output back gives the
-/// same model (1.0 and 2.0 differ in nullability and `@box`).
+/// same model (1.0 and 2.0 differ in nullability, `@box` and what the
+/// validator accepts).
 pub fn write_string(model: &Model) -> String {
     let mut out = String::new();
     model_json(model).write_pretty(&mut out, 0);

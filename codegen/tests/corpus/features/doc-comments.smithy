@@ -20,7 +20,7 @@ structure Documented {
 ///   With extra indentation kept beyond the first space.
 string Spacing
 
-/// Doc comment on an enum member.
+/// An enum: its members carry their own doc comments.
 enum Choice {
     /// The first.
     FIRST
