@@ -351,11 +351,9 @@ pub fn generate_config(path: &Path, templates: Option<&Path>) -> Result<Generate
 /// the files whose contents changed. Returns the paths written.
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     println!("cargo:rerun-if-changed=codegen.toml");
-///     weld_codegen::config::generate_from_config("codegen.toml").expect("weld gen");
-/// }
+/// // in build.rs
+/// println!("cargo:rerun-if-changed=codegen.toml");
+/// weld_codegen::generate_from_config("codegen.toml").expect("weld gen");
 /// ```
 pub fn generate_from_config(path: impl AsRef<Path>) -> Result<Vec<PathBuf>, ConfigError> {
     let g = generate_config(path.as_ref(), None)?;
@@ -365,4 +363,25 @@ pub fn generate_from_config(path: impl AsRef<Path>) -> Result<Vec<PathBuf>, Conf
             path: g.base_dir.clone(),
             source,
         })
+}
+
+/// The build-script entry point under wasmCloud's name: like
+/// [`generate_from_config`], and it also tells cargo to rerun the build
+/// script when the config or any model file changes.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     weld_codegen::rust_build("codegen.toml")?;
+///     Ok(())
+/// }
+/// ```
+pub fn rust_build(path: impl AsRef<Path>) -> Result<(), ConfigError> {
+    let path = path.as_ref();
+    let cfg = CodegenConfig::load(path)?;
+    println!("cargo:rerun-if-changed={}", path.display());
+    for p in cfg.model_paths() {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+    generate_from_config(path).map(drop)
 }

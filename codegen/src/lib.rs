@@ -12,4 +12,4 @@ pub mod model;
 pub mod rust;
 pub mod smithy;
 
-pub use config::generate_from_config;
+pub use config::{generate_from_config, rust_build};

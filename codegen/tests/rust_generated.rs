@@ -146,3 +146,44 @@ fn gen_with_files_writes_a_complete_crate() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn library_entry_point_for_build_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/a.smithy"),
+        "namespace ex.b\n\nstructure Thing {\n    @required\n    name: String\n}\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("codegen.toml");
+    std::fs::write(
+        &cfg,
+        "[[models]]\npath = \"m\"\nfiles = [\"a.smithy\"]\n\n[rust]\noutput_dir = \"rust\"\n\n[rust.parameters]\n\n[[rust.files]]\npath = \"src/b.rs\"\nnamespace = \"ex.b\"\n\n[html]\noutput_dir = \"html\"\n",
+    )
+    .unwrap();
+    let written = weld_codegen::generate_from_config(&cfg).unwrap();
+    assert_eq!(written, vec![dir.path().join("rust/src/b.rs")]);
+    let src = std::fs::read_to_string(dir.path().join("rust/src/b.rs")).unwrap();
+    assert!(src.contains("pub struct Thing"), "{src}");
+    assert!(
+        weld_codegen::generate_from_config(&cfg).unwrap().is_empty(),
+        "nothing changed"
+    );
+    // Downloading models is refused with a clear message.
+    std::fs::write(
+        &cfg,
+        "[[models]]\nurl = \"https://example.com/x\"\nfiles = [\"a.smithy\"]\n",
+    )
+    .unwrap();
+    let err = weld_codegen::generate_from_config(&cfg)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("does not download"), "{err}");
+    // A broken config names the file and the problem.
+    std::fs::write(&cfg, "[[models]\n").unwrap();
+    let err = weld_codegen::generate_from_config(&cfg)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("codegen.toml"), "{err}");
+}

@@ -1430,7 +1430,7 @@ impl<'m> Builder<'m> {
                 .unwrap_or_else(|| op_id.name.clone());
             let rename = op_shape
                 .trait_value(&model_trait("rename"))
-                .and_then(|v| rust_name_from_rename(v));
+                .and_then(rust_name_from_rename);
             let method = names::field(rename.as_deref().unwrap_or(&wire_name));
             let io = |b: &mut Self,
                       r: &Option<crate::model::ShapeRef>|
