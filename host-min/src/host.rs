@@ -190,8 +190,14 @@ impl Host {
                 .iter()
                 .find(|i| i.name == l.provider)
                 .expect("manifest checked provider names");
+            // Resolved through the router: a signed actor runs under its
+            // claims subject, not the name-derived id.
+            let actor_id = self
+                .router
+                .resolve_actor(&l.actor)
+                .unwrap_or_else(|| Self::actor_id(&l.actor));
             let ld = LinkDefinition {
-                actor_id: Self::actor_id(&l.actor),
+                actor_id,
                 provider_id: info.id.clone(),
                 link_name: l
                     .link_name
