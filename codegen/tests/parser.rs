@@ -1222,6 +1222,22 @@ fn error_floods_are_capped() {
 }
 
 #[test]
+fn missing_closing_brace_keeps_the_next_shape() {
+    let r = load1(
+        "namespace ex\nstructure A {\n    a: String\n\nstructure B { b: String }\nstring C\n",
+    );
+    assert_eq!(front(&r), vec![("E0050", 5, 1)]);
+    assert_eq!(r.diagnostics[0].labels.len(), 1);
+    assert_eq!(shape(&r, "ex#A").members.len(), 1);
+    assert_eq!(shape(&r, "ex#B").members.len(), 1);
+    assert!(r.model.shape(&id("ex#C")).is_some());
+    // Indented members named like keywords are still members.
+    let r = load1("namespace ex\nstructure A {\n    string: String\n    list: String\n}\n");
+    assert_clean(&r);
+    assert_eq!(shape(&r, "ex#A").members.len(), 2);
+}
+
+#[test]
 fn ordering_errors() {
     assert_eq!(front(&load1("string S\n")), vec![("E0056", 1, 1)]);
     assert_eq!(

@@ -960,12 +960,39 @@ impl<'a, 'd> Parser<'a, 'd> {
                 self.bump();
                 break;
             }
+            if self.looks_like_next_shape(t) {
+                // `structure B {` at the start of a line where a member was
+                // expected: the `}` of this body is missing. Say so and let
+                // the next statement parse normally.
+                let sp = self.span_of(t);
+                let open = self.span_of(lb);
+                self.diags.push(
+                    Diagnostic::error(
+                        E_UNEXPECTED,
+                        sp,
+                        "expected `}` before the next shape definition",
+                    )
+                    .with_label("a new shape starts here")
+                    .with_secondary(open, "this `{` is never closed"),
+                );
+                self.open = self.open.saturating_sub(1);
+                break;
+            }
             let traits = self.traits()?;
             let m = self.member(kw, docs, traits)?;
             out.push(m);
         }
         self.leave();
         Ok(out)
+    }
+
+    /// A shape keyword at column 0 followed by a name (not `:`): almost
+    /// certainly the next statement, not a member named like a keyword.
+    fn looks_like_next_shape(&mut self, t: Token) -> bool {
+        t.kind == Tok::Word
+            && self.at_column0(t)
+            && ShapeKeyword::from_word(self.text_of(t)).is_some()
+            && self.peek2().kind == Tok::Word
     }
 
     fn member(
