@@ -610,6 +610,30 @@ pub fn read(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Fra
     r.document(file, root)
 }
 
+/// What a value is, for messages. Formatted only when a diagnostic is
+/// made: building these strings eagerly for every member cost more than
+/// reading the JSON.
+#[derive(Clone, Copy)]
+enum Ctx<'a> {
+    Text(&'a str),
+    Shape(&'a ShapeId),
+    Member(&'a ShapeId, &'a str),
+    Prop(&'a str),
+    Kind(&'a str),
+}
+
+impl std::fmt::Display for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ctx::Text(s) => f.write_str(s),
+            Ctx::Shape(id) => write!(f, "shape `{id}`"),
+            Ctx::Member(id, m) => write!(f, "member `{id}${m}`"),
+            Ctx::Prop(p) => write!(f, "`{p}`"),
+            Ctx::Kind(k) => write!(f, "a `{k}` shape"),
+        }
+    }
+}
+
 struct Reader<'d> {
     diags: &'d mut Vec<Diagnostic>,
 }
@@ -644,7 +668,7 @@ impl Reader<'_> {
         self.diags.push(d);
     }
 
-    fn wrong_type(&mut self, v: &JVal, what: &str, expected: &str) {
+    fn wrong_type(&mut self, v: &JVal, what: Ctx<'_>, expected: &str) {
         self.err(
             Diagnostic::error(
                 "E0310",
@@ -655,7 +679,7 @@ impl Reader<'_> {
         );
     }
 
-    fn unknown_property(&mut self, m: &JMember, context: &str, allowed: &[&str]) {
+    fn unknown_property(&mut self, m: &JMember, context: Ctx<'_>, allowed: &[&str]) {
         let mut d = Diagnostic::warning(
             "W0315",
             m.key_span,
@@ -668,7 +692,7 @@ impl Reader<'_> {
         self.err(d);
     }
 
-    fn as_object<'v>(&mut self, v: &'v JVal, what: &str) -> Option<&'v [JMember]> {
+    fn as_object<'v>(&mut self, v: &'v JVal, what: Ctx<'_>) -> Option<&'v [JMember]> {
         match &v.kind {
             JKind::Obj(m) => Some(m),
             _ => {
@@ -678,7 +702,7 @@ impl Reader<'_> {
         }
     }
 
-    fn as_array<'v>(&mut self, v: &'v JVal, what: &str) -> Option<&'v [JVal]> {
+    fn as_array<'v>(&mut self, v: &'v JVal, what: Ctx<'_>) -> Option<&'v [JVal]> {
         match &v.kind {
             JKind::Arr(a) => Some(a),
             _ => {
@@ -688,7 +712,7 @@ impl Reader<'_> {
         }
     }
 
-    fn as_str<'v>(&mut self, v: &'v JVal, what: &str) -> Option<&'v str> {
+    fn as_str<'v>(&mut self, v: &'v JVal, what: Ctx<'_>) -> Option<&'v str> {
         match &v.kind {
             JKind::Str(s) => Some(s),
             _ => {
@@ -728,7 +752,7 @@ impl Reader<'_> {
     }
 
     fn document(&mut self, file: FileId, root: JVal) -> Option<Fragment> {
-        let members = self.as_object(&root, "a JSON AST document")?;
+        let members = self.as_object(&root, Ctx::Text("a JSON AST document"))?;
         let mut version = None;
         let mut frag = Fragment {
             file,
@@ -741,7 +765,7 @@ impl Reader<'_> {
         for m in members {
             match m.key.as_str() {
                 "smithy" => {
-                    let Some(v) = self.as_str(&m.value, "`smithy`") else {
+                    let Some(v) = self.as_str(&m.value, Ctx::Text("`smithy`")) else {
                         continue;
                     };
                     version = match v {
@@ -761,7 +785,7 @@ impl Reader<'_> {
                     };
                 }
                 "metadata" => {
-                    let Some(entries) = self.as_object(&m.value, "`metadata`") else {
+                    let Some(entries) = self.as_object(&m.value, Ctx::Text("`metadata`")) else {
                         continue;
                     };
                     for e in entries {
@@ -774,14 +798,18 @@ impl Reader<'_> {
                     }
                 }
                 "shapes" => {
-                    let Some(shapes) = self.as_object(&m.value, "`shapes`") else {
+                    let Some(shapes) = self.as_object(&m.value, Ctx::Text("`shapes`")) else {
                         continue;
                     };
                     for s in shapes {
                         self.shape_entry(s, &mut frag);
                     }
                 }
-                _ => self.unknown_property(m, "the document", &["smithy", "metadata", "shapes"]),
+                _ => self.unknown_property(
+                    m,
+                    Ctx::Text("the document"),
+                    &["smithy", "metadata", "shapes"],
+                ),
             }
         }
         match version {
@@ -821,7 +849,7 @@ impl Reader<'_> {
 
     fn traits(&mut self, v: &JVal) -> Traits {
         let mut out = Traits::new();
-        let Some(entries) = self.as_object(v, "`traits`") else {
+        let Some(entries) = self.as_object(v, Ctx::Text("`traits`")) else {
             return out;
         };
         for e in entries {
@@ -841,12 +869,12 @@ impl Reader<'_> {
     }
 
     /// `{"target": "ns#Name"}`.
-    fn target_ref(&mut self, v: &JVal, what: &str) -> Option<ShapeRef> {
+    fn target_ref(&mut self, v: &JVal, what: Ctx<'_>) -> Option<ShapeRef> {
         let entries = self.as_object(v, what)?;
         let mut out = None;
         for e in entries {
             if e.key == "target" {
-                let s = self.as_str(&e.value, "`target`")?;
+                let s = self.as_str(&e.value, Ctx::Text("`target`"))?;
                 let id = self.shape_id(s, e.value.span, false)?;
                 out = Some(ShapeRef {
                     id,
@@ -862,7 +890,7 @@ impl Reader<'_> {
         out
     }
 
-    fn target_refs(&mut self, v: &JVal, what: &str) -> Vec<ShapeRef> {
+    fn target_refs(&mut self, v: &JVal, what: Ctx<'_>) -> Vec<ShapeRef> {
         let Some(items) = self.as_array(v, what) else {
             return Vec::new();
         };
@@ -872,7 +900,7 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn named_refs(&mut self, v: &JVal, what: &str) -> IndexMap<String, ShapeRef> {
+    fn named_refs(&mut self, v: &JVal, what: Ctx<'_>) -> IndexMap<String, ShapeRef> {
         let mut out = IndexMap::new();
         let Some(entries) = self.as_object(v, what) else {
             return out;
@@ -889,7 +917,7 @@ impl Reader<'_> {
         out
     }
 
-    fn missing(&mut self, span: Span, prop: &str, what: &str) {
+    fn missing(&mut self, span: Span, prop: &str, what: Ctx<'_>) {
         let start = Span::new(span.file, span.start as usize, span.start as usize + 1);
         self.err(
             Diagnostic::error("E0314", start, format!("{what} has no `{prop}` property"))
@@ -912,14 +940,14 @@ impl Reader<'_> {
         v: &JVal,
         shape_id: &ShapeId,
     ) -> Option<Member> {
-        let what = format!("member `{shape_id}${name}`");
-        let entries = self.as_object(v, &what)?;
+        let what = Ctx::Member(shape_id, name);
+        let entries = self.as_object(v, what)?;
         let mut target = None;
         let mut traits = Traits::new();
         for e in entries {
             match e.key.as_str() {
                 "target" => {
-                    if let Some(s) = self.as_str(&e.value, "`target`") {
+                    if let Some(s) = self.as_str(&e.value, Ctx::Text("`target`")) {
                         target = self
                             .shape_id(s, e.value.span, false)
                             .map(|id| (id, e.value.span));
@@ -928,12 +956,12 @@ impl Reader<'_> {
                     }
                 }
                 "traits" => traits = self.traits(&e.value),
-                _ => self.unknown_property(e, &what, &["target", "traits"]),
+                _ => self.unknown_property(e, what, &["target", "traits"]),
             }
         }
         let Some((target, target_span)) = target else {
             if !entries.iter().any(|e| e.key == "target") {
-                self.missing(v.span, "target", &what);
+                self.missing(v.span, "target", what);
             }
             return None;
         };
@@ -950,15 +978,15 @@ impl Reader<'_> {
         let Some(id) = self.shape_id(&entry.key, entry.key_span, true) else {
             return;
         };
-        let what = format!("shape `{id}`");
-        let Some(props) = self.as_object(&entry.value, &what) else {
+        let what = Ctx::Shape(&id);
+        let Some(props) = self.as_object(&entry.value, what) else {
             return;
         };
         let Some(type_prop) = props.iter().find(|p| p.key == "type") else {
-            self.missing(entry.value.span, "type", &what);
+            self.missing(entry.value.span, "type", what);
             return;
         };
-        let Some(ty) = self.as_str(&type_prop.value, "`type`") else {
+        let Some(ty) = self.as_str(&type_prop.value, Ctx::Text("`type`")) else {
             return;
         };
         let span = entry.key_span.to(entry.value.span);
@@ -968,7 +996,9 @@ impl Reader<'_> {
                 match p.key.as_str() {
                     "type" => {}
                     "traits" => traits = self.traits(&p.value),
-                    _ => self.unknown_property(p, "an `apply` entry", &["type", "traits"]),
+                    _ => {
+                        self.unknown_property(p, Ctx::Text("an `apply` entry"), &["type", "traits"])
+                    }
                 }
             }
             frag.applies.push(Apply {
@@ -1062,20 +1092,20 @@ impl Reader<'_> {
         for p in props {
             let key = p.key.as_str();
             if !allowed.contains(&key) {
-                self.unknown_property(p, &format!("a `{ty}` shape"), allowed);
+                self.unknown_property(p, Ctx::Kind(ty), allowed);
                 continue;
             }
             match key {
                 "type" => {}
                 "traits" => shape.traits = self.traits(&p.value),
-                "mixins" => shape.mixins = self.target_refs(&p.value, "`mixins`"),
+                "mixins" => shape.mixins = self.target_refs(&p.value, Ctx::Text("`mixins`")),
                 "member" | "key" | "value" => {
                     if let Some(m) = self.member(key, p.key_span, &p.value, &id) {
                         shape.members.push(m);
                     }
                 }
                 "members" => {
-                    if let Some(entries) = self.as_object(&p.value, "`members`") {
+                    if let Some(entries) = self.as_object(&p.value, Ctx::Text("`members`")) {
                         for e in entries {
                             if !is_identifier(&e.key) {
                                 self.bad_name(e.key_span, &e.key);
@@ -1099,7 +1129,7 @@ impl Reader<'_> {
             };
             for r in required {
                 if !props.iter().any(|p| p.key == *r) {
-                    self.missing(entry.value.span, r, &what);
+                    self.missing(entry.value.span, r, what);
                 }
             }
         }
@@ -1112,20 +1142,24 @@ impl Reader<'_> {
 
     fn kind_property(&mut self, kind: &mut ShapeKind, p: &JMember) {
         let key = p.key.as_str();
-        let what = format!("`{key}`");
+        let what = Ctx::Prop(key);
         match kind {
             ShapeKind::Service(s) => match key {
-                "version" => s.version = self.as_str(&p.value, "`version`").map(str::to_string),
-                "operations" => s.operations = self.target_refs(&p.value, &what),
-                "resources" => s.resources = self.target_refs(&p.value, &what),
-                "errors" => s.errors = self.target_refs(&p.value, &what),
+                "version" => {
+                    s.version = self
+                        .as_str(&p.value, Ctx::Text("`version`"))
+                        .map(str::to_string)
+                }
+                "operations" => s.operations = self.target_refs(&p.value, what),
+                "resources" => s.resources = self.target_refs(&p.value, what),
+                "errors" => s.errors = self.target_refs(&p.value, what),
                 "rename" => {
-                    if let Some(entries) = self.as_object(&p.value, "`rename`") {
+                    if let Some(entries) = self.as_object(&p.value, Ctx::Text("`rename`")) {
                         for e in entries {
                             let Some(id) = self.shape_id(&e.key, e.key_span, false) else {
                                 continue;
                             };
-                            let Some(name) = self.as_str(&e.value, "a rename") else {
+                            let Some(name) = self.as_str(&e.value, Ctx::Text("a rename")) else {
                                 continue;
                             };
                             if !is_identifier(name) {
@@ -1139,25 +1173,25 @@ impl Reader<'_> {
                 _ => {}
             },
             ShapeKind::Operation(o) => match key {
-                "input" => o.input = self.target_ref(&p.value, &what),
-                "output" => o.output = self.target_ref(&p.value, &what),
-                "errors" => o.errors = self.target_refs(&p.value, &what),
+                "input" => o.input = self.target_ref(&p.value, what),
+                "output" => o.output = self.target_ref(&p.value, what),
+                "errors" => o.errors = self.target_refs(&p.value, what),
                 _ => {}
             },
             ShapeKind::Resource(r) => match key {
-                "identifiers" => r.identifiers = self.named_refs(&p.value, &what),
-                "properties" => r.properties = self.named_refs(&p.value, &what),
-                "create" => r.create = self.target_ref(&p.value, &what),
-                "put" => r.put = self.target_ref(&p.value, &what),
-                "read" => r.read = self.target_ref(&p.value, &what),
-                "update" => r.update = self.target_ref(&p.value, &what),
-                "delete" => r.delete = self.target_ref(&p.value, &what),
-                "list" => r.list = self.target_ref(&p.value, &what),
-                "operations" => r.operations = self.target_refs(&p.value, &what),
+                "identifiers" => r.identifiers = self.named_refs(&p.value, what),
+                "properties" => r.properties = self.named_refs(&p.value, what),
+                "create" => r.create = self.target_ref(&p.value, what),
+                "put" => r.put = self.target_ref(&p.value, what),
+                "read" => r.read = self.target_ref(&p.value, what),
+                "update" => r.update = self.target_ref(&p.value, what),
+                "delete" => r.delete = self.target_ref(&p.value, what),
+                "list" => r.list = self.target_ref(&p.value, what),
+                "operations" => r.operations = self.target_refs(&p.value, what),
                 "collectionOperations" => {
-                    r.collection_operations = self.target_refs(&p.value, &what)
+                    r.collection_operations = self.target_refs(&p.value, what)
                 }
-                "resources" => r.resources = self.target_refs(&p.value, &what),
+                "resources" => r.resources = self.target_refs(&p.value, what),
                 _ => {}
             },
             _ => {}
