@@ -134,12 +134,24 @@ fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
-/// True for bytes that may continue a word (identifier chars plus the shape
-/// id separators `.`, `#`, `$`: whitespace is significant in shape ids, so a
-/// whole id is one token).
+/// Bytes that may continue a word (identifier chars plus the shape id
+/// separators `.`, `#`, `$`: whitespace is significant in shape ids, so a
+/// whole id is one token). A table: this is the lexer's hottest loop.
+static WORD_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'#' || b == b'$';
+        i += 1;
+    }
+    t
+};
+
+/// True for bytes that may continue a word.
 #[inline]
 fn is_word_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'#' || b == b'$'
+    WORD_CHARS[b as usize]
 }
 
 struct Lexer<'a> {
