@@ -300,3 +300,14 @@ fn v2_defaults_enums_and_int_enums() {
         ["1", "2"]
     );
 }
+
+#[test]
+fn items_never_shadow_names_generated_code_uses() {
+    let v = view_of(
+        "namespace t.shadow\n\nstructure String {\n    @required\n    text: smithy.api#String\n    opt: Option\n}\n\nstructure Option {}\n",
+        "t.shadow",
+    );
+    let s = structure(&v, "String_");
+    assert_eq!(field(s, "text").ty, "String");
+    assert_eq!(field(s, "opt").ty, "Option<Option_>");
+}

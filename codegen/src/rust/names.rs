@@ -41,6 +41,44 @@ pub fn type_name(name: &str) -> String {
     escape(&name.to_upper_camel_case())
 }
 
+/// Names generated code uses unqualified (std prelude types and traits,
+/// derive names); an item with one of these names would shadow it.
+const RESERVED_ITEMS: &[&str] = &[
+    "String",
+    "Vec",
+    "Option",
+    "Some",
+    "None",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "From",
+    "Into",
+    "Send",
+    "Sync",
+    "Sized",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Copy",
+];
+
+/// The name of a generated item (struct, enum, alias, service trait):
+/// [`type_name`], with `_` appended where it would shadow a name the
+/// generated code relies on (`structure String` -> `String_`).
+pub fn item(name: &str) -> String {
+    let n = type_name(name);
+    if RESERVED_ITEMS.contains(&n.as_str()) {
+        format!("{n}_")
+    } else {
+        n
+    }
+}
+
 /// A cargo package name derived from a namespace when no `metadata package`
 /// names one: `org.wasmcloud.interface.keyvalue` -> `wasmcloud-interface-keyvalue`
 /// (a leading reversed-domain `org`/`com`/`net`/`io`/`dev` is dropped).
@@ -74,6 +112,9 @@ mod tests {
         assert_eq!(type_name("keyValue"), "KeyValue");
         assert_eq!(field("queryString"), "query_string");
         assert_eq!(escape("1abc"), "_1abc");
+        assert_eq!(item("String"), "String_");
+        assert_eq!(item("option"), "Option_");
+        assert_eq!(item("Thing"), "Thing");
     }
 
     #[test]

@@ -447,7 +447,7 @@ impl<'m> Builder<'m> {
                 ShapeKind::Simple(_) | ShapeKind::List | ShapeKind::Set | ShapeKind::Map => {
                     let ty = self.structural_type(&shape.id, &mut Vec::new())?;
                     items.push(ItemView::Alias(AliasView {
-                        name: names::type_name(&shape.id.name),
+                        name: names::item(&shape.id.name),
                         ty,
                         common: self.common(shape),
                         is_set: matches!(shape.kind, ShapeKind::Set)
@@ -580,7 +580,7 @@ impl<'m> Builder<'m> {
 
     /// The Rust path of a named (non-structural) item in another namespace.
     fn item_path(&mut self, id: &ShapeId) -> Result<String, GenError> {
-        let name = names::type_name(&id.name);
+        let name = names::item(&id.name);
         if id.namespace == self.namespace {
             return Ok(name);
         }
@@ -629,7 +629,7 @@ impl<'m> Builder<'m> {
                 // Keep the alias-expanded form in the signature of maps so
                 // `uses_hashmap` is tracked, but refer to the alias by name.
                 self.structural_type(id, stack)?;
-                Ok(names::type_name(&id.name))
+                Ok(names::item(&id.name))
             }
             _ => self.structural_type(id, stack),
         }
@@ -872,7 +872,7 @@ impl<'m> Builder<'m> {
     }
 
     fn structure(&mut self, shape: &'m Shape) -> Result<StructView, GenError> {
-        let name = names::type_name(&shape.id.name);
+        let name = names::item(&shape.id.name);
         let cg = shape.trait_value(&model_trait("codegenRust"));
         let mut fields = Vec::new();
         let mut used_names: HashSet<String> = HashSet::new();
@@ -1220,7 +1220,7 @@ impl<'m> Builder<'m> {
     }
 
     fn union(&mut self, shape: &'m Shape) -> Result<UnionView, GenError> {
-        let name = names::type_name(&shape.id.name);
+        let name = names::item(&shape.id.name);
         let cg = shape.trait_value(&model_trait("codegenRust"));
         let mut variants = Vec::new();
         for (pos, m) in shape.members.iter().enumerate() {
@@ -1281,7 +1281,7 @@ impl<'m> Builder<'m> {
     }
 
     fn enumeration(&mut self, shape: &'m Shape) -> Result<EnumView, GenError> {
-        let name = names::type_name(&shape.id.name);
+        let name = names::item(&shape.id.name);
         let mut values = Vec::new();
         if let ShapeKind::Enum = shape.kind {
             for m in &shape.members {
@@ -1338,7 +1338,7 @@ impl<'m> Builder<'m> {
     }
 
     fn int_enum(&mut self, shape: &'m Shape) -> Result<IntEnumView, GenError> {
-        let name = names::type_name(&shape.id.name);
+        let name = names::item(&shape.id.name);
         let mut values = Vec::new();
         for m in &shape.members {
             let v = m
@@ -1393,7 +1393,7 @@ impl<'m> Builder<'m> {
                 ),
             });
         }
-        let name = names::type_name(&shape.id.name);
+        let name = names::item(&shape.id.name);
         let mut operations = Vec::new();
         let mut ops: Vec<ShapeId> = svc.operations.iter().map(|r| r.id.clone()).collect();
         // Operations bound through resources belong to the service too.
