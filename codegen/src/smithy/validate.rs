@@ -2418,3 +2418,170 @@ fn quote_list(items: &[&str]) -> String {
     }
     out.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smithy::load_sources;
+
+    /// `(code, file name, line, col)` of every diagnostic.
+    fn run(files: &[(&str, &str)]) -> Vec<(String, String, usize, usize)> {
+        let res = load_sources(
+            files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        );
+        res.diagnostics
+            .iter()
+            .map(|d| {
+                let loc = res.sources.location(d.span.expect("span"));
+                (d.code.to_string(), loc.file.to_string(), loc.line, loc.col)
+            })
+            .collect()
+    }
+
+    fn notes(files: &[(&str, &str)], code: &str) -> Vec<String> {
+        let res = load_sources(
+            files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        );
+        res.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .flat_map(|d| d.notes.clone())
+            .collect()
+    }
+
+    #[test]
+    fn suggests_a_use_statement_for_a_shape_of_another_namespace() {
+        let files = [
+            (
+                "a.smithy",
+                "$version: \"2\"\nnamespace a\nstructure Widget {}\n",
+            ),
+            (
+                "b.smithy",
+                "$version: \"2\"\nnamespace b\nstructure Box {\n    w: Widget\n}\n",
+            ),
+        ];
+        assert_eq!(run(&files), [("E0200".into(), "b.smithy".into(), 4, 8)]);
+        assert_eq!(
+            notes(&files, "E0200"),
+            ["`a#Widget` exists: add `use a#Widget` or write the absolute shape id"]
+        );
+    }
+
+    #[test]
+    fn private_shapes_are_private_to_their_namespace() {
+        let files = [
+            (
+                "a.smithy",
+                "$version: \"2\"\nnamespace a\n@private\nstring Secret\n",
+            ),
+            (
+                "b.smithy",
+                "$version: \"2\"\nnamespace b\nuse a#Secret\nstructure Box {\n    s: Secret\n}\n",
+            ),
+            (
+                "c.smithy",
+                "$version: \"2\"\nnamespace a\nstructure Fine {\n    s: Secret\n}\n",
+            ),
+        ];
+        assert_eq!(run(&files), [("E0229".into(), "b.smithy".into(), 5, 8)]);
+    }
+
+    #[test]
+    fn mixin_members_are_reported_once_and_output_is_sorted() {
+        let text = "$version: \"2\"\nnamespace m\n\n@mixin\nstructure Base {\n    x: Missing\n}\n\nstructure A with [Base] {}\nstructure B with [Base] {\n    y: AlsoMissing\n}\n@requird\nstring S\n";
+        let got = run(&[("m.smithy", text)]);
+        assert_eq!(
+            got,
+            [
+                ("E0200".into(), "m.smithy".into(), 6, 8),
+                ("E0200".into(), "m.smithy".into(), 11, 8),
+                ("E0202".into(), "m.smithy".into(), 13, 1),
+            ]
+        );
+        // Deterministic: the same input gives the same output.
+        assert_eq!(got, run(&[("m.smithy", text)]));
+    }
+
+    #[test]
+    fn valid_v2_model_has_no_diagnostics() {
+        let text = r#"$version: "2"
+namespace ok
+
+/// A shop.
+@title("Shop")
+service Shop {
+    version: "2024-01-01"
+    operations: [Buy]
+    errors: [Oops]
+}
+
+@idempotent
+@http(method: "PUT", uri: "/buy/{item}")
+operation Buy {
+    input := {
+        @required
+        @httpLabel
+        item: String
+
+        @range(min: 1, max: 10)
+        count: Integer = 1
+
+        color: Color = "red"
+
+        @length(min: 0)
+        tags: Tags = []
+    }
+    output := {
+        level: Level
+    }
+}
+
+@error("client")
+@httpError(400)
+structure Oops {
+    message: String
+}
+
+enum Color {
+    RED = "red"
+    GREEN = "green"
+}
+
+intEnum Level {
+    LOW = 1
+    HIGH = 2
+}
+
+@uniqueItems
+list Tags {
+    member: String
+}
+
+@deprecated(message: "no longer used", since: "2")
+@externalDocumentation("Home": "https://example.com")
+@enum([{ value: "x", name: "X" }])
+string Legacy
+"#;
+        let got = run(&[("ok.smithy", text)]);
+        // The only finding: the 1.0 @enum trait is deprecated in 2.0 models.
+        assert_eq!(got, [("W0200".into(), "ok.smithy".into(), 56, 1)]);
+    }
+
+    #[test]
+    fn edit_distance_and_closest() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("Strin", "string"), 1);
+        assert_eq!(
+            closest("requird", ["required", "readonly"]),
+            Some("required")
+        );
+        assert_eq!(closest("xyz", ["required"]), None);
+    }
+}
