@@ -163,3 +163,47 @@ fn prelude_is_clean() {
         );
     }
 }
+
+/// Every code literal in the front end's sources (`"E0123"`, `"W0200"`) is
+/// listed in the code table, so the table stays complete as stages add codes.
+#[test]
+fn code_table_lists_every_emitted_code() {
+    fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("src dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                rs_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rs_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/smithy"),
+        &mut files,
+    );
+    files.sort();
+    let mut missing = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        let b = text.as_bytes();
+        for i in 0..b.len().saturating_sub(6) {
+            let lit = &b[i..i + 7];
+            if lit[0] == b'"'
+                && (lit[1] == b'E' || lit[1] == b'W')
+                && lit[2..6].iter().all(u8::is_ascii_digit)
+                && lit[6] == b'"'
+            {
+                let code = std::str::from_utf8(&lit[1..6]).unwrap();
+                if codes::lookup(code).is_none() {
+                    missing.insert(format!("{code} ({})", f.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "codes missing from codes::CODES: {missing:?}"
+    );
+}

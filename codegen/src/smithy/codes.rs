@@ -59,6 +59,11 @@ pub const CODES: &[CodeInfo] = &[
     ),
     e("E0007", "lexer", "unterminated text block"),
     e("E0008", "lexer", "malformed number"),
+    e(
+        "E0009",
+        "lexer",
+        "too many lexical errors in one file; the rest is skipped",
+    ),
     e("E0010", "lexer", "file is not valid UTF-8"),
     // Parser.
     e("E0050", "parser", "unexpected token"),
@@ -105,6 +110,11 @@ pub const CODES: &[CodeInfo] = &[
         "statement out of order (metadata after namespace, use after shapes...)",
     ),
     e("E0065", "parser", "traits before something that takes none"),
+    e(
+        "E0066",
+        "parser",
+        "too many syntax errors in one file; the rest is skipped",
+    ),
     // Assembler.
     e(
         "E0100",
