@@ -13,10 +13,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-// `rust-gen` adds `mod gen;` here (codegen/src/cli/gen.rs).
-pub mod gen;
 /// `weld doc` (codegen/src/cli/doc.rs).
 pub mod doc;
+/// `weld gen` (codegen/src/cli/gen.rs).
+pub mod gen;
 
 /// weld: Smithy IDL front end and code generator for wasmCloud-style
 /// interfaces.
@@ -40,11 +40,9 @@ pub enum Command {
     Gen(gen::GenArgs),
     /// Write HTML documentation: one page per namespace plus an index.
     Doc(doc::DocArgs),
-    // Further subcommands: one variant each here, e.g.
-    //   Gen(gen::GenArgs),
-    //   Doc(gen::DocArgs),
-    // plus one match arm in `run` calling into cli/gen.rs. They can reuse
-    // `Inputs` (file arguments) and `load` (load + print diagnostics).
+    // Further subcommands: one variant here, one arm in `run`, the code in
+    // its own module under cli/. `Inputs` (file arguments) and `load`
+    // (load + print diagnostics) are shared.
 }
 
 /// Model files or directories (searched recursively for `.smithy` and
