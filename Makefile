@@ -17,8 +17,13 @@ docs:
 host:
 	$(CARGO) build --release -p host-min --bin host-min
 
-actors:
-	scripts/wasm-build.sh examples/kvcounter --out $(KVCOUNTER_WASM) >/dev/null
+# The actor is signed with its capabilities (claims); keys stay in target/keys
+# so its identity (M...) is the same on every build.
+actors: host
+	scripts/wasm-build.sh examples/kvcounter --out target/actors/kvcounter-unsigned.wasm >/dev/null
+	./target/release/host-min claims sign target/actors/kvcounter-unsigned.wasm \
+	  --name kvcounter --caps wasmcloud:httpserver,wasmcloud:keyvalue \
+	  --key-dir target/keys --out $(KVCOUNTER_WASM)
 
 demo: host actors
 	./target/release/host-min up examples/kvcounter/manifest.toml

@@ -37,7 +37,7 @@ pub struct ClaimsArgs {
 #[derive(Debug, Subcommand)]
 pub enum ClaimsCommand {
     /// Sign an actor module: embed claims with its name and capabilities.
-    Sign(SignArgs),
+    Sign(Box<SignArgs>),
     /// Show the claims of an actor module and whether they verify.
     Inspect(InspectArgs),
 }
@@ -341,7 +341,7 @@ impl InspectArgs {
         let now_s = unix_seconds(now);
         let when = |t: Option<u64>, none: &str| match t {
             None => none.to_string(),
-            Some(t) if t >= now_s => {
+            Some(t) if t > now_s => {
                 format!("{} (in {})", format_time(t), format_duration(t - now_s))
             }
             Some(t) => format!("{} ({} ago)", format_time(t), format_duration(now_s - t)),
