@@ -178,12 +178,12 @@ fn kill9_child_writer() {
             tasks.push(tokio::spawn(async move {
                 for i in 0.. {
                     // "sent" before the call, "ack" only after the reply.
-                    println!("sent");
+                    println!("@sent");
                     let n = store.increment("counter", 1).await.unwrap();
                     let key = format!("k{t}:{i}");
                     store.set(&key, "v", 0).await.unwrap();
                     let mut out = std::io::stdout().lock();
-                    writeln!(out, "ack {n} {key}").unwrap();
+                    writeln!(out, "@ack {n} {key}").unwrap();
                     out.flush().unwrap();
                 }
             }));
@@ -204,6 +204,12 @@ struct Log {
 
 impl Log {
     fn record(&mut self, line: &str) {
+        // Markers start at '@': libtest prints "test kill9_child_writer ... "
+        // without a newline before the test's first output line.
+        let Some(at) = line.find('@') else {
+            return;
+        };
+        let line = &line[at + 1..];
         if line == "sent" {
             self.sent += 1;
         } else if let Some(rest) = line.strip_prefix("ack ") {
