@@ -1036,9 +1036,11 @@ impl<'a> Validator<'a> {
         };
         self.check_node(value, &def.id, None, String::new(), None, &mut errors);
         for e in errors.into_iter().take(MAX_VALUE_ERRORS) {
-            let at = match &e.key {
-                Some(k) => self.narrow(span, k),
-                None => span,
+            let at = match (&e.key, value) {
+                (Some(k), _) => self.narrow(span, k),
+                // A whole-value problem with a string: point at the literal.
+                (None, Node::String(v)) => self.narrow_nth(span, &format!("\"{v}\""), 0),
+                (None, _) => span,
             };
             let where_ = if e.path.is_empty() {
                 String::new()
@@ -1184,8 +1186,8 @@ impl<'a> Validator<'a> {
                             errors.push(err(
                                 E_TRAIT_VALUE_TYPE,
                                 format!(
-                                    "expected a number ({}), found {}",
-                                    k.keyword(),
+                                    "expected {} number, found {}",
+                                    kind_phrase(&shape.kind),
                                     node_kind(node)
                                 ),
                             ));

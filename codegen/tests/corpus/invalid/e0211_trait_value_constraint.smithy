@@ -1,5 +1,5 @@
 // @timestampFormat takes one of its enum values.
-// expect: E0211 7:5
+// expect: E0211 7:22
 $version: "2"
 namespace example.invalid
 
