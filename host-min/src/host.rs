@@ -48,6 +48,9 @@ impl HostConfig {
         if let Some(mb) = m.host.max_memory_mb {
             self.runtime.max_memory_bytes = (mb.max(1) as usize).saturating_mul(1 << 20);
         }
+        if let Some(n) = m.host.pool_instances {
+            self.runtime.pool_instances = n.max(1);
+        }
         if let Some(n) = m.host.max_instances {
             self.runtime.max_instances_per_actor = n.max(1);
         }

@@ -9,7 +9,8 @@
 //! data_dir = "data"
 //! call_deadline_ms = 10000
 //! max_memory_mb = 64
-//! max_instances = 32
+//! max_instances = 64          # concurrent calls per actor
+//! pool_instances = 1024        # pooling allocator slots, all actors
 //!
 //! [[actors]]
 //! name = "kvcounter"
@@ -84,6 +85,7 @@ struct RawHost {
     call_deadline_ms: Option<u64>,
     max_memory_mb: Option<u64>,
     max_instances: Option<u64>,
+    pool_instances: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +131,8 @@ pub struct HostSettings {
     pub max_memory_mb: Option<u64>,
     /// Instances per actor.
     pub max_instances: Option<usize>,
+    /// Instance slots of the pooling allocator (all actors together).
+    pub pool_instances: Option<u32>,
 }
 
 /// An actor entry.
@@ -259,6 +263,7 @@ impl Manifest {
             call_deadline_ms: raw.host.call_deadline_ms,
             max_memory_mb: raw.host.max_memory_mb,
             max_instances: raw.host.max_instances.map(|n| n as usize),
+            pool_instances: raw.host.pool_instances,
         };
 
         let mut names = HashSet::new();

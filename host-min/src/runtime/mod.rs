@@ -65,11 +65,11 @@ impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
             allocator: AllocatorChoice::Auto,
-            pool_instances: 256,
+            pool_instances: 1024,
             max_memory_bytes: 64 << 20,
             call_deadline: Duration::from_secs(10),
             epoch_tick: Duration::from_millis(10),
-            max_instances_per_actor: 32,
+            max_instances_per_actor: 64,
         }
     }
 }
