@@ -468,3 +468,32 @@ fn bad_signing_options_are_refused() {
     let (opts, ..) = options("ok", &[]);
     assert!(sign_actor(b"not wasm", opts).is_err());
 }
+
+#[test]
+fn no_single_bit_change_anywhere_survives_verification() {
+    // Every byte of a signed module is covered by the hash or the
+    // signature (or breaks the structure): flipping any bit is refused,
+    // and never panics.
+    let (mut opts, ..) = options("bits", &["wasmcloud:keyvalue"]);
+    opts.call_alias = Some("bits".into());
+    let signed = sign_actor(&answer_module(42), opts).unwrap();
+    assert!(verify(&signed, now()).is_ok());
+    for i in 0..signed.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut m = signed.clone();
+            m[i] ^= bit;
+            assert!(
+                verify(&m, now()).is_err(),
+                "flipping bit {bit:#x} of byte {i} still verifies"
+            );
+            let _ = extract_claims(&m);
+        }
+    }
+    // and truncation at every length
+    for n in 0..signed.len() {
+        assert!(
+            verify(&signed[..n], now()).is_err(),
+            "truncated to {n} bytes"
+        );
+    }
+}

@@ -298,10 +298,10 @@ async fn start_and_stop_through_the_policy() {
     );
     assert!(r.actor("plain").is_none());
 
-    let (wasm, key) = signed_probe(&[BUILTIN_LOGGING], Some("alias-one"));
+    let (wasm, key) = signed_probe(&[BUILTIN_LOGGING], Some("Alias-One"));
     let id = start(&r, &policy, "one", &wasm).await.unwrap();
     assert_eq!(id, key);
-    assert_eq!(r.resolve_actor("alias-one").as_deref(), Some(id.as_str()));
+    assert_eq!(r.resolve_actor("alias_one").as_deref(), Some(id.as_str()));
     assert_eq!(r.resolve_actor("one").as_deref(), Some(id.as_str()));
 
     // the same module again: refused as a duplicate, the running grant kept
@@ -326,9 +326,9 @@ async fn start_and_stop_through_the_policy() {
     assert!(policy.claims(&other_key).is_none());
 
     // stop by alias: gone, and its grant withdrawn
-    policy.stop_actor(&r, "alias-one").unwrap();
+    policy.stop_actor(&r, "alias_one").unwrap();
     assert!(r.actor(&id).is_none());
     assert!(policy.claims(&id).is_none());
-    assert!(policy.stop_actor(&r, "alias-one").is_err());
+    assert!(policy.stop_actor(&r, "alias_one").is_err());
     r.shutdown().await;
 }

@@ -8,7 +8,10 @@ mod support;
 use std::time::SystemTime;
 
 use host_min::claims::wasm::module_hash;
-use host_min::claims::{extract_claims, sign_actor, verify, KeyPair, KeyType};
+use host_min::claims::{extract_claims, sign_actor, verify, ClaimsPolicy, KeyPair, KeyType};
+use host_min::router::{Router, BUILTIN_LOGGING, BUILTIN_NUMBERGEN};
+use host_min::runtime::{Runtime, RuntimeConfig};
+use host_min::types::RpcError;
 use support::{answer_module, build_actor, options};
 use wascap::jwt::{validate_token, Actor};
 use wascap::prelude::KeyPair as UpstreamKeyPair;
@@ -61,7 +64,7 @@ fn claims_we_sign_verify_with_wascap() {
     for (label, module) in modules() {
         let (mut opts, account, module_key) =
             options(label, &["wasmcloud:keyvalue", "wasmcloud:httpserver"]);
-        opts.call_alias = Some(format!("{label}-alias"));
+        opts.call_alias = Some(format!("{label}-Alias"));
         opts.ver = Some("0.1.0".into());
         opts.rev = Some(2);
         opts.tags = vec!["interop".into()];
@@ -89,9 +92,10 @@ fn claims_we_sign_verify_with_wascap() {
                 ][..]
             )
         );
+        // normalized as upstream does: `hand-made-Alias` -> `hand_made_alias`
         assert_eq!(
             meta.call_alias.as_deref(),
-            Some(format!("{label}-alias").as_str())
+            Some(format!("{label}_alias").replace('-', "_").as_str())
         );
         assert_eq!((meta.rev, meta.ver.as_deref()), (Some(2), Some("0.1.0")));
         assert_eq!(meta.module_hash, module_hash(&module).unwrap());
@@ -166,4 +170,78 @@ fn claims_wascap_signs_verify_with_us() {
             Err(host_min::claims::ClaimsError::HashMismatch { .. })
         ));
     }
+}
+
+/// Payload of the probe actor's `HostCall` operation.
+fn probe_host_call(binding: &str, ns: &str, op: &str, arg: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for part in [binding, ns, op] {
+        v.extend_from_slice(part.as_bytes());
+        v.push(0);
+    }
+    v.extend_from_slice(arg);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actor_signed_by_wascap_runs_on_our_host_within_its_caps() {
+    let account = UpstreamKeyPair::new_account();
+    let module_key = UpstreamKeyPair::new_module();
+    let signed = wascap::wasm::sign_buffer_with_claims(
+        "probe".into(),
+        build_actor("host-min/tests/actors/probe", "probe.wasm"),
+        &module_key,
+        &account,
+        None,
+        None,
+        vec![BUILTIN_LOGGING.into()],
+        vec![],
+        false,
+        None,
+        None,
+        Some("upstream-probe".into()),
+    )
+    .unwrap();
+    let policy = std::sync::Arc::new(ClaimsPolicy::enforcing());
+    let cfg = RuntimeConfig {
+        pool_instances: 8,
+        max_memory_bytes: 32 << 20,
+        max_instances_per_actor: 2,
+        ..RuntimeConfig::default()
+    };
+    let router = Router::new(Runtime::new(cfg).unwrap(), "default", policy.clone());
+    let admitted = policy
+        .start_actor(&router, "probe", "unused-fallback", &[], &signed)
+        .await
+        .unwrap();
+    assert_eq!(admitted.id, module_key.public_key());
+    assert_eq!(
+        router.resolve_actor("upstream_probe"),
+        Some(admitted.id.clone())
+    );
+
+    let log = rmp_serde::to_vec_named(&serde_json::json!({"level": "info", "text": "hi"})).unwrap();
+    let ok = router
+        .call_actor(
+            "upstream_probe",
+            "Probe.HostCall",
+            &probe_host_call("", BUILTIN_LOGGING, "Logging.WriteLog", &log),
+        )
+        .await;
+    assert_eq!(ok, Ok(Vec::new()));
+    let refused = router
+        .call_actor(
+            "probe",
+            "Probe.HostCall",
+            &probe_host_call("", BUILTIN_NUMBERGEN, "NumberGen.Random32", b""),
+        )
+        .await;
+    assert_eq!(
+        refused,
+        Err(RpcError::ActorHandler(
+            "host error: Invocation not authorized: missing capability claim for wasmcloud:builtin:numbergen"
+                .into()
+        ))
+    );
+    router.shutdown().await;
 }

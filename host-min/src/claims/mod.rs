@@ -144,7 +144,7 @@ pub struct SignOptions {
     pub issuer: KeyPair,
     /// The module key (`sub`); generated when `None`.
     pub subject: Option<KeyPair>,
-    /// `call_alias`.
+    /// `call_alias`, normalized by [`normalize_call_alias`] when signing.
     pub call_alias: Option<String>,
     /// `tags`.
     pub tags: Vec<String>,
@@ -210,8 +210,10 @@ pub fn sign_actor_at(
             )));
         }
     }
-    if let Some(alias) = &opts.call_alias {
-        if alias.is_empty() || keys::is_public_key_of(KeyType::Module, alias) {
+    let call_alias = opts.call_alias.as_deref().map(normalize_call_alias);
+    if let (Some(raw), Some(alias)) = (&opts.call_alias, &call_alias) {
+        // An alias that is a module key could shadow another actor's id.
+        if alias.is_empty() || keys::is_public_key_of(KeyType::Module, raw.trim()) {
             return Err(ClaimsError::Options(format!(
                 "call alias `{alias}` must be non-empty and not a module key"
             )));
@@ -237,7 +239,7 @@ pub fn sign_actor_at(
             caps: (!opts.caps.is_empty()).then_some(opts.caps),
             rev: opts.rev,
             ver: opts.ver,
-            call_alias: opts.call_alias,
+            call_alias,
             provider: false,
         },
         wascap_revision: Some(jwt::WASCAP_REVISION),
@@ -276,6 +278,18 @@ pub fn verify(module: &[u8], now: SystemTime) -> Result<Claims, ClaimsError> {
         });
     }
     Ok(claims)
+}
+
+/// A call alias as upstream tools write it: trimmed, lower case, ASCII
+/// only, with spaces, `-` and `.` turned into `_` (`My-Actor` -> `my_actor`).
+pub fn normalize_call_alias(alias: &str) -> String {
+    alias
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii)
+        .map(|c| if matches!(c, ' ' | '-' | '.') { '_' } else { c })
+        .collect()
 }
 
 /// `secs` since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
@@ -323,5 +337,11 @@ mod tests {
         assert_eq!(format_duration(59), "59 seconds");
         assert_eq!(format_duration(60), "1 minute");
         assert_eq!(format_duration(3 * 86_400 + 5), "3 days");
+    }
+
+    #[test]
+    fn call_aliases_are_normalized_like_upstream() {
+        assert_eq!(normalize_call_alias(" My-Actor.v2 x "), "my_actor_v2_x");
+        assert_eq!(normalize_call_alias("caf\u{e9}_ok"), "caf_ok");
     }
 }
