@@ -18,6 +18,10 @@
 //!    Stop actors with [`ClaimsPolicy::stop_actor`] so grants are withdrawn.
 //!    (Lower level: [`ClaimsPolicy::admit`], [`ClaimsPolicy::grant`],
 //!    [`ClaimsPolicy::revoke`].)
+//!    In `Host::apply` that is
+//!    `let admitted = self.policy.start_actor(&self.router, &a.name,
+//!    &Self::actor_id(&a.name), &a.aliases, &wasm).await
+//!    .map_err(|e| manifest.error_at(a.line, e.to_string()))?;`
 //! 3. The actor id is the claims subject (`M...`): links from a manifest must
 //!    use that id, not a name-derived one; keep a name -> id map from step 2
 //!    (or use `Router::resolve_actor(name)`).
@@ -264,7 +268,9 @@ pub fn extract_claims(module: &[u8]) -> Result<Option<Token<Claims>>, ClaimsErro
 /// Verifies `module`'s claims at time `now`: the module is signed, the
 /// token is well formed with an account issuer and a module subject, the
 /// signature verifies, the module hash matches, and `now` lies within
-/// `nbf` .. `exp`. Returns the trusted claims.
+/// `nbf` .. `exp`. Returns the trusted claims. Unlike wascap, the hash is
+/// checked whatever `wascap_revision` says (tokens older than revision 3
+/// would otherwise not be bound to the code).
 pub fn verify(module: &[u8], now: SystemTime) -> Result<Claims, ClaimsError> {
     let (stripped, jwt) = wasm::split_module(module)?;
     let jwt = jwt.ok_or(ClaimsError::Unsigned)?;
