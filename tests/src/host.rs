@@ -117,6 +117,43 @@ pub fn host_min_bin(profile: Profile) -> PathBuf {
     bin.clone()
 }
 
+/// Signs `wasm` with claims (`host-min claims sign`) naming `name` and the
+/// capabilities `caps`, with keys kept in `dir/keys`; returns the signed
+/// module's path (in `dir`). A host that verifies claims refuses unsigned
+/// actors, so every test runs signed actors, exactly as `make demo` does.
+///
+/// A host-min without the `claims` subcommand (claims not built yet)
+/// admits unsigned actors; then the module is used as it is.
+pub fn sign_actor(bin: &Path, wasm: &Path, name: &str, caps: &[&str], dir: &Path) -> PathBuf {
+    let has_claims = Command::new(bin)
+        .args(["claims", "--help"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !has_claims {
+        return wasm.to_path_buf();
+    }
+    let out = dir.join(format!("{name}_s.wasm"));
+    let res = Command::new(bin)
+        .args(["claims", "sign"])
+        .arg(wasm)
+        .args(["--name", name, "--caps", &caps.join(",")])
+        .arg("--key-dir")
+        .arg(dir.join("keys"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("run {} claims sign: {e}", bin.display()));
+    assert!(
+        res.status.success(),
+        "host-min claims sign {} failed:\n{}{}",
+        wasm.display(),
+        String::from_utf8_lossy(&res.stdout),
+        String::from_utf8_lossy(&res.stderr)
+    );
+    out
+}
+
 /// A TOML string literal (TOML basic strings accept JSON's escapes).
 fn toml_str(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialise")
@@ -134,7 +171,8 @@ fn toml_table(pairs: &[(String, String)]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
     host: Vec<(String, String)>,
-    actors: Vec<(String, PathBuf)>,
+    /// name, module, capabilities to sign it with (`None`: use as is).
+    actors: Vec<(String, PathBuf, Option<Vec<String>>)>,
     providers: Vec<(String, String, Vec<(String, String)>)>,
     links: Vec<(String, String, Vec<(String, String)>)>,
 }
@@ -164,9 +202,29 @@ impl Manifest {
         self
     }
 
-    /// An actor.
+    /// An actor module used as it is (signed or not).
     pub fn actor(mut self, name: &str, wasm: &Path) -> Self {
-        self.actors.push((name.into(), wasm.to_path_buf()));
+        self.actors.push((name.into(), wasm.to_path_buf(), None));
+        self
+    }
+
+    /// An actor that the host process signs with these capabilities when it
+    /// starts (see [`sign_actor`]).
+    pub fn signed_actor(mut self, name: &str, wasm: &Path, caps: &[&str]) -> Self {
+        let caps = caps.iter().map(|c| c.to_string()).collect();
+        self.actors
+            .push((name.into(), wasm.to_path_buf(), Some(caps)));
+        self
+    }
+
+    /// Signs every actor that asks for it with `bin`, into `dir`.
+    fn sign_all(mut self, bin: &Path, dir: &Path) -> Self {
+        for (name, path, caps) in &mut self.actors {
+            if let Some(caps) = caps.take() {
+                let caps: Vec<&str> = caps.iter().map(String::as_str).collect();
+                *path = sign_actor(bin, path, name, &caps, dir);
+            }
+        }
         self
     }
 
@@ -193,7 +251,7 @@ impl Manifest {
                 let _ = writeln!(t, "{k} = {v}");
             }
         }
-        for (name, path) in &self.actors {
+        for (name, path, _) in &self.actors {
             let _ = writeln!(
                 t,
                 "\n[[actors]]\nname = {}\npath = {}",
@@ -246,14 +304,18 @@ impl Store {
     }
 }
 
-/// The standard HTTP + key-value app: actor `name` from `wasm`, provider
-/// `http` (httpserver) bound to `http` for it, provider `kv` linked to it.
-/// Key-value and httpserver providers are only added when `store` /
-/// `http` ask for them.
+/// The standard HTTP + key-value app: actor `name` from `wasm` (signed
+/// with the capabilities it needs when the host starts), provider `http`
+/// (httpserver) bound to `http` for it, and, when `store` is given,
+/// provider `kv` linked to it.
 pub fn app(name: &str, wasm: &Path, http: SocketAddr, store: Option<&Store>) -> Manifest {
     let address = http.to_string();
+    let caps: &[&str] = match store {
+        Some(_) => &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        None => &["wasmcloud:httpserver"],
+    };
     let mut m = Manifest::new()
-        .actor(name, wasm)
+        .signed_actor(name, wasm, caps)
         .provider("http", "httpserver", &[])
         .link(name, "http", &[("address", &address)]);
     match store {
@@ -304,6 +366,7 @@ impl HostProc {
             .parse()
             .expect("address");
         let manifest = manifest
+            .sign_all(&bin, dir)
             .host("admin", &admin.to_string())
             .host("data_dir", "data");
         let path = dir.join("app.toml");

@@ -1,0 +1,354 @@
+//! HTTP throughput of actors on host-min against native hyper servers doing
+//! the same work, measured in one run with one load generator (issue 4):
+//!
+//! | pair | native baseline (in this process) | actor (release host-min process) |
+//! |---|---|---|
+//! | hello | hyper answering 200 `hello` | tests/fixtures/hello |
+//! | counter, embedded | hyper + host-min's embedded store, `Increment` per request | kvcounter + keyvalue provider |
+//! | counter, Redis | hyper + host-min's Redis store, `INCR` per request | kvcounter + keyvalue-redis provider |
+//!
+//! The native counters use the very store implementations the providers
+//! use, so the ratio isolates what the host adds: HTTP -> msgpack ->
+//! actor instance -> host call -> provider -> back.
+//!
+//! Load: `wrk` (Debian package `wrk`) when installed, else a built-in
+//! closed-loop generator (fixed request count per run). Both run
+//! `WELD_BENCH_CONNS` connections (default 50) on loopback; wrk runs
+//! `WELD_BENCH_SECS` seconds per measurement (default 5) after a 1 s warm-up.
+//! Aim: actor throughput >= 50% of native hyper's.
+//!
+//! Run: `cargo build --release -p host-min --bin host-min && cargo bench -p weld-e2e --bench http`.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use host_min::providers::keyvalue::embedded::EmbeddedStore;
+use host_min::providers::keyvalue::redis::RedisStore;
+use host_min::providers::keyvalue::KvStore;
+use weld_e2e::host::{app, host_min_bin, HostProc, Profile, Store};
+use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::redis_store::{self, Cleanup};
+use weld_e2e::{free_addr, hello_wasm, kvcounter_wasm, unique_name};
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One throughput measurement.
+struct Run {
+    rate: f64,
+    requests: u64,
+}
+
+/// The load generator.
+enum Loader {
+    Wrk { secs: u64, conns: u64 },
+    Builtin { requests: u64, conns: u64 },
+}
+
+impl Loader {
+    fn pick() -> Loader {
+        let conns = env_u64("WELD_BENCH_CONNS", 50);
+        let wrk = Command::new("wrk").arg("--version").output().is_ok();
+        if wrk && std::env::var("WELD_BENCH_BUILTIN").is_err() {
+            Loader::Wrk {
+                secs: env_u64("WELD_BENCH_SECS", 5),
+                conns,
+            }
+        } else {
+            Loader::Builtin {
+                requests: env_u64("WELD_BENCH_REQUESTS", 20_000),
+                conns,
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Loader::Wrk { secs, conns } => {
+                format!("wrk, 2 threads, {conns} connections, {secs} s per run")
+            }
+            Loader::Builtin { requests, conns } => {
+                format!("built-in hyper client (wrk not installed), {conns} connections, {requests} requests per run")
+            }
+        }
+    }
+
+    fn measure(&self, addr: SocketAddr, path: &str) -> Run {
+        match self {
+            Loader::Wrk { secs, conns } => {
+                let url = format!("http://{addr}{path}");
+                // Warm-up: instance pools, connections, caches.
+                wrk(&url, 1, *conns);
+                wrk(&url, *secs, *conns)
+            }
+            Loader::Builtin { requests, conns } => {
+                let _ = load(addr, path, *conns as usize, (*requests / 10).max(100));
+                let r = load(addr, path, *conns as usize, *requests);
+                assert_eq!(r.errors, 0, "load errors: {:?}", r.first_error);
+                assert_eq!(
+                    r.ok(),
+                    *requests,
+                    "non-200 answers: {:?} {:?}",
+                    r.statuses,
+                    r.first_failure_body
+                );
+                Run {
+                    rate: r.rate(),
+                    requests: r.sent,
+                }
+            }
+        }
+    }
+}
+
+fn wrk(url: &str, secs: u64, conns: u64) -> Run {
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{conns}"),
+            &format!("-d{secs}s"),
+            "--timeout",
+            "10s",
+            url,
+        ])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "wrk failed: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("Non-2xx") && !text.contains("Socket errors"),
+        "wrk saw failures against {url}:\n{text}"
+    );
+    let rate = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
+    let requests = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once(" requests in ")
+                .map(|(n, _)| n.trim().to_string())
+        })
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    Run { rate, requests }
+}
+
+/// A native hyper server on `addr` answering every request with what
+/// `handler` returns.
+fn serve_native<F, Fut>(addr: SocketAddr, handler: F) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    let listener = rt()
+        .block_on(TcpListener::bind(addr))
+        .expect("bind native server");
+    rt().spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let svc =
+                    hyper::service::service_fn(move |_req: Request<hyper::body::Incoming>| {
+                        let handler = handler.clone();
+                        async move { Ok::<_, Infallible>(handler().await) }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    })
+}
+
+fn text_response(content_type: &'static str, body: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .expect("valid response")
+}
+
+fn counter_response(n: Result<i32, impl std::fmt::Display>) -> Response<Full<Bytes>> {
+    match n {
+        Ok(n) => text_response("application/json", format!("{{\"counter\":{n}}}")),
+        Err(e) => Response::builder()
+            .status(500)
+            .body(Full::new(Bytes::from(e.to_string())))
+            .expect("valid response"),
+    }
+}
+
+struct Row {
+    name: &'static str,
+    native: Run,
+    actor: Run,
+}
+
+fn actor_run(
+    loader: &Loader,
+    dir: &Path,
+    wasm: &Path,
+    name: &str,
+    store: Option<&Store>,
+    path: &str,
+) -> Run {
+    let http = free_addr();
+    let mut host = HostProc::start_with(
+        host_min_bin(Profile::Release),
+        dir,
+        app(name, wasm, http, store),
+        &[http],
+    );
+    assert_eq!(
+        must_get(http, path).status,
+        200,
+        "actor not answering; log:\n{}",
+        host.log()
+    );
+    let run = loader.measure(http, path);
+    host.stop();
+    run
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument selects nothing here.
+    let loader = Loader::pick();
+    let (Some(hello), Some(kvcounter)) = (hello_wasm(), kvcounter_wasm()) else {
+        eprintln!("no wasm32 toolchain: nothing to measure");
+        return;
+    };
+    let bin = host_min_bin(Profile::Release);
+    println!(
+        "HTTP throughput: native hyper vs actors on host-min ({})",
+        bin.display()
+    );
+    println!(
+        "load: {}; loopback; {} cores",
+        loader.describe(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let mut rows = Vec::new();
+
+    // hello
+    let addr = free_addr();
+    let server = serve_native(addr, || async {
+        text_response("text/plain", "hello".into())
+    });
+    let native = loader.measure(addr, "/");
+    server.abort();
+    let dir = tempfile::tempdir().unwrap();
+    let actor = actor_run(&loader, dir.path(), &hello, "hello", None, "/");
+    rows.push(Row {
+        name: "hello",
+        native,
+        actor,
+    });
+
+    // counter on the embedded store
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Arc::new(EmbeddedStore::open(dir.path().join("native.redb")).expect("open embedded store"));
+    let addr = free_addr();
+    let s = store.clone();
+    let server = serve_native(addr, move || {
+        let s = s.clone();
+        async move { counter_response(s.increment("counter:default", 1).await) }
+    });
+    let native = loader.measure(addr, "/api/counter");
+    server.abort();
+    let actor = actor_run(
+        &loader,
+        dir.path(),
+        &kvcounter,
+        "kvcounter",
+        Some(&Store::Embedded),
+        "/api/counter",
+    );
+    rows.push(Row {
+        name: "counter, embedded store",
+        native,
+        actor,
+    });
+
+    // counter on Redis
+    if redis_store::require_redis() {
+        let name = unique_name("bench");
+        let (native_key, actor_key) = (format!("counter:{name}-native"), format!("counter:{name}"));
+        let mut cleanup = Cleanup::default();
+        cleanup.key(&native_key).key(&actor_key);
+        let store = rt()
+            .block_on(RedisStore::connect(&redis_store::redis_url()))
+            .expect("connect Redis");
+        let addr = free_addr();
+        let key = Arc::new(native_key);
+        let server = serve_native(addr, move || {
+            let (s, key) = (store.clone(), key.clone());
+            async move { counter_response(s.increment(&key, 1).await) }
+        });
+        let native = loader.measure(addr, "/");
+        server.abort();
+        let dir = tempfile::tempdir().unwrap();
+        let actor = actor_run(
+            &loader,
+            dir.path(),
+            &kvcounter,
+            "kvcounter",
+            Some(&Store::Redis(redis_store::redis_url())),
+            &format!("/api/counter/{name}"),
+        );
+        rows.push(Row {
+            name: "counter, Redis",
+            native,
+            actor,
+        });
+    }
+
+    println!();
+    println!(
+        "{:<26} {:>14} {:>14} {:>8}",
+        "", "native req/s", "actor req/s", "ratio"
+    );
+    for r in &rows {
+        println!(
+            "{:<26} {:>14.0} {:>14.0} {:>7.0}%   ({} / {} requests)",
+            r.name,
+            r.native.rate,
+            r.actor.rate,
+            100.0 * r.actor.rate / r.native.rate,
+            r.native.requests,
+            r.actor.requests
+        );
+    }
+    let hello = &rows[0];
+    let ratio = hello.actor.rate / hello.native.rate;
+    println!();
+    println!(
+        "aim: HTTP -> actor at >= 50% of native hyper: {:.0}% ({})",
+        100.0 * ratio,
+        if ratio >= 0.5 { "met" } else { "NOT met" }
+    );
+}
