@@ -32,5 +32,5 @@ test:
 	$(CARGO) build -p host-min --bin host-min
 	$(CARGO) test --workspace --no-fail-fast
 
-bench:
+bench: host
 	$(CARGO) bench --workspace
