@@ -14,7 +14,7 @@ use std::fmt;
 pub const PRELUDE_NS: &str = "smithy.api";
 
 /// An absolute shape id: `namespace#Name` or `namespace#Name$member`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ShapeId {
     /// e.g. `org.wasmcloud.interface.keyvalue`.
     pub namespace: String,
@@ -69,6 +69,106 @@ impl ShapeId {
         self.namespace == PRELUDE_NS
     }
 }
+
+// Hash by hand so that [`ShapeIdRef`] (borrowed lookups) hashes identically.
+impl std::hash::Hash for ShapeId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_id_parts(state, &self.namespace, &self.name, self.member.as_deref());
+    }
+}
+
+fn hash_id_parts<H: std::hash::Hasher>(
+    state: &mut H,
+    namespace: &str,
+    name: &str,
+    member: Option<&str>,
+) {
+    state.write(namespace.as_bytes());
+    state.write_u8(0xff);
+    state.write(name.as_bytes());
+    state.write_u8(0xff);
+    if let Some(m) = member {
+        state.write(m.as_bytes());
+        state.write_u8(0xfe);
+    }
+}
+
+/// A borrowed `namespace#name` (no member) for looking shapes up in
+/// [`Model::shapes`] without building an owned [`ShapeId`].
+#[derive(Clone, Copy, Debug)]
+pub struct ShapeIdRef<'a> {
+    /// The namespace.
+    pub namespace: &'a str,
+    /// The shape name.
+    pub name: &'a str,
+}
+
+impl std::hash::Hash for ShapeIdRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_id_parts(state, self.namespace, self.name, None);
+    }
+}
+
+impl indexmap::Equivalent<ShapeId> for ShapeIdRef<'_> {
+    fn equivalent(&self, key: &ShapeId) -> bool {
+        key.member.is_none() && key.name == self.name && key.namespace == self.namespace
+    }
+}
+
+/// A fast non-cryptographic hasher (the multiply-rotate scheme of rustc's
+/// FxHasher, eight bytes at a time) for maps keyed by shape ids and names:
+/// the keys come from the model, so SipHash's flooding resistance buys
+/// nothing and costs most of the lookup time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`FxHasher`]s; the hasher of [`Model::shapes`].
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 impl fmt::Display for ShapeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -452,7 +552,7 @@ pub struct Model {
     /// Merged metadata, keys in first-seen order.
     pub metadata: IndexMap<String, Node>,
     /// Every shape (prelude included), in declaration order.
-    pub shapes: IndexMap<ShapeId, Shape>,
+    pub shapes: IndexMap<ShapeId, Shape, FxBuild>,
     /// The IDL version each namespace was declared with (first file wins).
     pub namespace_versions: IndexMap<String, IdlVersion>,
 }
@@ -461,9 +561,10 @@ impl Model {
     /// The shape with id `id` (member part ignored).
     pub fn shape(&self, id: &ShapeId) -> Option<&Shape> {
         if id.member.is_some() {
-            let mut base = id.clone();
-            base.member = None;
-            return self.shapes.get(&base);
+            return self.shapes.get(&ShapeIdRef {
+                namespace: &id.namespace,
+                name: &id.name,
+            });
         }
         self.shapes.get(id)
     }

@@ -91,7 +91,7 @@ fn same_definition(a: &Shape, b: &Shape) -> bool {
 }
 
 struct Assembler<'d> {
-    shapes: IndexMap<ShapeId, Shape>,
+    shapes: IndexMap<ShapeId, Shape, crate::model::FxBuild>,
     diags: &'d mut Vec<Diagnostic>,
 }
 
@@ -100,7 +100,7 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
     let mut model = Model::default();
     let total: usize = parts.iter().map(|p| p.fragment.shapes.len()).sum();
     let mut a = Assembler {
-        shapes: IndexMap::with_capacity(total),
+        shapes: IndexMap::with_capacity_and_hasher(total, Default::default()),
         diags,
     };
     let mut meta_spans: HashMap<String, Span> = HashMap::new();

@@ -185,6 +185,12 @@ pub const CODES: &[CodeInfo] = &[
         "resolver",
         "doc comment and explicit `@documentation` on the same shape",
     ),
+    w(
+        "W0121",
+        "resolver",
+        "IDL 1.0: lower-case number type (`u64`) that names no shape, resolved to the \
+         wasmCloud alias (`org.wasmcloud.model#U64`); an error in IDL 2.0",
+    ),
     // Validator errors.
     e(
         "E0200",
@@ -375,6 +381,28 @@ pub const CODES: &[CodeInfo] = &[
     ),
     w("W0205", "validator", "IDL 1.0 service without a version"),
     w("W0206", "validator", "`@wasmbus` names an unknown protocol"),
+    // Rule for W0207-W0209: wasmCloud's published IDL 1.0 interfaces were
+    // checked only by Smithy 1.0 tools that never evaluated trait selectors
+    // or checked trait values against their shapes, so in IDL 1.0 files
+    // these are warnings; the same input in an IDL 2.0 file is an error
+    // (E0207, E0208, E0209 / E0210). Value type errors stay errors.
+    w(
+        "W0207",
+        "validator",
+        "IDL 1.0: trait applied to a shape its selector does not match (E0207 in IDL 2.0)",
+    ),
+    w(
+        "W0208",
+        "validator",
+        "IDL 1.0: trait of a simple-type shape applied without a value, e.g. \
+         `@nonEmptyString` (E0208 in IDL 2.0)",
+    ),
+    w(
+        "W0209",
+        "validator",
+        "IDL 1.0: trait value lacks a required member or has an unknown one, e.g. \
+         `@enum` entries without `value` (E0209 / E0210 in IDL 2.0)",
+    ),
     // JSON AST reader.
     e("E0300", "json", "JSON syntax error"),
     e("E0301", "json", "unterminated string"),

@@ -39,6 +39,29 @@ pub const E_VALUE_CONFLICT: &str = "E0124";
 pub const E_ENTITY_PROPERTY: &str = "E0125";
 /// A doc comment and an explicit `@documentation` on the same shape.
 pub const W_DOC_CONFLICT: &str = "W0120";
+/// IDL 1.0 only: a member target spelled as a lower-case Rust number type
+/// (`u64`) that names no shape, resolved to the wasmCloud alias (`U64`).
+pub const W_LOWERCASE_ALIAS: &str = "W0121";
+
+/// The wasmCloud model namespace holding the number aliases.
+const WASMCLOUD_MODEL_NS: &str = "org.wasmcloud.model";
+
+/// Lower-case spellings found in published wasmCloud 1.0 interfaces (e.g.
+/// `contentLength: u64` without any `use`) and the alias each stands for.
+/// Upstream's generator took the unresolved name verbatim as a Rust type,
+/// which happened to be the primitive; we resolve to the real alias instead.
+const LOWERCASE_ALIASES: &[(&str, &str)] = &[
+    ("u8", "U8"),
+    ("u16", "U16"),
+    ("u32", "U32"),
+    ("u64", "U64"),
+    ("i8", "I8"),
+    ("i16", "I16"),
+    ("i32", "I32"),
+    ("i64", "I64"),
+    ("f32", "F32"),
+    ("f64", "F64"),
+];
 
 /// An elided member (`$name`) whose target is filled in by the assembler
 /// from the `for` resource or the mixins.
@@ -69,29 +92,9 @@ pub fn elided_placeholder() -> ShapeId {
     ShapeId::new("", "")
 }
 
-/// FNV-1a: shape names are short, trusted-size keys looked up for every
-/// reference, where SipHash's DoS resistance buys nothing and costs a lot.
-#[derive(Clone, Copy, Debug)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+/// Shape names are short, trusted-size keys looked up for every reference,
+/// where SipHash's DoS resistance buys nothing and costs a lot.
+type FnvBuild = crate::model::FxBuild;
 type NameSet = HashSet<String, FnvBuild>;
 
 /// Shape names declared per namespace, across all files of a run.
@@ -148,9 +151,11 @@ struct Resolver<'s, 'a, 'd> {
     local_names: Option<&'s NameSet>,
     /// Names declared in the prelude.
     prelude_names: Option<&'s NameSet>,
+    /// Names declared in `org.wasmcloud.model` (for [`W_LOWERCASE_ALIAS`]).
+    model_names: Option<&'s NameSet>,
     file: &'s ast::File<'a>,
     ns: &'a str,
-    uses: HashMap<&'a str, ShapeId>,
+    uses: HashMap<&'a str, ShapeId, FnvBuild>,
     diags: &'d mut Vec<Diagnostic>,
     elisions: Vec<Elision>,
 }
@@ -162,9 +167,10 @@ pub fn resolve(file: &ast::File<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>)
     let mut r = Resolver {
         local_names: scope.names.get(ns),
         prelude_names: scope.names.get(PRELUDE_NS),
+        model_names: scope.names.get(WASMCLOUD_MODEL_NS),
         file,
         ns,
-        uses: HashMap::new(),
+        uses: HashMap::default(),
         diags,
         elisions: Vec::new(),
     };
@@ -287,6 +293,41 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         id
     }
 
+    /// Resolves a member target: [`Self::id`], plus the IDL 1.0 leniency for
+    /// lower-case number aliases ([`W_LOWERCASE_ALIAS`]).
+    fn member_target(&mut self, t: &ast::Ident<'_>) -> ShapeId {
+        let id = self.id(t.text);
+        if self.file.version != crate::model::IdlVersion::V1
+            || id.namespace != self.ns
+            || id.member.is_some()
+            || self.local_names.is_some_and(|s| s.contains(t.text))
+        {
+            return id;
+        }
+        let Some(&(_, alias)) = LOWERCASE_ALIASES.iter().find(|(l, _)| *l == t.text) else {
+            return id;
+        };
+        if !self.model_names.is_some_and(|s| s.contains(alias)) {
+            return id;
+        }
+        self.diags.push(
+            Diagnostic::warning(
+                W_LOWERCASE_ALIAS,
+                t.span,
+                format!(
+                    "`{}` names no shape; using `{WASMCLOUD_MODEL_NS}#{alias}`",
+                    t.text
+                ),
+            )
+            .with_label(format!("resolved to `{alias}`"))
+            .with_note(format!(
+                "IDL 1.0 leniency for published wasmCloud interfaces; write `{alias}` \
+                 with `use {WASMCLOUD_MODEL_NS}#{alias}` (an error in IDL 2.0)"
+            )),
+        );
+        ShapeId::new(WASMCLOUD_MODEL_NS, alias)
+    }
+
     fn shape_ref(&self, ident: &ast::Ident<'_>) -> ShapeRef {
         ShapeRef {
             id: self.id(ident.text),
@@ -405,7 +446,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
             let (target, target_span) = if is_enum {
                 (unit.clone(), d.name.span)
             } else if let Some(t) = &d.target {
-                (self.id(t.text), t.span)
+                (self.member_target(t), t.span)
             } else {
                 self.elisions.push(Elision {
                     shape: shape.clone(),

@@ -116,6 +116,29 @@ pub const W_LEGACY_SELECTOR_COMMA: &str = "W0204";
 pub const W_SERVICE_VERSION: &str = "W0205";
 /// `@wasmbus` names an unknown protocol.
 pub const W_WASMBUS_PROTOCOL: &str = "W0206";
+/// IDL 1.0 only: a trait applied where its selector does not match.
+///
+/// Rule: placement (selector) mismatches are errors ([`E_TRAIT_NOT_APPLICABLE`])
+/// in IDL 2.0 and warnings in IDL 1.0 files, because the Smithy 1.0 tooling
+/// wasmCloud used (atelier) never evaluated selectors and published wasmCloud
+/// interfaces rely on that (`@range` on `@unsignedInt` shapes, `@n` on union
+/// members, `@sensitive` or `@enum` on members). The trait stays in the model.
+pub const W_TRAIT_NOT_APPLICABLE_V1: &str = "W0207";
+/// IDL 1.0 only: a bare annotation (`@nonEmptyString`) of a trait whose shape
+/// takes a simple value (string, number, boolean, ...).
+///
+/// Rule: in IDL 2.0 this is a value type error ([`E_TRAIT_VALUE_TYPE`]); in
+/// IDL 1.0 files it is a warning, because wasmCloud's published model applies
+/// its string-shaped trait `nonEmptyString` this way. The value stays `{}`.
+pub const W_ANNOTATION_VALUE_V1: &str = "W0208";
+/// IDL 1.0 only: a structure in a trait value lacks a required member or has
+/// a member its shape does not define.
+///
+/// Rule: [`E_TRAIT_VALUE_MISSING`] / [`E_TRAIT_VALUE_UNKNOWN`] in IDL 2.0, a
+/// warning in IDL 1.0 files: published wasmCloud interfaces write 1.0 `@enum`
+/// entries as `{ name, description }` without `value`, which Smithy 1.0 tools
+/// used by wasmCloud accepted. Wrong value types stay errors in both.
+pub const W_TRAIT_VALUE_MEMBERS_V1: &str = "W0209";
 
 /// Namespace of the wasmCloud model traits.
 pub const WASMCLOUD_MODEL_NS: &str = "org.wasmcloud.model";
@@ -148,7 +171,7 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         infos: Vec::new(),
         info_index: HashMap::default(),
         graph: None,
-        exclusive: HashMap::new(),
+        exclusive: HashMap::default(),
         names_by_lower: None,
     };
     v.check_trait_definitions();
@@ -171,37 +194,16 @@ struct Validator<'a> {
     /// Trait id -> index in `infos` (`None`: no such shape).
     info_index: HashMap<&'a ShapeId, Option<usize>, FastHash>,
     /// Traits with `structurallyExclusive`, and its value.
-    exclusive: HashMap<&'a ShapeId, &'a str>,
+    exclusive: HashMap<&'a ShapeId, &'a str, FastHash>,
     /// The model as a numbered graph for selector evaluation (built on first use).
     graph: Option<Graph<'a>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
     names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
 }
 
-/// FNV-1a: the validator hashes short shape ids on every trait application,
-/// where SipHash's DoS resistance buys nothing (keys come from the model).
-#[derive(Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FastHash = std::hash::BuildHasherDefault<Fnv>;
+/// The validator hashes short shape ids on every trait application, where
+/// SipHash's DoS resistance buys nothing (keys come from the model).
+pub(crate) type FastHash = crate::model::FxBuild;
 
 /// What the validator needs to know about one trait definition.
 struct TraitInfo<'a> {
@@ -937,21 +939,29 @@ impl<'a> Validator<'a> {
                         },
                     };
                     let holder_id = holder.id();
-                    self.push(
-                        Diagnostic::error(
-                            E_TRAIT_NOT_APPLICABLE,
-                            tv.span,
-                            format!(
-                                "trait `@{}` cannot be applied to `{holder_id}`",
-                                trait_id.name
-                            ),
-                        )
+                    let message = format!(
+                        "trait `@{}` cannot be applied to `{holder_id}`",
+                        trait_id.name
+                    );
+                    let v1 = self.version_of(holder.namespace()) == IdlVersion::V1;
+                    let d = if v1 {
+                        Diagnostic::warning(W_TRAIT_NOT_APPLICABLE_V1, tv.span, message)
+                    } else {
+                        Diagnostic::error(E_TRAIT_NOT_APPLICABLE, tv.span, message)
+                    };
+                    let mut d = d
                         .with_label(format!("not allowed on {what}"))
                         .with_note(format!(
                             "`@{}` may only be applied to shapes matching `{sel}`",
                             trait_id.name
-                        )),
-                    );
+                        ));
+                    if v1 {
+                        d = d.with_note(
+                            "a warning in IDL 1.0 files, which Smithy 1.0 tools used by \
+                             wasmCloud accepted; an error in IDL 2.0",
+                        );
+                    }
+                    self.push(d);
                 }
             }
             let info = &self.infos[idx];
@@ -1016,13 +1026,44 @@ impl<'a> Validator<'a> {
             };
             self.diags.append(&mut conflict_diags);
             if !fast_ok {
-                self.check_trait_value(trait_id, def, tv.span, &tv.value);
+                let bare_simple = matches!(&tv.value, Node::Object(o) if o.is_empty())
+                    && matches!(def.kind, ShapeKind::Simple(k) if k != SimpleKind::Document);
+                if bare_simple && self.version_of(holder.namespace()) == IdlVersion::V1 {
+                    self.push(
+                        Diagnostic::warning(
+                            W_ANNOTATION_VALUE_V1,
+                            tv.span,
+                            format!(
+                                "trait `@{}` takes {} but is applied without a value",
+                                trait_id.name,
+                                kind_phrase(&def.kind)
+                            ),
+                        )
+                        .with_label("no value")
+                        .with_note(
+                            "a warning in IDL 1.0 files (published wasmCloud models apply \
+                             `@nonEmptyString` this way); an error in IDL 2.0",
+                        ),
+                    );
+                } else {
+                    let v1 = self.version_of(holder.namespace()) == IdlVersion::V1;
+                    self.check_trait_value(trait_id, def, tv.span, &tv.value, v1);
+                }
             }
             self.check_special_trait(holder, trait_id, tv.span, &tv.value);
         }
     }
 
-    fn check_trait_value(&mut self, trait_id: &ShapeId, def: &'a Shape, span: Span, value: &Node) {
+    /// Checks a trait value against the trait's shape; `v1`: applied in an
+    /// IDL 1.0 namespace (see [`W_TRAIT_VALUE_MEMBERS_V1`]).
+    fn check_trait_value(
+        &mut self,
+        trait_id: &ShapeId,
+        def: &'a Shape,
+        span: Span,
+        value: &Node,
+        v1: bool,
+    ) {
         // The wasmCloud @n rules are reported by their own check (E0252).
         if *trait_id == ids().n {
             return;
@@ -1047,17 +1088,21 @@ impl<'a> Validator<'a> {
             } else {
                 format!(" at `{}`", e.path)
             };
-            self.push(
-                Diagnostic::error(
-                    e.code,
-                    at,
-                    format!(
-                        "invalid value for trait `@{}`{where_}: {}",
-                        trait_id.name, e.message
-                    ),
-                )
-                .with_label(e.message.clone()),
+            let message = format!(
+                "invalid value for trait `@{}`{where_}: {}",
+                trait_id.name, e.message
             );
+            let lenient =
+                v1 && (e.code == E_TRAIT_VALUE_MISSING || e.code == E_TRAIT_VALUE_UNKNOWN);
+            let d = if lenient {
+                Diagnostic::warning(W_TRAIT_VALUE_MEMBERS_V1, at, message).with_note(
+                    "a warning in IDL 1.0 files, which Smithy 1.0 tools used by wasmCloud \
+                     accepted; an error in IDL 2.0",
+                )
+            } else {
+                Diagnostic::error(e.code, at, message)
+            };
+            self.push(d.with_label(e.message.clone()));
         }
     }
 
