@@ -102,12 +102,26 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
         paths: a.paths.clone(),
         color: a.color,
     };
-    let loaded = load(&inputs, Format::Human).map_err(|f| f.exit_code())?;
-    let model = loaded.model;
     let templates = match &a.templates {
         Some(dir) => Templates::with_overrides(dir).map_err(usage_error)?,
         None => Templates::builtin(),
     };
+    // Compiling templates is a third of a run and independent of loading
+    // and rendering: do it on another thread meanwhile.
+    std::thread::scope(|s| {
+        s.spawn(|| templates.warm_common());
+        generate_files(a, &inputs, &templates, out_dir)
+    })
+}
+
+fn generate_files(
+    a: &GenArgs,
+    inputs: &Inputs,
+    templates: &Templates,
+    out_dir: PathBuf,
+) -> Result<(OutputSet, PathBuf), ExitCode> {
+    let loaded = load(inputs, Format::Human).map_err(|f| f.exit_code())?;
+    let model = loaded.model;
     let namespaces: Vec<String> = if a.namespace.is_empty() {
         let provided: Vec<String> = rust::view::package_crates(&model)
             .into_iter()
@@ -152,7 +166,7 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
                 ..spec.runtime
             };
         }
-        let set = rust::render_crate(&model, &spec, &templates, &opts).map_err(|e| {
+        let set = rust::render_crate(&model, &spec, templates, &opts).map_err(|e| {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_MODEL)
         })?;

@@ -158,11 +158,33 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Templates [`Templates::warm_common`] compiles ahead: those of every
+/// crate and of structures and services (the usual interface content), in
+/// the reverse of the order a render needs them, so a render running at the
+/// same time meets the warm-up in the middle instead of racing it.
+const WARM_TEMPLATES: &[&str] = &[
+    "roundtrip.rs",
+    "README.md",
+    "Cargo.toml",
+    "file.rs",
+    "service_sender_impl.rs",
+    "service_sender.rs",
+    "service_receiver.rs",
+    "service.rs",
+    "struct_decode.rs",
+    "struct_encode.rs",
+    "struct.rs",
+];
+
 /// A set of templates: the embedded defaults plus any overrides. Each is
 /// compiled on first use (compiling handlebars is the costliest part of a
 /// small `weld gen` run, and most runs need only some templates).
 pub struct Templates {
     sources: std::collections::HashMap<String, String>,
+    /// Per template: set once it has been compiled (true) or found broken
+    /// (false). A thread that needs a template another is compiling waits
+    /// for it instead of compiling it again.
+    compiled: std::collections::HashMap<String, std::sync::OnceLock<bool>>,
     hb: std::sync::Mutex<Handlebars<'static>>,
 }
 
@@ -184,6 +206,10 @@ impl Templates {
             sources: DEFAULT_TEMPLATES
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            compiled: DEFAULT_TEMPLATES
+                .iter()
+                .map(|(n, _)| (n.to_string(), std::sync::OnceLock::new()))
                 .collect(),
             hb: std::sync::Mutex::new(hb),
         }
@@ -214,37 +240,57 @@ impl Templates {
                 source,
             })?;
             t.compile(&name, &text)?;
+            t.compiled
+                .insert(name.clone(), std::sync::OnceLock::from(true));
             t.sources.insert(name, text);
         }
         Ok(t)
     }
 
     fn compile(&self, name: &str, text: &str) -> Result<(), GenError> {
-        let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
-        hb.register_template_string(name, text)
-            .map_err(|source| GenError::TemplateSyntax {
-                name: name.to_string(),
-                source: Box::new(source),
-            })
+        let err = |source| GenError::TemplateSyntax {
+            name: name.to_string(),
+            source: Box::new(source),
+        };
+        let builtin = DEFAULT_TEMPLATES
+            .iter()
+            .any(|(n, t)| *n == name && *t == text);
+        if builtin {
+            let template = compile_template(name, text).map_err(err)?;
+            let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+            hb.register_template(name, template);
+        } else {
+            let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+            hb.register_template_string(name, text).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Compiles the built-in templates that almost every crate uses, so a
+    /// caller can do it on another thread while the model loads. Errors are
+    /// left for the render that needs the template to report.
+    pub fn warm_common(&self) {
+        for name in WARM_TEMPLATES {
+            let _ = self.ensure(name);
+        }
     }
 
     /// Compiles `name` and the partials it uses, if not done yet.
     fn ensure(&self, name: &str) -> Result<(), GenError> {
         let mut todo = vec![name.to_string()];
+        let mut seen = std::collections::HashSet::new();
         while let Some(n) = todo.pop() {
-            let known = self
-                .hb
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .has_template(&n);
-            if known {
+            if !seen.insert(n.clone()) {
                 continue;
             }
-            let Some(text) = self.sources.get(&n) else {
+            let (Some(text), Some(cell)) = (self.sources.get(&n), self.compiled.get(&n)) else {
                 // Unknown names fail at render time with handlebars' message.
                 continue;
             };
-            self.compile(&n, text)?;
+            if !*cell.get_or_init(|| self.compile(&n, text).is_ok()) {
+                // Compile again for the error (only on this failure path).
+                self.compile(&n, text)?;
+            }
             let mut rest = text.as_str();
             while let Some(i) = rest.find("{{>") {
                 rest = &rest[i + 3..];
@@ -267,6 +313,107 @@ impl Templates {
             source: Box::new(source),
         })
     }
+}
+
+/// Compiles `text` as handlebars template `name`, giving the same
+/// [`handlebars::Template`] as `Template::compile_with_name`, but in
+/// top-level pieces.
+///
+/// Why: handlebars records the line and column of every element through
+/// pest's `Position::line_col`, which counts from the start of the input,
+/// so compiling one template costs time quadratic in its length (over a
+/// third of a whole `weld gen` run went there). Pieces are cut only after a
+/// line ending where no block is open (a standalone tag's line then lies
+/// wholly in one piece, and a tag at a piece's start is at a line start
+/// either way) and neither neighbouring line has a `~` (whitespace control
+/// reaches into the neighbouring text); templates with comments, raw blocks
+/// or escapes are compiled whole. Only the built-in templates are compiled
+/// this way (overrides are compiled whole, as handlebars does). The
+/// pieces' elements are joined back, adjacent raw text merged, and line
+/// numbers shifted, so rendering and error positions are unchanged (a unit
+/// test compares both ways for every built-in template).
+/// Smallest piece worth compiling on its own (per-compile overhead vs. the
+/// quadratic line counting).
+const MIN_PIECE: usize = 256;
+
+fn compile_template(
+    name: &str,
+    text: &str,
+) -> Result<handlebars::Template, handlebars::TemplateError> {
+    use handlebars::template::{Template, TemplateElement};
+    let whole = || Template::compile_with_name(text, name.to_string());
+    if text.contains("{{!") || text.contains("{{{{") || text.contains("\\{{") {
+        return whole();
+    }
+    // Byte offsets (and 0-based line numbers) where a piece may start.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut depth: i64 = 0;
+    let mut offset = 0;
+    let mut last_cut = 0;
+    let mut lines = text.split_inclusive('\n').enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
+        depth += (line.matches("{{#").count() as i64) - (line.matches("{{/").count() as i64);
+        offset += line.len();
+        let next_trims = lines.peek().is_some_and(|(_, l)| l.contains('~'));
+        if depth == 0
+            && line.ends_with('\n')
+            && !line.contains('~')
+            && !next_trims
+            && offset - last_cut >= MIN_PIECE
+            && !text[offset..].trim().is_empty()
+        {
+            cuts.push((offset, i + 1));
+            last_cut = offset;
+        }
+    }
+    if cuts.is_empty() {
+        return whole();
+    }
+    let mut out = Template::default();
+    out.name = Some(name.to_string());
+    let mut start = (0, 0);
+    for end in cuts.iter().copied().chain([(text.len(), 0)]) {
+        let piece = &text[start.0..end.0];
+        let Ok(t) = Template::compile(piece) else {
+            // The block count was fooled: report the error as handlebars
+            // sees the whole template.
+            return whole();
+        };
+        // Whole, pest skips whitespace before a text that follows a tag,
+        // and the text's position is where its first other character is.
+        let skipped = piece.len() - piece.trim_start_matches([' ', '\t', '\n', '\r']).len();
+        let skipped_lines = piece[..skipped].matches('\n').count();
+        let skipped_col = skipped - piece[..skipped].rfind('\n').map_or(0, |i| i + 1) + 1;
+        let mut first = start.0 > 0;
+        for (element, mut at) in t.elements.into_iter().zip(t.mapping) {
+            if std::mem::take(&mut first) && matches!(element, TemplateElement::RawString(_)) {
+                at.0 = 1 + skipped_lines;
+                at.1 = skipped_col;
+            }
+            if let (TemplateElement::RawString(next), Some(TemplateElement::RawString(prev))) =
+                (&element, out.elements.last_mut())
+            {
+                // Whole, this is one text; it starts where the first
+                // non-empty part does (a standalone tag's line end leaves
+                // an empty one).
+                if prev.is_empty() {
+                    if let Some(last) = out.mapping.last_mut() {
+                        last.0 = at.0 + start.1;
+                        last.1 = at.1;
+                    }
+                }
+                prev.push_str(next);
+                continue;
+            }
+            let mut element = element;
+            shift_lines(&mut element, start.1);
+            out.elements.push(element);
+            at.0 += start.1;
+            out.mapping.push(at);
+        }
+        start = end;
+    }
+    Ok(out)
 }
 
 impl Default for Templates {
@@ -768,6 +915,37 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
     }
 }
 
+/// Adds `by` to the line numbers of the templates nested in `element`
+/// (those of a piece count from the piece's first line).
+fn shift_lines(element: &mut handlebars::template::TemplateElement, by: usize) {
+    use handlebars::template::{Template, TemplateElement as E};
+    fn shift(t: &mut Template, by: usize) {
+        for m in &mut t.mapping {
+            m.0 += by;
+        }
+        for e in &mut t.elements {
+            shift_lines(e, by);
+        }
+    }
+    match element {
+        E::HelperBlock(h) | E::HtmlExpression(h) | E::Expression(h) => {
+            for t in [&mut h.template, &mut h.inverse].into_iter().flatten() {
+                shift(t, by);
+            }
+        }
+        E::DecoratorBlock(d)
+        | E::DecoratorExpression(d)
+        | E::PartialBlock(d)
+        | E::PartialExpression(d) => {
+            if let Some(t) = &mut d.template {
+                shift(t, by);
+            }
+        }
+        // Raw text, comments and kinds added in later versions.
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,6 +956,27 @@ mod tests {
         for (name, _) in DEFAULT_TEMPLATES {
             t.ensure(name).unwrap();
         }
+    }
+
+    #[test]
+    fn piecewise_compile_matches_handlebars() {
+        for (name, text) in DEFAULT_TEMPLATES {
+            let whole = handlebars::Template::compile_with_name(text, name.to_string()).unwrap();
+            let pieces = compile_template(name, text).unwrap();
+            assert_eq!(pieces.elements, whole.elements, "template {name}");
+            assert_eq!(
+                pieces.mapping, whole.mapping,
+                "template {name} line numbers"
+            );
+            assert_eq!(pieces, whole, "template {name}");
+        }
+        // A cut never lands inside a block or next to a tag line.
+        let text = "a\n\nb\n{{#if x}}\n\nc\n\n{{/if}}\nd\n\ne {{y}}\n\n\nf\n";
+        let whole = handlebars::Template::compile_with_name(text, "t".into()).unwrap();
+        assert_eq!(compile_template("t", text).unwrap(), whole);
+        // Syntax errors are those of the whole template.
+        let bad = "a\n\nb\n\n{{#if x}}\nc\n";
+        assert!(compile_template("t", bad).is_err());
     }
 
     #[test]
