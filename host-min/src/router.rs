@@ -324,12 +324,32 @@ impl Router {
                     entry.info.name, entry.info.link_name, ld.link_name
                 )));
             }
-            entry
+        }
+        // The link goes into the table BEFORE the provider sees it: a
+        // provider that starts serving in `put_link` (the httpserver binds
+        // its port) may route a request to the actor at once, and that
+        // request must find the link.
+        let previous = self.links.put(ld.clone());
+        if let Some(entry) = &entry {
+            if let Err(e) = entry
                 .provider
                 .put_link(&ld, self.handle_for(&entry.info))
-                .await?;
+                .await
+            {
+                // Refused: the table goes back to what it was.
+                match &previous {
+                    Some(old) => {
+                        self.links.put(old.clone());
+                    }
+                    None => {
+                        self.links
+                            .delete(&ld.actor_id, &ld.contract_id, &ld.link_name);
+                    }
+                }
+                return Err(e.into());
+            }
         }
-        if let Some(old) = self.links.put(ld.clone()) {
+        if let Some(old) = previous {
             // Replaced a link to another provider: that one lets go.
             if old.provider_id != ld.provider_id {
                 let previous = read(&self.providers).get(&old.provider_id).cloned();
