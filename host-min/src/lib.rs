@@ -4,13 +4,13 @@
 //! providers, and the link definitions that connect them. See
 //! `shared/design/architecture.md`, Flow 2.
 
-pub mod providers;
-pub mod types;
-pub mod runtime;
-pub mod ids;
-pub mod links;
-pub mod router;
-pub mod manifest;
-pub mod host;
 pub mod admin;
 pub mod claims;
+pub mod host;
+pub mod ids;
+pub mod links;
+pub mod manifest;
+pub mod providers;
+pub mod router;
+pub mod runtime;
+pub mod types;
