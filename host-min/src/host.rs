@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::claims::ClaimsPolicy;
 use crate::ids::{derived_key, KeyKind};
 use crate::manifest::{Manifest, ManifestError};
 use crate::providers::{ProviderContext, ProviderError, ProviderRegistry};
-use crate::router::{AllowAll, Policy, ProviderInfo, Router, RouterError};
+use crate::router::{ProviderInfo, Router, RouterError};
 use crate::runtime::{Runtime, RuntimeConfig, RuntimeError};
 use crate::types::LinkDefinition;
 
@@ -21,6 +22,10 @@ pub struct HostConfig {
     pub data_dir: PathBuf,
     /// wasm runtime settings.
     pub runtime: RuntimeConfig,
+    /// Run actors that carry no signed claims, with every capability
+    /// (development only). Off by default: a host refuses unsigned actors
+    /// and lets signed ones use only the capabilities their claims list.
+    pub allow_unsigned: bool,
 }
 
 impl Default for HostConfig {
@@ -29,6 +34,7 @@ impl Default for HostConfig {
             lattice: "default".into(),
             data_dir: PathBuf::from(".host-min"),
             runtime: RuntimeConfig::default(),
+            allow_unsigned: false,
         }
     }
 }
@@ -54,6 +60,9 @@ impl HostConfig {
         if let Some(n) = m.host.max_instances {
             self.runtime.max_instances_per_actor = n.max(1);
         }
+        if let Some(a) = m.host.allow_unsigned {
+            self.allow_unsigned = a;
+        }
         self
     }
 }
@@ -78,6 +87,7 @@ pub enum HostError {
 /// A running host.
 pub struct Host {
     router: Arc<Router>,
+    policy: Arc<ClaimsPolicy>,
     registry: ProviderRegistry,
     data_dir: PathBuf,
     host_id: String,
@@ -93,16 +103,24 @@ impl std::fmt::Debug for Host {
 }
 
 impl Host {
-    /// Starts an empty host with the allow-all policy.
+    /// Starts an empty host that enforces capability claims
+    /// ([`ClaimsPolicy::enforcing`]), or admits unsigned actors when
+    /// `config.allow_unsigned` is set ([`ClaimsPolicy::allow_unsigned`]).
     pub fn new(config: HostConfig, registry: ProviderRegistry) -> Result<Host, HostError> {
-        Self::with_policy(config, registry, Arc::new(AllowAll))
+        let policy = if config.allow_unsigned {
+            ClaimsPolicy::allow_unsigned()
+        } else {
+            ClaimsPolicy::enforcing()
+        };
+        Self::with_policy(config, registry, Arc::new(policy))
     }
 
-    /// Starts an empty host with a capability policy.
+    /// Starts an empty host with the given claims policy (its own setting
+    /// for unsigned actors wins over `config.allow_unsigned`).
     pub fn with_policy(
         config: HostConfig,
         registry: ProviderRegistry,
-        policy: Arc<dyn Policy>,
+        policy: Arc<ClaimsPolicy>,
     ) -> Result<Host, HostError> {
         let runtime = Runtime::new(config.runtime)?;
         let host_id = derived_key(
@@ -110,7 +128,8 @@ impl Host {
             &format!("{}:{}", config.lattice, config.data_dir.display()),
         );
         Ok(Host {
-            router: Router::new(runtime, &config.lattice, policy),
+            router: Router::new(runtime, &config.lattice, policy.clone()),
+            policy,
             registry,
             data_dir: config.data_dir,
             host_id,
@@ -122,12 +141,18 @@ impl Host {
         &self.router
     }
 
+    /// The capability policy: which actors were admitted, with which claims.
+    pub fn policy(&self) -> &Arc<ClaimsPolicy> {
+        &self.policy
+    }
+
     /// This host's id (`N...`).
     pub fn host_id(&self) -> &str {
         &self.host_id
     }
 
-    /// The id an actor named `name` gets (until claims give it a subject).
+    /// The id an unsigned actor named `name` gets (a signed actor runs
+    /// under its claims subject).
     pub fn actor_id(name: &str) -> String {
         derived_key(KeyKind::Module, name)
     }
@@ -168,6 +193,8 @@ impl Host {
     /// Starts what `manifest` lists: actors, then providers, then links.
     /// Errors point at the manifest line of the failing entry.
     pub async fn apply(&self, manifest: &Manifest) -> Result<(), HostError> {
+        // Manifest name -> admitted id (the claims subject when signed).
+        let mut ids = std::collections::HashMap::new();
         for a in &manifest.actors {
             let wasm = std::fs::read(&a.path).map_err(|e| {
                 manifest.error_at(
@@ -175,10 +202,20 @@ impl Host {
                     format!("actor `{}`: cannot read {}: {e}", a.name, a.path.display()),
                 )
             })?;
-            self.router
-                .start_actor(&Self::actor_id(&a.name), &a.name, &a.aliases, &wasm)
+            // Verifies the claims (refusing unsigned or tampered modules
+            // unless allowed) and grants the capabilities they list.
+            let admitted = self
+                .policy
+                .start_actor(
+                    &self.router,
+                    &a.name,
+                    &Self::actor_id(&a.name),
+                    &a.aliases,
+                    &wasm,
+                )
                 .await
                 .map_err(|e| manifest.error_at(a.line, e.to_string()))?;
+            ids.insert(a.name.as_str(), admitted.id);
         }
         let mut infos = Vec::new();
         for p in &manifest.providers {
@@ -193,11 +230,12 @@ impl Host {
                 .iter()
                 .find(|i| i.name == l.provider)
                 .expect("manifest checked provider names");
-            // Resolved through the router: a signed actor runs under its
-            // claims subject, not the name-derived id.
-            let actor_id = self
-                .router
-                .resolve_actor(&l.actor)
+            // A signed actor runs under its claims subject, not the
+            // name-derived id.
+            let actor_id = ids
+                .get(l.actor.as_str())
+                .cloned()
+                .or_else(|| self.router.resolve_actor(&l.actor))
                 .unwrap_or_else(|| Self::actor_id(&l.actor));
             let ld = LinkDefinition {
                 actor_id,
@@ -218,6 +256,11 @@ impl Host {
                 .map_err(|e| manifest.error_at(l.line, e.to_string()))?;
         }
         Ok(())
+    }
+
+    /// Stops an actor (by id, name or alias) and withdraws its grants.
+    pub fn stop_actor(&self, id_or_name: &str) -> Result<(), HostError> {
+        Ok(self.policy.stop_actor(&self.router, id_or_name)?)
     }
 
     /// Stops providers and actors.

@@ -58,6 +58,10 @@ enum Command {
         /// Instance allocator.
         #[arg(long, value_enum, default_value = "auto")]
         allocator: Allocator,
+        /// Run actors that carry no signed claims, with every capability
+        /// (development only; same as `allow_unsigned = true` in `[host]`).
+        #[arg(long)]
+        allow_unsigned: bool,
     },
     /// Show what a running host runs.
     Inventory {
@@ -181,6 +185,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             call_deadline_ms,
             max_memory_mb,
             allocator,
+            allow_unsigned,
         } => {
             let m = Manifest::load(&manifest)?;
             let mut cfg = HostConfig::default().with_manifest(&m);
@@ -199,6 +204,9 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             }
             if let Some(mb) = max_memory_mb {
                 cfg.runtime.max_memory_bytes = (mb.max(1) as usize) << 20;
+            }
+            if allow_unsigned {
+                cfg.allow_unsigned = true;
             }
             cfg.runtime.allocator = match allocator {
                 Allocator::Auto => AllocatorChoice::Auto,

@@ -11,6 +11,7 @@
 //! max_memory_mb = 64
 //! max_instances = 64          # concurrent calls per actor
 //! pool_instances = 1024        # pooling allocator slots, all actors
+//! allow_unsigned = false       # true runs actors without signed claims (dev only)
 //!
 //! [[actors]]
 //! name = "kvcounter"
@@ -86,6 +87,7 @@ struct RawHost {
     max_memory_mb: Option<u64>,
     max_instances: Option<u64>,
     pool_instances: Option<u32>,
+    allow_unsigned: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +135,8 @@ pub struct HostSettings {
     pub max_instances: Option<usize>,
     /// Instance slots of the pooling allocator (all actors together).
     pub pool_instances: Option<u32>,
+    /// Run actors without signed claims (development only; default off).
+    pub allow_unsigned: Option<bool>,
 }
 
 /// An actor entry.
@@ -264,6 +268,7 @@ impl Manifest {
             max_memory_mb: raw.host.max_memory_mb,
             max_instances: raw.host.max_instances.map(|n| n as usize),
             pool_instances: raw.host.pool_instances,
+            allow_unsigned: raw.host.allow_unsigned,
         };
 
         let mut names = HashSet::new();

@@ -56,11 +56,28 @@ fn up_then_inventory_and_link_commands() {
     let manifest = write_manifest(dir.path());
     let admin = format!("127.0.0.1:{}", free_port());
     let data = dir.path().join("data");
+
+    // The probe actor is unsigned: refused unless the operator allows it.
+    let o = Command::new(BIN)
+        .args(["up", manifest.to_str().unwrap(), "--no-admin"])
+        .args(["--data-dir", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:2:", manifest.display()))
+            && err.contains("actor `probe` refused")
+            && err.contains("not signed"),
+        "{err}"
+    );
+
     let _host = Running(
         Command::new(BIN)
             .args([
                 "up",
                 manifest.to_str().unwrap(),
+                "--allow-unsigned",
                 "--admin",
                 &admin,
                 "--data-dir",

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::{actor_wasm, host_call_payload};
 use host_min::admin::{self, AdminError, Client, LinkRequest};
+use host_min::claims::{sign_actor, KeyPair, KeyType, SignOptions};
 use host_min::host::{Host, HostConfig};
 use host_min::manifest::Manifest;
 use host_min::providers::ProviderRegistry;
@@ -22,6 +23,7 @@ async fn start(dir: &std::path::Path) -> Arc<Host> {
 [host]
 data_dir = "data"
 call_deadline_ms = 2000
+allow_unsigned = true
 
 [[actors]]
 name = "probe"
@@ -40,6 +42,7 @@ provider = "kv"
     let m = Manifest::load(&manifest).unwrap();
     let cfg = HostConfig::default().with_manifest(&m);
     assert_eq!(cfg.data_dir, dir.join("data"));
+    assert!(cfg.allow_unsigned);
     std::fs::create_dir_all(&cfg.data_dir).unwrap();
     let host = Arc::new(Host::new(cfg, ProviderRegistry::with_builtins()).unwrap());
     host.apply(&m).await.unwrap();
@@ -174,11 +177,145 @@ async fn apply_errors_point_at_the_manifest_line() {
     )
     .unwrap();
     let m = Manifest::load(&manifest).unwrap();
-    let host = Host::new(HostConfig::default(), ProviderRegistry::empty()).unwrap();
+    let dev = HostConfig {
+        allow_unsigned: true,
+        ..HostConfig::default()
+    };
+    let host = Host::new(dev, ProviderRegistry::empty()).unwrap();
     let err = host.apply(&m).await.unwrap_err().to_string();
     assert!(
         err.starts_with(&format!("{}:6:", manifest.display())),
         "{err}"
     );
     assert!(err.contains("unknown provider kind `teleporter`"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsigned_actor_is_refused_at_start_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.wasm"), actor_wasm("probe")).unwrap();
+    let manifest = dir.path().join("app.toml");
+    std::fs::write(
+        &manifest,
+        "[host]\ndata_dir = \"data\"\n\n[[actors]]\nname = \"probe\"\npath = \"p.wasm\"\n",
+    )
+    .unwrap();
+    let m = Manifest::load(&manifest).unwrap();
+    let cfg = HostConfig::default().with_manifest(&m);
+    assert!(!cfg.allow_unsigned, "enforcement is the default");
+    let host = Host::new(cfg.clone(), ProviderRegistry::empty()).unwrap();
+    let err = host.apply(&m).await.unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}:5:", manifest.display())),
+        "{err}"
+    );
+    assert!(err.contains("actor `probe` refused"), "{err}");
+    assert!(err.contains("not signed"), "{err}");
+    assert!(err.contains("allow_unsigned"), "{err}");
+    assert!(host.router().resolve_actor("probe").is_none());
+
+    // the development setting admits it under the name-derived id
+    let dev = HostConfig {
+        allow_unsigned: true,
+        ..cfg
+    };
+    let host = Host::new(dev, ProviderRegistry::empty()).unwrap();
+    host.apply(&m).await.unwrap();
+    assert_eq!(
+        host.router().resolve_actor("probe"),
+        Some(Host::actor_id("probe"))
+    );
+    host.stop_actor("probe").unwrap();
+    assert!(host.router().resolve_actor("probe").is_none());
+    host.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_actor_without_keyvalue_claim_is_not_authorized() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = KeyPair::new(KeyType::Account);
+    let module = KeyPair::new(KeyType::Module);
+    let wasm = actor_wasm("probe");
+    let sign = |caps: &[&str], subject: &KeyPair| {
+        let mut o = SignOptions::new(
+            "probe",
+            caps.iter().map(|c| c.to_string()).collect(),
+            account.clone(),
+        );
+        o.subject = Some(subject.clone());
+        sign_actor(&wasm, o).unwrap()
+    };
+    std::fs::write(
+        dir.path().join("nokv.wasm"),
+        sign(&["wasmcloud:httpserver"], &module),
+    )
+    .unwrap();
+    let other = KeyPair::new(KeyType::Module);
+    std::fs::write(
+        dir.path().join("kv.wasm"),
+        sign(&["wasmcloud:keyvalue"], &other),
+    )
+    .unwrap();
+    let manifest = dir.path().join("app.toml");
+    std::fs::write(
+        &manifest,
+        r#"
+[host]
+data_dir = "data"
+
+[[actors]]
+name = "nokv"
+path = "nokv.wasm"
+
+[[actors]]
+name = "kv"
+path = "kv.wasm"
+
+[[providers]]
+name = "store"
+kind = "keyvalue"
+
+[[links]]
+actor = "nokv"
+provider = "store"
+
+[[links]]
+actor = "kv"
+provider = "store"
+"#,
+    )
+    .unwrap();
+    let m = Manifest::load(&manifest).unwrap();
+    let cfg = HostConfig::default().with_manifest(&m);
+    assert!(!cfg.allow_unsigned);
+    std::fs::create_dir_all(&cfg.data_dir).unwrap();
+    let host = Host::new(cfg, ProviderRegistry::with_builtins()).unwrap();
+    host.apply(&m).await.unwrap();
+    let r = host.router();
+
+    // signed actors run under their claims subject, and links follow it
+    let nokv = module.public_key();
+    assert_eq!(r.resolve_actor("nokv"), Some(nokv.clone()));
+    assert_eq!(r.resolve_actor("kv"), Some(other.public_key()));
+    let links = r.inventory().links;
+    assert!(links.iter().any(|l| l.actor_id == nokv), "{links:?}");
+
+    let err = r
+        .call_actor("nokv", "Probe.HostCall", &increment(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RpcError::ActorHandler(
+            "host error: Invocation not authorized: missing capability claim for wasmcloud:keyvalue"
+                .into()
+        )
+    );
+    // the actor that claims keyvalue uses it
+    let out = r
+        .call_actor("kv", "Probe.HostCall", &increment(5))
+        .await
+        .unwrap();
+    assert_eq!(rmp_serde::from_slice::<i32>(&out).unwrap(), 5);
+    host.shutdown().await;
 }
