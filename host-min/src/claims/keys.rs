@@ -305,11 +305,7 @@ impl KeyPair {
 
     /// The public key in text form (56 characters).
     pub fn public_key(&self) -> String {
-        let mut raw = Vec::with_capacity(35);
-        raw.push(self.kind.prefix_byte());
-        raw.extend_from_slice(self.public.as_bytes());
-        push_crc(&mut raw);
-        BASE32_NOPAD.encode(&raw)
+        encode_public_key(self.kind, self.public.as_bytes())
     }
 
     /// The seed in text form (58 characters), if this pair holds it. Treat
@@ -397,6 +393,16 @@ fn decode_checked(text: &str) -> Result<Vec<u8>, KeyError> {
         return Err(KeyError::Checksum);
     }
     Ok(raw)
+}
+
+/// Encodes 32 raw public-key bytes of `kind` as an nkeys public key: base32
+/// (no padding) of prefix byte, key and CRC-16 (little endian), 56 characters.
+pub fn encode_public_key(kind: KeyType, key: &[u8; 32]) -> String {
+    let mut raw = Vec::with_capacity(35);
+    raw.push(kind.prefix_byte());
+    raw.extend_from_slice(key);
+    push_crc(&mut raw);
+    BASE32_NOPAD.encode(&raw)
 }
 
 fn push_crc(raw: &mut Vec<u8>) {
