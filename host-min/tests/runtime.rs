@@ -577,3 +577,57 @@ async fn bad_modules_are_refused_at_start() {
 fn wat(src: &str) -> Vec<u8> {
     src.as_bytes().to_vec()
 }
+
+/// A guest that lies about pointers and lengths at every waPC import costs
+/// only the call that lied: each one fails with an error (never a host
+/// panic), and the same actor answers the next well-formed call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lying_pointers_and_lengths_fail_one_call_each() {
+    let r = router(config());
+    // Dispatch on the operation's length: 3..=7 misbehave, anything else is
+    // a well-formed empty reply.
+    let liar = wat(r#"(module
+      (import "wasmbus" "__guest_request" (func $req (param i32 i32)))
+      (import "wasmbus" "__guest_response" (func $resp (param i32 i32)))
+      (import "wasmbus" "__guest_error" (func $err (param i32 i32)))
+      (import "wasmbus" "__host_call"
+        (func $hc (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "__wasmbus_rpc_version") (result i32) i32.const 1)
+      (func (export "__guest_call") (param $op i32) (param $len i32) (result i32)
+        ;; response pointer far outside memory
+        (if (i32.eq (local.get $op) (i32.const 3)) (then
+          (call $resp (i32.const 0xFFFFFF00) (i32.const 1000)) (return (i32.const 1))))
+        ;; response length of 2 GiB
+        (if (i32.eq (local.get $op) (i32.const 4)) (then
+          (call $resp (i32.const 0) (i32.const 0x7FFFFFFF)) (return (i32.const 1))))
+        ;; host call whose namespace and payload are out of bounds and huge
+        (if (i32.eq (local.get $op) (i32.const 5)) (then
+          (if (i32.eq (call $hc (i32.const 0) (i32.const 0)
+                                (i32.const 0xFFFF0000) (i32.const 0x7FFFFFFF)
+                                (i32.const 0) (i32.const 4)
+                                (i32.const 0xFFFFFFF0) (i32.const 0x7FFFFFFF))
+                      (i32.const 1))
+            (then (call $resp (i32.const 0) (i32.const 0)) (return (i32.const 1))))
+          (call $err (i32.const 0) (i32.const 0)) (return (i32.const 0))))
+        ;; asks for the request to be written outside memory
+        (if (i32.eq (local.get $op) (i32.const 6)) (then
+          (call $req (i32.const 0xFFFFFFF0) (i32.const 0xFFFFFFF0)) (return (i32.const 1))))
+        ;; error text outside memory
+        (if (i32.eq (local.get $op) (i32.const 7)) (then
+          (call $err (i32.const 0xFFFFFFF0) (i32.const 100)) (return (i32.const 0))))
+        (call $resp (i32.const 0) (i32.const 0))
+        (i32.const 1)))"#);
+    r.start_actor("M7", "liar", &[], &liar).await.unwrap();
+    for op in ["X.a", "X.ab", "X.abc", "X.abcd", "X.abcde"] {
+        let res = r.call_actor("M7", op, b"payload").await;
+        assert!(res.is_err(), "{op}: a lying guest must fail, got {res:?}");
+        assert_eq!(
+            r.call_actor("M7", "Ok.benign", b"").await.unwrap(),
+            b"",
+            "after {op} the actor still serves"
+        );
+    }
+    let stats = r.actor("M7").unwrap().stats();
+    assert_eq!(stats.failures, 5);
+}
