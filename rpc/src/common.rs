@@ -229,6 +229,14 @@ pub fn serialize<T: Serialize + ?Sized>(data: &T) -> RpcResult<Vec<u8>> {
     rmp_serde::to_vec_named(data).map_err(|e| RpcError::Ser(e.to_string()))
 }
 
+/// Encodes `data` as compact JSON, for message bodies that are JSON rather
+/// than a wire format (e.g. an HTTP response body built by an actor).
+/// Serialisation errors (a map with non-string keys, a failing `Serialize`
+/// impl) become [`RpcError::Ser`].
+pub fn to_json<T: Serialize + ?Sized>(data: &T) -> RpcResult<Vec<u8>> {
+    serde_json::to_vec(data).map_err(|e| RpcError::Ser(e.to_string()))
+}
+
 /// Decodes a MessagePack payload received by a protocol "0" receiver.
 ///
 /// The first byte is sniffed ([`message_format`]): a `0xc1` prefix is

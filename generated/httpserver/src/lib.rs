@@ -305,6 +305,37 @@ impl HttpResponse {
         Self::with_status(500, message.to_string())
     }
 
+    /// A response with `status_code` whose body is `payload` as JSON, with
+    /// `content-type: application/json`.
+    pub fn json<T: serde::Serialize>(
+        payload: T,
+        status_code: u16,
+    ) -> weld_rpc::RpcResult<Self> {
+        Self::json_with_headers(payload, status_code, std::collections::HashMap::new())
+    }
+
+    /// Like [`HttpResponse::json`], with `headers` (names lower-cased). The
+    /// content type is `application/json` unless `headers` names another.
+    pub fn json_with_headers<T: serde::Serialize>(
+        payload: T,
+        status_code: u16,
+        headers: std::collections::HashMap<String, Vec<String>>,
+    ) -> weld_rpc::RpcResult<Self> {
+        let body = weld_rpc::common::to_json(&payload)?;
+        let mut header: HeaderMap = headers
+            .into_iter()
+            .map(|(name, values)| (name.to_lowercase(), values))
+            .collect();
+        header
+            .entry("content-type".to_string())
+            .or_insert_with(|| vec!["application/json".to_string()]);
+        Ok(HttpResponse {
+            status_code,
+            header,
+            body,
+        })
+    }
+
     /// Adds a header value (a name may carry several values).
     pub fn with_header(
         mut self,
