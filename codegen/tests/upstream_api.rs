@@ -217,7 +217,9 @@ fn differences(up: &Surface, we: &Surface) -> Vec<String> {
             }
         }
         for f in our_fields.keys().filter(|f| !fields.contains_key(*f)) {
-            out.push(format!("{name}.{f} is ours only (upstream code would not set it)"));
+            out.push(format!(
+                "{name}.{f} is ours only (upstream code would not set it)"
+            ));
         }
     }
     for (name, ty) in &up.aliases {
@@ -332,14 +334,20 @@ fn httpserver_response_helpers_behave_like_upstream() {
     assert_eq!(r.header["content-type"], ["application/json"]);
 
     let mut h = HashMap::new();
-    h.insert("X-Trace".to_string(), vec!["a".to_string(), "b".to_string()]);
+    h.insert(
+        "X-Trace".to_string(),
+        vec!["a".to_string(), "b".to_string()],
+    );
     let r = HttpResponse::json_with_headers([1, 2], 200, h).unwrap();
     assert_eq!(r.header["x-trace"], ["a", "b"]);
     assert_eq!(r.header["content-type"], ["application/json"]);
     assert_eq!(r.body, b"[1,2]");
 
     let mut h = HashMap::new();
-    h.insert("Content-Type".to_string(), vec!["application/vnd.x+json".to_string()]);
+    h.insert(
+        "Content-Type".to_string(),
+        vec!["application/vnd.x+json".to_string()],
+    );
     let r = HttpResponse::json_with_headers("s", 200, h).unwrap();
     assert_eq!(r.header["content-type"], ["application/vnd.x+json"]);
     assert_eq!(r.header.len(), 1);
@@ -348,7 +356,10 @@ fn httpserver_response_helpers_behave_like_upstream() {
     // error, not a panic.
     let mut bad = HashMap::new();
     bad.insert(vec![1u8], 1);
-    assert!(matches!(HttpResponse::json(bad, 200), Err(weld_rpc::RpcError::Ser(_))));
+    assert!(matches!(
+        HttpResponse::json(bad, 200),
+        Err(weld_rpc::RpcError::Ser(_))
+    ));
 
     assert_eq!(HttpResponse::default().status_code, 200);
     assert_eq!(HttpResponse::not_found().status_code, 404);
