@@ -35,7 +35,7 @@
 use crate::rust::{
     self, CrateSpec, Dependency, GenError, KnownCrate, OutputSet, RustOptions, Templates,
 };
-use crate::smithy::{self, diagnostics::Diagnostic, source::SourceMap};
+use crate::smithy::{diagnostics::Diagnostic, source::SourceMap};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -317,7 +317,9 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// Loads the models a config names and fails on model errors.
 pub fn load_model(cfg: &CodegenConfig) -> Result<crate::model::Model, ConfigError> {
-    let res = smithy::load_paths(&cfg.model_paths());
+    // Like every CLI load, a config's models get the bundled wasmCloud core
+    // model when they use it without shipping it.
+    let res = crate::bundled::load_paths(&cfg.model_paths());
     if res.has_errors() {
         return Err(ConfigError::Model {
             diagnostics: res.diagnostics,

@@ -138,13 +138,67 @@ fn gen_with_files_writes_a_complete_crate() {
         "same source as the checked-in crate"
     );
     assert!(dir.path().join("kv/README.md").exists());
-    // No --out with files is a usage error.
-    let out = std::process::Command::new(weld)
-        .arg("gen")
-        .arg(root.join("interfaces/keyvalue"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+}
+
+/// What a user does first: `weld gen keyvalue.smithy` next to a published
+/// interface file and nothing else. The wasmCloud core model it `use`s is
+/// bundled, and the crate lands in a directory named after the package.
+#[test]
+fn gen_of_a_lone_interface_file_uses_the_bundled_core_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::fs::copy(
+        root.join("interfaces/keyvalue/keyvalue.smithy"),
+        dir.path().join("keyvalue.smithy"),
+    )
+    .unwrap();
+    let weld = env!("CARGO_BIN_EXE_weld");
+    let run = |args: &[&str]| {
+        std::process::Command::new(weld)
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["gen", "keyvalue.smithy"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lib = std::fs::read_to_string(dir.path().join("weld-interface-keyvalue/src/lib.rs"))
+        .expect("crate written under the package name");
+    assert_eq!(
+        lib,
+        std::fs::read_to_string(root.join("generated/keyvalue/src/lib.rs")).unwrap(),
+        "same source as the checked-in crate generated with interfaces/core"
+    );
+    let cargo =
+        std::fs::read_to_string(dir.path().join("weld-interface-keyvalue/Cargo.toml")).unwrap();
+    assert!(
+        cargo.contains("weld-rpc = { version = \"0.1\" }") || cargo.contains("weld-rpc = \"0.1\""),
+        "{cargo}"
+    );
+    // validate and doc take the same route.
+    let out = run(&["validate", "keyvalue.smithy"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A file that uses a shape the bundled model lacks still gets a precise
+    // error pointing into the user's file.
+    std::fs::write(
+        dir.path().join("bad.smithy"),
+        "namespace ex.bad\n\nuse org.wasmcloud.model#NoSuchShape\n\nstructure S {\n    a: NoSuchShape\n}\n",
+    )
+    .unwrap();
+    let out = run(&["validate", "bad.smithy"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.smithy:"), "{err}");
+    assert!(err.contains("NoSuchShape"), "{err}");
 }
 
 #[test]

@@ -24,7 +24,9 @@ pub struct GenArgs {
     #[arg(value_name = "FILES_OR_DIRS")]
     pub paths: Vec<PathBuf>,
     /// Output directory: the crate directory (one namespace) or the parent
-    /// of one crate directory per namespace.
+    /// of one crate directory per namespace. Default with model files: a
+    /// directory named after the package (one namespace), or the current
+    /// directory (one crate directory per namespace).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// The config file used when no model files are given.
@@ -95,9 +97,7 @@ fn from_config(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
 }
 
 fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
-    let Some(out_dir) = a.out.clone() else {
-        return Err(usage_error("--out DIR is required with model files"));
-    };
+    let out_dir = a.out.clone();
     let inputs = Inputs {
         paths: a.paths.clone(),
         color: a.color,
@@ -118,7 +118,7 @@ fn generate_files(
     a: &GenArgs,
     inputs: &Inputs,
     templates: &Templates,
-    out_dir: PathBuf,
+    out_dir: Option<PathBuf>,
 ) -> Result<(OutputSet, PathBuf), ExitCode> {
     let loaded = load(inputs, Format::Human).map_err(|f| f.exit_code())?;
     let model = loaded.model;
@@ -148,15 +148,25 @@ fn generate_files(
     let opts = RustOptions::default();
     let mut output = OutputSet::new();
     let single = namespaces.len() == 1;
+    let mut out_dir = out_dir;
     for ns in &namespaces {
         let package = a
             .package
             .clone()
             .unwrap_or_else(|| rust::default_package(&model, ns));
         let crate_dir = if single {
-            out_dir.clone()
+            out_dir
+                .get_or_insert_with(|| PathBuf::from(&package))
+                .clone()
         } else {
-            out_dir.join(&package)
+            out_dir
+                .get_or_insert_with(|| PathBuf::from("."))
+                .join(&package)
+        };
+        let rel = if single {
+            PathBuf::new()
+        } else {
+            PathBuf::from(&package)
         };
         let mut spec = CrateSpec::new(ns);
         spec.package = Some(package);
@@ -170,17 +180,11 @@ fn generate_files(
             eprintln!("error: {e}");
             ExitCode::from(EXIT_MODEL)
         })?;
-        let rel = if single {
-            PathBuf::new()
-        } else {
-            crate_dir
-                .strip_prefix(&out_dir)
-                .unwrap_or(&crate_dir)
-                .to_path_buf()
-        };
         output.extend_under(&rel, set);
     }
-    Ok((output, out_dir))
+    // Set in the loop: `namespaces` is not empty.
+    let root = out_dir.unwrap_or_default();
+    Ok((output, root))
 }
 
 /// `target` relative to `dir` (which may not exist yet).

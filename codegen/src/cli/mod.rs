@@ -258,6 +258,8 @@ pub fn load(inputs: &Inputs, format: Format) -> Result<LoadResult, LoadFailure> 
             return Err(LoadFailure::Model);
         }
     };
+    let mut texts = texts;
+    crate::bundled::add_missing(&mut texts);
     let result = smithy::load_sources(texts);
     emit(&result.sources, &result.diagnostics, format, color);
     if result.has_errors() {

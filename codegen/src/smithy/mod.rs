@@ -86,6 +86,20 @@ fn collect_dir(
 /// Loads files and directories (recursing, sorted, `*.smithy` and `*.json`).
 /// IO errors become diagnostics with code `E0900` and no span.
 pub fn load_paths(paths: &[std::path::PathBuf]) -> LoadResult {
+    let (sources, mut diags) = read_paths(paths);
+    let mut res = load_sources(sources);
+    diags.append(&mut res.diagnostics);
+    res.diagnostics = diags;
+    res
+}
+
+/// Reads the files [`load_paths`] would load, as `(name, text)` pairs, with
+/// diagnostics for what could not be read (code `E0900`, or
+/// [`lexer::E_NOT_UTF8`]). Callers that add sources of their own (such as
+/// [`crate::bundled`]) read with this and then call [`load_sources`].
+pub fn read_paths(
+    paths: &[std::path::PathBuf],
+) -> (Vec<(String, String)>, Vec<diagnostics::Diagnostic>) {
     let mut diags = Vec::new();
     let mut files = Vec::new();
     for p in paths {
@@ -109,10 +123,7 @@ pub fn load_paths(paths: &[std::path::PathBuf]) -> LoadResult {
             Err(e) => diags.push(io_diagnostic(format!("cannot read `{}`: {e}", f.display()))),
         }
     }
-    let mut res = load_sources(sources);
-    diags.append(&mut res.diagnostics);
-    res.diagnostics = diags;
-    res
+    (sources, diags)
 }
 
 /// The prelude, parsed and resolved once per process (it is always file 0).
