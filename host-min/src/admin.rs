@@ -145,7 +145,9 @@ fn router_status(e: &RouterError) -> StatusCode {
     match e {
         RouterError::NotFound { .. } => StatusCode::NOT_FOUND,
         RouterError::Duplicate { .. } => StatusCode::CONFLICT,
-        RouterError::InvalidLink(_) | RouterError::Provider(_) => StatusCode::BAD_REQUEST,
+        RouterError::InvalidLink { .. }
+        | RouterError::LinkRejected { .. }
+        | RouterError::PendingLinksRejected { .. } => StatusCode::BAD_REQUEST,
         RouterError::Runtime(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -1,6 +1,7 @@
 //! A host: the runtime, the router, the provider registry and the data
 //! directory, plus applying a manifest to them.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use crate::claims::ClaimsPolicy;
 use crate::ids::{derived_key, KeyKind};
 use crate::manifest::{Manifest, ManifestError};
-use crate::providers::{ProviderContext, ProviderError, ProviderRegistry};
+use crate::providers::{ProviderContext, ProviderError, ProviderRegistry, Setting, SettingOrigin};
 use crate::router::{ProviderInfo, Router, RouterError};
 use crate::runtime::{Runtime, RuntimeConfig, RuntimeError};
 use crate::types::LinkDefinition;
@@ -82,6 +83,21 @@ pub enum HostError {
     /// A provider could not be built.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+}
+
+/// Where in the manifest a refused setting was written: among the link's
+/// values or the provider's config, by the key as written.
+fn setting_position(
+    setting: Option<&Setting>,
+    values_at: Option<&HashMap<String, (usize, usize)>>,
+    config_at: &HashMap<String, (usize, usize)>,
+) -> Option<(usize, usize)> {
+    let setting = setting?;
+    match setting.origin {
+        SettingOrigin::Link => values_at?.get(&setting.key).copied(),
+        SettingOrigin::Config => config_at.get(&setting.key).copied(),
+        SettingOrigin::Default => None,
+    }
 }
 
 /// A running host.
@@ -222,7 +238,17 @@ impl Host {
             let info = self
                 .start_provider(&p.name, &p.kind, &p.link_name, p.config.clone())
                 .await
-                .map_err(|e| manifest.error_at(p.line, e.to_string()))?;
+                .map_err(|e| {
+                    let setting = match &e {
+                        HostError::Provider(pe) => pe.setting(),
+                        _ => None,
+                    };
+                    let at = setting_position(setting, None, &p.config_at);
+                    match at {
+                        Some(at) => manifest.error_at_pos(at, e.to_string()),
+                        None => manifest.error_at(p.line, e.to_string()),
+                    }
+                })?;
             infos.push(info);
         }
         for l in &manifest.links {
@@ -250,10 +276,24 @@ impl Host {
                     .unwrap_or_else(|| info.contract_id.clone()),
                 values: l.values.clone(),
             };
-            self.router
-                .put_link(ld)
-                .await
-                .map_err(|e| manifest.error_at(l.line, e.to_string()))?;
+            self.router.put_link(ld).await.map_err(|e| {
+                // Point at the refused value when the provider names one.
+                let setting = match &e {
+                    RouterError::LinkRejected { source, .. } => source.setting(),
+                    _ => None,
+                };
+                let config_at = manifest
+                    .providers
+                    .iter()
+                    .find(|p| p.name == l.provider)
+                    .map(|p| &p.config_at);
+                let empty = HashMap::new();
+                let at = setting_position(setting, Some(&l.values_at), config_at.unwrap_or(&empty));
+                match at {
+                    Some(at) => manifest.error_at_pos(at, e.to_string()),
+                    None => manifest.error_at(l.line, e.to_string()),
+                }
+            })?;
         }
         Ok(())
     }

@@ -105,7 +105,7 @@ struct RawProvider {
     name: Spanned<String>,
     kind: Spanned<String>,
     link_name: Option<String>,
-    config: Option<Spanned<HashMap<String, toml::Value>>>,
+    config: Option<Spanned<HashMap<String, Spanned<toml::Value>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,7 +115,7 @@ struct RawLink {
     provider: Spanned<String>,
     contract_id: Option<String>,
     link_name: Option<String>,
-    values: Option<Spanned<HashMap<String, toml::Value>>>,
+    values: Option<Spanned<HashMap<String, Spanned<toml::Value>>>>,
 }
 
 /// Host settings from `[host]`.
@@ -163,6 +163,8 @@ pub struct ProviderSpec {
     pub link_name: String,
     /// Settings.
     pub config: HashMap<String, String>,
+    /// Where each setting's value is, (line, column), by key as written.
+    pub config_at: HashMap<String, (usize, usize)>,
     /// Line of the entry.
     pub line: usize,
 }
@@ -180,6 +182,8 @@ pub struct LinkSpec {
     pub link_name: Option<String>,
     /// Link values.
     pub values: HashMap<String, String>,
+    /// Where each value is, (line, column), by key as written.
+    pub values_at: HashMap<String, (usize, usize)>,
     /// Line of the entry.
     pub line: usize,
 }
@@ -300,11 +304,13 @@ impl Manifest {
             if !names.insert(name.clone()) {
                 return Err(loc.err(p.name.span(), format!("duplicate name `{name}`")));
             }
+            let (config, config_at) = string_map(&loc, &p.config, "config")?;
             providers.push(ProviderSpec {
                 name: name.clone(),
                 kind: p.kind.get_ref().clone(),
                 link_name: p.link_name.clone().unwrap_or_else(|| "default".into()),
-                config: string_map(&loc, &p.config, "config")?,
+                config,
+                config_at,
                 line: loc.line_col(p.name.span().start).0,
             });
         }
@@ -333,12 +339,14 @@ impl Manifest {
                     ));
                 }
             }
+            let (values, values_at) = string_map(&loc, &l.values, "values")?;
             links.push(LinkSpec {
                 actor: l.actor.get_ref().clone(),
                 provider: l.provider.get_ref().clone(),
                 contract_id: l.contract_id.clone(),
                 link_name: l.link_name.clone(),
-                values: string_map(&loc, &l.values, "values")?,
+                values,
+                values_at,
                 line: loc.line_col(l.actor.span().start).0,
             });
         }
@@ -361,33 +369,54 @@ impl Manifest {
             message: message.into(),
         }
     }
+
+    /// An error at `(line, column)` of this manifest.
+    pub fn error_at_pos(
+        &self,
+        (line, column): (usize, usize),
+        message: impl Into<String>,
+    ) -> ManifestError {
+        ManifestError::At {
+            path: self.path.clone(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
 }
+
+/// Where each entry of a string map is, by key as written.
+type Positions = HashMap<String, (usize, usize)>;
 
 /// Link values and provider settings are strings upstream; numbers and
 /// booleans are accepted and turned into their text.
 fn string_map(
     loc: &Locator<'_>,
-    map: &Option<Spanned<HashMap<String, toml::Value>>>,
+    map: &Option<Spanned<HashMap<String, Spanned<toml::Value>>>>,
     what: &str,
-) -> Result<HashMap<String, String>, ManifestError> {
+) -> Result<(HashMap<String, String>, Positions), ManifestError> {
     let mut out = HashMap::new();
-    let Some(map) = map else { return Ok(out) };
+    let mut at = HashMap::new();
+    let Some(map) = map else {
+        return Ok((out, at));
+    };
     for (k, v) in map.get_ref() {
-        let s = match v {
+        at.insert(k.clone(), loc.line_col(v.span().start));
+        let s = match v.get_ref() {
             toml::Value::String(s) => s.clone(),
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             _ => {
                 return Err(loc.err(
-                    map.span(),
+                    v.span(),
                     format!("{what}.{k}: expected a string, number or boolean"),
                 ))
             }
         };
         out.insert(k.clone(), s);
     }
-    Ok(out)
+    Ok((out, at))
 }
 
 #[cfg(test)]
@@ -440,6 +469,10 @@ values = { URL = "redis://127.0.0.1:6379/" }
         assert_eq!(m.providers[1].config["retries"], "3");
         assert_eq!(m.links[0].values["port"], "8080");
         assert_eq!(m.links[1].link_name.as_deref(), Some("cache"));
+        // Positions of values, for errors found when the manifest is applied.
+        assert_eq!(m.links[0].values_at["address"], (23, 35));
+        assert_eq!(m.links[1].values_at["URL"], (29, 18));
+        assert_eq!(m.providers[1].config_at["retries"], (18, 22));
     }
 
     fn err_text(text: &str) -> String {

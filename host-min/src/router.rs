@@ -71,12 +71,70 @@ pub enum RouterError {
         /// The id or name asked for.
         name: String,
     },
-    /// The link does not fit the provider it names.
-    #[error("link rejected: {0}")]
-    InvalidLink(String),
-    /// The provider refused the link.
-    #[error("link rejected by provider: {0}")]
-    Provider(#[from] crate::providers::ProviderError),
+    /// The link does not fit the provider it names, or misses a field.
+    #[error("link rejected ({link}): {reason}")]
+    InvalidLink {
+        /// The link.
+        link: LinkName,
+        /// Why.
+        reason: String,
+    },
+    /// The provider refused the link (a bad value, an address it cannot
+    /// bind, a server it cannot reach...). Nothing changed: the previous
+    /// link, if any, is still in effect.
+    #[error("link rejected ({link}): {source}")]
+    LinkRejected {
+        /// The link.
+        link: LinkName,
+        /// The provider's reason; names the offending key and value.
+        source: crate::providers::ProviderError,
+    },
+    /// A provider could not start because it refused links that were put
+    /// before it started; they stay in the link table, the provider does
+    /// not run. Delete or fix them and start it again.
+    #[error("provider `{provider}` not started: {}", join_errors(.rejected))]
+    PendingLinksRejected {
+        /// The provider's name.
+        provider: String,
+        /// One error per refused link.
+        rejected: Vec<RouterError>,
+    },
+}
+
+fn join_errors(errors: &[RouterError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A link as errors name it: the actor (by name when the host knows it, and
+/// id), the contract and the link name, i.e. the key of the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkName {
+    /// Actor id.
+    pub actor_id: String,
+    /// Actor name, when the actor runs here.
+    pub actor_name: Option<String>,
+    /// Contract id.
+    pub contract_id: String,
+    /// Link name.
+    pub link_name: String,
+}
+
+impl std::fmt::Display for LinkName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.actor_name {
+            Some(name) if *name != self.actor_id => write!(f, "actor `{name}` {}", self.actor_id)?,
+            _ => write!(f, "actor {}", self.actor_id)?,
+        }
+        write!(
+            f,
+            ", contract {}, link name `{}`",
+            self.contract_id, self.link_name
+        )
+    }
 }
 
 /// A running provider instance.
@@ -140,6 +198,10 @@ pub struct Router {
     aliases: RwLock<HashMap<String, String>>,
     providers: RwLock<HashMap<String, ProviderEntry>>,
     links: LinkTable,
+    /// Serializes link changes (put, delete, hand-over to a starting
+    /// provider): each reads the table, calls a provider, then fixes the
+    /// table up, and two of them interleaving could restore a stale link.
+    link_changes: tokio::sync::Mutex<()>,
     policy: Arc<dyn Policy>,
     me: Weak<Router>,
 }
@@ -169,6 +231,7 @@ impl Router {
             aliases: RwLock::default(),
             providers: RwLock::default(),
             links: LinkTable::new(),
+            link_changes: tokio::sync::Mutex::new(()),
             policy,
             me: me.clone(),
         })
@@ -249,11 +312,16 @@ impl Router {
 
     /// Adds a running provider instance and hands it every link already put
     /// for it (links may be put before their provider starts, as upstream).
+    ///
+    /// All or nothing: if the provider refuses any of those links, the ones
+    /// it took are taken back, it is shut down and not added, and the error
+    /// names every refused link. The link table is left as it was.
     pub async fn add_provider(
         &self,
         info: ProviderInfo,
         provider: Arc<dyn Provider>,
     ) -> Result<(), RouterError> {
+        let _changes = self.link_changes.lock().await;
         {
             let mut ps = write(&self.providers);
             if ps.contains_key(&info.id) || ps.values().any(|p| p.info.name == info.name) {
@@ -262,6 +330,8 @@ impl Router {
                     name: info.name.clone(),
                 });
             }
+            // Registered before the hand-over: a provider serving at once
+            // (httpserver) calls actors, and those calls must find it.
             ps.insert(
                 info.id.clone(),
                 ProviderEntry {
@@ -270,13 +340,42 @@ impl Router {
                 },
             );
         }
-        tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
+        let mut taken = Vec::new();
+        let mut rejected = Vec::new();
         for ld in self.links.for_provider(&info.id) {
-            if let Err(e) = provider.put_link(&ld, self.handle_for(&info)).await {
-                tracing::error!(provider = %info.name, actor = %ld.actor_id, "put_link failed: {e}");
+            match provider.put_link(&ld, self.handle_for(&info)).await {
+                Ok(()) => taken.push(ld),
+                Err(e) => rejected.push(RouterError::LinkRejected {
+                    link: self.link_name(&ld),
+                    source: e,
+                }),
             }
         }
+        if !rejected.is_empty() {
+            for ld in &taken {
+                provider.delete_link(ld).await;
+            }
+            write(&self.providers).remove(&info.id);
+            provider.shutdown().await;
+            let err = RouterError::PendingLinksRejected {
+                provider: info.name.clone(),
+                rejected,
+            };
+            tracing::error!("{err}");
+            return Err(err);
+        }
+        tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
         Ok(())
+    }
+
+    /// How errors name `ld`.
+    fn link_name(&self, ld: &LinkDefinition) -> LinkName {
+        LinkName {
+            actor_id: ld.actor_id.clone(),
+            actor_name: self.actor(&ld.actor_id).map(|a| a.name().to_string()),
+            contract_id: ld.contract_id.clone(),
+            link_name: ld.link_name.clone(),
+        }
     }
 
     /// The id of a provider given its id or name.
@@ -300,26 +399,33 @@ impl Router {
     }
 
     /// Puts a link definition. When its provider runs, the provider gets it
-    /// first; if the provider refuses it, the previous link (if any) is kept.
+    /// first; if the provider refuses it, nothing changes: the previous link
+    /// (if any) stays in the table and in effect in its provider, which
+    /// must keep its previous state when it refuses a re-put link.
     pub async fn put_link(&self, mut ld: LinkDefinition) -> Result<(), RouterError> {
         if ld.link_name.is_empty() {
             ld.link_name = DEFAULT_LINK_NAME.to_string();
         }
+        let invalid = |reason: String| RouterError::InvalidLink {
+            link: self.link_name(&ld),
+            reason,
+        };
         if ld.actor_id.is_empty() || ld.provider_id.is_empty() || ld.contract_id.is_empty() {
-            return Err(RouterError::InvalidLink(
+            return Err(invalid(
                 "actor_id, provider_id and contract_id are required".into(),
             ));
         }
+        let _changes = self.link_changes.lock().await;
         let entry = read(&self.providers).get(&ld.provider_id).cloned();
         if let Some(entry) = &entry {
             if entry.info.contract_id != ld.contract_id {
-                return Err(RouterError::InvalidLink(format!(
+                return Err(invalid(format!(
                     "provider {} implements {}, not {}",
                     entry.info.name, entry.info.contract_id, ld.contract_id
                 )));
             }
             if entry.info.link_name != ld.link_name {
-                return Err(RouterError::InvalidLink(format!(
+                return Err(invalid(format!(
                     "provider {} serves link name `{}`, not `{}`",
                     entry.info.name, entry.info.link_name, ld.link_name
                 )));
@@ -346,7 +452,12 @@ impl Router {
                             .delete(&ld.actor_id, &ld.contract_id, &ld.link_name);
                     }
                 }
-                return Err(e.into());
+                let err = RouterError::LinkRejected {
+                    link: self.link_name(&ld),
+                    source: e,
+                };
+                tracing::warn!("{err}");
+                return Err(err);
             }
         }
         if let Some(old) = previous {
@@ -374,6 +485,7 @@ impl Router {
         } else {
             link_name
         };
+        let _changes = self.link_changes.lock().await;
         let old = self
             .links
             .delete(actor_id, contract_id, link_name)
@@ -548,14 +660,10 @@ impl ActorInvoker for Router {
             .links
             .contains(actor_id, &origin.contract_id, &origin.link_name)
         {
-            return Err(RpcError::NotAuthorized(
-                self.missing_link(&origin.contract_id),
-            ));
+            return Err(RpcError::Other(self.missing_link(&origin.contract_id)));
         }
         if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
-            return Err(RpcError::NotAuthorized(Self::missing_claim(
-                &origin.contract_id,
-            )));
+            return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
         }
         let actor = self
             .actor(actor_id)

@@ -167,7 +167,7 @@ async fn a_signed_actor_is_held_to_its_caps() {
         h.call_actor(&id, Message::new("Probe.Echo", b"in"))
             .await
             .unwrap_err(),
-        RpcError::NotAuthorized(
+        RpcError::Other(
             "Invocation not authorized: missing capability claim for test:denied".into()
         )
     );

@@ -311,7 +311,12 @@ async fn links_bind_and_unbind() {
         )
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("binding"), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "provider `http`: link value `address` = \"{taken}\": cannot bind {taken}: "
+        )),
+        "{err}"
+    );
 
     // Deleting the link releases the port.
     server.provider.delete_link(&link("Ma", HTTP, &[])).await;

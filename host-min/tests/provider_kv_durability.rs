@@ -141,19 +141,19 @@ async fn default_path_is_under_the_host_data_dir() {
     let p = EmbeddedKvProvider::new(context("kv", dir.path(), &[]));
     let mut l = link("Ma", KV, &[]);
     assert_eq!(
-        p.store_path(&l).unwrap(),
+        p.store_path(&l).unwrap().0,
         dir.path().join("keyvalue/default.redb")
     );
     l.link_name = "cache".into();
     assert_eq!(
-        p.store_path(&l).unwrap(),
+        p.store_path(&l).unwrap().0,
         dir.path().join("keyvalue/cache.redb")
     );
     l.link_name = "../escape".into();
     assert!(p.store_path(&l).is_err(), "a link name is not a path");
     let l = link("Ma", KV, &[("Data_Dir", "kvdata")]);
     assert_eq!(
-        p.store_path(&l).unwrap(),
+        p.store_path(&l).unwrap().0,
         dir.path().join("kvdata/keyvalue.redb")
     );
     let l = link("Ma", KV, &[("path", "")]);

@@ -211,10 +211,15 @@ async fn host_call_to_provider_through_link_and_missing_link_text() {
     assert!(r.call_actor(&id, "Probe.HostCall", &call).await.is_ok());
     assert_eq!(r.links().len(), 1);
 
-    // a link the provider refuses is not stored, the old one stays
+    // a link the provider refuses is not stored, the old one stays; the
+    // error names the link, the key and the value
     let mut bad = link(&id, &info, "three");
-    bad.values.insert("reject".into(), "1".into());
-    assert!(r.put_link(bad).await.is_err());
+    bad.values.insert("reject".into(), "yes".into());
+    let err = r.put_link(bad).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("link rejected (actor `probe` {id}, contract {CONTRACT}, link name `default`): provider `recording`: link value `reject` = \"yes\": asked to")
+    );
     assert_eq!(r.links()[0].value("tag"), Some("two"));
     // a link with the wrong contract for its provider is refused
     let mut wrong = link(&id, &info, "x");
@@ -241,6 +246,48 @@ async fn links_put_before_the_provider_starts_are_handed_over() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_refusing_a_pending_link_does_not_start() {
+    let (r, id) = with_probe(config()).await;
+    let p = RecordingProvider::new(CONTRACT);
+    let info = ProviderInfo {
+        id: derived_key(KeyKind::Service, "late"),
+        name: "late".into(),
+        kind: "recording".into(),
+        contract_id: CONTRACT.into(),
+        link_name: "default".into(),
+    };
+    let other = derived_key(KeyKind::Module, "other");
+    r.put_link(link(&other, &info, "fine")).await.unwrap();
+    let mut bad = link(&id, &info, "early");
+    bad.values.insert("Reject".into(), "1".into());
+    r.put_link(bad).await.unwrap();
+    let err = r.add_provider(info.clone(), p.clone()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("provider `late` not started: link rejected (actor `probe` {id}, contract {CONTRACT}, link name `default`): provider `recording`: link value `reject` = \"1\": asked to")
+    );
+    // All or nothing: the link it took is given back, it is shut down and
+    // not routed to; the table still holds both links.
+    let mut events = p.events();
+    events.sort();
+    assert_eq!(
+        events,
+        [
+            format!("del {other}"),
+            format!("put {other} fine"),
+            "shutdown".to_string()
+        ]
+    );
+    assert!(r.resolve_provider("late").is_none());
+    assert_eq!(r.links().len(), 2);
+    // Without the refused link it starts and gets the other one.
+    r.delete_link(&id, CONTRACT, "default").await.unwrap();
+    let p = RecordingProvider::new(CONTRACT);
+    r.add_provider(info, p.clone()).await.unwrap();
+    assert_eq!(p.events(), vec![format!("put {other} fine")]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_calls_actor_only_through_a_link() {
     let (r, id) = with_probe(config()).await;
     let p = RecordingProvider::new(CONTRACT);
@@ -261,7 +308,7 @@ async fn provider_calls_actor_only_through_a_link() {
         .unwrap_err();
     assert_eq!(
         err,
-        RpcError::NotAuthorized(format!(
+        RpcError::Other(format!(
             "Invocation not authorized: missing link definition for {CONTRACT} on default"
         ))
     );

@@ -20,6 +20,16 @@ pub struct Message<'m> {
     pub arg: Cow<'m, [u8]>,
 }
 
+impl<'m> Message<'m> {
+    /// A message borrowing its method and argument.
+    pub fn new(method: &'m str, arg: &'m [u8]) -> Self {
+        Message {
+            method,
+            arg: Cow::Borrowed(arg),
+        }
+    }
+}
+
 /// Per-message metadata given to handlers.
 #[derive(Default, Debug, Clone, PartialEq, Eq)]
 pub struct Context {

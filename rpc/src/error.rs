@@ -67,6 +67,15 @@ pub enum RpcError {
     Other(String),
 }
 
+impl RpcError {
+    /// True for the errors a caller reports as "took too long" (an HTTP
+    /// front end answers 503): [`RpcError::DeadlineExceeded`] and
+    /// [`RpcError::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, RpcError::DeadlineExceeded(_) | RpcError::Timeout(_))
+    }
+}
+
 /// Result type of every RPC operation.
 pub type RpcResult<T> = Result<T, RpcError>;
 

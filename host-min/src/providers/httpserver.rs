@@ -29,8 +29,8 @@
 //! requests in flight finish for a grace period, then closes the rest.
 
 use crate::providers::{
-    ActorOrigin, HostHandle, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
-    RpcError, RpcResult,
+    ActorOrigin, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
+    ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -67,6 +67,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How long a client may take to send the request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The keys this provider reads (any case).
+pub const SETTING_KEYS: &[&str] = &["address", "port", "max_content_len", "timeout_ms"];
+
 /// Settings of one listener (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpSettings {
@@ -76,6 +79,9 @@ pub struct HttpSettings {
     pub max_content_len: u64,
     /// Provider-side wait for the actor; `None` leaves it to the host.
     pub timeout: Option<Duration>,
+    /// The setting `address` came from (`address`, `port` or the default),
+    /// named when binding it fails.
+    pub address_from: Setting,
 }
 
 impl Default for HttpSettings {
@@ -84,65 +90,109 @@ impl Default for HttpSettings {
             address: DEFAULT_ADDRESS,
             max_content_len: DEFAULT_MAX_CONTENT_LEN,
             timeout: None,
+            address_from: Setting::default_for("address", DEFAULT_ADDRESS.to_string()),
         }
     }
 }
 
-/// A setting that cannot be used: (key, reason).
-type SettingError = (String, String);
-
 impl HttpSettings {
-    /// Defaults, overridden by `config` (provider-wide), overridden by the
-    /// link's `values`. Keys are case-insensitive.
-    pub fn resolve(
-        config: &HashMap<String, String>,
-        values: &HashMap<String, String>,
-    ) -> Result<Self, SettingError> {
-        let mut s = HttpSettings::default();
-        s.apply(config)?;
-        s.apply(values)?;
-        Ok(s)
+    /// Defaults, overridden by the provider config, overridden by the link's
+    /// values (see [`LinkSettings`] for how keys are matched).
+    ///
+    /// `address` and `port` are alternatives (`port` binds `127.0.0.1`).
+    /// Given together in one place they must name the same port; the
+    /// address then decides the IP. Upstream lets `port` silently win; a
+    /// conflict is refused here instead of binding something not asked for.
+    pub fn resolve(s: &LinkSettings<'_>) -> Result<Self, ProviderError> {
+        let mut out = HttpSettings::default();
+        for origin in [SettingOrigin::Config, SettingOrigin::Link] {
+            out.apply(s, origin)?;
+        }
+        Ok(out)
     }
 
-    fn apply(&mut self, values: &HashMap<String, String>) -> Result<(), SettingError> {
-        let get = |key: &str| -> Result<Option<&str>, SettingError> {
-            let mut found = values.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key));
-            let first = found.next().map(|(_, v)| v.trim());
-            if found.next().is_some() {
-                return Err((
-                    key.into(),
-                    "given more than once (keys are case-insensitive)".into(),
-                ));
-            }
-            Ok(first)
+    fn apply(&mut self, s: &LinkSettings<'_>, origin: SettingOrigin) -> Result<(), ProviderError> {
+        let address = s.at(origin, "address");
+        let port = s.at(origin, "port");
+        let parsed_port = match &port {
+            Some(p) => Some(parse_port(&p.value).map_err(|r| s.invalid(p, r))?),
+            None => None,
         };
-        let bad = |key: &str, reason: String| (key.to_string(), reason);
-        if let Some(v) = get("address")? {
-            self.address = v
-                .parse()
-                .map_err(|_| bad("address", format!("{v:?} is not IP:PORT")))?;
+        match (address, port, parsed_port) {
+            (Some(a), port, parsed_port) => {
+                let addr = parse_address(&a.value).map_err(|r| s.invalid(&a, r))?;
+                if let (Some(p), Some(n)) = (port, parsed_port) {
+                    if n != addr.port() {
+                        return Err(s.invalid(
+                            &p,
+                            format!(
+                                "conflicts with `{}` = {:?}; give one of them",
+                                a.key, a.value
+                            ),
+                        ));
+                    }
+                }
+                self.address = addr;
+                self.address_from = a;
+            }
+            (None, Some(p), Some(n)) => {
+                self.address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), n);
+                self.address_from = p;
+            }
+            _ => {}
         }
-        // Applied after `address`, like upstream: `port` wins.
-        if let Some(v) = get("port")? {
-            let port: u16 = v
-                .parse()
-                .map_err(|_| bad("port", format!("{v:?} is not a port number")))?;
-            self.address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+        if let Some(v) = s.at(origin, "max_content_len") {
+            self.max_content_len = parse_size(&v.value).map_err(|r| s.invalid(&v, r))?;
         }
-        if let Some(v) = get("max_content_len")? {
-            self.max_content_len = parse_size(v).map_err(|r| bad("max_content_len", r))?;
-        }
-        if let Some(v) = get("timeout_ms")? {
+        if let Some(v) = s.at(origin, "timeout_ms") {
             let ms: u64 = v
+                .value
                 .parse()
-                .map_err(|_| bad("timeout_ms", format!("{v:?} is not a number")))?;
+                .map_err(|_| s.invalid(&v, "not a number of milliseconds"))?;
             if ms == 0 {
-                return Err(bad("timeout_ms", "must be above 0".into()));
+                return Err(s.invalid(&v, "must be above 0"));
             }
             self.timeout = Some(Duration::from_millis(ms));
         }
         Ok(())
     }
+}
+
+/// A TCP port: `0` (any free port) to `65535`.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t
+            .parse::<u16>()
+            .map_err(|_| format!("port {t} is out of range (0-65535)"));
+    }
+    Err("not a port number (0-65535)".into())
+}
+
+/// `IP:PORT`, IPv6 in brackets (`[::1]:8080`). Host names are refused: the
+/// provider binds, it does not resolve.
+pub fn parse_address(text: &str) -> Result<SocketAddr, String> {
+    let t = text.trim();
+    if let Ok(a) = t.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let Some((host, port)) = t.rsplit_once(':') else {
+        return Err("not IP:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)".into());
+    };
+    let port = parse_port(port)?;
+    let ip = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6
+            .parse::<std::net::Ipv6Addr>()
+            .map(IpAddr::V6)
+            .map_err(|_| format!("`{v6}` is not an IPv6 address"))?,
+        None if host.contains(':') => {
+            return Err(format!("an IPv6 address needs brackets: [{host}]:{port}"))
+        }
+        None => host
+            .parse::<IpAddr>()
+            .map_err(|_| format!("`{host}` is not an IP address (host names are not resolved)"))?,
+    };
+    Ok(SocketAddr::new(ip, port))
 }
 
 /// Parses `123`, `64k`, `10M`, `1g` (multiples of 1024) within
@@ -183,35 +233,10 @@ impl weld_rpc::Transport for ActorTransport {
     async fn send(
         &self,
         _ctx: &weld_rpc::Context,
-        req: weld_rpc::Message<'_>,
+        req: Message<'_>,
         _opts: Option<weld_rpc::SendOpts>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let msg = Message {
-            method: req.method,
-            arg: req.arg,
-        };
-        self.host
-            .call_actor(&self.actor_id, msg)
-            .await
-            .map_err(to_weld)
-    }
-}
-
-/// The `weld-rpc` error for a host one (the types merge once the host
-/// re-exports `weld-rpc`'s).
-fn to_weld(e: RpcError) -> weld_rpc::RpcError {
-    use weld_rpc::RpcError as W;
-    match e {
-        RpcError::DeadlineExceeded(m) => W::DeadlineExceeded(m),
-        RpcError::Timeout(m) => W::Timeout(m),
-        RpcError::HostError(m) => W::HostError(m),
-        RpcError::InvalidParameter(m) => W::InvalidParameter(m),
-        RpcError::ActorHandler(m) => W::ActorHandler(m),
-        RpcError::ProviderInit(m) => W::ProviderInit(m),
-        RpcError::Ser(m) => W::Ser(m),
-        RpcError::Deser(m) => W::Deser(m),
-        RpcError::MethodNotHandled(m) => W::MethodNotHandled(m),
-        RpcError::NotAuthorized(m) | RpcError::Other(m) => W::Other(m),
+    ) -> RpcResult<Vec<u8>> {
+        self.host.call_actor(&self.actor_id, req).await
     }
 }
 
@@ -261,16 +286,14 @@ impl Route {
         let ctx = weld_rpc::Context::default();
         let call = self.actor.handle_request(&ctx, &request);
         let result = match self.settings.timeout {
-            Some(t) => tokio::time::timeout(t, call).await.unwrap_or_else(|_| {
-                Err(weld_rpc::RpcError::Timeout(format!(
-                    "no reply within {t:?}"
-                )))
-            }),
+            Some(t) => tokio::time::timeout(t, call)
+                .await
+                .unwrap_or_else(|_| Err(RpcError::Timeout(format!("no reply within {t:?}")))),
             None => call.await,
         };
         match result {
             Ok(resp) => to_hyper(resp),
-            Err(e @ (weld_rpc::RpcError::Timeout(_) | weld_rpc::RpcError::DeadlineExceeded(_))) => {
+            Err(e) if e.is_timeout() => {
                 tracing::warn!(actor = %self.actor_id, error = %e, "actor timed out: 503");
                 empty(StatusCode::SERVICE_UNAVAILABLE)
             }
@@ -332,9 +355,17 @@ fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     out
 }
 
+/// The route new connections of a listener get; replaced in place when a
+/// link is re-put with the same address, so the socket is kept.
+type SharedRoute = Arc<Mutex<Arc<Route>>>;
+
 /// A running listener.
 struct Listener {
+    /// The address the link asked for (port 0: any).
+    requested: SocketAddr,
+    /// The address bound.
     address: SocketAddr,
+    route: SharedRoute,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -351,7 +382,7 @@ impl Listener {
 
 async fn accept_loop(
     listener: TcpListener,
-    route: Arc<Route>,
+    route: SharedRoute,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
 ) {
@@ -365,7 +396,7 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let route = Arc::clone(&route);
+                    let route = Arc::clone(&route.lock().unwrap_or_else(|p| p.into_inner()));
                     let service = hyper::service::service_fn(move |req| {
                         let route = Arc::clone(&route);
                         async move { Ok::<_, Infallible>(route.respond(req).await) }
@@ -437,13 +468,7 @@ impl HttpServerProvider {
         &self,
         values: &HashMap<String, String>,
     ) -> Result<HttpSettings, ProviderError> {
-        HttpSettings::resolve(&self.ctx.config, values).map_err(|(key, reason)| {
-            ProviderError::InvalidSetting {
-                provider: self.ctx.name.clone(),
-                key,
-                reason,
-            }
-        })
+        HttpSettings::resolve(&self.ctx.link_settings(values, SETTING_KEYS)?)
     }
 
     /// The address the listener of (actor, link name) is bound to (useful
@@ -466,43 +491,71 @@ impl Provider for HttpServerProvider {
         CONTRACT_ID
     }
 
+    /// Puts a link atomically: on any error the link's previous listener
+    /// (if any) keeps serving with its previous settings.
+    /// - same address as the current listener: the socket is kept and only
+    ///   the route (settings, host handle) is swapped, with no gap;
+    /// - another address: the new one is bound first, then the old listener
+    ///   stops; a bind failure leaves the old one as it was.
     async fn put_link(&self, link: &LinkDefinition, host: HostHandle) -> Result<(), ProviderError> {
         let settings = self.settings(&link.values)?;
         let key = Self::key(link);
         let mut listeners = self.listeners.lock().await;
-        // A re-put link replaces its listener: free the old port first, as
-        // the new one is often the same address.
-        if let Some(old) = listeners.remove(&key) {
-            self.addresses
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&key);
-            old.stop().await;
-        }
-        let listener =
-            TcpListener::bind(settings.address)
-                .await
-                .map_err(|e| ProviderError::Resource {
-                    provider: self.ctx.name.clone(),
-                    what: format!("binding {} for actor {}", settings.address, link.actor_id),
-                    source: Box::new(e),
-                })?;
-        let address = listener.local_addr().unwrap_or(settings.address);
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
             actor: HttpServerSender::via(ActorTransport {
                 host,
                 actor_id: link.actor_id.clone(),
             }),
-            settings,
+            settings: settings.clone(),
         });
+        if let Some(current) = listeners.get_mut(&key) {
+            let wanted = settings.address;
+            let same =
+                (wanted == current.requested && wanted.port() != 0) || wanted == current.address;
+            if same {
+                *current.route.lock().unwrap_or_else(|p| p.into_inner()) = route;
+                current.requested = wanted;
+                tracing::info!(address = %current.address, actor = %link.actor_id, "httpserver link updated");
+                return Ok(());
+            }
+        }
+        let listener = match TcpListener::bind(settings.address).await {
+            Ok(l) => l,
+            Err(e) => {
+                let mut reason = format!("cannot bind {}", settings.address);
+                if let Some(current) = listeners.get(&key) {
+                    if current.address.port() == settings.address.port() {
+                        reason.push_str(&format!(
+                            " (this link's listener holds {}; delete the link first to move it)",
+                            current.address
+                        ));
+                    }
+                }
+                return Err(ProviderError::unusable(
+                    &self.ctx.name,
+                    &settings.address_from,
+                    reason,
+                    e,
+                ));
+            }
+        };
+        let address = listener.local_addr().unwrap_or(settings.address);
+        let route: SharedRoute = Arc::new(Mutex::new(route));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, route, stopped, self.grace));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            Arc::clone(&route),
+            stopped,
+            self.grace,
+        ));
         tracing::info!(%address, actor = %link.actor_id, "httpserver listening");
-        listeners.insert(
+        let old = listeners.insert(
             key.clone(),
             Listener {
+                requested: settings.address,
                 address,
+                route,
                 stop,
                 task,
             },
@@ -511,6 +564,10 @@ impl Provider for HttpServerProvider {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, address);
+        // The replaced listener stops after the new one serves.
+        if let Some(old) = old {
+            old.stop().await;
+        }
         Ok(())
     }
 
@@ -584,35 +641,106 @@ mod tests {
         assert!(parse_size("99999999999999999999g").is_err());
     }
 
+    fn resolve(
+        config: &HashMap<String, String>,
+        values: &HashMap<String, String>,
+    ) -> Result<HttpSettings, ProviderError> {
+        HttpSettings::resolve(&LinkSettings::new("http", values, config, SETTING_KEYS)?)
+    }
+
     #[test]
     fn settings_precedence() {
         let none = HashMap::new();
-        assert_eq!(
-            HttpSettings::resolve(&none, &none).unwrap(),
-            HttpSettings::default()
-        );
-        let s = HttpSettings::resolve(
+        assert_eq!(resolve(&none, &none).unwrap(), HttpSettings::default());
+        let s = resolve(
             &map(&[("ADDRESS", "0.0.0.0:9000")]),
             &map(&[("Port", "8081")]),
         )
         .unwrap();
         assert_eq!(s.address, "127.0.0.1:8081".parse().unwrap());
-        let s = HttpSettings::resolve(
+        assert_eq!(s.address_from.key, "Port");
+        let s = resolve(
             &none,
             &map(&[("address", "[::1]:8082"), ("timeout_ms", "250")]),
         )
         .unwrap();
         assert_eq!(s.address, "[::1]:8082".parse().unwrap());
         assert_eq!(s.timeout, Some(Duration::from_millis(250)));
-        for bad in [
-            ("address", "localhost"),
-            ("port", "70000"),
-            ("timeout_ms", "0"),
-            ("max_content_len", "1t"),
-        ] {
-            let err = HttpSettings::resolve(&none, &map(&[bad])).unwrap_err();
-            assert_eq!(err.0, bad.0);
+        // Both keys agreeing: the address decides the IP.
+        let s = resolve(
+            &none,
+            &map(&[("address", "0.0.0.0:8083"), ("port", "8083")]),
+        )
+        .unwrap();
+        assert_eq!(s.address, "0.0.0.0:8083".parse().unwrap());
+    }
+
+    #[test]
+    fn bad_settings_name_key_value_and_reason() {
+        let none = HashMap::new();
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "address",
+                "localhost:80",
+                "`localhost` is not an IP address (host names are not resolved)",
+            ),
+            (
+                "address",
+                "256.1.1.1:80",
+                "`256.1.1.1` is not an IP address (host names are not resolved)",
+            ),
+            (
+                "address",
+                "127.0.0.1",
+                "not IP:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)",
+            ),
+            (
+                "address",
+                "127.0.0.1:70000",
+                "port 70000 is out of range (0-65535)",
+            ),
+            ("address", "127.0.0.1:-1", "not a port number (0-65535)"),
+            (
+                "address",
+                "::1:8080",
+                "an IPv6 address needs brackets: [::1]:8080",
+            ),
+            ("address", "[::g]:80", "`::g` is not an IPv6 address"),
+            ("port", "70000", "port 70000 is out of range (0-65535)"),
+            ("PORT", "-1", "not a port number (0-65535)"),
+            ("port", "", "not a port number (0-65535)"),
+            ("timeout_ms", "0", "must be above 0"),
+            ("timeout_ms", "soon", "not a number of milliseconds"),
+            (
+                "max_content_len",
+                "1t",
+                "unknown size suffix 't' in \"1t\" (use k, m or g)",
+            ),
+        ];
+        for (key, value, reason) in cases {
+            let err = resolve(&none, &map(&[(key, value)])).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("provider `http`: link value `{key}` = {value:?}: {reason}")
+            );
+            // The same from the provider config says so.
+            let err = resolve(&map(&[(key, value)]), &none).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("provider `http`: provider config `{key}`")),
+                "{err}"
+            );
         }
-        assert!(HttpSettings::resolve(&none, &map(&[("port", "1"), ("PORT", "2")])).is_err());
+        let err = resolve(
+            &none,
+            &map(&[("address", "127.0.0.1:8080"), ("port", "8081")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "provider `http`: link value `port` = \"8081\": conflicts with `address` = \"127.0.0.1:8080\"; give one of them"
+        );
+        assert!(resolve(&none, &map(&[("port", "1"), ("PORT", "2")])).is_err());
+        assert!(resolve(&none, &map(&[("adress", "127.0.0.1:1")])).is_err());
     }
 }

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
-use host_min::providers::{ActorOrigin, HostHandle, Provider, ProviderError};
+use host_min::providers::{
+    ActorOrigin, HostHandle, Provider, ProviderError, Setting, SettingOrigin,
+};
 use host_min::types::{LinkDefinition, Message, RpcError, RpcResult};
 
 fn newest_mtime(dir: &Path) -> SystemTime {
@@ -123,12 +125,13 @@ impl Provider for RecordingProvider {
         &self.contract
     }
     async fn put_link(&self, link: &LinkDefinition, host: HostHandle) -> Result<(), ProviderError> {
-        if link.value("reject").is_some() {
-            return Err(ProviderError::InvalidSetting {
-                provider: "recording".into(),
+        if let Some(v) = link.value("reject") {
+            let setting = Setting {
                 key: "reject".into(),
-                reason: "asked to".into(),
-            });
+                value: v.into(),
+                origin: SettingOrigin::Link,
+            };
+            return Err(ProviderError::invalid("recording", &setting, "asked to"));
         }
         self.events.lock().unwrap().push(format!(
             "put {} {}",

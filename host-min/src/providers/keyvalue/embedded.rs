@@ -24,10 +24,10 @@
 //! reclaimed when the key is next written or by the writer thread's periodic
 //! sweep of `kv_expiry`.
 
-use super::{link_value, resolve_range, KvError, KvStore, LinkedStores, CONTRACT_ID};
+use super::{resolve_range, store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use crate::providers::{
     ActorOrigin, HostHandle, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
-    RpcResult,
+    RpcResult, Setting,
 };
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -930,6 +930,8 @@ const PATH_KEY: &str = "path";
 const DIR_KEY: &str = "data_dir";
 /// File name used inside a `data_dir`.
 const FILE_NAME: &str = "keyvalue.redb";
+/// The keys this provider reads (any case).
+pub const SETTING_KEYS: &[&str] = &[PATH_KEY, DIR_KEY];
 
 /// The embedded `wasmcloud:keyvalue` provider.
 ///
@@ -958,46 +960,73 @@ impl EmbeddedKvProvider {
         }
     }
 
-    /// Registry factory.
+    /// Registry factory. Bad `path` / `data_dir` config fails here.
     pub fn build(ctx: ProviderContext) -> Result<Arc<dyn Provider>, ProviderError> {
-        Ok(Arc::new(Self::new(ctx)))
+        let provider = Self::new(ctx);
+        let none = HashMap::new();
+        let s = provider.ctx.link_settings(&none, SETTING_KEYS)?;
+        store_setting(&s, SETTING_KEYS)?;
+        Ok(Arc::new(provider))
     }
 
-    /// The file `link` uses (see the type's documentation).
-    pub fn store_path(&self, link: &LinkDefinition) -> Result<PathBuf, ProviderError> {
-        let pick = |key: &str| {
-            link_value(&link.values, key)
-                .or_else(|| self.ctx.config_value(key))
-                .map(str::trim)
-        };
-        let invalid = |key: &str, reason: &str| ProviderError::InvalidSetting {
-            provider: self.ctx.name.clone(),
-            key: key.to_string(),
-            reason: reason.to_string(),
-        };
-        let chosen = match (pick(PATH_KEY), pick(DIR_KEY)) {
-            (Some(""), _) => return Err(invalid(PATH_KEY, "empty path")),
-            (_, Some("")) => return Err(invalid(DIR_KEY, "empty path")),
-            (Some(file), _) => PathBuf::from(file),
-            (None, Some(dir)) => Path::new(dir).join(FILE_NAME),
-            (None, None) => {
+    /// The file `link` uses (see the type's documentation), absolute, with
+    /// the setting it comes from (for errors).
+    pub fn store_path(&self, link: &LinkDefinition) -> Result<(PathBuf, Setting), ProviderError> {
+        let s = self.ctx.link_settings(&link.values, SETTING_KEYS)?;
+        let (setting, relative) = match store_setting(&s, SETTING_KEYS)? {
+            Some(file) if file.key.eq_ignore_ascii_case(PATH_KEY) => {
+                let p = PathBuf::from(&file.value);
+                (file, p)
+            }
+            Some(dir) => {
+                let p = Path::new(&dir.value).join(FILE_NAME);
+                (dir, p)
+            }
+            None => {
                 let name = if link.link_name.is_empty() {
                     "default"
                 } else {
                     &link.link_name
                 };
+                let rel = Path::new("keyvalue").join(format!("{name}.redb"));
+                let setting = Setting::default_for(
+                    PATH_KEY,
+                    self.ctx.data_dir.join(&rel).display().to_string(),
+                );
                 if name.contains(['/', '\\']) || name == ".." || name == "." {
-                    return Err(invalid("link_name", "cannot be used as a file name"));
+                    return Err(s.invalid(
+                        &setting,
+                        format!("link name `{name}` cannot be used as a file name; give `path`"),
+                    ));
                 }
-                Path::new("keyvalue").join(format!("{name}.redb"))
+                (setting, rel)
             }
         };
-        let full = self.ctx.data_dir.join(chosen);
-        std::path::absolute(&full).map_err(|e| ProviderError::Resource {
-            provider: self.ctx.name.clone(),
-            what: format!("resolving {}", full.display()),
-            source: Box::new(e),
-        })
+        let full = self.ctx.data_dir.join(relative);
+        let full = std::path::absolute(&full).map_err(|e| {
+            ProviderError::unusable(
+                s.provider(),
+                &setting,
+                format!("cannot resolve {}", full.display()),
+                e,
+            )
+        })?;
+        // Name the usual mistakes plainly instead of redb's or the OS's words.
+        if setting.key.eq_ignore_ascii_case(DIR_KEY) {
+            let dir = full.parent().unwrap_or(&full);
+            if dir.exists() && !dir.is_dir() {
+                return Err(s.invalid(&setting, format!("{} is not a directory", dir.display())));
+            }
+        } else if full.is_dir() {
+            return Err(s.invalid(
+                &setting,
+                format!(
+                    "{} is a directory; give a file, or use `{DIR_KEY}`",
+                    full.display()
+                ),
+            ));
+        }
+        Ok((full, setting))
     }
 
     fn link_key(link: &LinkDefinition) -> (String, String) {
@@ -1016,11 +1045,14 @@ impl Provider for EmbeddedKvProvider {
         link: &LinkDefinition,
         _host: HostHandle,
     ) -> Result<(), ProviderError> {
-        let path = self.store_path(link)?;
-        let store = acquire(&path).await.map_err(|e| ProviderError::Resource {
-            provider: self.ctx.name.clone(),
-            what: format!("opening {}", path.display()),
-            source: Box::new(e),
+        let (path, setting) = self.store_path(link)?;
+        let store = acquire(&path).await.map_err(|e| {
+            ProviderError::unusable(
+                &self.ctx.name,
+                &setting,
+                format!("cannot open the store {}", path.display()),
+                e,
+            )
         })?;
         tracing::info!(actor = %link.actor_id, path = %path.display(), "keyvalue link uses file");
         self.links.insert(link, store);

@@ -19,12 +19,15 @@
 pub mod embedded;
 pub mod redis;
 
-use crate::providers::{ActorOrigin, LinkDefinition, Message, RpcError, RpcResult};
+use crate::providers::{
+    ActorOrigin, LinkDefinition, LinkSettings, Message, ProviderError, RpcError, RpcResult,
+    Setting, SettingOrigin,
+};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use weld_interface_keyvalue::{self as kv, KeyValue, KeyValueReceiver};
-use weld_rpc::{Context, RpcResult as WeldResult};
+use weld_rpc::Context;
 
 /// The contract id every keyvalue provider answers to.
 pub const CONTRACT_ID: &str = "wasmcloud:keyvalue";
@@ -109,29 +112,29 @@ pub trait KvStore: Send + Sync + 'static {
 /// operation onto the store.
 pub struct KeyValueService<'s, S: ?Sized>(pub &'s S);
 
-fn store_error(e: KvError) -> weld_rpc::RpcError {
+fn store_error(e: KvError) -> RpcError {
     // Upstream kvredis reports store failures as `Other`.
-    weld_rpc::RpcError::Other(e.to_string())
+    RpcError::Other(e.to_string())
 }
 
 #[async_trait]
 impl<S: KvStore + ?Sized> KeyValue for KeyValueService<'_, S> {
-    async fn increment(&self, _: &Context, arg: &kv::IncrementRequest) -> WeldResult<i32> {
+    async fn increment(&self, _: &Context, arg: &kv::IncrementRequest) -> RpcResult<i32> {
         self.0
             .increment(&arg.key, arg.value)
             .await
             .map_err(store_error)
     }
 
-    async fn contains(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+    async fn contains(&self, _: &Context, arg: &str) -> RpcResult<bool> {
         self.0.contains(arg).await.map_err(store_error)
     }
 
-    async fn del(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+    async fn del(&self, _: &Context, arg: &str) -> RpcResult<bool> {
         self.0.del(arg).await.map_err(store_error)
     }
 
-    async fn get(&self, _: &Context, arg: &str) -> WeldResult<kv::GetResponse> {
+    async fn get(&self, _: &Context, arg: &str) -> RpcResult<kv::GetResponse> {
         Ok(match self.0.get(arg).await.map_err(store_error)? {
             Some(value) => kv::GetResponse {
                 value,
@@ -144,18 +147,18 @@ impl<S: KvStore + ?Sized> KeyValue for KeyValueService<'_, S> {
         })
     }
 
-    async fn list_add(&self, _: &Context, arg: &kv::ListAddRequest) -> WeldResult<u32> {
+    async fn list_add(&self, _: &Context, arg: &kv::ListAddRequest) -> RpcResult<u32> {
         self.0
             .list_add(&arg.list_name, &arg.value)
             .await
             .map_err(store_error)
     }
 
-    async fn list_clear(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+    async fn list_clear(&self, _: &Context, arg: &str) -> RpcResult<bool> {
         self.0.list_clear(arg).await.map_err(store_error)
     }
 
-    async fn list_del(&self, _: &Context, arg: &kv::ListDelRequest) -> WeldResult<bool> {
+    async fn list_del(&self, _: &Context, arg: &kv::ListDelRequest) -> RpcResult<bool> {
         self.0
             .list_del(&arg.list_name, &arg.value)
             .await
@@ -166,28 +169,28 @@ impl<S: KvStore + ?Sized> KeyValue for KeyValueService<'_, S> {
         &self,
         _: &Context,
         arg: &kv::ListRangeRequest,
-    ) -> WeldResult<kv::StringList> {
+    ) -> RpcResult<kv::StringList> {
         self.0
             .list_range(&arg.list_name, arg.start, arg.stop)
             .await
             .map_err(store_error)
     }
 
-    async fn set(&self, _: &Context, arg: &kv::SetRequest) -> WeldResult<()> {
+    async fn set(&self, _: &Context, arg: &kv::SetRequest) -> RpcResult<()> {
         self.0
             .set(&arg.key, &arg.value, arg.expires)
             .await
             .map_err(store_error)
     }
 
-    async fn set_add(&self, _: &Context, arg: &kv::SetAddRequest) -> WeldResult<u32> {
+    async fn set_add(&self, _: &Context, arg: &kv::SetAddRequest) -> RpcResult<u32> {
         self.0
             .set_add(&arg.set_name, &arg.value)
             .await
             .map_err(store_error)
     }
 
-    async fn set_del(&self, _: &Context, arg: &kv::SetDelRequest) -> WeldResult<u32> {
+    async fn set_del(&self, _: &Context, arg: &kv::SetDelRequest) -> RpcResult<u32> {
         self.0
             .set_del(&arg.set_name, &arg.value)
             .await
@@ -198,19 +201,19 @@ impl<S: KvStore + ?Sized> KeyValue for KeyValueService<'_, S> {
         &self,
         _: &Context,
         arg: &kv::StringList,
-    ) -> WeldResult<kv::StringList> {
+    ) -> RpcResult<kv::StringList> {
         self.0.set_intersection(arg).await.map_err(store_error)
     }
 
-    async fn set_query(&self, _: &Context, arg: &str) -> WeldResult<kv::StringList> {
+    async fn set_query(&self, _: &Context, arg: &str) -> RpcResult<kv::StringList> {
         self.0.set_query(arg).await.map_err(store_error)
     }
 
-    async fn set_union(&self, _: &Context, arg: &kv::StringList) -> WeldResult<kv::StringList> {
+    async fn set_union(&self, _: &Context, arg: &kv::StringList) -> RpcResult<kv::StringList> {
         self.0.set_union(arg).await.map_err(store_error)
     }
 
-    async fn set_clear(&self, _: &Context, arg: &str) -> WeldResult<bool> {
+    async fn set_clear(&self, _: &Context, arg: &str) -> RpcResult<bool> {
         self.0.set_clear(arg).await.map_err(store_error)
     }
 }
@@ -228,33 +231,9 @@ pub async fn dispatch<S: KvStore + ?Sized>(
         actor: Some(actor.to_string()),
         ..Context::default()
     };
-    let msg = weld_rpc::Message {
-        method,
-        arg: std::borrow::Cow::Borrowed(payload),
-    };
     KeyValueService(store)
-        .dispatch(&ctx, msg)
+        .dispatch(&ctx, Message::new(method, payload))
         .await
-        .map_err(from_weld)
-}
-
-/// The host's error for a `weld-rpc` one (same upstream variants; the two
-/// types merge once the host re-exports `weld-rpc`'s).
-pub(crate) fn from_weld(e: weld_rpc::RpcError) -> RpcError {
-    use weld_rpc::RpcError as W;
-    match e {
-        W::DeadlineExceeded(m) => RpcError::DeadlineExceeded(m),
-        W::MethodNotHandled(m) => RpcError::MethodNotHandled(m),
-        W::HostError(m) => RpcError::HostError(m),
-        W::Deser(m) => RpcError::Deser(m),
-        W::Ser(m) => RpcError::Ser(m),
-        W::InvalidParameter(m) => RpcError::InvalidParameter(m),
-        W::ActorHandler(m) => RpcError::ActorHandler(m),
-        W::ProviderInit(m) => RpcError::ProviderInit(m),
-        W::Timeout(m) => RpcError::Timeout(m),
-        W::Other(m) => RpcError::Other(m),
-        other => RpcError::Other(other.to_string()),
-    }
 }
 
 /// The stores a keyvalue provider serves, one per (actor, link name).
@@ -312,13 +291,36 @@ impl<S: KvStore> LinkedStores<S> {
     }
 }
 
-/// Looks a link value up case-insensitively, as upstream providers do
-/// (`URL`, `url` and `Url` are the same setting).
-pub fn link_value<'a>(values: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
-    values
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+/// The link-value check both keyvalue providers run before they open
+/// anything: which of the alternative `keys` (e.g. `path` / `data_dir`, or
+/// just `URL`) names the store of this link.
+///
+/// The link's values win over the provider config; within one of them, two
+/// alternatives given together are a conflict (which would win is not
+/// obvious), and an empty value is refused. `None`: nothing given, use the
+/// provider's default.
+pub(crate) fn store_setting(
+    s: &LinkSettings<'_>,
+    keys: &[&str],
+) -> Result<Option<Setting>, ProviderError> {
+    for origin in [SettingOrigin::Link, SettingOrigin::Config] {
+        let mut given = keys.iter().filter_map(|k| s.at(origin, k));
+        let Some(first) = given.next() else { continue };
+        if let Some(second) = given.next() {
+            return Err(s.invalid(
+                &second,
+                format!(
+                    "conflicts with `{}` = {:?}; give one of them",
+                    first.key, first.value
+                ),
+            ));
+        }
+        if first.value.is_empty() {
+            return Err(s.invalid(&first, "empty value"));
+        }
+        return Ok(Some(first));
+    }
+    Ok(None)
 }
 
 /// Applies Redis `LRANGE` index rules to a list of `len` items: negative
@@ -362,13 +364,5 @@ mod tests {
         assert_eq!(resolve_range(3, -1, -2), None);
         assert_eq!(resolve_range(0, 0, -1), None);
         assert_eq!(resolve_range(3, i32::MIN, i32::MAX), Some((0, 2)));
-    }
-
-    #[test]
-    fn link_values_are_case_insensitive() {
-        let mut v = HashMap::new();
-        v.insert("Url".to_string(), "redis://x/".to_string());
-        assert_eq!(link_value(&v, "URL"), Some("redis://x/"));
-        assert_eq!(link_value(&v, "path"), None);
     }
 }

@@ -11,10 +11,10 @@
 //! Connections: one auto-reconnecting multiplexed connection
 //! ([`ConnectionManager`]) per distinct URL, shared by every link naming it.
 
-use super::{link_value, KvError, KvStore, LinkedStores, CONTRACT_ID};
+use super::{store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use crate::providers::{
-    ActorOrigin, HostHandle, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
-    RpcResult,
+    ActorOrigin, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
+    ProviderError, RpcResult, Setting,
 };
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -27,6 +27,10 @@ use std::time::Duration;
 pub const URL_KEY: &str = "URL";
 /// Used when neither the link nor the provider config gives a URL.
 pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379/";
+/// The keys this provider reads (any case).
+pub const SETTING_KEYS: &[&str] = &[URL_KEY];
+/// URL schemes this build can connect with (no TLS support compiled in).
+const SCHEMES: &[&str] = &["redis", "redis+unix", "unix"];
 
 /// How long connecting may take before the link (or a reconnect) fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -216,20 +220,27 @@ impl RedisKvProvider {
         }
     }
 
-    /// Registry factory.
+    /// Registry factory. A bad `URL` in the provider config fails here.
     pub fn build(ctx: ProviderContext) -> Result<Arc<dyn Provider>, ProviderError> {
-        Ok(Arc::new(Self::new(ctx)))
+        let provider = Self::new(ctx);
+        provider.url_for(&LinkDefinition::default())?;
+        Ok(Arc::new(provider))
     }
 
-    /// The URL `link` connects to.
-    pub fn url_for(&self, link: &LinkDefinition) -> String {
-        link_value(&link.values, URL_KEY)
-            .or_else(|| self.ctx.config_value(URL_KEY))
-            .map(|u| u.trim().to_string())
-            .unwrap_or_else(|| DEFAULT_URL.to_string())
+    /// The URL setting `link` connects to: its `URL` value (any case), else
+    /// the provider config's, else [`DEFAULT_URL`]; checked for a scheme
+    /// this build supports and for Redis URL syntax. Errors show the URL
+    /// without its password.
+    pub fn url_for(&self, link: &LinkDefinition) -> Result<Setting, ProviderError> {
+        let s = self.ctx.link_settings(&link.values, SETTING_KEYS)?;
+        let url = store_setting(&s, SETTING_KEYS)?
+            .unwrap_or_else(|| Setting::default_for(URL_KEY, DEFAULT_URL));
+        check_url(&s, &url)?;
+        Ok(url)
     }
 
-    async fn store_for(&self, url: &str) -> Result<Arc<RedisStore>, ProviderError> {
+    async fn store_for(&self, setting: &Setting) -> Result<Arc<RedisStore>, ProviderError> {
+        let url = setting.value.as_str();
         let existing = {
             let clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
             clients.get(url).and_then(Weak::upgrade)
@@ -237,13 +248,9 @@ impl RedisKvProvider {
         if let Some(store) = existing {
             return Ok(store);
         }
-        let store = RedisStore::connect(url)
-            .await
-            .map_err(|e| ProviderError::Resource {
-                provider: self.ctx.name.clone(),
-                what: format!("redis connection to {}", redact(url)),
-                source: Box::new(e),
-            })?;
+        let store = RedisStore::connect(url).await.map_err(|e| {
+            ProviderError::unusable(&self.ctx.name, &shown(setting), "cannot connect", e)
+        })?;
         let store = Arc::new(store);
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         clients.retain(|_, w| w.strong_count() > 0);
@@ -254,6 +261,41 @@ impl RedisKvProvider {
         clients.insert(url.to_string(), Arc::downgrade(&store));
         Ok(store)
     }
+}
+
+/// `setting` as errors show it: the URL without its password.
+fn shown(setting: &Setting) -> Setting {
+    Setting {
+        value: redact(&setting.value),
+        ..setting.clone()
+    }
+}
+
+/// Refuses what cannot be a Redis URL for this build before connecting.
+fn check_url(s: &LinkSettings<'_>, url: &Setting) -> Result<(), ProviderError> {
+    let invalid = |reason: String| s.invalid(&shown(url), reason);
+    let Some((scheme, _)) = url.value.split_once("://") else {
+        return Err(invalid("not a URL (e.g. redis://127.0.0.1:6379/0)".into()));
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme == "rediss" || scheme == "valkeys" {
+        return Err(invalid(format!(
+            "TLS ({scheme}://) is not supported by this host; use redis://"
+        )));
+    }
+    if !SCHEMES.contains(&scheme.as_str()) {
+        return Err(invalid(format!(
+            "unsupported scheme `{scheme}` (use {})",
+            SCHEMES
+                .iter()
+                .map(|s| format!("{s}://"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    redis::Client::open(url.value.as_str())
+        .map(drop)
+        .map_err(|e| ProviderError::unusable(s.provider(), &shown(url), "not a valid Redis URL", e))
 }
 
 #[async_trait]
@@ -267,9 +309,9 @@ impl Provider for RedisKvProvider {
         link: &LinkDefinition,
         _host: HostHandle,
     ) -> Result<(), ProviderError> {
-        let url = self.url_for(link);
+        let url = self.url_for(link)?;
         let store = self.store_for(&url).await?;
-        tracing::info!(actor = %link.actor_id, url = %redact(&url), "keyvalue-redis link connected");
+        tracing::info!(actor = %link.actor_id, url = %redact(&url.value), "keyvalue-redis link connected");
         self.links.insert(link, store);
         Ok(())
     }
@@ -294,7 +336,8 @@ impl Provider for RedisKvProvider {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn passwords_stay_out_of_logs() {
@@ -303,5 +346,77 @@ mod tests {
             "redis://***@host:6379/0"
         );
         assert_eq!(redact("redis://127.0.0.1:6379/"), "redis://127.0.0.1:6379/");
+    }
+
+    fn provider(config: &[(&str, &str)]) -> RedisKvProvider {
+        RedisKvProvider::new(ProviderContext {
+            provider_id: "V".into(),
+            name: "kv".into(),
+            link_name: "default".into(),
+            config: config
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            data_dir: ".".into(),
+        })
+    }
+
+    fn link(values: &[(&str, &str)]) -> LinkDefinition {
+        LinkDefinition {
+            actor_id: "Ma".into(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<HashMap<_, _>>(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn bad_urls_are_refused_before_connecting() {
+        let p = provider(&[]);
+        for (value, reason) in [
+            (
+                "127.0.0.1:6379",
+                "not a URL (e.g. redis://127.0.0.1:6379/0)",
+            ),
+            (
+                "http://127.0.0.1:6379/",
+                "unsupported scheme `http` (use redis://, redis+unix://, unix://)",
+            ),
+            (
+                "rediss://127.0.0.1:6379/",
+                "TLS (rediss://) is not supported by this host; use redis://",
+            ),
+            ("", "empty value"),
+        ] {
+            let e = p.url_for(&link(&[("url", value)])).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("provider `kv`: link value `url` = {value:?}: {reason}")
+            );
+        }
+        // Redis' own parser refuses the rest; the password never shows.
+        let e = p
+            .url_for(&link(&[("URL", "redis://u:secret@127.0.0.1:6379/notadb")]))
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("provider `kv`: link value `URL` = \"redis://***@127.0.0.1:6379/notadb\": not a valid Redis URL: "),
+            "{text}"
+        );
+        assert!(!text.contains("secret"), "{text}");
+        // Both `URL` and `url`: refused, whichever the map yields first.
+        assert!(p
+            .url_for(&link(&[("URL", "redis://a/"), ("url", "redis://b/")]))
+            .is_err());
+        // A bad URL in the provider config fails the provider's start.
+        let ctx = provider(&[("URL", "http://x/")]).ctx;
+        let e = RedisKvProvider::build(ctx).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("provider `kv`: provider config `URL` = \"http://x/\""),
+            "{e}"
+        );
     }
 }
