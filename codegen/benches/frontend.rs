@@ -8,6 +8,11 @@
 //! - `serde_json`: `serde_json::from_str::<Value>` of the model's JSON AST,
 //!   a well-optimised general parser doing comparable work.
 //!
+//! Then: the load time of a generated 1k- and 10k-shape model (their ratio
+//! shows whether loading is linear), and the prelude's once-per-process and
+//! per-load costs. `WELD_BENCH_ONCE=interfaces|empty|<shape count>` loads
+//! one set once and exits (for `valgrind --tool=callgrind`).
+//!
 //! Run: `cargo bench -p weld-codegen --bench frontend` (add `-- --quick`
 //! for a shorter run). Nothing here asserts speed.
 
@@ -15,7 +20,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use weld_codegen::smithy::source::FileId;
-use weld_codegen::smithy::{self, json_ast};
+use weld_codegen::smithy::{self, json_ast, parser, prelude, resolve};
 
 /// Median time of one call of `f`, measured over batches for about `budget`.
 fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
@@ -163,6 +168,20 @@ fn bench_set(title: &str, inputs: Vec<(String, String)>, budget: Duration) {
             }),
         },
         Row {
+            name: "parse only (IDL: lexer + parser)",
+            bytes,
+            time: measure(budget, || {
+                let mut diags = Vec::new();
+                for (i, (_, text)) in inputs.iter().enumerate() {
+                    black_box(parser::parse(
+                        FileId(i as u32 + 1),
+                        black_box(text),
+                        &mut diags,
+                    ));
+                }
+            }),
+        },
+        Row {
             name: "load_sources (IDL)",
             bytes,
             time: measure(budget, || {
@@ -201,12 +220,74 @@ fn bench_set(title: &str, inputs: Vec<(String, String)>, budget: Duration) {
         &rows,
         "serde_json::from_str (JSON AST)",
     );
-    // The prelude is assembled into every model; show its fixed cost.
-    let empty = vec![("empty.smithy".to_string(), "$version: \"2\"\n".to_string())];
-    let t = measure(budget / 4, || {
-        black_box(smithy::load_sources(black_box(empty.clone())));
+    let time_of = |name: &str| {
+        rows.iter()
+            .find(|r| r.name == name)
+            .map_or(f64::NAN, |r| r.time.as_secs_f64())
+    };
+    let parse = time_of("parse only (IDL: lexer + parser)");
+    let load = time_of("load_sources (IDL)");
+    println!(
+        "  parse only / full load: {:.2} (share of load spent lexing and parsing)",
+        parse / load
+    );
+}
+
+/// Time of one `load_sources` of `inputs`.
+fn load_time(inputs: &[(String, String)], budget: Duration) -> Duration {
+    measure(budget, || {
+        black_box(smithy::load_sources(black_box(inputs.to_vec())));
+    })
+}
+
+/// Linearity: a 1k- and a 10k-shape model of the same make, loaded in the
+/// same process. With linear cost the time ratio equals the size ratio.
+fn bench_linearity(budget: Duration) {
+    let small = generated(1_000);
+    let large = generated(10_000);
+    let bytes = |v: &[(String, String)]| v.iter().map(|(_, t)| t.len()).sum::<usize>();
+    let (bs, bl) = (bytes(&small), bytes(&large));
+    let (ts, tl) = (load_time(&small, budget), load_time(&large, budget));
+    println!("\nlinearity (load_sources of generated models)");
+    println!(
+        "  1k shapes:  {bs:>8} bytes {ts:>12.3?} {:>8.1} MB/s",
+        mb_per_s(bs, ts)
+    );
+    println!(
+        "  10k shapes: {bl:>8} bytes {tl:>12.3?} {:>8.1} MB/s",
+        mb_per_s(bl, tl)
+    );
+    println!(
+        "  time ratio 10k/1k: {:.2} for a size ratio of {:.2} (equal = linear)",
+        tl.as_secs_f64() / ts.as_secs_f64(),
+        bl as f64 / bs as f64
+    );
+}
+
+/// The prelude: parsed and resolved once per process (the first load pays
+/// it), then assembled into every model (every load pays that).
+fn bench_prelude(budget: Duration) {
+    let once = measure(budget / 4, || {
+        let mut diags = Vec::new();
+        let ast = parser::parse(FileId(0), black_box(prelude::TEXT), &mut diags);
+        let mut scope = resolve::Scope::new();
+        scope.add_file(&ast);
+        black_box(resolve::resolve(&ast, &scope, &mut diags));
     });
-    println!("  fixed cost (empty model incl. prelude): {t:.3?}");
+    let empty = vec![("empty.smithy".to_string(), "$version: \"2\"\n".to_string())];
+    let per_load = load_time(&empty, budget / 4);
+    let ifaces = interfaces();
+    println!("\nprelude ({} bytes)", prelude::TEXT.len());
+    println!("  parse + resolve, once per process:     {once:>10.3?}");
+    println!("  fixed cost of every load (empty model): {per_load:>10.3?}");
+    if !ifaces.is_empty() {
+        let full = load_time(&ifaces, budget / 4);
+        println!(
+            "  first load of interfaces/ (once + load): {:.3?}; the prelude is {:.0}% of it",
+            once + full,
+            100.0 * (once + per_load).as_secs_f64() / (once + full).as_secs_f64()
+        );
+    }
 }
 
 fn main() {
@@ -214,6 +295,24 @@ fn main() {
     // no such flag: then do one quick pass as a smoke test.
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick") || !args.iter().any(|a| a == "--bench");
+    // For profilers (callgrind): load one set once and exit.
+    if let Ok(which) = std::env::var("WELD_BENCH_ONCE") {
+        let inputs = match which.as_str() {
+            "interfaces" => interfaces(),
+            "empty" => vec![("empty.smithy".to_string(), "$version: \"2\"\n".to_string())],
+            n => generated(
+                n.parse()
+                    .expect("WELD_BENCH_ONCE: interfaces, empty or a shape count"),
+            ),
+        };
+        let r = smithy::load_sources(inputs);
+        println!(
+            "{} shapes, {} diagnostics",
+            r.model.shapes.len(),
+            r.diagnostics.len()
+        );
+        return;
+    }
     let budget = if quick {
         Duration::from_millis(50)
     } else {
@@ -226,4 +325,6 @@ fn main() {
         bench_set("interfaces/", ifaces, budget);
     }
     bench_set("generated 10k shapes", generated(10_000), budget);
+    bench_linearity(budget);
+    bench_prelude(budget);
 }

@@ -239,7 +239,7 @@ mod tests {
     }
 
     fn doc(text: &str) -> Traits {
-        let mut t = Traits::new();
+        let mut t = Traits::default();
         t.insert(
             ShapeId::prelude("documentation"),
             TraitValue {
@@ -296,7 +296,7 @@ mod tests {
             shape(
                 input.clone(),
                 ShapeKind::Structure,
-                Traits::new(),
+                Traits::default(),
                 vec![
                     member("name", other.clone()),
                     member("raw", ShapeId::prelude("String")),
@@ -305,7 +305,7 @@ mod tests {
             shape(
                 other.clone(),
                 ShapeKind::Simple(SimpleKind::String),
-                Traits::new(),
+                Traits::default(),
                 vec![],
             ),
         ];

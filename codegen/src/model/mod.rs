@@ -285,7 +285,10 @@ pub struct TraitValue {
 }
 
 /// Traits applied to a shape or member, by absolute trait shape id, in order.
-pub type Traits = IndexMap<ShapeId, TraitValue>;
+/// Hashed with [`FxHasher`]: every trait lookup hashes a shape id, and
+/// SipHash made that a visible part of loading. Build with
+/// `Traits::default()` / `Traits::with_capacity_and_hasher(n, FxBuild::default())`.
+pub type Traits = IndexMap<ShapeId, TraitValue, FxBuild>;
 
 /// A reference to another shape, with the span of the reference text.
 #[derive(Clone, Debug, PartialEq)]

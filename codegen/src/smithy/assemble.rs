@@ -384,7 +384,7 @@ impl Assembler<'_> {
         let mixin_id = ShapeId::prelude("mixin");
         let shape = &self.shapes[idx];
         let mut inherited_members: Vec<Member> = Vec::new();
-        let mut inherited_traits = Traits::new();
+        let mut inherited_traits = Traits::default();
         let mut errors = Vec::new();
         let mut inherited_kinds: Vec<ShapeKind> = Vec::new();
         for mref in &shape.mixins {

@@ -848,7 +848,7 @@ impl Reader<'_> {
     }
 
     fn traits(&mut self, v: &JVal) -> Traits {
-        let mut out = Traits::new();
+        let mut out = Traits::default();
         let Some(entries) = self.as_object(v, Ctx::Text("`traits`")) else {
             return out;
         };
@@ -943,7 +943,7 @@ impl Reader<'_> {
         let what = Ctx::Member(shape_id, name);
         let entries = self.as_object(v, what)?;
         let mut target = None;
-        let mut traits = Traits::new();
+        let mut traits = Traits::default();
         for e in entries {
             match e.key.as_str() {
                 "target" => {
@@ -991,7 +991,7 @@ impl Reader<'_> {
         };
         let span = entry.key_span.to(entry.value.span);
         if ty == "apply" {
-            let mut traits = Traits::new();
+            let mut traits = Traits::default();
             for p in props {
                 match p.key.as_str() {
                     "type" => {}
@@ -1049,7 +1049,7 @@ impl Reader<'_> {
         let mut shape = Shape {
             id: id.clone(),
             kind,
-            traits: Traits::new(),
+            traits: Traits::default(),
             members: Vec::new(),
             mixins: Vec::new(),
             span,

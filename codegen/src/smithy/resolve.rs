@@ -369,11 +369,13 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
 
     /// Converts trait applications (and doc comments) into a trait map.
     fn traits(&mut self, apps: &[ast::TraitApp<'_>], docs: Option<&ast::DocComment>) -> Traits {
-        let mut out = Traits::with_capacity(apps.len() + docs.is_some() as usize);
-        let doc_id = ShapeId::prelude("documentation");
+        let mut out = Traits::with_capacity_and_hasher(
+            apps.len() + docs.is_some() as usize,
+            crate::model::FxBuild::default(),
+        );
         if let Some(d) = docs {
             out.insert(
-                doc_id.clone(),
+                ShapeId::prelude("documentation"),
                 TraitValue {
                     value: Node::String(d.text.clone()),
                     span: d.span,
@@ -388,7 +390,9 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 TraitBody::Structure(kv) => Node::Object(self.object(kv)),
             };
             if let Some(prev) = out.get(&id) {
-                if id == doc_id
+                if id.is_prelude()
+                    && id.name == "documentation"
+                    && id.member.is_none()
                     && docs.is_some()
                     && prev.span == docs.map(|d| d.span).unwrap_or_default()
                 {
@@ -427,9 +431,16 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         for_resource: Option<&ShapeRef>,
     ) -> Vec<Member> {
         let mut out: Vec<Member> = Vec::with_capacity(defs.len());
-        let unit = ShapeId::prelude("Unit");
+        // Large shapes (big enums) index their names so the duplicate check
+        // stays linear; small ones scan, which is cheaper than hashing.
+        let mut index: Option<HashMap<&str, usize, FnvBuild>> = (defs.len() > 16)
+            .then(|| HashMap::with_capacity_and_hasher(defs.len(), FnvBuild::default()));
         for d in defs {
-            if let Some(prev) = out.iter().find(|m| m.name == d.name.text) {
+            let prev = match &index {
+                Some(ix) => ix.get(d.name.text).map(|&i| &out[i]),
+                None => out.iter().find(|m| m.name == d.name.text),
+            };
+            if let Some(prev) = prev {
                 let prev = prev.span;
                 self.diags.push(
                     Diagnostic::error(
@@ -444,7 +455,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
             let mut traits = self.traits(&d.traits, d.docs.as_ref());
             let is_enum = matches!(kw, ShapeKeyword::Enum | ShapeKeyword::IntEnum);
             let (target, target_span) = if is_enum {
-                (unit.clone(), d.name.span)
+                (ShapeId::prelude("Unit"), d.name.span)
             } else if let Some(t) = &d.target {
                 (self.member_target(t), t.span)
             } else {
@@ -490,6 +501,9 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                         traits.insert(tid, TraitValue { value, span });
                     }
                 }
+            }
+            if let Some(ix) = &mut index {
+                ix.insert(d.name.text, out.len());
             }
             out.push(Member {
                 name: d.name.text.to_string(),

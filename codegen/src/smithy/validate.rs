@@ -18,9 +18,8 @@ use super::diagnostics::Diagnostic;
 use super::source::{SourceMap, Span};
 use crate::model::{
     IdlVersion, Member, Model, Node, Number, Shape, ShapeId, ShapeKind, ShapeRef, SimpleKind,
-    Traits,
+    Traits, PRELUDE_NS,
 };
-use indexmap::IndexMap;
 use selector::{Graph, Selector, SelectorError};
 use std::collections::{HashMap, HashSet};
 
@@ -173,6 +172,7 @@ pub fn validate_with(model: &Model, sources: &SourceMap, options: Options) -> Ve
         graph: None,
         exclusive: HashMap::default(),
         names_by_lower: None,
+        shapes_by_ns: None,
     };
     v.check_trait_definitions();
     for shape in model.shapes.values() {
@@ -199,6 +199,8 @@ struct Validator<'a> {
     graph: Option<Graph<'a>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
     names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
+    /// Namespace -> indices of its shapes in model order (built lazily).
+    shapes_by_ns: Option<HashMap<&'a str, Vec<usize>, FastHash>>,
 }
 
 /// The validator hashes short shape ids on every trait application, where
@@ -323,6 +325,27 @@ fn ids() -> &'static Ids {
         n: wasmcloud("n"),
         wasmbus: wasmcloud("wasmbus"),
     })
+}
+
+/// A string compared and hashed ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct AsciiCaseless<'s>(&'s str);
+
+impl PartialEq for AsciiCaseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for AsciiCaseless<'_> {}
+
+impl std::hash::Hash for AsciiCaseless<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+        state.write_u8(0xff);
+    }
 }
 
 /// Levenshtein distance over chars, case-insensitive.
@@ -479,15 +502,45 @@ impl<'a> Validator<'a> {
 
     fn suggestion(&mut self, missing: &ShapeId, only_traits: bool) -> Option<String> {
         let model = self.model;
-        let ns_candidates: Vec<&Shape> = model
-            .shapes
-            .values()
-            .filter(|s| {
-                (s.id.namespace == missing.namespace
-                    || (s.id.is_prelude() && !s.traits.contains_key(&ids().private)))
-                    && (!only_traits || s.traits.contains_key(&ids().trait_))
-            })
-            .collect();
+        // Candidates: the missing id's namespace and the public prelude, in
+        // model order. Indexed by namespace once, so many unresolved
+        // references do not each scan every shape.
+        let by_ns = self.shapes_by_ns.get_or_insert_with(|| {
+            let mut m: HashMap<&'a str, Vec<usize>, FastHash> = HashMap::default();
+            for (i, s) in model.shapes.values().enumerate() {
+                m.entry(s.id.namespace.as_str()).or_default().push(i);
+            }
+            m
+        });
+        let own = by_ns
+            .get(missing.namespace.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let prelude_ns = if missing.is_prelude() {
+            &[][..]
+        } else {
+            by_ns.get(PRELUDE_NS).map_or(&[][..], Vec::as_slice)
+        };
+        let mut ns_candidates: Vec<&Shape> = Vec::new();
+        let (mut x, mut y) = (0, 0);
+        // Merge the two ascending index lists back into model order.
+        while x < own.len() || y < prelude_ns.len() {
+            let from_own = y >= prelude_ns.len() || (x < own.len() && own[x] < prelude_ns[y]);
+            let i = if from_own {
+                x += 1;
+                own[x - 1]
+            } else {
+                y += 1;
+                prelude_ns[y - 1]
+            };
+            let Some((_, s)) = model.shapes.get_index(i) else {
+                continue;
+            };
+            if (from_own || !s.traits.contains_key(&ids().private))
+                && (!only_traits || s.traits.contains_key(&ids().trait_))
+            {
+                ns_candidates.push(s);
+            }
+        }
         if let Some(name) = closest(
             &missing.name,
             ns_candidates.iter().map(|s| s.id.name.as_str()),
@@ -665,9 +718,18 @@ impl<'a> Validator<'a> {
 
     fn check_members(&mut self, shape: &'a Shape) {
         let ns = shape.id.namespace.as_str();
-        let mut seen: IndexMap<String, &Member> = IndexMap::new();
+        // Member names are case-insensitive. Identifiers are ASCII, so fold
+        // ASCII case without allocating; any other name takes the Unicode path.
+        let ascii = shape.members.iter().all(|m| m.name.is_ascii());
+        let mut seen_ascii: HashMap<AsciiCaseless<'a>, &Member, FastHash> = HashMap::default();
+        let mut seen: HashMap<String, &Member, FastHash> = HashMap::default();
         for m in &shape.members {
-            if let Some(first) = seen.get(&m.name.to_lowercase()) {
+            let first = if ascii {
+                seen_ascii.get(&AsciiCaseless(&m.name)).copied()
+            } else {
+                seen.get(&m.name.to_lowercase()).copied()
+            };
+            if let Some(first) = first {
                 let msg = if first.name == m.name {
                     format!("member `{}` is defined twice in `{}`", m.name, shape.id)
                 } else {
@@ -681,6 +743,8 @@ impl<'a> Validator<'a> {
                         .with_label("duplicate member")
                         .with_secondary(first.span, "first defined here"),
                 );
+            } else if ascii {
+                seen_ascii.insert(AsciiCaseless(&m.name), m);
             } else {
                 seen.insert(m.name.to_lowercase(), m);
             }
@@ -2102,7 +2166,7 @@ impl<'a> Validator<'a> {
 
     fn check_service_closure(&mut self, shape: &'a Shape, svc: &'a crate::model::Service) {
         let closure = self.closure(&shape.id);
-        let mut by_name: IndexMap<String, &Shape> = IndexMap::new();
+        let mut by_name: HashMap<String, &Shape, FastHash> = HashMap::default();
         for s in closure {
             let id = &s.id;
             let name = svc

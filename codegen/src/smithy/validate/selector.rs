@@ -20,7 +20,7 @@
 
 use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, SimpleKind};
 use indexmap::IndexSet;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Why a selector could not be compiled.
@@ -233,7 +233,11 @@ pub struct Graph<'m> {
     shape_nodes: HashMap<&'m ShapeId, u32, super::FastHash>,
     /// Nodes outside the prelude.
     user: Vec<u32>,
-    edges: Vec<Vec<(Option<&'static str>, u32)>>,
+    /// Outgoing edges of node `n`: `edges[edge_start[n]..edge_start[n + 1]]`
+    /// (one flat list rather than a `Vec` per node: one allocation, not tens
+    /// of thousands).
+    edges: Vec<(Option<&'static str>, u32)>,
+    edge_start: Vec<u32>,
 }
 
 impl<'m> Graph<'m> {
@@ -263,11 +267,13 @@ impl<'m> Graph<'m> {
             shape_nodes,
             user,
             edges: Vec::new(),
+            edge_start: Vec::new(),
         };
         let unit = ShapeId::prelude("Unit");
-        let mut edges = Vec::with_capacity(graph.nodes.len());
+        let mut out = Vec::with_capacity(graph.nodes.len() * 2);
+        let mut edge_start = Vec::with_capacity(graph.nodes.len() + 1);
         for (i, n) in graph.nodes.iter().enumerate() {
-            let mut out = Vec::new();
+            edge_start.push(out.len() as u32);
             for_each_neighbor(n.shape, n.member, &unit, |rel, t| match t {
                 Target::OwnMember(m) => out.push((rel, (i + 1 + m) as u32)),
                 Target::Shape(id) => {
@@ -276,10 +282,17 @@ impl<'m> Graph<'m> {
                     }
                 }
             });
-            edges.push(out);
         }
-        graph.edges = edges;
+        edge_start.push(out.len() as u32);
+        graph.edges = out;
+        graph.edge_start = edge_start;
         graph
+    }
+
+    /// The outgoing edges of node `n` (relationship name, target node).
+    fn edges_of(&self, n: u32) -> &[(Option<&'static str>, u32)] {
+        let n = n as usize;
+        &self.edges[self.edge_start[n] as usize..self.edge_start[n + 1] as usize]
     }
 
     /// The node of a shape or member id.
@@ -306,13 +319,15 @@ impl<'m> Graph<'m> {
         let Some(start) = self.node_of(root) else {
             return Vec::new();
         };
-        let mut seen = vec![false; self.nodes.len()];
-        seen[start as usize] = true;
+        // A set sized by the closure, not a flag per node: a model with many
+        // services computes one closure each, and per-node flags made that
+        // services x nodes.
+        let mut seen: HashSet<u32, super::FastHash> = HashSet::default();
+        seen.insert(start);
         let mut stack = vec![start];
         while let Some(n) = stack.pop() {
-            for &(_, t) in &self.edges[n as usize] {
-                if !seen[t as usize] {
-                    seen[t as usize] = true;
+            for &(_, t) in self.edges_of(n) {
+                if seen.insert(t) {
                     stack.push(t);
                     if self.nodes[t as usize].member.is_none() {
                         out.push(t);
@@ -368,10 +383,8 @@ fn any_from(g: &Graph<'_>, steps: &[Step], n: u32) -> bool {
                     .any(|m| any_from(g, rest, m))
             }
         }),
-        Step::Forward => g.edges[n as usize]
-            .iter()
-            .any(|&(_, t)| any_from(g, rest, t)),
-        Step::Directed(rels) => g.edges[n as usize].iter().any(|(rel, t)| {
+        Step::Forward => g.edges_of(n).iter().any(|&(_, t)| any_from(g, rest, t)),
+        Step::Directed(rels) => g.edges_of(n).iter().any(|(rel, t)| {
             rel.is_some_and(|r| rels.iter().any(|x| x == r)) && any_from(g, rest, *t)
         }),
         Step::Recursive => eval(g, std::slice::from_ref(step), vec![n])
@@ -463,12 +476,12 @@ fn eval(g: &Graph<'_>, steps: &[Step], mut set: Vec<u32>) -> Vec<u32> {
             }
             Step::Forward => sort_dedup(
                 set.iter()
-                    .flat_map(|&n| g.edges[n as usize].iter().map(|&(_, t)| t))
+                    .flat_map(|&n| g.edges_of(n).iter().map(|&(_, t)| t))
                     .collect(),
             ),
             Step::Directed(rels) => sort_dedup(
                 set.iter()
-                    .flat_map(|&n| g.edges[n as usize].iter())
+                    .flat_map(|&n| g.edges_of(n).iter())
                     .filter(|(rel, _)| rel.is_some_and(|r| rels.iter().any(|x| x == r)))
                     .map(|&(_, t)| t)
                     .collect(),
@@ -478,7 +491,7 @@ fn eval(g: &Graph<'_>, steps: &[Step], mut set: Vec<u32>) -> Vec<u32> {
                 let mut out = Vec::new();
                 let mut stack = set;
                 while let Some(n) = stack.pop() {
-                    for &(_, t) in &g.edges[n as usize] {
+                    for &(_, t) in g.edges_of(n) {
                         if !seen[t as usize] {
                             seen[t as usize] = true;
                             out.push(t);
