@@ -4,9 +4,10 @@
 //! their order (they are the msgpack map keys), wire-name overrides, number
 //! types, contract ids and protocols.
 //!
-//! Facts are checked against the shared compatibility data
-//! (`shared/spec/wire-vectors-sample.json`, produced by the upstream crates)
-//! wherever that data covers them.
+//! Facts are checked against the upstream wire vectors
+//! (`wire-vectors-sample.json`, produced by the upstream crates; the copy in
+//! `weld-test-support`, itself checked against `shared/spec`) wherever that
+//! data covers them.
 
 use std::path::{Path, PathBuf};
 use weld_codegen::model::{IdlVersion, Model, Node, Shape, ShapeId, ShapeKind};
@@ -38,15 +39,6 @@ fn model() -> Model {
         render_human(&res.sources, &res.diagnostics, false)
     );
     res.model
-}
-
-/// The upstream wire vectors. CI lays `shared/` beside the checkout, as
-/// the session does, so the file is found relative to the repository.
-fn wire_vectors() -> serde_json::Value {
-    let path = repo_root().join("../shared/spec/wire-vectors-sample.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("wire vectors are JSON")
 }
 
 fn id(ns: &str, name: &str) -> ShapeId {
@@ -134,13 +126,7 @@ fn interfaces_validate_as_one_model_without_errors() {
 #[test]
 fn method_strings_match_upstream_senders() {
     let model = model();
-    let vectors = wire_vectors();
-    let methods: Vec<&str> = vectors["methods"]
-        .as_array()
-        .expect("methods array")
-        .iter()
-        .map(|m| m.as_str().expect("method string"))
-        .collect();
+    let methods = weld_test_support::sample_methods();
     for (ns, service) in [(KV_NS, "KeyValue"), (HTTP_NS, "HttpServer")] {
         let expected: Vec<String> = methods
             .iter()
@@ -160,19 +146,18 @@ fn method_strings_match_upstream_senders() {
 #[test]
 fn struct_vectors_use_the_declared_wire_names_in_order() {
     let model = model();
-    let vectors = wire_vectors();
     let mut checked = 0;
-    for v in vectors["vectors"].as_array().expect("vectors array") {
-        let Some(obj) = v["json"].as_object() else {
+    for v in weld_test_support::sample_vectors() {
+        let Some(obj) = v.json.as_object() else {
             continue; // scalars and lists
         };
-        let ty = v["type"].as_str().expect("type name");
+        let ty = v.ty.as_str();
         let ns = [KV_NS, HTTP_NS]
             .into_iter()
             .find(|ns| model.shape(&id(ns, ty)).is_some())
             .unwrap_or_else(|| panic!("vector type {ty} is not a keyvalue/httpserver shape"));
         let keys: Vec<String> = obj.keys().cloned().collect();
-        assert_eq!(wire_names(&model, ns, ty), keys, "{ty} ({})", v["case"]);
+        assert_eq!(wire_names(&model, ns, ty), keys, "{}", v.what());
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} struct vectors checked");

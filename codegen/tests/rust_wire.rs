@@ -16,8 +16,7 @@ use weld_interface_httpserver::{
 use weld_interface_keyvalue::*;
 use weld_rpc::cbor::{CborDecode, CborEncode};
 use weld_rpc::{Context, Message, RpcError, RpcResult, SendOpts, Transport};
-
-const VECTORS: &str = include_str!("corpus/rust/wire-vectors-sample.json");
+use weld_test_support::unhex;
 
 /// Checks one vector: JSON value -> type -> msgpack bytes == expected;
 /// expected bytes -> type == value; and the CBOR round trip of the value.
@@ -33,7 +32,7 @@ where
         hex_expected,
         "{what}: msgpack encoding"
     );
-    let expected = hex::decode(hex_expected).unwrap();
+    let expected = unhex(hex_expected);
     let back: T =
         weld_rpc::common::deserialize(&expected).unwrap_or_else(|e| panic!("{what}: decode: {e}"));
     assert_eq!(back, value, "{what}: decoded value");
@@ -51,15 +50,11 @@ where
 
 #[test]
 fn all_sample_vectors_byte_for_byte() {
-    let doc: serde_json::Value = serde_json::from_str(VECTORS).unwrap();
-    let vectors = doc["vectors"].as_array().unwrap();
+    let vectors = weld_test_support::sample_vectors();
     assert_eq!(vectors.len(), 18, "the sample has 18 vectors");
-    for v in vectors {
-        let ty = v["type"].as_str().unwrap();
-        let what = format!("{ty}/{}", v["case"].as_str().unwrap());
-        let hex = v["msgpack"].as_str().unwrap();
-        let json = &v["json"];
-        match ty {
+    for v in &vectors {
+        let (json, hex, what) = (&v.json, v.msgpack.as_str(), v.what());
+        match v.ty.as_str() {
             "String" => check::<String>(json, hex, &what),
             "i32" => check::<i32>(json, hex, &what),
             "u32" => check::<u32>(json, hex, &what),
@@ -124,7 +119,7 @@ fn compat_spec_vectors_byte_for_byte() {
 fn decoders_are_lenient_where_upstream_is_and_strict_where_it_is() {
     // Fields in any order, unknown fields ignored.
     // {"value": 7, "extra": "x", "key": "k"}
-    let m = hex::decode("83a576616c756507a56578747261a178a36b6579a16b").unwrap();
+    let m = unhex("83a576616c756507a56578747261a178a36b6579a16b");
     let r: IncrementRequest = weld_rpc::common::deserialize(&m).unwrap();
     assert_eq!(
         r,
@@ -134,15 +129,13 @@ fn decoders_are_lenient_where_upstream_is_and_strict_where_it_is() {
         }
     );
     // A missing required field is an error (HttpRequest without header).
-    let no_header = hex::decode(
-        "84a66d6574686f64a3474554a470617468a12fab7175657279537472696e67a0a4626f6479c400",
-    )
-    .unwrap();
+    let no_header =
+        unhex("84a66d6574686f64a3474554a470617468a12fab7175657279537472696e67a0a4626f6479c400");
     assert!(weld_rpc::common::deserialize::<HttpRequest>(&no_header).is_err());
     // An empty payload where a value is expected is an error.
     assert!(weld_rpc::common::deserialize::<IncrementRequest>(&[]).is_err());
     // The struct as a positional array is accepted.
-    let arr = hex::decode("92a16b05").unwrap();
+    let arr = unhex("92a16b05");
     let r: IncrementRequest = weld_rpc::common::deserialize(&arr).unwrap();
     assert_eq!(
         r,
@@ -182,13 +175,7 @@ fn block<F: std::future::Future>(f: F) -> F::Output {
 
 #[test]
 fn senders_use_the_upstream_method_strings() {
-    let doc: serde_json::Value = serde_json::from_str(VECTORS).unwrap();
-    let expected: Vec<&str> = doc["methods"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect();
+    let expected = weld_test_support::sample_methods();
     assert_eq!(expected.len(), 16);
     let ctx = Context::default();
     // Replies: each call decodes whatever comes back, so answer with a
@@ -415,10 +402,7 @@ fn receivers_dispatch_by_bare_or_qualified_name_in_both_protocols() {
     assert!(out.is_empty());
     let key = weld_rpc::common::serialize("k").unwrap();
     let out = block(KeyValueReceiver::dispatch(&store, &ctx, msg("Get", &key))).unwrap();
-    assert_eq!(
-        out,
-        hex::decode("82a576616c7565a176a6657869737473c3").unwrap()
-    );
+    assert_eq!(out, unhex("82a576616c7565a176a6657869737473c3"));
     // Unknown methods and undecodable payloads are errors, not panics.
     let err = block(KeyValueReceiver::dispatch(&store, &ctx, msg("Nope", &[]))).unwrap_err();
     assert!(
@@ -461,7 +445,7 @@ impl HttpServer for Hello {
 
 #[test]
 fn http_receiver_answers_the_upstream_request_bytes() {
-    let req = hex::decode("85a66d6574686f64a3474554a470617468ac2f6170692f636f756e746572ab7175657279537472696e67a0a668656164657280a4626f6479c400").unwrap();
+    let req = unhex("85a66d6574686f64a3474554a470617468ac2f6170692f636f756e746572ab7175657279537472696e67a0a668656164657280a4626f6479c400");
     let out = block(HttpServerReceiver::dispatch(
         &Hello,
         &Context::default(),

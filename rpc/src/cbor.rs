@@ -155,6 +155,36 @@ pub fn decode_struct<'b>(
     decode_struct_body(d, structure, fields, field)
 }
 
+/// [`decode_struct`] for generated code: `field(number, d)` gets the field
+/// number (`@n`, or the declaration index) of each member present rather
+/// than its position in `fields`, so a macro can match on the numbers it
+/// was given. Used by [`crate::cbor_struct!`].
+pub fn decode_fields<'b>(
+    d: &mut Decoder<'b>,
+    structure: &str,
+    fields: &[(&str, u32)],
+    mut field: impl FnMut(u32, &mut Decoder<'b>) -> RpcResult<()>,
+) -> RpcResult<()> {
+    decode_struct(d, structure, fields, |p, d| match fields.get(p) {
+        Some(&(_, n)) => field(n, d),
+        None => Ok(d.skip()?),
+    })
+}
+
+/// The length of the CBOR array form of a structure whose members have the
+/// field numbers `numbers`: the highest number + 1 (0 for none).
+pub const fn array_len(numbers: &[u32]) -> u32 {
+    let mut len = 0;
+    let mut i = 0;
+    while i < numbers.len() {
+        if numbers[i] >= len {
+            len = numbers[i].saturating_add(1);
+        }
+        i += 1;
+    }
+    len
+}
+
 thread_local! {
     /// How many `decode_struct` calls are active on this thread.
     static STRUCT_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };

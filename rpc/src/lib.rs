@@ -67,6 +67,7 @@ pub mod common;
 pub mod core;
 pub mod document;
 pub mod error;
+mod macros;
 pub mod model;
 #[cfg(feature = "provider")]
 pub mod provider;

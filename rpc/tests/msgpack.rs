@@ -44,34 +44,14 @@ where
     Ok(())
 }
 
-fn vectors_file() -> serde_json::Value {
-    let ours = include_str!("data/wire-vectors-sample.json");
-    // The shared spec is the source; the copy here keeps the test self-contained.
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/spec/wire-vectors-sample.json");
-    if let Ok(text) = std::fs::read_to_string(&shared) {
-        let a: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let b: serde_json::Value = serde_json::from_str(ours).unwrap();
-        assert_eq!(
-            a, b,
-            "rpc/tests/data/wire-vectors-sample.json is stale: copy it from {shared:?}"
-        );
-    }
-    serde_json::from_str(ours).unwrap()
-}
-
 #[test]
 fn upstream_sample_vectors_byte_for_byte() {
-    let file = vectors_file();
-    let vectors = file["vectors"].as_array().unwrap();
+    let vectors = weld_test_support::sample_vectors();
     assert_eq!(vectors.len(), 18);
     let mut failures = Vec::new();
-    for v in vectors {
-        let ty = v["type"].as_str().unwrap();
-        let case = v["case"].as_str().unwrap();
-        let mp = v["msgpack"].as_str().unwrap();
-        let json = &v["json"];
-        let r = match ty {
+    for v in &vectors {
+        let (json, mp) = (&v.json, v.msgpack.as_str());
+        let r = match v.ty.as_str() {
             "String" => check_vector::<String>(json, mp),
             "i32" => check_vector::<i32>(json, mp),
             "u32" => check_vector::<u32>(json, mp),
@@ -90,7 +70,7 @@ fn upstream_sample_vectors_byte_for_byte() {
             other => Err(format!("no test type for {other}")),
         };
         if let Err(e) = r {
-            failures.push(format!("{ty}/{case}: {e}"));
+            failures.push(format!("{}: {e}", v.what()));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -98,15 +78,13 @@ fn upstream_sample_vectors_byte_for_byte() {
 
 #[test]
 fn sample_method_strings_split_into_service_and_method() {
-    let file = vectors_file();
-    let methods = file["methods"].as_array().unwrap();
+    let methods = weld_test_support::sample_methods();
     assert_eq!(methods.len(), 16);
-    for m in methods {
-        let m = m.as_str().unwrap();
+    for m in &methods {
         let (service, method) = weld_rpc::actor::split_method(m);
         assert!(service == "KeyValue" || service == "HttpServer", "{m}");
         assert!(!method.is_empty() && !method.contains('.'), "{m}");
-        assert_eq!(format!("{service}.{method}"), m);
+        assert_eq!(format!("{service}.{method}"), *m);
     }
 }
 

@@ -113,10 +113,6 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/struct_encode.rs.hbs"),
     ),
     (
-        "struct_decode.rs",
-        include_str!("../../../templates/rust/struct_decode.rs.hbs"),
-    ),
-    (
         "union.rs",
         include_str!("../../../templates/rust/union.rs.hbs"),
     ),
@@ -171,7 +167,6 @@ const WARM_TEMPLATES: &[&str] = &[
     "service_sender.rs",
     "service_receiver.rs",
     "service.rs",
-    "struct_decode.rs",
     "struct_encode.rs",
     "struct.rs",
 ];
@@ -509,7 +504,7 @@ impl Generator for TemplateGenerator<'_> {
         self.emit("alias.rs", alias)
     }
     fn structure(&mut self, s: &StructView) -> Result<(), GenError> {
-        self.emit_all(&["struct.rs", "struct_encode.rs", "struct_decode.rs"], s)
+        self.emit_all(&["struct.rs", "struct_encode.rs"], s)
     }
     fn union(&mut self, u: &UnionView) -> Result<(), GenError> {
         self.emit("union.rs", u)
@@ -583,7 +578,9 @@ pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, Ge
 /// (and so the template) that is broken.
 fn format_rust(text: &str, fragments: &[(&str, String)]) -> Result<String, GenError> {
     match syn::parse_file(text) {
-        Ok(file) => Ok(space_items(&prettyplease::unparse(&file))),
+        Ok(file) => Ok(space_items(&layout_shape_macros(&prettyplease::unparse(
+            &file,
+        )))),
         Err(whole) => {
             for (template, frag) in fragments {
                 if let Err(e) = syn::parse_file(frag) {
@@ -593,6 +590,114 @@ fn format_rust(text: &str, fragments: &[(&str, String)]) -> Result<String, GenEr
             Err(syntax_error("file.rs", text, &whole))
         }
     }
+}
+
+/// The runtime macros that generated code invokes once per shape; their
+/// bodies are tables with one entry per member.
+const SHAPE_MACROS: &[&str] = &[
+    "cbor_struct! {",
+    "cbor_union! {",
+    "string_enum! {",
+    "int_enum! {",
+];
+
+/// prettyplease fills a macro body like a paragraph, breaking lines
+/// wherever they get long. The bodies of the per-shape runtime macros are
+/// tables (`Name ... { entry, entry, ... } tail`): lay them out one entry a
+/// line, as a person would write them.
+fn layout_shape_macros(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + src.len() / 8);
+    let mut lines = src.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        if !(line.starts_with(|c: char| c.is_alphabetic())
+            && SHAPE_MACROS.iter().any(|m| line.ends_with(m)))
+        {
+            continue;
+        }
+        let mut body = String::new();
+        for inner in lines.by_ref() {
+            if inner == "}" {
+                break;
+            }
+            if !body.is_empty() {
+                body.push(' ');
+            }
+            body.push_str(inner.trim());
+        }
+        out.push_str(&layout_table(&body));
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// Lays out `head { a, b, c } tail` as an indented block, one entry a line.
+/// Commas and braces inside strings and nested groups are left alone.
+fn layout_table(body: &str) -> String {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut open = None;
+    let mut close = None;
+    let mut commas = Vec::new();
+    for (i, c) in body.char_indices() {
+        if in_str {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '{' if depth == 0 && open.is_none() => {
+                open = Some(i);
+                depth = 1;
+            }
+            '(' | '[' | '{' => depth += 1,
+            '}' if depth == 1 && close.is_none() => {
+                close = Some(i);
+                depth = 0;
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => commas.push(i),
+            _ => {}
+        }
+    }
+    let (Some(open), Some(close)) = (open, close) else {
+        // Not a table: keep the body as prettyplease printed it, on one line.
+        return format!("    {body}\n");
+    };
+    let mut entries = Vec::new();
+    let mut start = open + 1;
+    for end in commas.into_iter().chain([close]) {
+        let entry = body[start..end].trim();
+        if !entry.is_empty() {
+            entries.push(entry);
+        }
+        start = end + 1;
+    }
+    let head = body[..open].trim_end();
+    let tail = body[close + 1..].trim();
+    let tail = if tail.is_empty() {
+        String::new()
+    } else {
+        format!(" {tail}")
+    };
+    if entries.is_empty() {
+        return format!("    {head} {{}}{tail}\n");
+    }
+    let mut out = format!("    {head} {{\n");
+    for entry in entries {
+        out.push_str("        ");
+        out.push_str(entry);
+        out.push_str(",\n");
+    }
+    out.push_str(&format!("    }}{tail}\n"));
+    out
 }
 
 /// prettyplease puts top-level items back to back; a blank line between
@@ -625,7 +730,8 @@ fn space_items(src: &str) -> String {
                     || t.starts_with("fn ")
                     || t.starts_with("async fn")
                     || t.starts_with("const ")
-                    || t.starts_with("#!["));
+                    || t.starts_with("#![")
+                    || (indent(line) == 0 && t.ends_with("! {")));
             if closes && starts && indent(p) == indent(line) {
                 out.push('\n');
             }
@@ -996,5 +1102,15 @@ mod tests {
             GenError::RustSyntax { template, .. } => assert_eq!(template, "struct.rs"),
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn shape_macro_bodies_are_laid_out_one_entry_a_line() {
+        let filled = "/// A.\nweld_rpc::cbor_struct! {\n    A array { 0 key required, 1 list_name \"a, {b}\" default(Self::default_list_name), 2\n    body optional blob }\n}\nweld_rpc::string_enum! {\n    E { X = \"x\" } Unknown\n}\nweld_rpc::cbor_struct! {\n    Empty map {}\n}\n";
+        let want = "/// A.\nweld_rpc::cbor_struct! {\n    A array {\n        0 key required,\n        1 list_name \"a, {b}\" default(Self::default_list_name),\n        2 body optional blob,\n    }\n}\nweld_rpc::string_enum! {\n    E {\n        X = \"x\",\n    } Unknown\n}\nweld_rpc::cbor_struct! {\n    Empty map {}\n}\n";
+        assert_eq!(layout_shape_macros(filled), want);
+        // Other macros keep prettyplease's layout.
+        let other = "foo! {\n    a, b\n}\n";
+        assert_eq!(layout_shape_macros(other), other);
     }
 }

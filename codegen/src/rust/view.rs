@@ -188,6 +188,8 @@ pub struct FieldView {
     pub name: String,
     /// Wire name (declared member name or `@serialization(name)`).
     pub wire_name: String,
+    /// The wire name is not the Rust name (so generated code spells it out).
+    pub wire_differs: bool,
     /// Full field type (with `Option`/`Box`).
     pub ty: String,
     /// Type without `Option`.
@@ -940,6 +942,7 @@ impl<'m> Builder<'m> {
                 inner.clone()
             };
             fields.push(FieldView {
+                wire_differs: fname != wire_name,
                 name: fname,
                 wire_name,
                 ty,

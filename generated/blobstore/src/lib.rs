@@ -39,42 +39,11 @@ pub struct ItemResult {
     pub error: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ItemResult {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.key, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.success, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ItemResult {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<bool> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ItemResult",
-            &[("key", 0), ("success", 1), ("error", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            key: weld_rpc::cbor::required(f0, "ItemResult", "key")?,
-            success: weld_rpc::cbor::required(f1, "ItemResult", "success")?,
-            error: f2,
-        })
+weld_rpc::cbor_struct! {
+    ItemResult array {
+        0 key required,
+        1 success required,
+        2 error optional,
     }
 }
 
@@ -89,42 +58,10 @@ pub struct ContainerObject {
     pub object_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ContainerObject {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.object_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ContainerObject {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ContainerObject",
-            &[("containerId", 0), ("objectId", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            container_id: weld_rpc::cbor::required(
-                f0,
-                "ContainerObject",
-                "containerId",
-            )?,
-            object_id: weld_rpc::cbor::required(f1, "ContainerObject", "objectId")?,
-        })
+weld_rpc::cbor_struct! {
+    ContainerObject array {
+        0 container_id "containerId" required,
+        1 object_id "objectId" required,
     }
 }
 
@@ -140,42 +77,10 @@ pub struct ContainerMetadata {
     pub created_at: Option<weld_rpc::Timestamp>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ContainerMetadata {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.created_at, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ContainerMetadata {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<weld_rpc::Timestamp> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ContainerMetadata",
-            &[("containerId", 0), ("createdAt", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            container_id: weld_rpc::cbor::required(
-                f0,
-                "ContainerMetadata",
-                "containerId",
-            )?,
-            created_at: f1,
-        })
+weld_rpc::cbor_struct! {
+    ContainerMetadata array {
+        0 container_id "containerId" required,
+        1 created_at "createdAt" optional,
     }
 }
 
@@ -205,65 +110,14 @@ pub struct ObjectMetadata {
     pub content_encoding: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ObjectMetadata {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(6)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.object_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_length, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.last_modified, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_type, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_encoding, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ObjectMetadata {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<u64> = None;
-        let mut f3: Option<weld_rpc::Timestamp> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ObjectMetadata",
-            &[
-                ("objectId", 0),
-                ("containerId", 1),
-                ("contentLength", 2),
-                ("lastModified", 3),
-                ("contentType", 4),
-                ("contentEncoding", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            object_id: weld_rpc::cbor::required(f0, "ObjectMetadata", "objectId")?,
-            container_id: weld_rpc::cbor::required(f1, "ObjectMetadata", "containerId")?,
-            content_length: weld_rpc::cbor::required(
-                f2,
-                "ObjectMetadata",
-                "contentLength",
-            )?,
-            last_modified: f3,
-            content_type: f4,
-            content_encoding: f5,
-        })
+weld_rpc::cbor_struct! {
+    ObjectMetadata array {
+        0 object_id "objectId" required,
+        1 container_id "containerId" required,
+        2 content_length "contentLength" required,
+        3 last_modified "lastModified" optional,
+        4 content_type "contentType" optional,
+        5 content_encoding "contentEncoding" optional,
     }
 }
 
@@ -295,65 +149,14 @@ pub struct ListObjectsRequest {
     pub max_items: Option<u32>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListObjectsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(6)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.start_with, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.continuation, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.end_with, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.end_before, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.max_items, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListObjectsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<u32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListObjectsRequest",
-            &[
-                ("containerId", 0),
-                ("startWith", 1),
-                ("continuation", 2),
-                ("endWith", 3),
-                ("endBefore", 4),
-                ("maxItems", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            container_id: weld_rpc::cbor::required(
-                f0,
-                "ListObjectsRequest",
-                "containerId",
-            )?,
-            start_with: f1,
-            continuation: f2,
-            end_with: f3,
-            end_before: f4,
-            max_items: f5,
-        })
+weld_rpc::cbor_struct! {
+    ListObjectsRequest array {
+        0 container_id "containerId" required,
+        1 start_with "startWith" optional,
+        2 continuation optional,
+        3 end_with "endWith" optional,
+        4 end_before "endBefore" optional,
+        5 max_items "maxItems" optional,
     }
 }
 
@@ -370,42 +173,11 @@ pub struct ListObjectsResponse {
     pub continuation: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListObjectsResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.objects, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.is_last, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.continuation, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListObjectsResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<ObjectsInfo> = None;
-        let mut f1: Option<bool> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListObjectsResponse",
-            &[("objects", 0), ("isLast", 1), ("continuation", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            objects: weld_rpc::cbor::required(f0, "ListObjectsResponse", "objects")?,
-            is_last: weld_rpc::cbor::required(f1, "ListObjectsResponse", "isLast")?,
-            continuation: f2,
-        })
+weld_rpc::cbor_struct! {
+    ListObjectsResponse array {
+        0 objects required,
+        1 is_last "isLast" required,
+        2 continuation optional,
     }
 }
 
@@ -419,42 +191,10 @@ pub struct RemoveObjectsRequest {
     pub objects: ObjectIds,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for RemoveObjectsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.objects, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for RemoveObjectsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<ObjectIds> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "RemoveObjectsRequest",
-            &[("containerId", 0), ("objects", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            container_id: weld_rpc::cbor::required(
-                f0,
-                "RemoveObjectsRequest",
-                "containerId",
-            )?,
-            objects: weld_rpc::cbor::required(f1, "RemoveObjectsRequest", "objects")?,
-        })
+weld_rpc::cbor_struct! {
+    RemoveObjectsRequest array {
+        0 container_id "containerId" required,
+        1 objects required,
     }
 }
 
@@ -477,56 +217,13 @@ pub struct Chunk {
     pub is_last: bool,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Chunk {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(5)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.object_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.bytes)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.offset, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.is_last, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Chunk {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        let mut f3: Option<u64> = None;
-        let mut f4: Option<bool> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Chunk",
-            &[
-                ("objectId", 0),
-                ("containerId", 1),
-                ("bytes", 2),
-                ("offset", 3),
-                ("isLast", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            object_id: weld_rpc::cbor::required(f0, "Chunk", "objectId")?,
-            container_id: weld_rpc::cbor::required(f1, "Chunk", "containerId")?,
-            bytes: weld_rpc::cbor::required(f2, "Chunk", "bytes")?,
-            offset: weld_rpc::cbor::required(f3, "Chunk", "offset")?,
-            is_last: weld_rpc::cbor::required(f4, "Chunk", "isLast")?,
-        })
+weld_rpc::cbor_struct! {
+    Chunk array {
+        0 object_id "objectId" required,
+        1 container_id "containerId" required,
+        2 bytes required blob,
+        3 offset required,
+        4 is_last "isLast" required,
     }
 }
 
@@ -539,34 +236,9 @@ pub struct ChunkResponse {
     pub cancel_download: bool,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ChunkResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(1)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.cancel_download, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ChunkResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<bool> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ChunkResponse",
-            &[("cancelDownload", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            cancel_download: f0.unwrap_or_default(),
-        })
+weld_rpc::cbor_struct! {
+    ChunkResponse array {
+        0 cancel_download "cancelDownload" default,
     }
 }
 
@@ -585,42 +257,11 @@ pub struct PutObjectRequest {
     pub content_encoding: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutObjectRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.chunk, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_type, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_encoding, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutObjectRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Chunk> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutObjectRequest",
-            &[("chunk", 0), ("contentType", 1), ("contentEncoding", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            chunk: weld_rpc::cbor::required(f0, "PutObjectRequest", "chunk")?,
-            content_type: f1,
-            content_encoding: f2,
-        })
+weld_rpc::cbor_struct! {
+    PutObjectRequest array {
+        0 chunk required,
+        1 content_type "contentType" optional,
+        2 content_encoding "contentEncoding" optional,
     }
 }
 
@@ -634,32 +275,9 @@ pub struct PutObjectResponse {
     pub stream_id: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutObjectResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(1)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.stream_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutObjectResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutObjectResponse",
-            &[("streamId", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self { stream_id: f0 })
+weld_rpc::cbor_struct! {
+    PutObjectResponse array {
+        0 stream_id "streamId" optional,
     }
 }
 
@@ -678,42 +296,11 @@ pub struct PutChunkRequest {
     pub cancel_and_remove: bool,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutChunkRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.chunk, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.stream_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.cancel_and_remove, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutChunkRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Chunk> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<bool> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutChunkRequest",
-            &[("chunk", 0), ("streamId", 1), ("cancelAndRemove", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            chunk: weld_rpc::cbor::required(f0, "PutChunkRequest", "chunk")?,
-            stream_id: f1,
-            cancel_and_remove: f2.unwrap_or_default(),
-        })
+weld_rpc::cbor_struct! {
+    PutChunkRequest array {
+        0 chunk required,
+        1 stream_id "streamId" optional,
+        2 cancel_and_remove "cancelAndRemove" default,
     }
 }
 
@@ -736,50 +323,12 @@ pub struct GetObjectRequest {
     pub range_end: Option<u64>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetObjectRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(4)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.object_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.container_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.range_start, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.range_end, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetObjectRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<u64> = None;
-        let mut f3: Option<u64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetObjectRequest",
-            &[("objectId", 0), ("containerId", 1), ("rangeStart", 2), ("rangeEnd", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            object_id: weld_rpc::cbor::required(f0, "GetObjectRequest", "objectId")?,
-            container_id: weld_rpc::cbor::required(
-                f1,
-                "GetObjectRequest",
-                "containerId",
-            )?,
-            range_start: f2,
-            range_end: f3,
-        })
+weld_rpc::cbor_struct! {
+    GetObjectRequest array {
+        0 object_id "objectId" required,
+        1 container_id "containerId" required,
+        2 range_start "rangeStart" optional,
+        3 range_end "rangeEnd" optional,
     }
 }
 
@@ -808,65 +357,14 @@ pub struct GetObjectResponse {
     pub content_encoding: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetObjectResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(6)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.success, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.initial_chunk, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_length, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_type, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_encoding, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetObjectResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<bool> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<Chunk> = None;
-        let mut f3: Option<u64> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetObjectResponse",
-            &[
-                ("success", 0),
-                ("error", 1),
-                ("initialChunk", 2),
-                ("contentLength", 3),
-                ("contentType", 4),
-                ("contentEncoding", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            success: weld_rpc::cbor::required(f0, "GetObjectResponse", "success")?,
-            error: f1,
-            initial_chunk: f2,
-            content_length: weld_rpc::cbor::required(
-                f3,
-                "GetObjectResponse",
-                "contentLength",
-            )?,
-            content_type: f4,
-            content_encoding: f5,
-        })
+weld_rpc::cbor_struct! {
+    GetObjectResponse array {
+        0 success required,
+        1 error optional,
+        2 initial_chunk "initialChunk" optional,
+        3 content_length "contentLength" required,
+        4 content_type "contentType" optional,
+        5 content_encoding "contentEncoding" optional,
     }
 }
 

@@ -9,20 +9,8 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.core";
 /// The (empty) argument of a health check.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HealthCheckRequest {}
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HealthCheckRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(0)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HealthCheckRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        weld_rpc::cbor::decode_struct(d, "HealthCheckRequest", &[], |_, _| Ok(()))?;
-        Ok(Self {})
-    }
+weld_rpc::cbor_struct! {
+    HealthCheckRequest map {}
 }
 
 /// The answer to a health check.
@@ -36,38 +24,10 @@ pub struct HealthCheckResponse {
     pub message: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HealthCheckResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.healthy, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.message, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HealthCheckResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<bool> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "HealthCheckResponse",
-            &[("healthy", 0), ("message", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            healthy: f0.unwrap_or_default(),
-            message: f1,
-        })
+weld_rpc::cbor_struct! {
+    HealthCheckResponse array {
+        0 healthy default,
+        1 message optional,
     }
 }
 
@@ -90,56 +50,13 @@ pub struct LinkDefinition {
     pub values: LinkSettings,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for LinkDefinition {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(5)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.contract_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.values, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for LinkDefinition {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<LinkSettings> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "LinkDefinition",
-            &[
-                ("actor_id", 0),
-                ("provider_id", 1),
-                ("link_name", 2),
-                ("contract_id", 3),
-                ("values", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            actor_id: weld_rpc::cbor::required(f0, "LinkDefinition", "actor_id")?,
-            provider_id: weld_rpc::cbor::required(f1, "LinkDefinition", "provider_id")?,
-            link_name: weld_rpc::cbor::required(f2, "LinkDefinition", "link_name")?,
-            contract_id: weld_rpc::cbor::required(f3, "LinkDefinition", "contract_id")?,
-            values: weld_rpc::cbor::required(f4, "LinkDefinition", "values")?,
-        })
+weld_rpc::cbor_struct! {
+    LinkDefinition array {
+        0 actor_id required,
+        1 provider_id required,
+        2 link_name required,
+        3 contract_id required,
+        4 values required,
     }
 }
 
@@ -194,139 +111,24 @@ pub struct HostData {
     pub log_level: Option<LogLevel>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HostData {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(16)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_rpc_prefix, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_rpc_user_jwt, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_rpc_user_seed, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_rpc_url, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_key, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.invocation_seed, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.env_values, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.instance_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_definitions, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.cluster_issuers, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.config_json, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.default_rpc_timeout_ms, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.structured_logging, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.log_level, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HostData {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<String> = None;
-        let mut f6: Option<String> = None;
-        let mut f7: Option<String> = None;
-        let mut f8: Option<HostEnvValues> = None;
-        let mut f9: Option<String> = None;
-        let mut f10: Option<ActorLinks> = None;
-        let mut f11: Option<ClusterIssuers> = None;
-        let mut f12: Option<String> = None;
-        let mut f13: Option<u64> = None;
-        let mut f14: Option<bool> = None;
-        let mut f15: Option<LogLevel> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "HostData",
-            &[
-                ("host_id", 0),
-                ("lattice_rpc_prefix", 1),
-                ("link_name", 2),
-                ("lattice_rpc_user_jwt", 3),
-                ("lattice_rpc_user_seed", 4),
-                ("lattice_rpc_url", 5),
-                ("provider_key", 6),
-                ("invocation_seed", 7),
-                ("env_values", 8),
-                ("instance_id", 9),
-                ("link_definitions", 10),
-                ("cluster_issuers", 11),
-                ("config_json", 12),
-                ("default_rpc_timeout_ms", 13),
-                ("structured_logging", 14),
-                ("log_level", 15),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    8 => f8 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    10 => f10 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    11 => f11 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    12 => f12 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    13 => f13 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    14 => f14 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    15 => f15 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            host_id: weld_rpc::cbor::required(f0, "HostData", "host_id")?,
-            lattice_rpc_prefix: weld_rpc::cbor::required(
-                f1,
-                "HostData",
-                "lattice_rpc_prefix",
-            )?,
-            link_name: weld_rpc::cbor::required(f2, "HostData", "link_name")?,
-            lattice_rpc_user_jwt: weld_rpc::cbor::required(
-                f3,
-                "HostData",
-                "lattice_rpc_user_jwt",
-            )?,
-            lattice_rpc_user_seed: weld_rpc::cbor::required(
-                f4,
-                "HostData",
-                "lattice_rpc_user_seed",
-            )?,
-            lattice_rpc_url: weld_rpc::cbor::required(
-                f5,
-                "HostData",
-                "lattice_rpc_url",
-            )?,
-            provider_key: weld_rpc::cbor::required(f6, "HostData", "provider_key")?,
-            invocation_seed: weld_rpc::cbor::required(
-                f7,
-                "HostData",
-                "invocation_seed",
-            )?,
-            env_values: weld_rpc::cbor::required(f8, "HostData", "env_values")?,
-            instance_id: weld_rpc::cbor::required(f9, "HostData", "instance_id")?,
-            link_definitions: weld_rpc::cbor::required(
-                f10,
-                "HostData",
-                "link_definitions",
-            )?,
-            cluster_issuers: weld_rpc::cbor::required(
-                f11,
-                "HostData",
-                "cluster_issuers",
-            )?,
-            config_json: f12,
-            default_rpc_timeout_ms: f13,
-            structured_logging: f14.unwrap_or_default(),
-            log_level: f15,
-        })
+weld_rpc::cbor_struct! {
+    HostData array {
+        0 host_id required,
+        1 lattice_rpc_prefix required,
+        2 link_name required,
+        3 lattice_rpc_user_jwt required,
+        4 lattice_rpc_user_seed required,
+        5 lattice_rpc_url required,
+        6 provider_key required,
+        7 invocation_seed required,
+        8 env_values required,
+        9 instance_id required,
+        10 link_definitions required,
+        11 cluster_issuers required,
+        12 config_json optional,
+        13 default_rpc_timeout_ms optional,
+        14 structured_logging default,
+        15 log_level optional,
     }
 }
 
@@ -354,73 +156,14 @@ pub enum LogLevel {
     Unknown(String),
 }
 
-#[allow(deprecated)]
-impl LogLevel {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Trace => "trace",
-            Self::Debug => "debug",
-            Self::Info => "info",
-            Self::Warn => "warn",
-            Self::Error => "error",
-            LogLevel::Unknown(v) => v.as_str(),
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<&str> for LogLevel {
-    fn from(value: &str) -> Self {
-        match value {
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            "info" => Self::Info,
-            "warn" => Self::Warn,
-            "error" => Self::Error,
-            other => LogLevel::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for LogLevel {
-    fn from(value: String) -> Self {
-        LogLevel::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for LogLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for LogLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LogLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(LogLevel::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for LogLevel {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.str(self.as_str())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for LogLevel {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(LogLevel::from(weld_rpc::cbor::decode_string(d)?))
-    }
+weld_rpc::string_enum! {
+    LogLevel {
+        Trace = "trace",
+        Debug = "debug",
+        Info = "info",
+        Warn = "warn",
+        Error = "error",
+    } Unknown
 }
 
 /// One end of an invocation. An actor is named by its public key alone
@@ -436,42 +179,11 @@ pub struct WasmCloudEntity {
     pub contract_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for WasmCloudEntity {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.public_key, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.contract_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for WasmCloudEntity {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "WasmCloudEntity",
-            &[("public_key", 0), ("link_name", 1), ("contract_id", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            public_key: weld_rpc::cbor::required(f0, "WasmCloudEntity", "public_key")?,
-            link_name: weld_rpc::cbor::required(f1, "WasmCloudEntity", "link_name")?,
-            contract_id: weld_rpc::cbor::required(f2, "WasmCloudEntity", "contract_id")?,
-        })
+weld_rpc::cbor_struct! {
+    WasmCloudEntity array {
+        0 public_key required,
+        1 link_name required,
+        2 contract_id required,
     }
 }
 
@@ -504,80 +216,17 @@ pub struct Invocation {
     pub trace_context: Option<TraceContext>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Invocation {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(9)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.origin, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.target, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.operation, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.msg)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.encoded_claims, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_length, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.trace_context, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Invocation {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<WasmCloudEntity> = None;
-        let mut f1: Option<WasmCloudEntity> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<Vec<u8>> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<String> = None;
-        let mut f6: Option<String> = None;
-        let mut f7: Option<u64> = None;
-        let mut f8: Option<TraceContext> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Invocation",
-            &[
-                ("origin", 0),
-                ("target", 1),
-                ("operation", 2),
-                ("msg", 3),
-                ("id", 4),
-                ("encoded_claims", 5),
-                ("host_id", 6),
-                ("content_length", 7),
-                ("traceContext", 8),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            origin: weld_rpc::cbor::required(f0, "Invocation", "origin")?,
-            target: weld_rpc::cbor::required(f1, "Invocation", "target")?,
-            operation: weld_rpc::cbor::required(f2, "Invocation", "operation")?,
-            msg: weld_rpc::cbor::required(f3, "Invocation", "msg")?,
-            id: weld_rpc::cbor::required(f4, "Invocation", "id")?,
-            encoded_claims: weld_rpc::cbor::required(
-                f5,
-                "Invocation",
-                "encoded_claims",
-            )?,
-            host_id: weld_rpc::cbor::required(f6, "Invocation", "host_id")?,
-            content_length: f7,
-            trace_context: f8,
-        })
+weld_rpc::cbor_struct! {
+    Invocation array {
+        0 origin required,
+        1 target required,
+        2 operation required,
+        3 msg required blob,
+        4 id required,
+        5 encoded_claims required,
+        6 host_id required,
+        7 content_length optional,
+        8 trace_context "traceContext" optional,
     }
 }
 
@@ -598,50 +247,12 @@ pub struct InvocationResponse {
     pub content_length: Option<u64>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for InvocationResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(4)?;
-        weld_rpc::cbor::bytes::encode(e, &self.msg)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.invocation_id, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_length, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for InvocationResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Vec<u8>> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<u64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "InvocationResponse",
-            &[("msg", 0), ("invocation_id", 1), ("error", 2), ("content_length", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            msg: weld_rpc::cbor::required(f0, "InvocationResponse", "msg")?,
-            invocation_id: weld_rpc::cbor::required(
-                f1,
-                "InvocationResponse",
-                "invocation_id",
-            )?,
-            error: f2,
-            content_length: f3,
-        })
+weld_rpc::cbor_struct! {
+    InvocationResponse array {
+        0 msg required blob,
+        1 invocation_id required,
+        2 error optional,
+        3 content_length optional,
     }
 }
 

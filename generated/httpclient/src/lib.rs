@@ -20,46 +20,12 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HttpRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(4)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.method, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.url, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.headers, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HttpRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<HeaderMap> = None;
-        let mut f3: Option<Vec<u8>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "HttpRequest",
-            &[("method", 0), ("url", 1), ("headers", 2), ("body", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            method: weld_rpc::cbor::required(f0, "HttpRequest", "method")?,
-            url: weld_rpc::cbor::required(f1, "HttpRequest", "url")?,
-            headers: weld_rpc::cbor::required(f2, "HttpRequest", "headers")?,
-            body: weld_rpc::cbor::required(f3, "HttpRequest", "body")?,
-        })
+weld_rpc::cbor_struct! {
+    HttpRequest array {
+        0 method required,
+        1 url required,
+        2 headers required,
+        3 body required blob,
     }
 }
 
@@ -76,42 +42,11 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HttpResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.status_code, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.header, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HttpResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u16> = None;
-        let mut f1: Option<HeaderMap> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "HttpResponse",
-            &[("statusCode", 0), ("header", 1), ("body", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            status_code: weld_rpc::cbor::required(f0, "HttpResponse", "statusCode")?,
-            header: weld_rpc::cbor::required(f1, "HttpResponse", "header")?,
-            body: weld_rpc::cbor::required(f2, "HttpResponse", "body")?,
-        })
+weld_rpc::cbor_struct! {
+    HttpResponse array {
+        0 status_code "statusCode" required,
+        1 header required,
+        2 body required blob,
     }
 }
 

@@ -25,69 +25,12 @@ pub enum StockStatus {
     Unknown(String),
 }
 
-#[allow(deprecated)]
-impl StockStatus {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InStock => "in-stock",
-            Self::Backordered => "backordered",
-            Self::Discontinued => "discontinued",
-            StockStatus::Unknown(v) => v.as_str(),
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<&str> for StockStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "in-stock" => Self::InStock,
-            "backordered" => Self::Backordered,
-            "discontinued" => Self::Discontinued,
-            other => StockStatus::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for StockStatus {
-    fn from(value: String) -> Self {
-        StockStatus::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for StockStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for StockStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StockStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(StockStatus::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for StockStatus {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.str(self.as_str())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for StockStatus {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(StockStatus::from(weld_rpc::cbor::decode_string(d)?))
-    }
+weld_rpc::string_enum! {
+    StockStatus {
+        InStock = "in-stock",
+        Backordered = "backordered",
+        Discontinued = "discontinued",
+    } Unknown
 }
 
 /// How urgently a restock is needed; larger is more urgent.
@@ -106,63 +49,12 @@ pub enum Priority {
     Unknown(i32),
 }
 
-#[allow(deprecated)]
-impl Priority {
-    /// The wire value.
-    pub fn value(&self) -> i32 {
-        match self {
-            Self::Low => 1,
-            Self::Normal => 5,
-            Self::Urgent => 10,
-            Priority::Unknown(v) => *v,
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<i32> for Priority {
-    fn from(value: i32) -> Self {
-        match value {
-            1 => Self::Low,
-            5 => Self::Normal,
-            10 => Self::Urgent,
-            other => Priority::Unknown(other),
-        }
-    }
-}
-
-impl From<Priority> for i32 {
-    fn from(value: Priority) -> i32 {
-        value.value()
-    }
-}
-
-impl serde::Serialize for Priority {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i32(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Priority {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i32 as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Priority::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for Priority {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.i32(self.value())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for Priority {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(Priority::from(d.i32()?))
-    }
+weld_rpc::int_enum! {
+    Priority {
+        Low = 1,
+        Normal = 5,
+        Urgent = 10,
+    } Unknown
 }
 
 /// An item and its stock.
@@ -236,107 +128,18 @@ impl Default for Item {
     }
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Item {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 7;
-        if self.created_at.is_some() {
-            len += 1;
-        }
-        if self.description.is_some() {
-            len += 1;
-        }
-        if self.attributes.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.created_at {
-            e.str("createdAt")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("updatedBy")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.updated_by, e)?;
-        e.str("sku")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.sku, e)?;
-        e.str("name")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.name, e)?;
-        e.str("quantity")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.quantity, e)?;
-        e.str("status")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.status, e)?;
-        e.str("priority")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.priority, e)?;
-        if let Some(v) = &self.description {
-            e.str("description")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.attributes {
-            e.str("attributes")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("tags")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.tags, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Item {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<weld_rpc::Timestamp> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<u32> = None;
-        let mut f5: Option<StockStatus> = None;
-        let mut f6: Option<Priority> = None;
-        let mut f7: Option<String> = None;
-        let mut f8: Option<weld_rpc::Document> = None;
-        let mut f9: Option<TagList> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Item",
-            &[
-                ("createdAt", 0),
-                ("updatedBy", 1),
-                ("sku", 2),
-                ("name", 3),
-                ("quantity", 4),
-                ("status", 5),
-                ("priority", 6),
-                ("description", 7),
-                ("attributes", 8),
-                ("tags", 9),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            created_at: f0,
-            updated_by: f1.unwrap_or_else(Self::default_updated_by),
-            sku: weld_rpc::cbor::required(f2, "Item", "sku")?,
-            name: weld_rpc::cbor::required(f3, "Item", "name")?,
-            quantity: f4.unwrap_or_default(),
-            status: f5.unwrap_or_else(Self::default_status),
-            priority: f6.unwrap_or_else(Self::default_priority),
-            description: f7,
-            attributes: f8,
-            tags: f9.unwrap_or_default(),
-        })
+weld_rpc::cbor_struct! {
+    Item map {
+        0 created_at "createdAt" optional,
+        1 updated_by "updatedBy" default(Self::default_updated_by),
+        2 sku required,
+        3 name required,
+        4 quantity default,
+        5 status default(Self::default_status),
+        6 priority default(Self::default_priority),
+        7 description optional,
+        8 attributes optional,
+        9 tags default,
     }
 }
 
@@ -350,35 +153,9 @@ pub struct ItemRef {
     pub sku: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ItemRef {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("sku")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.sku, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ItemRef {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ItemRef",
-            &[("sku", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            sku: weld_rpc::cbor::required(f0, "ItemRef", "sku")?,
-        })
+weld_rpc::cbor_struct! {
+    ItemRef map {
+        0 sku required,
     }
 }
 
@@ -399,59 +176,12 @@ pub enum Adjustment {
     WrittenOff(String),
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Adjustment {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        match self {
-            Self::Received(v) => {
-                e.u32(0)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::Shipped(v) => {
-                e.u32(1)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::Counted(v) => {
-                e.u32(2)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::WrittenOff(v) => {
-                e.u32(3)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Adjustment {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        if d.array()? != Some(2) {
-            return Err(
-                weld_rpc::RpcError::Deser(
-                    "decoding union Adjustment: expected an array of two items".into(),
-                ),
-            );
-        }
-        let tag = d.u32()?;
-        let value = match tag {
-            0 => Self::Received(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            1 => Self::Shipped(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            2 => Self::Counted(<u32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            3 => {
-                Self::WrittenOff(<String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?)
-            }
-            other => {
-                return Err(
-                    weld_rpc::RpcError::Deser(
-                        format!("decoding union Adjustment: unknown variant {other}"),
-                    ),
-                );
-            }
-        };
-        Ok(value)
+weld_rpc::cbor_union! {
+    Adjustment {
+        0 Received(value),
+        1 Shipped(value),
+        2 Counted(value),
+        3 WrittenOff(value),
     }
 }
 
@@ -465,46 +195,10 @@ pub struct ItemNotFound {
     pub message: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ItemNotFound {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.message.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("sku")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.sku, e)?;
-        if let Some(v) = &self.message {
-            e.str("message")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ItemNotFound {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ItemNotFound",
-            &[("sku", 0), ("message", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            sku: weld_rpc::cbor::required(f0, "ItemNotFound", "sku")?,
-            message: f1,
-        })
+weld_rpc::cbor_struct! {
+    ItemNotFound map {
+        0 sku required,
+        1 message optional,
     }
 }
 
@@ -514,35 +208,9 @@ pub struct GetItemInput {
     pub sku: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetItemInput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("sku")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.sku, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetItemInput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetItemInput",
-            &[("sku", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            sku: weld_rpc::cbor::required(f0, "GetItemInput", "sku")?,
-        })
+weld_rpc::cbor_struct! {
+    GetItemInput map {
+        0 sku required,
     }
 }
 
@@ -552,35 +220,9 @@ pub struct GetItemOutput {
     pub item: Item,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetItemOutput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("item")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.item, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetItemOutput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Item> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetItemOutput",
-            &[("item", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            item: weld_rpc::cbor::required(f0, "GetItemOutput", "item")?,
-        })
+weld_rpc::cbor_struct! {
+    GetItemOutput map {
+        0 item required,
     }
 }
 
@@ -590,35 +232,9 @@ pub struct PutItemInput {
     pub item: Item,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutItemInput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("item")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.item, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutItemInput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Item> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutItemInput",
-            &[("item", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            item: weld_rpc::cbor::required(f0, "PutItemInput", "item")?,
-        })
+weld_rpc::cbor_struct! {
+    PutItemInput map {
+        0 item required,
     }
 }
 
@@ -647,56 +263,12 @@ impl AdjustStockInput {
     }
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for AdjustStockInput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 3;
-        if self.created_at.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.created_at {
-            e.str("createdAt")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("updatedBy")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.updated_by, e)?;
-        e.str("item")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.item, e)?;
-        e.str("adjustment")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.adjustment, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for AdjustStockInput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<weld_rpc::Timestamp> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<ItemRef> = None;
-        let mut f3: Option<Adjustment> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "AdjustStockInput",
-            &[("createdAt", 0), ("updatedBy", 1), ("item", 2), ("adjustment", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            created_at: f0,
-            updated_by: f1.unwrap_or_else(Self::default_updated_by),
-            item: weld_rpc::cbor::required(f2, "AdjustStockInput", "item")?,
-            adjustment: weld_rpc::cbor::required(f3, "AdjustStockInput", "adjustment")?,
-        })
+weld_rpc::cbor_struct! {
+    AdjustStockInput map {
+        0 created_at "createdAt" optional,
+        1 updated_by "updatedBy" default(Self::default_updated_by),
+        2 item required,
+        3 adjustment required,
     }
 }
 
@@ -708,40 +280,10 @@ pub struct AdjustStockOutput {
     pub status: StockStatus,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for AdjustStockOutput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("quantity")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.quantity, e)?;
-        e.str("status")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.status, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for AdjustStockOutput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u32> = None;
-        let mut f1: Option<StockStatus> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "AdjustStockOutput",
-            &[("quantity", 0), ("status", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            quantity: weld_rpc::cbor::required(f0, "AdjustStockOutput", "quantity")?,
-            status: weld_rpc::cbor::required(f1, "AdjustStockOutput", "status")?,
-        })
+weld_rpc::cbor_struct! {
+    AdjustStockOutput map {
+        0 quantity required,
+        1 status required,
     }
 }
 
@@ -779,56 +321,11 @@ impl Default for ListItemsInput {
     }
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListItemsInput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.status.is_some() {
-            len += 1;
-        }
-        if self.next_token.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.status {
-            e.str("status")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("pageSize")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.page_size, e)?;
-        if let Some(v) = &self.next_token {
-            e.str("nextToken")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListItemsInput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<StockStatus> = None;
-        let mut f1: Option<i32> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListItemsInput",
-            &[("status", 0), ("pageSize", 1), ("nextToken", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            status: f0,
-            page_size: f1.unwrap_or_else(Self::default_page_size),
-            next_token: f2,
-        })
+weld_rpc::cbor_struct! {
+    ListItemsInput map {
+        0 status optional,
+        1 page_size "pageSize" default(Self::default_page_size),
+        2 next_token "nextToken" optional,
     }
 }
 
@@ -842,46 +339,10 @@ pub struct ListItemsOutput {
     pub next_token: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListItemsOutput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.next_token.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("items")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.items, e)?;
-        if let Some(v) = &self.next_token {
-            e.str("nextToken")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListItemsOutput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<ItemList> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListItemsOutput",
-            &[("items", 0), ("nextToken", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            items: weld_rpc::cbor::required(f0, "ListItemsOutput", "items")?,
-            next_token: f1,
-        })
+weld_rpc::cbor_struct! {
+    ListItemsOutput map {
+        0 items required,
+        1 next_token "nextToken" optional,
     }
 }
 

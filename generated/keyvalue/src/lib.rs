@@ -15,38 +15,10 @@ pub struct IncrementRequest {
     pub value: i32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for IncrementRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.key, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for IncrementRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<i32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "IncrementRequest",
-            &[("key", 0), ("value", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            key: weld_rpc::cbor::required(f0, "IncrementRequest", "key")?,
-            value: weld_rpc::cbor::required(f1, "IncrementRequest", "value")?,
-        })
+weld_rpc::cbor_struct! {
+    IncrementRequest array {
+        0 key required,
+        1 value required,
     }
 }
 
@@ -59,38 +31,10 @@ pub struct GetResponse {
     pub exists: bool,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.exists, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<bool> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetResponse",
-            &[("value", 0), ("exists", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            value: weld_rpc::cbor::required(f0, "GetResponse", "value")?,
-            exists: weld_rpc::cbor::required(f1, "GetResponse", "exists")?,
-        })
+weld_rpc::cbor_struct! {
+    GetResponse array {
+        0 value required,
+        1 exists required,
     }
 }
 
@@ -105,42 +49,11 @@ pub struct SetRequest {
     pub expires: u32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SetRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.key, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.expires, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SetRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<u32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SetRequest",
-            &[("key", 0), ("value", 1), ("expires", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            key: weld_rpc::cbor::required(f0, "SetRequest", "key")?,
-            value: weld_rpc::cbor::required(f1, "SetRequest", "value")?,
-            expires: weld_rpc::cbor::required(f2, "SetRequest", "expires")?,
-        })
+weld_rpc::cbor_struct! {
+    SetRequest array {
+        0 key required,
+        1 value required,
+        2 expires required,
     }
 }
 
@@ -154,38 +67,10 @@ pub struct ListAddRequest {
     pub value: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListAddRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.list_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListAddRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListAddRequest",
-            &[("listName", 0), ("value", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            list_name: weld_rpc::cbor::required(f0, "ListAddRequest", "listName")?,
-            value: weld_rpc::cbor::required(f1, "ListAddRequest", "value")?,
-        })
+weld_rpc::cbor_struct! {
+    ListAddRequest array {
+        0 list_name "listName" required,
+        1 value required,
     }
 }
 
@@ -199,38 +84,10 @@ pub struct ListDelRequest {
     pub value: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListDelRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.list_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListDelRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListDelRequest",
-            &[("listName", 0), ("value", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            list_name: weld_rpc::cbor::required(f0, "ListDelRequest", "listName")?,
-            value: weld_rpc::cbor::required(f1, "ListDelRequest", "value")?,
-        })
+weld_rpc::cbor_struct! {
+    ListDelRequest array {
+        0 list_name "listName" required,
+        1 value required,
     }
 }
 
@@ -246,42 +103,11 @@ pub struct ListRangeRequest {
     pub stop: i32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ListRangeRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.list_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.start, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.stop, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ListRangeRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<i32> = None;
-        let mut f2: Option<i32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ListRangeRequest",
-            &[("listName", 0), ("start", 1), ("stop", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            list_name: weld_rpc::cbor::required(f0, "ListRangeRequest", "listName")?,
-            start: weld_rpc::cbor::required(f1, "ListRangeRequest", "start")?,
-            stop: weld_rpc::cbor::required(f2, "ListRangeRequest", "stop")?,
-        })
+weld_rpc::cbor_struct! {
+    ListRangeRequest array {
+        0 list_name "listName" required,
+        1 start required,
+        2 stop required,
     }
 }
 
@@ -295,38 +121,10 @@ pub struct SetAddRequest {
     pub value: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SetAddRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.set_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SetAddRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SetAddRequest",
-            &[("setName", 0), ("value", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            set_name: weld_rpc::cbor::required(f0, "SetAddRequest", "setName")?,
-            value: weld_rpc::cbor::required(f1, "SetAddRequest", "value")?,
-        })
+weld_rpc::cbor_struct! {
+    SetAddRequest array {
+        0 set_name "setName" required,
+        1 value required,
     }
 }
 
@@ -340,38 +138,10 @@ pub struct SetDelRequest {
     pub value: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SetDelRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.set_name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SetDelRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SetDelRequest",
-            &[("setName", 0), ("value", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            set_name: weld_rpc::cbor::required(f0, "SetDelRequest", "setName")?,
-            value: weld_rpc::cbor::required(f1, "SetDelRequest", "value")?,
-        })
+weld_rpc::cbor_struct! {
+    SetDelRequest array {
+        0 set_name "setName" required,
+        1 value required,
     }
 }
 

@@ -19,44 +19,10 @@ pub struct AdvertiseLinkRequest {
     pub link: weld_interface_core::LinkDefinition,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for AdvertiseLinkRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("link")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for AdvertiseLinkRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<weld_interface_core::LinkDefinition> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "AdvertiseLinkRequest",
-            &[("latticeId", 0), ("link", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "AdvertiseLinkRequest",
-                "latticeId",
-            )?,
-            link: weld_rpc::cbor::required(f1, "AdvertiseLinkRequest", "link")?,
-        })
+weld_rpc::cbor_struct! {
+    AdvertiseLinkRequest map {
+        0 lattice_id "latticeId" required,
+        1 link required,
     }
 }
 
@@ -68,35 +34,9 @@ pub struct GetClaimsRequest {
     pub lattice_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetClaimsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetClaimsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetClaimsRequest",
-            &[("latticeId", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "GetClaimsRequest", "latticeId")?,
-        })
+weld_rpc::cbor_struct! {
+    GetClaimsRequest map {
+        0 lattice_id "latticeId" required,
     }
 }
 
@@ -111,44 +51,10 @@ pub struct GetHostInventoryRequest {
     pub host_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetHostInventoryRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetHostInventoryRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetHostInventoryRequest",
-            &[("latticeId", 0), ("hostId", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "GetHostInventoryRequest",
-                "latticeId",
-            )?,
-            host_id: weld_rpc::cbor::required(f1, "GetHostInventoryRequest", "hostId")?,
-        })
+weld_rpc::cbor_struct! {
+    GetHostInventoryRequest map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
     }
 }
 
@@ -160,35 +66,9 @@ pub struct GetHostsRequest {
     pub lattice_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetHostsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetHostsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetHostsRequest",
-            &[("latticeId", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "GetHostsRequest", "latticeId")?,
-        })
+weld_rpc::cbor_struct! {
+    GetHostsRequest map {
+        0 lattice_id "latticeId" required,
     }
 }
 
@@ -217,86 +97,13 @@ pub struct SetLatticeCredentialsRequest {
     pub js_domain: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SetLatticeCredentialsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.user_jwt.is_some() {
-            len += 1;
-        }
-        if self.user_seed.is_some() {
-            len += 1;
-        }
-        if self.nats_url.is_some() {
-            len += 1;
-        }
-        if self.js_domain.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        if let Some(v) = &self.user_jwt {
-            e.str("userJwt")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.user_seed {
-            e.str("userSeed")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.nats_url {
-            e.str("natsUrl")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.js_domain {
-            e.str("jsDomain")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SetLatticeCredentialsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SetLatticeCredentialsRequest",
-            &[
-                ("latticeId", 0),
-                ("userJwt", 1),
-                ("userSeed", 2),
-                ("natsUrl", 3),
-                ("jsDomain", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "SetLatticeCredentialsRequest",
-                "latticeId",
-            )?,
-            user_jwt: f1,
-            user_seed: f2,
-            nats_url: f3,
-            js_domain: f4,
-        })
+weld_rpc::cbor_struct! {
+    SetLatticeCredentialsRequest map {
+        0 lattice_id "latticeId" required,
+        1 user_jwt "userJwt" optional,
+        2 user_seed "userSeed" optional,
+        3 nats_url "natsUrl" optional,
+        4 js_domain "jsDomain" optional,
     }
 }
 
@@ -325,66 +132,12 @@ pub struct ProviderAuctionRequest {
     pub constraints: ConstraintMap,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ProviderAuctionRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(4)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("providerRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_ref, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        e.str("constraints")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.constraints, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ProviderAuctionRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<ConstraintMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ProviderAuctionRequest",
-            &[("latticeId", 0), ("providerRef", 1), ("linkName", 2), ("constraints", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "ProviderAuctionRequest",
-                "latticeId",
-            )?,
-            provider_ref: weld_rpc::cbor::required(
-                f1,
-                "ProviderAuctionRequest",
-                "providerRef",
-            )?,
-            link_name: weld_rpc::cbor::required(
-                f2,
-                "ProviderAuctionRequest",
-                "linkName",
-            )?,
-            constraints: weld_rpc::cbor::required(
-                f3,
-                "ProviderAuctionRequest",
-                "constraints",
-            )?,
-        })
+weld_rpc::cbor_struct! {
+    ProviderAuctionRequest map {
+        0 lattice_id "latticeId" required,
+        1 provider_ref "providerRef" required,
+        2 link_name "linkName" required,
+        3 constraints required,
     }
 }
 
@@ -408,49 +161,11 @@ pub struct ProviderAuctionAck {
     pub host_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ProviderAuctionAck {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(3)?;
-        e.str("providerRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_ref, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ProviderAuctionAck {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ProviderAuctionAck",
-            &[("providerRef", 0), ("linkName", 1), ("hostId", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            provider_ref: weld_rpc::cbor::required(
-                f0,
-                "ProviderAuctionAck",
-                "providerRef",
-            )?,
-            link_name: weld_rpc::cbor::required(f1, "ProviderAuctionAck", "linkName")?,
-            host_id: weld_rpc::cbor::required(f2, "ProviderAuctionAck", "hostId")?,
-        })
+weld_rpc::cbor_struct! {
+    ProviderAuctionAck map {
+        0 provider_ref "providerRef" required,
+        1 link_name "linkName" required,
+        2 host_id "hostId" required,
     }
 }
 
@@ -467,53 +182,11 @@ pub struct ActorAuctionRequest {
     pub constraints: ConstraintMap,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ActorAuctionRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(3)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("actorRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_ref, e)?;
-        e.str("constraints")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.constraints, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ActorAuctionRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<ConstraintMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ActorAuctionRequest",
-            &[("latticeId", 0), ("actorRef", 1), ("constraints", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "ActorAuctionRequest",
-                "latticeId",
-            )?,
-            actor_ref: weld_rpc::cbor::required(f1, "ActorAuctionRequest", "actorRef")?,
-            constraints: weld_rpc::cbor::required(
-                f2,
-                "ActorAuctionRequest",
-                "constraints",
-            )?,
-        })
+weld_rpc::cbor_struct! {
+    ActorAuctionRequest map {
+        0 lattice_id "latticeId" required,
+        1 actor_ref "actorRef" required,
+        2 constraints required,
     }
 }
 
@@ -528,40 +201,10 @@ pub struct ActorAuctionAck {
     pub host_id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ActorAuctionAck {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("actorRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_ref, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ActorAuctionAck {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ActorAuctionAck",
-            &[("actorRef", 0), ("hostId", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            actor_ref: weld_rpc::cbor::required(f0, "ActorAuctionAck", "actorRef")?,
-            host_id: weld_rpc::cbor::required(f1, "ActorAuctionAck", "hostId")?,
-        })
+weld_rpc::cbor_struct! {
+    ActorAuctionAck map {
+        0 actor_ref "actorRef" required,
+        1 host_id "hostId" required,
     }
 }
 
@@ -579,50 +222,12 @@ pub struct HostInventory {
     pub providers: ProviderDescriptions,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for HostInventory {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(4)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        e.str("labels")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.labels, e)?;
-        e.str("actors")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actors, e)?;
-        e.str("providers")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.providers, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for HostInventory {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<LabelsMap> = None;
-        let mut f2: Option<ActorDescriptions> = None;
-        let mut f3: Option<ProviderDescriptions> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "HostInventory",
-            &[("hostId", 0), ("labels", 1), ("actors", 2), ("providers", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            host_id: weld_rpc::cbor::required(f0, "HostInventory", "hostId")?,
-            labels: weld_rpc::cbor::required(f1, "HostInventory", "labels")?,
-            actors: weld_rpc::cbor::required(f2, "HostInventory", "actors")?,
-            providers: weld_rpc::cbor::required(f3, "HostInventory", "providers")?,
-        })
+weld_rpc::cbor_struct! {
+    HostInventory map {
+        0 host_id "hostId" required,
+        1 labels required,
+        2 actors required,
+        3 providers required,
     }
 }
 
@@ -651,61 +256,12 @@ pub struct ActorDescription {
     pub instances: ActorInstances,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ActorDescription {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 2;
-        if self.image_ref.is_some() {
-            len += 1;
-        }
-        if self.name.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("id")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.id, e)?;
-        if let Some(v) = &self.image_ref {
-            e.str("imageRef")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.name {
-            e.str("name")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("instances")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.instances, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ActorDescription {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<ActorInstances> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ActorDescription",
-            &[("id", 0), ("imageRef", 1), ("name", 2), ("instances", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            id: weld_rpc::cbor::required(f0, "ActorDescription", "id")?,
-            image_ref: f1,
-            name: f2,
-            instances: weld_rpc::cbor::required(f3, "ActorDescription", "instances")?,
-        })
+weld_rpc::cbor_struct! {
+    ActorDescription map {
+        0 id required,
+        1 image_ref "imageRef" optional,
+        2 name optional,
+        3 instances required,
     }
 }
 
@@ -722,51 +278,11 @@ pub struct ActorInstance {
     pub annotations: Option<AnnotationMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ActorInstance {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 2;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("instanceId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.instance_id, e)?;
-        e.str("revision")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.revision, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ActorInstance {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<i32> = None;
-        let mut f2: Option<AnnotationMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ActorInstance",
-            &[("instanceId", 0), ("revision", 1), ("annotations", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            instance_id: weld_rpc::cbor::required(f0, "ActorInstance", "instanceId")?,
-            revision: weld_rpc::cbor::required(f1, "ActorInstance", "revision")?,
-            annotations: f2,
-        })
+weld_rpc::cbor_struct! {
+    ActorInstance map {
+        0 instance_id "instanceId" required,
+        1 revision required,
+        2 annotations optional,
     }
 }
 
@@ -795,83 +311,14 @@ pub struct ProviderDescription {
     pub annotations: Option<AnnotationMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ProviderDescription {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 3;
-        if self.image_ref.is_some() {
-            len += 1;
-        }
-        if self.name.is_some() {
-            len += 1;
-        }
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("id")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.id, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        if let Some(v) = &self.image_ref {
-            e.str("imageRef")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.name {
-            e.str("name")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("revision")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.revision, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ProviderDescription {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<i32> = None;
-        let mut f5: Option<AnnotationMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ProviderDescription",
-            &[
-                ("id", 0),
-                ("linkName", 1),
-                ("imageRef", 2),
-                ("name", 3),
-                ("revision", 4),
-                ("annotations", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            id: weld_rpc::cbor::required(f0, "ProviderDescription", "id")?,
-            link_name: weld_rpc::cbor::required(f1, "ProviderDescription", "linkName")?,
-            image_ref: f2,
-            name: f3,
-            revision: weld_rpc::cbor::required(f4, "ProviderDescription", "revision")?,
-            annotations: f5,
-        })
+weld_rpc::cbor_struct! {
+    ProviderDescription map {
+        0 id required,
+        1 link_name "linkName" required,
+        2 image_ref "imageRef" optional,
+        3 name optional,
+        4 revision required,
+        5 annotations optional,
     }
 }
 
@@ -894,67 +341,13 @@ pub struct StartActorCommand {
     pub count: u16,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for StartActorCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 4;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("actorRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_ref, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("count")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.count, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for StartActorCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<AnnotationMap> = None;
-        let mut f4: Option<u16> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "StartActorCommand",
-            &[
-                ("latticeId", 0),
-                ("actorRef", 1),
-                ("hostId", 2),
-                ("annotations", 3),
-                ("count", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "StartActorCommand", "latticeId")?,
-            actor_ref: weld_rpc::cbor::required(f1, "StartActorCommand", "actorRef")?,
-            host_id: weld_rpc::cbor::required(f2, "StartActorCommand", "hostId")?,
-            annotations: f3,
-            count: weld_rpc::cbor::required(f4, "StartActorCommand", "count")?,
-        })
+weld_rpc::cbor_struct! {
+    StartActorCommand map {
+        0 lattice_id "latticeId" required,
+        1 actor_ref "actorRef" required,
+        2 host_id "hostId" required,
+        3 annotations optional,
+        4 count required,
     }
 }
 
@@ -981,86 +374,14 @@ pub struct StartProviderCommand {
     pub configuration: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for StartProviderCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 4;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        if self.configuration.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        e.str("providerRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_ref, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.configuration {
-            e.str("configuration")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for StartProviderCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<AnnotationMap> = None;
-        let mut f5: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "StartProviderCommand",
-            &[
-                ("latticeId", 0),
-                ("hostId", 1),
-                ("providerRef", 2),
-                ("linkName", 3),
-                ("annotations", 4),
-                ("configuration", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "StartProviderCommand",
-                "latticeId",
-            )?,
-            host_id: weld_rpc::cbor::required(f1, "StartProviderCommand", "hostId")?,
-            provider_ref: weld_rpc::cbor::required(
-                f2,
-                "StartProviderCommand",
-                "providerRef",
-            )?,
-            link_name: weld_rpc::cbor::required(f3, "StartProviderCommand", "linkName")?,
-            annotations: f4,
-            configuration: f5,
-        })
+weld_rpc::cbor_struct! {
+    StartProviderCommand map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
+        2 provider_ref "providerRef" required,
+        3 link_name "linkName" required,
+        4 annotations optional,
+        5 configuration optional,
     }
 }
 
@@ -1086,73 +407,14 @@ pub struct ScaleActorCommand {
     pub count: u16,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ScaleActorCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 5;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("actorRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_ref, e)?;
-        e.str("actorId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("count")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.count, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ScaleActorCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<AnnotationMap> = None;
-        let mut f5: Option<u16> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ScaleActorCommand",
-            &[
-                ("latticeId", 0),
-                ("actorRef", 1),
-                ("actorId", 2),
-                ("hostId", 3),
-                ("annotations", 4),
-                ("count", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "ScaleActorCommand", "latticeId")?,
-            actor_ref: weld_rpc::cbor::required(f1, "ScaleActorCommand", "actorRef")?,
-            actor_id: weld_rpc::cbor::required(f2, "ScaleActorCommand", "actorId")?,
-            host_id: weld_rpc::cbor::required(f3, "ScaleActorCommand", "hostId")?,
-            annotations: f4,
-            count: weld_rpc::cbor::required(f5, "ScaleActorCommand", "count")?,
-        })
+weld_rpc::cbor_struct! {
+    ScaleActorCommand map {
+        0 lattice_id "latticeId" required,
+        1 actor_ref "actorRef" required,
+        2 actor_id "actorId" required,
+        3 host_id "hostId" required,
+        4 annotations optional,
+        5 count required,
     }
 }
 
@@ -1175,67 +437,13 @@ pub struct StopActorCommand {
     pub annotations: Option<AnnotationMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for StopActorCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 4;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        e.str("actorId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_id, e)?;
-        e.str("count")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.count, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for StopActorCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<u16> = None;
-        let mut f4: Option<AnnotationMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "StopActorCommand",
-            &[
-                ("latticeId", 0),
-                ("hostId", 1),
-                ("actorId", 2),
-                ("count", 3),
-                ("annotations", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "StopActorCommand", "latticeId")?,
-            host_id: weld_rpc::cbor::required(f1, "StopActorCommand", "hostId")?,
-            actor_id: weld_rpc::cbor::required(f2, "StopActorCommand", "actorId")?,
-            count: weld_rpc::cbor::required(f3, "StopActorCommand", "count")?,
-            annotations: f4,
-        })
+weld_rpc::cbor_struct! {
+    StopActorCommand map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
+        2 actor_id "actorId" required,
+        3 count required,
+        4 annotations optional,
     }
 }
 
@@ -1262,85 +470,14 @@ pub struct StopProviderCommand {
     pub annotations: Option<AnnotationMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for StopProviderCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 5;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        e.str("providerId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.provider_id, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        e.str("contractId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.contract_id, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for StopProviderCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<AnnotationMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "StopProviderCommand",
-            &[
-                ("latticeId", 0),
-                ("hostId", 1),
-                ("providerId", 2),
-                ("linkName", 3),
-                ("contractId", 4),
-                ("annotations", 5),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "StopProviderCommand",
-                "latticeId",
-            )?,
-            host_id: weld_rpc::cbor::required(f1, "StopProviderCommand", "hostId")?,
-            provider_id: weld_rpc::cbor::required(
-                f2,
-                "StopProviderCommand",
-                "providerId",
-            )?,
-            link_name: weld_rpc::cbor::required(f3, "StopProviderCommand", "linkName")?,
-            contract_id: weld_rpc::cbor::required(
-                f4,
-                "StopProviderCommand",
-                "contractId",
-            )?,
-            annotations: f5,
-        })
+weld_rpc::cbor_struct! {
+    StopProviderCommand map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
+        2 provider_id "providerId" required,
+        3 link_name "linkName" required,
+        4 contract_id "contractId" required,
+        5 annotations optional,
     }
 }
 
@@ -1358,51 +495,11 @@ pub struct StopHostCommand {
     pub timeout: Option<u64>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for StopHostCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 2;
-        if self.timeout.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        if let Some(v) = &self.timeout {
-            e.str("timeout")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for StopHostCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<u64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "StopHostCommand",
-            &[("latticeId", 0), ("hostId", 1), ("timeout", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "StopHostCommand", "latticeId")?,
-            host_id: weld_rpc::cbor::required(f1, "StopHostCommand", "hostId")?,
-            timeout: f2,
-        })
+weld_rpc::cbor_struct! {
+    StopHostCommand map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
+        2 timeout optional,
     }
 }
 
@@ -1426,71 +523,13 @@ pub struct UpdateActorCommand {
     pub annotations: Option<AnnotationMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for UpdateActorCommand {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 4;
-        if self.annotations.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("hostId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.host_id, e)?;
-        e.str("actorId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_id, e)?;
-        e.str("newActorRef")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.new_actor_ref, e)?;
-        if let Some(v) = &self.annotations {
-            e.str("annotations")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for UpdateActorCommand {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<AnnotationMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "UpdateActorCommand",
-            &[
-                ("latticeId", 0),
-                ("hostId", 1),
-                ("actorId", 2),
-                ("newActorRef", 3),
-                ("annotations", 4),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(f0, "UpdateActorCommand", "latticeId")?,
-            host_id: weld_rpc::cbor::required(f1, "UpdateActorCommand", "hostId")?,
-            actor_id: weld_rpc::cbor::required(f2, "UpdateActorCommand", "actorId")?,
-            new_actor_ref: weld_rpc::cbor::required(
-                f3,
-                "UpdateActorCommand",
-                "newActorRef",
-            )?,
-            annotations: f4,
-        })
+weld_rpc::cbor_struct! {
+    UpdateActorCommand map {
+        0 lattice_id "latticeId" required,
+        1 host_id "hostId" required,
+        2 actor_id "actorId" required,
+        3 new_actor_ref "newActorRef" required,
+        4 annotations optional,
     }
 }
 
@@ -1504,40 +543,10 @@ pub struct CtlOperationAck {
     pub error: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for CtlOperationAck {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("accepted")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.accepted, e)?;
-        e.str("error")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for CtlOperationAck {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<bool> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "CtlOperationAck",
-            &[("accepted", 0), ("error", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            accepted: weld_rpc::cbor::required(f0, "CtlOperationAck", "accepted")?,
-            error: weld_rpc::cbor::required(f1, "CtlOperationAck", "error")?,
-        })
+weld_rpc::cbor_struct! {
+    CtlOperationAck map {
+        0 accepted required,
+        1 error required,
     }
 }
 
@@ -1548,35 +557,9 @@ pub struct LinkDefinitionList {
     pub links: Vec<weld_interface_core::LinkDefinition>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for LinkDefinitionList {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("links")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.links, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for LinkDefinitionList {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Vec<weld_interface_core::LinkDefinition>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "LinkDefinitionList",
-            &[("links", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            links: weld_rpc::cbor::required(f0, "LinkDefinitionList", "links")?,
-        })
+weld_rpc::cbor_struct! {
+    LinkDefinitionList map {
+        0 links required,
     }
 }
 
@@ -1624,143 +607,19 @@ pub struct Host {
     pub lattice_prefix: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Host {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 2;
-        if self.uptime_human.is_some() {
-            len += 1;
-        }
-        if self.labels.is_some() {
-            len += 1;
-        }
-        if self.version.is_some() {
-            len += 1;
-        }
-        if self.cluster_issuers.is_some() {
-            len += 1;
-        }
-        if self.js_domain.is_some() {
-            len += 1;
-        }
-        if self.ctl_host.is_some() {
-            len += 1;
-        }
-        if self.prov_rpc_host.is_some() {
-            len += 1;
-        }
-        if self.rpc_host.is_some() {
-            len += 1;
-        }
-        if self.lattice_prefix.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("id")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.id, e)?;
-        e.str("uptimeSeconds")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.uptime_seconds, e)?;
-        if let Some(v) = &self.uptime_human {
-            e.str("uptimeHuman")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.labels {
-            e.str("labels")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.version {
-            e.str("version")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.cluster_issuers {
-            e.str("clusterIssuers")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.js_domain {
-            e.str("jsDomain")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.ctl_host {
-            e.str("ctlHost")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.prov_rpc_host {
-            e.str("provRpcHost")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.rpc_host {
-            e.str("rpcHost")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.lattice_prefix {
-            e.str("latticePrefix")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Host {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<u64> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<KeyValueMap> = None;
-        let mut f4: Option<String> = None;
-        let mut f5: Option<String> = None;
-        let mut f6: Option<String> = None;
-        let mut f7: Option<String> = None;
-        let mut f8: Option<String> = None;
-        let mut f9: Option<String> = None;
-        let mut f10: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Host",
-            &[
-                ("id", 0),
-                ("uptimeSeconds", 1),
-                ("uptimeHuman", 2),
-                ("labels", 3),
-                ("version", 4),
-                ("clusterIssuers", 5),
-                ("jsDomain", 6),
-                ("ctlHost", 7),
-                ("provRpcHost", 8),
-                ("rpcHost", 9),
-                ("latticePrefix", 10),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    9 => f9 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    10 => f10 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            id: weld_rpc::cbor::required(f0, "Host", "id")?,
-            uptime_seconds: weld_rpc::cbor::required(f1, "Host", "uptimeSeconds")?,
-            uptime_human: f2,
-            labels: f3,
-            version: f4,
-            cluster_issuers: f5,
-            js_domain: f6,
-            ctl_host: f7,
-            prov_rpc_host: f8,
-            rpc_host: f9,
-            lattice_prefix: f10,
-        })
+weld_rpc::cbor_struct! {
+    Host map {
+        0 id required,
+        1 uptime_seconds "uptimeSeconds" required,
+        2 uptime_human "uptimeHuman" optional,
+        3 labels optional,
+        4 version optional,
+        5 cluster_issuers "clusterIssuers" optional,
+        6 js_domain "jsDomain" optional,
+        7 ctl_host "ctlHost" optional,
+        8 prov_rpc_host "provRpcHost" optional,
+        9 rpc_host "rpcHost" optional,
+        10 lattice_prefix "latticePrefix" optional,
     }
 }
 
@@ -1771,35 +630,9 @@ pub struct GetClaimsResponse {
     pub claims: CtlKvList,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for GetClaimsResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("claims")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.claims, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for GetClaimsResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<CtlKvList> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "GetClaimsResponse",
-            &[("claims", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            claims: weld_rpc::cbor::required(f0, "GetClaimsResponse", "claims")?,
-        })
+weld_rpc::cbor_struct! {
+    GetClaimsResponse map {
+        0 claims required,
     }
 }
 
@@ -1826,66 +659,12 @@ pub struct RemoveLinkDefinitionRequest {
     pub link_name: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for RemoveLinkDefinitionRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(4)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        e.str("actorId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.actor_id, e)?;
-        e.str("contractId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.contract_id, e)?;
-        e.str("linkName")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.link_name, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for RemoveLinkDefinitionRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "RemoveLinkDefinitionRequest",
-            &[("latticeId", 0), ("actorId", 1), ("contractId", 2), ("linkName", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "RemoveLinkDefinitionRequest",
-                "latticeId",
-            )?,
-            actor_id: weld_rpc::cbor::required(
-                f1,
-                "RemoveLinkDefinitionRequest",
-                "actorId",
-            )?,
-            contract_id: weld_rpc::cbor::required(
-                f2,
-                "RemoveLinkDefinitionRequest",
-                "contractId",
-            )?,
-            link_name: weld_rpc::cbor::required(
-                f3,
-                "RemoveLinkDefinitionRequest",
-                "linkName",
-            )?,
-        })
+weld_rpc::cbor_struct! {
+    RemoveLinkDefinitionRequest map {
+        0 lattice_id "latticeId" required,
+        1 actor_id "actorId" required,
+        2 contract_id "contractId" required,
+        3 link_name "linkName" required,
     }
 }
 
@@ -1900,50 +679,10 @@ pub struct SetRegistryCredentialsRequest {
     pub credentials: Option<RegistryCredentialMap>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SetRegistryCredentialsRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.credentials.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("latticeId")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.lattice_id, e)?;
-        if let Some(v) = &self.credentials {
-            e.str("credentials")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SetRegistryCredentialsRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<RegistryCredentialMap> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SetRegistryCredentialsRequest",
-            &[("latticeId", 0), ("credentials", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            lattice_id: weld_rpc::cbor::required(
-                f0,
-                "SetRegistryCredentialsRequest",
-                "latticeId",
-            )?,
-            credentials: f1,
-        })
+weld_rpc::cbor_struct! {
+    SetRegistryCredentialsRequest map {
+        0 lattice_id "latticeId" required,
+        1 credentials optional,
     }
 }
 
@@ -1968,70 +707,12 @@ pub struct RegistryCredential {
     pub registry_type: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for RegistryCredential {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.token.is_some() {
-            len += 1;
-        }
-        if self.username.is_some() {
-            len += 1;
-        }
-        if self.password.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.token {
-            e.str("token")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.username {
-            e.str("username")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.password {
-            e.str("password")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("registryType")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.registry_type, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for RegistryCredential {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "RegistryCredential",
-            &[("token", 0), ("username", 1), ("password", 2), ("registryType", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            token: f0,
-            username: f1,
-            password: f2,
-            registry_type: weld_rpc::cbor::required(
-                f3,
-                "RegistryCredential",
-                "registryType",
-            )?,
-        })
+weld_rpc::cbor_struct! {
+    RegistryCredential map {
+        0 token optional,
+        1 username optional,
+        2 password optional,
+        3 registry_type "registryType" required,
     }
 }
 

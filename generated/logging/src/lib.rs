@@ -15,38 +15,10 @@ pub struct LogEntry {
     pub text: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for LogEntry {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.level, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.text, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for LogEntry {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "LogEntry",
-            &[("level", 0), ("text", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            level: weld_rpc::cbor::required(f0, "LogEntry", "level")?,
-            text: weld_rpc::cbor::required(f1, "LogEntry", "text")?,
-        })
+weld_rpc::cbor_struct! {
+    LogEntry array {
+        0 level required,
+        1 text required,
     }
 }
 

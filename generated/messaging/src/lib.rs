@@ -20,42 +20,11 @@ pub struct PubMessage {
     pub body: Vec<u8>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PubMessage {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.subject, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.reply_to, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PubMessage {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PubMessage",
-            &[("subject", 0), ("replyTo", 1), ("body", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            subject: weld_rpc::cbor::required(f0, "PubMessage", "subject")?,
-            reply_to: f1,
-            body: weld_rpc::cbor::required(f2, "PubMessage", "body")?,
-        })
+weld_rpc::cbor_struct! {
+    PubMessage array {
+        0 subject required,
+        1 reply_to "replyTo" optional,
+        2 body required blob,
     }
 }
 
@@ -73,42 +42,11 @@ pub struct ReplyMessage {
     pub body: Vec<u8>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ReplyMessage {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.subject, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.reply_to, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ReplyMessage {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ReplyMessage",
-            &[("subject", 0), ("replyTo", 1), ("body", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            subject: weld_rpc::cbor::required(f0, "ReplyMessage", "subject")?,
-            reply_to: f1,
-            body: weld_rpc::cbor::required(f2, "ReplyMessage", "body")?,
-        })
+weld_rpc::cbor_struct! {
+    ReplyMessage array {
+        0 subject required,
+        1 reply_to "replyTo" optional,
+        2 body required blob,
     }
 }
 
@@ -126,42 +64,11 @@ pub struct SubMessage {
     pub body: Vec<u8>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SubMessage {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.subject, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.reply_to, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SubMessage {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SubMessage",
-            &[("subject", 0), ("replyTo", 1), ("body", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            subject: weld_rpc::cbor::required(f0, "SubMessage", "subject")?,
-            reply_to: f1,
-            body: weld_rpc::cbor::required(f2, "SubMessage", "body")?,
-        })
+weld_rpc::cbor_struct! {
+    SubMessage array {
+        0 subject required,
+        1 reply_to "replyTo" optional,
+        2 body required blob,
     }
 }
 
@@ -178,42 +85,11 @@ pub struct RequestMessage {
     pub timeout_ms: u32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for RequestMessage {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.subject, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.body)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.timeout_ms, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for RequestMessage {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<Vec<u8>> = None;
-        let mut f2: Option<u32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "RequestMessage",
-            &[("subject", 0), ("body", 1), ("timeoutMs", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            subject: weld_rpc::cbor::required(f0, "RequestMessage", "subject")?,
-            body: weld_rpc::cbor::required(f1, "RequestMessage", "body")?,
-            timeout_ms: weld_rpc::cbor::required(f2, "RequestMessage", "timeoutMs")?,
-        })
+weld_rpc::cbor_struct! {
+    RequestMessage array {
+        0 subject required,
+        1 body required blob,
+        2 timeout_ms "timeoutMs" required,
     }
 }
 

@@ -15,38 +15,10 @@ pub struct RangeLimit {
     pub max: u32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for RangeLimit {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.min, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.max, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for RangeLimit {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u32> = None;
-        let mut f1: Option<u32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "RangeLimit",
-            &[("min", 0), ("max", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            min: weld_rpc::cbor::required(f0, "RangeLimit", "min")?,
-            max: weld_rpc::cbor::required(f1, "RangeLimit", "max")?,
-        })
+weld_rpc::cbor_struct! {
+    RangeLimit array {
+        0 min required,
+        1 max required,
     }
 }
 

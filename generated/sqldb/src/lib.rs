@@ -19,56 +19,11 @@ pub struct Statement {
     pub sql: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Statement {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.parameters.is_some() {
-            len += 1;
-        }
-        if self.database.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.parameters {
-            e.str("parameters")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.database {
-            e.str("database")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("sql")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.sql, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Statement {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Parameters> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Statement",
-            &[("parameters", 0), ("database", 1), ("sql", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            parameters: f0,
-            database: f1,
-            sql: weld_rpc::cbor::required(f2, "Statement", "sql")?,
-        })
+weld_rpc::cbor_struct! {
+    Statement map {
+        0 parameters optional,
+        1 database optional,
+        2 sql required,
     }
 }
 
@@ -86,42 +41,10 @@ pub struct ExecuteResult {
     pub error: Option<SqlDbError>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for ExecuteResult {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.rows_affected, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for ExecuteResult {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u64> = None;
-        let mut f1: Option<SqlDbError> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "ExecuteResult",
-            &[("rowsAffected", 0), ("error", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            rows_affected: weld_rpc::cbor::required(
-                f0,
-                "ExecuteResult",
-                "rowsAffected",
-            )?,
-            error: f1,
-        })
+weld_rpc::cbor_struct! {
+    ExecuteResult array {
+        0 rows_affected "rowsAffected" required,
+        1 error optional,
     }
 }
 
@@ -141,46 +64,12 @@ pub struct QueryResult {
     pub error: Option<SqlDbError>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for QueryResult {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(4)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.num_rows, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.columns, e)?;
-        weld_rpc::cbor::bytes::encode(e, &self.rows)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.error, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for QueryResult {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u64> = None;
-        let mut f1: Option<Columns> = None;
-        let mut f2: Option<Vec<u8>> = None;
-        let mut f3: Option<SqlDbError> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "QueryResult",
-            &[("numRows", 0), ("columns", 1), ("rows", 2), ("error", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    3 => f3 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            num_rows: weld_rpc::cbor::required(f0, "QueryResult", "numRows")?,
-            columns: weld_rpc::cbor::required(f1, "QueryResult", "columns")?,
-            rows: weld_rpc::cbor::required(f2, "QueryResult", "rows")?,
-            error: f3,
-        })
+weld_rpc::cbor_struct! {
+    QueryResult array {
+        0 num_rows "numRows" required,
+        1 columns required,
+        2 rows required blob,
+        3 error optional,
     }
 }
 
@@ -192,39 +81,9 @@ pub struct PingResult {
     pub error: Option<SqlDbError>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PingResult {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 0;
-        if self.error.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.error {
-            e.str("error")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PingResult {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<SqlDbError> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PingResult",
-            &[("error", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self { error: f0 })
+weld_rpc::cbor_struct! {
+    PingResult map {
+        0 error optional,
     }
 }
 
@@ -241,38 +100,10 @@ pub struct SqlDbError {
     pub message: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for SqlDbError {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.code, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.message, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for SqlDbError {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "SqlDbError",
-            &[("code", 0), ("message", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            code: weld_rpc::cbor::required(f0, "SqlDbError", "code")?,
-            message: weld_rpc::cbor::required(f1, "SqlDbError", "message")?,
-        })
+weld_rpc::cbor_struct! {
+    SqlDbError array {
+        0 code required,
+        1 message required,
     }
 }
 
@@ -291,42 +122,11 @@ pub struct Column {
     pub db_type: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Column {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(3)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.ordinal, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.name, e)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.db_type, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Column {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u32> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Column",
-            &[("ordinal", 0), ("name", 1), ("dbType", 2)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            ordinal: weld_rpc::cbor::required(f0, "Column", "ordinal")?,
-            name: weld_rpc::cbor::required(f1, "Column", "name")?,
-            db_type: weld_rpc::cbor::required(f2, "Column", "dbType")?,
-        })
+weld_rpc::cbor_struct! {
+    Column array {
+        0 ordinal required,
+        1 name required,
+        2 db_type "dbType" required,
     }
 }
 

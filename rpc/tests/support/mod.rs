@@ -90,10 +90,7 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-/// Decodes hex, panicking on a typo in the test itself.
-pub fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s.replace(' ', "")).expect("test hex")
-}
+pub use weld_test_support::unhex;
 
 /// A deterministic pseudo-random generator (xorshift) for no-panic sweeps.
 pub struct Rng(pub u64);

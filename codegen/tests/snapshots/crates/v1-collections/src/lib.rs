@@ -47,93 +47,14 @@ pub struct Bag {
     pub chunks: Option<Chunks>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Bag {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 3;
-        if self.ids.is_some() {
-            len += 1;
-        }
-        if self.groups.is_some() {
-            len += 1;
-        }
-        if self.holes.is_some() {
-            len += 1;
-        }
-        if self.chunks.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("names")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.names, e)?;
-        e.str("tags")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.tags, e)?;
-        if let Some(v) = &self.ids {
-            e.str("ids")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("counts")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.counts, e)?;
-        if let Some(v) = &self.groups {
-            e.str("groups")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.holes {
-            e.str("holes")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.chunks {
-            e.str("chunks")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Bag {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Names> = None;
-        let mut f1: Option<Tags> = None;
-        let mut f2: Option<Ids> = None;
-        let mut f3: Option<Counts> = None;
-        let mut f4: Option<Groups> = None;
-        let mut f5: Option<Holes> = None;
-        let mut f6: Option<Chunks> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Bag",
-            &[
-                ("names", 0),
-                ("tags", 1),
-                ("ids", 2),
-                ("counts", 3),
-                ("groups", 4),
-                ("holes", 5),
-                ("chunks", 6),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            names: weld_rpc::cbor::required(f0, "Bag", "names")?,
-            tags: weld_rpc::cbor::required(f1, "Bag", "tags")?,
-            ids: f2,
-            counts: weld_rpc::cbor::required(f3, "Bag", "counts")?,
-            groups: f4,
-            holes: f5,
-            chunks: f6,
-        })
+weld_rpc::cbor_struct! {
+    Bag map {
+        0 names required,
+        1 tags required,
+        2 ids optional,
+        3 counts required,
+        4 groups optional,
+        5 holes optional,
+        6 chunks optional,
     }
 }

@@ -21,69 +21,12 @@ pub enum Level {
     Unknown(String),
 }
 
-#[allow(deprecated)]
-impl Level {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Trace => "trace",
-            Self::Info => "info",
-            Self::WarnOnly => "warn-only",
-            Level::Unknown(v) => v.as_str(),
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<&str> for Level {
-    fn from(value: &str) -> Self {
-        match value {
-            "trace" => Self::Trace,
-            "info" => Self::Info,
-            "warn-only" => Self::WarnOnly,
-            other => Level::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for Level {
-    fn from(value: String) -> Self {
-        Level::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Level {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Level {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Level::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for Level {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.str(self.as_str())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for Level {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(Level::from(weld_rpc::cbor::decode_string(d)?))
-    }
+weld_rpc::string_enum! {
+    Level {
+        Trace = "trace",
+        Info = "info",
+        WarnOnly = "warn-only",
+    } Unknown
 }
 
 /// Values without names get names from the value.
@@ -99,69 +42,12 @@ pub enum Colour {
     Unknown_(String),
 }
 
-#[allow(deprecated)]
-impl Colour {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Red => "red",
-            Self::DarkGreen => "dark-green",
-            Self::Unknown => "Unknown",
-            Colour::Unknown_(v) => v.as_str(),
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<&str> for Colour {
-    fn from(value: &str) -> Self {
-        match value {
-            "red" => Self::Red,
-            "dark-green" => Self::DarkGreen,
-            "Unknown" => Self::Unknown,
-            other => Colour::Unknown_(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for Colour {
-    fn from(value: String) -> Self {
-        Colour::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for Colour {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Colour {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Colour {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Colour::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for Colour {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.str(self.as_str())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for Colour {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(Colour::from(weld_rpc::cbor::decode_string(d)?))
-    }
+weld_rpc::string_enum! {
+    Colour {
+        Red = "red",
+        DarkGreen = "dark-green",
+        Unknown = "Unknown",
+    } Unknown_
 }
 
 /// Uses both.
@@ -172,45 +58,9 @@ pub struct Settings {
     pub colour: Option<Colour>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Settings {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.colour.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("level")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.level, e)?;
-        if let Some(v) = &self.colour {
-            e.str("colour")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Settings {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Level> = None;
-        let mut f1: Option<Colour> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Settings",
-            &[("level", 0), ("colour", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            level: weld_rpc::cbor::required(f0, "Settings", "level")?,
-            colour: f1,
-        })
+weld_rpc::cbor_struct! {
+    Settings map {
+        0 level required,
+        1 colour optional,
     }
 }

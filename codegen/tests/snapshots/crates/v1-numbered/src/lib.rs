@@ -16,45 +16,11 @@ pub struct Gappy {
     pub last: i64,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Gappy {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(6)?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.first, e)?;
-        e.null()?;
-        weld_rpc::cbor::bytes::encode_opt(e, self.maybe.as_deref())?;
-        e.null()?;
-        e.null()?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.last, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Gappy {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<Vec<u8>> = None;
-        let mut f2: Option<i64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Gappy",
-            &[("first", 0), ("maybe", 2), ("last", 5)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            first: weld_rpc::cbor::required(f0, "Gappy", "first")?,
-            maybe: f1,
-            last: weld_rpc::cbor::required(f2, "Gappy", "last")?,
-        })
+weld_rpc::cbor_struct! {
+    Gappy array {
+        0 first required,
+        2 maybe optional blob,
+        5 last required,
     }
 }
 
@@ -66,40 +32,10 @@ pub struct Plain {
     pub b: i32,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Plain {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("a")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.a, e)?;
-        e.str("b")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.b, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Plain {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<i32> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Plain",
-            &[("a", 0), ("b", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            a: weld_rpc::cbor::required(f0, "Plain", "a")?,
-            b: f1.unwrap_or_default(),
-        })
+weld_rpc::cbor_struct! {
+    Plain map {
+        0 a required,
+        1 b default,
     }
 }
 

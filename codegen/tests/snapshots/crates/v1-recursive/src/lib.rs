@@ -14,46 +14,10 @@ pub struct Node {
     pub next: Option<Box<Node>>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Node {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.next.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("value")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.value, e)?;
-        if let Some(v) = &self.next {
-            e.str("next")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Node {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<i32> = None;
-        let mut f1: Option<Box<Node>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Node",
-            &[("value", 0), ("next", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            value: weld_rpc::cbor::required(f0, "Node", "value")?,
-            next: f1,
-        })
+weld_rpc::cbor_struct! {
+    Node map {
+        0 value required,
+        1 next optional,
     }
 }
 
@@ -65,46 +29,10 @@ pub struct Tree {
     pub children: Option<Trees>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Tree {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 1;
-        if self.children.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("label")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.label, e)?;
-        if let Some(v) = &self.children {
-            e.str("children")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Tree {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<Trees> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Tree",
-            &[("label", 0), ("children", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            label: weld_rpc::cbor::required(f0, "Tree", "label")?,
-            children: f1,
-        })
+weld_rpc::cbor_struct! {
+    Tree map {
+        0 label required,
+        1 children optional,
     }
 }
 
@@ -117,39 +45,9 @@ pub struct Ping {
     pub pong: Option<Box<Pong>>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Ping {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 0;
-        if self.pong.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.pong {
-            e.str("pong")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Ping {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Box<Pong>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Ping",
-            &[("pong", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self { pong: f0 })
+weld_rpc::cbor_struct! {
+    Ping map {
+        0 pong optional,
     }
 }
 
@@ -159,39 +57,9 @@ pub struct Pong {
     pub ping: Option<Box<Ping>>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Pong {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 0;
-        if self.ping.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.ping {
-            e.str("ping")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Pong {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Box<Ping>> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Pong",
-            &[("ping", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self { ping: f0 })
+weld_rpc::cbor_struct! {
+    Pong map {
+        0 ping optional,
     }
 }
 
@@ -206,52 +74,11 @@ pub enum Expr {
     Sum(Exprs),
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Expr {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        match self {
-            Self::Lit(v) => {
-                e.u32(0)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::Neg(v) => {
-                e.u32(1)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::Sum(v) => {
-                e.u32(2)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Expr {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        if d.array()? != Some(2) {
-            return Err(
-                weld_rpc::RpcError::Deser(
-                    "decoding union Expr: expected an array of two items".into(),
-                ),
-            );
-        }
-        let tag = d.u32()?;
-        let value = match tag {
-            0 => Self::Lit(<i32 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            1 => Self::Neg(<Box<Expr> as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            2 => Self::Sum(<Exprs as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            other => {
-                return Err(
-                    weld_rpc::RpcError::Deser(
-                        format!("decoding union Expr: unknown variant {other}"),
-                    ),
-                );
-            }
-        };
-        Ok(value)
+weld_rpc::cbor_union! {
+    Expr {
+        0 Lit(value),
+        1 Neg(value),
+        2 Sum(value),
     }
 }
 

@@ -25,66 +25,13 @@ pub struct PutRequest {
     pub legacy: Option<String>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutRequest {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 3;
-        if self.payload.is_some() {
-            len += 1;
-        }
-        if self.legacy.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        e.str("type")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.r#type, e)?;
-        e.str("self")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.self_, e)?;
-        e.str("content_type")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.content_type, e)?;
-        if let Some(v) = &self.payload {
-            e.str("body")?;
-            weld_rpc::cbor::bytes::encode(e, v)?;
-        }
-        if let Some(v) = &self.legacy {
-            e.str("legacy")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutRequest {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<String> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<Vec<u8>> = None;
-        let mut f4: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutRequest",
-            &[("type", 0), ("self", 1), ("content_type", 2), ("body", 3), ("legacy", 4)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            r#type: weld_rpc::cbor::required(f0, "PutRequest", "type")?,
-            self_: weld_rpc::cbor::required(f1, "PutRequest", "self")?,
-            content_type: weld_rpc::cbor::required(f2, "PutRequest", "content_type")?,
-            payload: f3,
-            legacy: f4,
-        })
+weld_rpc::cbor_struct! {
+    PutRequest map {
+        0 r#type "type" required,
+        1 self_ "self" required,
+        2 content_type required,
+        3 payload "body" optional blob,
+        4 legacy optional,
     }
 }
 
@@ -97,40 +44,10 @@ pub struct PutResponse {
     pub version: i64,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for PutResponse {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(2)?;
-        e.str("stored")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.stored, e)?;
-        e.str("version")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.version, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for PutResponse {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<bool> = None;
-        let mut f1: Option<i64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "PutResponse",
-            &[("stored", 0), ("version", 1)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            stored: weld_rpc::cbor::required(f0, "PutResponse", "stored")?,
-            version: f1.unwrap_or_default(),
-        })
+weld_rpc::cbor_struct! {
+    PutResponse map {
+        0 stored required,
+        1 version default,
     }
 }
 
@@ -140,35 +57,9 @@ pub struct NoDefault {
     pub name: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for NoDefault {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("name")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.name, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for NoDefault {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "NoDefault",
-            &[("name", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            name: weld_rpc::cbor::required(f0, "NoDefault", "name")?,
-        })
+weld_rpc::cbor_struct! {
+    NoDefault map {
+        0 name required,
     }
 }
 

@@ -23,97 +23,19 @@ pub struct Required {
     pub any: weld_rpc::Document,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Required {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(11)?;
-        e.str("blob")?;
-        weld_rpc::cbor::bytes::encode(e, &self.blob)?;
-        e.str("flag")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.flag, e)?;
-        e.str("text")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.text, e)?;
-        e.str("tiny")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.tiny, e)?;
-        e.str("small")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.small, e)?;
-        e.str("int")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.int, e)?;
-        e.str("big")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.big, e)?;
-        e.str("real")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.real, e)?;
-        e.str("double")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.double, e)?;
-        e.str("when")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.when, e)?;
-        e.str("any")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.any, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Required {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Vec<u8>> = None;
-        let mut f1: Option<bool> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<i8> = None;
-        let mut f4: Option<i16> = None;
-        let mut f5: Option<i32> = None;
-        let mut f6: Option<i64> = None;
-        let mut f7: Option<f32> = None;
-        let mut f8: Option<f64> = None;
-        let mut f9: Option<weld_rpc::Timestamp> = None;
-        let mut f10: Option<weld_rpc::Document> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Required",
-            &[
-                ("blob", 0),
-                ("flag", 1),
-                ("text", 2),
-                ("tiny", 3),
-                ("small", 4),
-                ("int", 5),
-                ("big", 6),
-                ("real", 7),
-                ("double", 8),
-                ("when", 9),
-                ("any", 10),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::bytes::decode(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    8 => f8 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    9 => f9 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    10 => f10 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            blob: weld_rpc::cbor::required(f0, "Required", "blob")?,
-            flag: weld_rpc::cbor::required(f1, "Required", "flag")?,
-            text: weld_rpc::cbor::required(f2, "Required", "text")?,
-            tiny: weld_rpc::cbor::required(f3, "Required", "tiny")?,
-            small: weld_rpc::cbor::required(f4, "Required", "small")?,
-            int: weld_rpc::cbor::required(f5, "Required", "int")?,
-            big: weld_rpc::cbor::required(f6, "Required", "big")?,
-            real: weld_rpc::cbor::required(f7, "Required", "real")?,
-            double: weld_rpc::cbor::required(f8, "Required", "double")?,
-            when: weld_rpc::cbor::required(f9, "Required", "when")?,
-            any: weld_rpc::cbor::required(f10, "Required", "any")?,
-        })
+weld_rpc::cbor_struct! {
+    Required map {
+        0 blob required blob,
+        1 flag required,
+        2 text required,
+        3 tiny required,
+        4 small required,
+        5 int required,
+        6 big required,
+        7 real required,
+        8 double required,
+        9 when required,
+        10 any required,
     }
 }
 
@@ -143,121 +65,17 @@ pub struct Optional {
     pub counter: Option<u64>,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Optional {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 2;
-        if self.blob.is_some() {
-            len += 1;
-        }
-        if self.text.is_some() {
-            len += 1;
-        }
-        if self.when.is_some() {
-            len += 1;
-        }
-        if self.any.is_some() {
-            len += 1;
-        }
-        if self.boxed_int.is_some() {
-            len += 1;
-        }
-        if self.u8.is_some() {
-            len += 1;
-        }
-        if self.counter.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.blob {
-            e.str("blob")?;
-            weld_rpc::cbor::bytes::encode(e, v)?;
-        }
-        e.str("flag")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.flag, e)?;
-        if let Some(v) = &self.text {
-            e.str("text")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("int")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.int, e)?;
-        if let Some(v) = &self.when {
-            e.str("when")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.any {
-            e.str("any")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.boxed_int {
-            e.str("boxedInt")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.u8 {
-            e.str("u8")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        if let Some(v) = &self.counter {
-            e.str("counter")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Optional {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<Vec<u8>> = None;
-        let mut f1: Option<bool> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<i32> = None;
-        let mut f4: Option<weld_rpc::Timestamp> = None;
-        let mut f5: Option<weld_rpc::Document> = None;
-        let mut f6: Option<i32> = None;
-        let mut f7: Option<u8> = None;
-        let mut f8: Option<u64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Optional",
-            &[
-                ("blob", 0),
-                ("flag", 1),
-                ("text", 2),
-                ("int", 3),
-                ("when", 4),
-                ("any", 5),
-                ("boxedInt", 6),
-                ("u8", 7),
-                ("counter", 8),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::bytes::decode_opt(d)?,
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    5 => f5 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    6 => f6 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    8 => f8 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            blob: f0,
-            flag: f1.unwrap_or_default(),
-            text: f2,
-            int: f3.unwrap_or_default(),
-            when: f4,
-            any: f5,
-            boxed_int: f6,
-            u8: f7,
-            counter: f8,
-        })
+weld_rpc::cbor_struct! {
+    Optional map {
+        0 blob optional blob,
+        1 flag default,
+        2 text optional,
+        3 int default,
+        4 when optional,
+        5 any optional,
+        6 boxed_int "boxedInt" optional,
+        7 u8 optional,
+        8 counter optional,
     }
 }
 
@@ -274,79 +92,16 @@ pub struct Widths {
     pub h: u64,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Widths {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(8)?;
-        e.str("a")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.a, e)?;
-        e.str("b")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.b, e)?;
-        e.str("c")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.c, e)?;
-        e.str("d")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.d, e)?;
-        e.str("e")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.e, e)?;
-        e.str("f")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.f, e)?;
-        e.str("g")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.g, e)?;
-        e.str("h")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.h, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Widths {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<u8> = None;
-        let mut f1: Option<u16> = None;
-        let mut f2: Option<u32> = None;
-        let mut f3: Option<u64> = None;
-        let mut f4: Option<i8> = None;
-        let mut f5: Option<i64> = None;
-        let mut f6: Option<f32> = None;
-        let mut f7: Option<u64> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Widths",
-            &[
-                ("a", 0),
-                ("b", 1),
-                ("c", 2),
-                ("d", 3),
-                ("e", 4),
-                ("f", 5),
-                ("g", 6),
-                ("h", 7),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            a: weld_rpc::cbor::required(f0, "Widths", "a")?,
-            b: weld_rpc::cbor::required(f1, "Widths", "b")?,
-            c: weld_rpc::cbor::required(f2, "Widths", "c")?,
-            d: weld_rpc::cbor::required(f3, "Widths", "d")?,
-            e: weld_rpc::cbor::required(f4, "Widths", "e")?,
-            f: weld_rpc::cbor::required(f5, "Widths", "f")?,
-            g: weld_rpc::cbor::required(f6, "Widths", "g")?,
-            h: weld_rpc::cbor::required(f7, "Widths", "h")?,
-        })
+weld_rpc::cbor_struct! {
+    Widths map {
+        0 a required,
+        1 b required,
+        2 c required,
+        3 d required,
+        4 e required,
+        5 f required,
+        6 g required,
+        7 h required,
     }
 }
 

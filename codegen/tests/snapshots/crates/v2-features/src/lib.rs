@@ -47,50 +47,12 @@ impl Default for OrderInput {
     }
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for OrderInput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(4)?;
-        e.str("item")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.item, e)?;
-        e.str("quantity")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.quantity, e)?;
-        e.str("size")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.size, e)?;
-        e.str("rush")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.rush, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for OrderInput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        let mut f1: Option<i32> = None;
-        let mut f2: Option<Size> = None;
-        let mut f3: Option<Priority> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "OrderInput",
-            &[("item", 0), ("quantity", 1), ("size", 2), ("rush", 3)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            item: weld_rpc::cbor::required(f0, "OrderInput", "item")?,
-            quantity: f1.unwrap_or_else(Self::default_quantity),
-            size: f2.unwrap_or_else(Self::default_size),
-            rush: f3.unwrap_or_else(Self::default_rush),
-        })
+weld_rpc::cbor_struct! {
+    OrderInput map {
+        0 item required,
+        1 quantity default(Self::default_quantity),
+        2 size default(Self::default_size),
+        3 rush default(Self::default_rush),
     }
 }
 
@@ -99,35 +61,9 @@ pub struct OrderOutput {
     pub id: String,
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for OrderOutput {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.map(1)?;
-        e.str("id")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.id, e)?;
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for OrderOutput {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "OrderOutput",
-            &[("id", 0)],
-            |field, d| {
-                match field {
-                    0 => f0 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            id: weld_rpc::cbor::required(f0, "OrderOutput", "id")?,
-        })
+weld_rpc::cbor_struct! {
+    OrderOutput map {
+        0 id required,
     }
 }
 
@@ -145,69 +81,12 @@ pub enum Size {
     Unknown(String),
 }
 
-#[allow(deprecated)]
-impl Size {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::S => "S",
-            Self::M => "medium",
-            Self::L => "large",
-            Size::Unknown(v) => v.as_str(),
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<&str> for Size {
-    fn from(value: &str) -> Self {
-        match value {
-            "S" => Self::S,
-            "medium" => Self::M,
-            "large" => Self::L,
-            other => Size::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for Size {
-    fn from(value: String) -> Self {
-        Size::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for Size {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Size {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Size {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Size::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for Size {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.str(self.as_str())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for Size {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(Size::from(weld_rpc::cbor::decode_string(d)?))
-    }
+weld_rpc::string_enum! {
+    Size {
+        S = "S",
+        M = "medium",
+        L = "large",
+    } Unknown
 }
 
 /// Priorities.
@@ -222,61 +101,11 @@ pub enum Priority {
     Unknown(i32),
 }
 
-#[allow(deprecated)]
-impl Priority {
-    /// The wire value.
-    pub fn value(&self) -> i32 {
-        match self {
-            Self::Low => 1,
-            Self::High => 10,
-            Priority::Unknown(v) => *v,
-        }
-    }
-}
-
-#[allow(deprecated)]
-impl From<i32> for Priority {
-    fn from(value: i32) -> Self {
-        match value {
-            1 => Self::Low,
-            10 => Self::High,
-            other => Priority::Unknown(other),
-        }
-    }
-}
-
-impl From<Priority> for i32 {
-    fn from(value: Priority) -> i32 {
-        value.value()
-    }
-}
-
-impl serde::Serialize for Priority {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i32(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Priority {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i32 as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Priority::from(value))
-    }
-}
-
-impl weld_rpc::cbor::CborEncode for Priority {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.i32(self.value())?;
-        Ok(())
-    }
-}
-
-impl weld_rpc::cbor::CborDecode for Priority {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        Ok(Priority::from(d.i32()?))
-    }
+weld_rpc::int_enum! {
+    Priority {
+        Low = 1,
+        High = 10,
+    } Unknown
 }
 
 /// Mixin members come first.
@@ -334,90 +163,16 @@ impl Default for Record {
     }
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Record {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        let mut len: u64 = 6;
-        if self.created_at.is_some() {
-            len += 1;
-        }
-        if self.note.is_some() {
-            len += 1;
-        }
-        e.map(len)?;
-        if let Some(v) = &self.created_at {
-            e.str("createdAt")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        e.str("version")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.version, e)?;
-        e.str("label")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.label, e)?;
-        e.str("name")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.name, e)?;
-        e.str("enabled")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.enabled, e)?;
-        e.str("ratio")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.ratio, e)?;
-        e.str("tags")?;
-        weld_rpc::cbor::CborEncode::encode_cbor(&self.tags, e)?;
-        if let Some(v) = &self.note {
-            e.str("note")?;
-            weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Record {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        let mut f0: Option<weld_rpc::Timestamp> = None;
-        let mut f1: Option<i64> = None;
-        let mut f2: Option<String> = None;
-        let mut f3: Option<String> = None;
-        let mut f4: Option<bool> = None;
-        let mut f5: Option<f64> = None;
-        let mut f6: Option<TagList> = None;
-        let mut f7: Option<String> = None;
-        weld_rpc::cbor::decode_struct(
-            d,
-            "Record",
-            &[
-                ("createdAt", 0),
-                ("version", 1),
-                ("label", 2),
-                ("name", 3),
-                ("enabled", 4),
-                ("ratio", 5),
-                ("tags", 6),
-                ("note", 7),
-            ],
-            |field, d| {
-                match field {
-                    0 => f0 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    1 => f1 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    2 => f2 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    3 => f3 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    4 => f4 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    5 => f5 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    6 => f6 = Some(weld_rpc::cbor::CborDecode::decode_cbor(d)?),
-                    7 => f7 = weld_rpc::cbor::CborDecode::decode_cbor(d)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(Self {
-            created_at: f0,
-            version: f1.unwrap_or_default(),
-            label: f2.unwrap_or_else(Self::default_label),
-            name: weld_rpc::cbor::required(f3, "Record", "name")?,
-            enabled: f4.unwrap_or_else(Self::default_enabled),
-            ratio: f5.unwrap_or_else(Self::default_ratio),
-            tags: f6.unwrap_or_default(),
-            note: f7,
-        })
+weld_rpc::cbor_struct! {
+    Record map {
+        0 created_at "createdAt" optional,
+        1 version default,
+        2 label default(Self::default_label),
+        3 name required,
+        4 enabled default(Self::default_enabled),
+        5 ratio default(Self::default_ratio),
+        6 tags default,
+        7 note optional,
     }
 }
 
@@ -434,55 +189,11 @@ pub enum Shape {
     Label(String),
 }
 
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborEncode for Shape {
-    fn encode_cbor(&self, e: &mut weld_rpc::cbor::Encoder) -> weld_rpc::RpcResult<()> {
-        e.array(2)?;
-        match self {
-            Self::Nothing => {
-                e.u32(0)?;
-                e.null()?;
-            }
-            Self::Circle(v) => {
-                e.u32(1)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-            Self::Label(v) => {
-                e.u32(2)?;
-                weld_rpc::cbor::CborEncode::encode_cbor(v, e)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl weld_rpc::cbor::CborDecode for Shape {
-    fn decode_cbor(d: &mut weld_rpc::cbor::Decoder<'_>) -> weld_rpc::RpcResult<Self> {
-        if d.array()? != Some(2) {
-            return Err(
-                weld_rpc::RpcError::Deser(
-                    "decoding union Shape: expected an array of two items".into(),
-                ),
-            );
-        }
-        let tag = d.u32()?;
-        let value = match tag {
-            0 => {
-                d.skip()?;
-                Self::Nothing
-            }
-            1 => Self::Circle(<f64 as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            2 => Self::Label(<String as weld_rpc::cbor::CborDecode>::decode_cbor(d)?),
-            other => {
-                return Err(
-                    weld_rpc::RpcError::Deser(
-                        format!("decoding union Shape: unknown variant {other}"),
-                    ),
-                );
-            }
-        };
-        Ok(value)
+weld_rpc::cbor_union! {
+    Shape {
+        0 Nothing,
+        1 Circle(value),
+        2 Label(value),
     }
 }
 

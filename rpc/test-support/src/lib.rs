@@ -1,0 +1,111 @@
+//! Helpers shared by the tests of weld-rpc and weld-codegen: hex literals
+//! and the upstream wire vectors (`wire-vectors-sample.json`, encodings made
+//! by the wasmCloud 0.x keyvalue/httpserver crates).
+//!
+//! A dev-only crate rather than a feature of weld-rpc: the vectors file and
+//! these helpers stay out of the published runtime and its API, and nothing
+//! here needs weld-rpc itself (so weld-rpc's own tests can use it without a
+//! second copy of weld-rpc's types).
+
+use std::path::Path;
+
+/// Decodes hex written with optional spaces between bytes (`"a1 6161 01"`);
+/// panics on a typo, which is a bug in the test itself.
+pub fn unhex(s: &str) -> Vec<u8> {
+    let compact: String = s.split_whitespace().collect();
+    hex::decode(&compact).unwrap_or_else(|e| panic!("bad hex in test {s:?}: {e}"))
+}
+
+/// The upstream sample, as checked in next to this crate.
+pub const SAMPLE_JSON: &str = include_str!("../data/wire-vectors-sample.json");
+
+/// One upstream vector: a value of `ty`, as JSON, and its MessagePack bytes.
+#[derive(Clone, Debug)]
+pub struct Vector {
+    /// Type name in the upstream crates (`"SetRequest"`, `"u32"`, ...).
+    pub ty: String,
+    /// Which case of that type (`"basic"`, `"empty"`, ...).
+    pub case: String,
+    /// The value as JSON (serde field names = wire names).
+    pub json: serde_json::Value,
+    /// The MessagePack encoding, lower-case hex.
+    pub msgpack: String,
+}
+
+impl Vector {
+    /// `type/case`, for assertion messages.
+    pub fn what(&self) -> String {
+        format!("{}/{}", self.ty, self.case)
+    }
+
+    /// The MessagePack bytes.
+    pub fn msgpack_bytes(&self) -> Vec<u8> {
+        unhex(&self.msgpack)
+    }
+}
+
+/// The whole sample file. When the project's `shared/spec` copy (the
+/// source) is beside the checkout, the checked-in copy must equal it.
+pub fn sample_file() -> serde_json::Value {
+    let ours: serde_json::Value = serde_json::from_str(SAMPLE_JSON).expect("sample is JSON");
+    let shared =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/wire-vectors-sample.json");
+    if let Ok(text) = std::fs::read_to_string(&shared) {
+        let source: serde_json::Value = serde_json::from_str(&text).expect("shared sample is JSON");
+        assert_eq!(
+            source, ours,
+            "rpc/test-support/data/wire-vectors-sample.json is stale: copy it from {shared:?}"
+        );
+    }
+    ours
+}
+
+/// The sample's vectors, in file order.
+pub fn sample_vectors() -> Vec<Vector> {
+    let file = sample_file();
+    let field = |v: &serde_json::Value, k: &str| {
+        v[k].as_str()
+            .unwrap_or_else(|| panic!("vector without string {k:?}: {v}"))
+            .to_string()
+    };
+    file["vectors"]
+        .as_array()
+        .expect("sample has a vectors array")
+        .iter()
+        .map(|v| Vector {
+            ty: field(v, "type"),
+            case: field(v, "case"),
+            json: v["json"].clone(),
+            msgpack: field(v, "msgpack"),
+        })
+        .collect()
+}
+
+/// The sample's method strings (`"KeyValue.Get"`, ...).
+pub fn sample_methods() -> Vec<String> {
+    sample_file()["methods"]
+        .as_array()
+        .expect("sample has a methods array")
+        .iter()
+        .map(|m| m.as_str().expect("method is a string").to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unhex_ignores_spaces_and_refuses_typos() {
+        assert_eq!(unhex("a1 6161\n01"), [0xa1, 0x61, 0x61, 0x01]);
+        assert!(std::panic::catch_unwind(|| unhex("zz")).is_err());
+    }
+
+    #[test]
+    fn sample_has_every_vector_and_method() {
+        let vectors = sample_vectors();
+        assert_eq!(vectors.len(), 18);
+        assert!(vectors.iter().all(|v| !v.msgpack_bytes().is_empty()));
+        assert_eq!(sample_methods().len(), 16);
+    }
+}
