@@ -92,3 +92,81 @@ fn deleting_and_putting_links_through_the_admin_cli() {
     assert_eq!(inv["actors"][0]["name"], "kvcounter");
     assert_eq!(inv["links"].as_array().map(Vec::len), Some(2));
 }
+
+/// A link put through the CLI with a bad value fails with a message naming
+/// the link, the key and the value; the links and the served port stay.
+#[test]
+fn bad_link_values_through_the_admin_cli_change_nothing() {
+    let Some(wasm) = kvcounter_wasm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let http = free_addr();
+    let host = HostProc::start(
+        dir.path(),
+        app("kvcounter", &wasm, http, Some(&Store::Embedded)),
+        &[http],
+    );
+    assert_eq!(must_get(http, "/api/counter").text(), "{\"counter\":1}");
+    let before = host.cli_ok(&["link", "list"]);
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_addr = busy.local_addr().unwrap().to_string();
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "http",
+            "address=localhost:80".into(),
+            "provider `http`: link value `address` = \"localhost:80\": `localhost` is not an IP address".into(),
+        ),
+        (
+            "http",
+            "PORT=99999".into(),
+            "provider `http`: link value `PORT` = \"99999\": port 99999 is out of range (0-65535)".into(),
+        ),
+        (
+            "http",
+            format!("address={busy_addr}"),
+            format!("provider `http`: link value `address` = \"{busy_addr}\": cannot bind {busy_addr}: "),
+        ),
+        (
+            "kv",
+            format!("path={}", dir.path().display()),
+            format!(
+                "provider `kv`: link value `path` = \"{0}\": {0} is a directory",
+                dir.path().display()
+            ),
+        ),
+    ];
+    for (provider, value, want) in &cases {
+        let out = host.cli(&[
+            "link",
+            "put",
+            "--actor",
+            "kvcounter",
+            "--provider",
+            provider,
+            value,
+        ]);
+        assert!(!out.status.success(), "{value} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let contract = if *provider == "http" {
+            "wasmcloud:httpserver"
+        } else {
+            "wasmcloud:keyvalue"
+        };
+        assert!(
+            err.contains("link rejected (actor `kvcounter` M")
+                && err.contains(&format!(
+                    ", contract {contract}, link name `default`): {want}"
+                ))
+                && err.contains("(HTTP 400)"),
+            "{value}: {err}"
+        );
+        assert_eq!(
+            host.cli_ok(&["link", "list"]),
+            before,
+            "{value} changed the links"
+        );
+    }
+    // Still served by the same actor, the count going on in the same store.
+    assert_eq!(must_get(http, "/api/counter").text(), "{\"counter\":2}");
+    drop(busy);
+}
