@@ -490,3 +490,47 @@ async fn manifest_errors_point_at_the_refused_value() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_puts_leave_table_and_listener_agreeing() {
+    let f = Arc::new(fixture(false).await);
+    // Good and bad puts of the same link at once: whichever good one lands
+    // last must be both in the table and the one listening.
+    let addrs: Vec<SocketAddr> = (0..6).map(|_| free_addr()).collect();
+    let mut tasks = Vec::new();
+    for (i, a) in addrs.iter().enumerate() {
+        let f = f.clone();
+        let value = if i % 3 == 2 {
+            "127.0.0.1:99999".to_string()
+        } else {
+            a.to_string()
+        };
+        tasks.push(tokio::spawn(async move {
+            let req = LinkRequest {
+                actor: "probe".into(),
+                provider: Some("http".into()),
+                values: [("address".to_string(), value)].into(),
+                ..Default::default()
+            };
+            f.client.put_link(&req).await.is_ok()
+        }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        accepted += usize::from(t.await.unwrap());
+    }
+    assert_eq!(accepted, 4, "the four good puts succeed");
+    let links = f.links().await;
+    let http = links
+        .iter()
+        .find(|l| l.contract_id == "wasmcloud:httpserver")
+        .unwrap();
+    let current: SocketAddr = http.value("address").unwrap().parse().unwrap();
+    assert_eq!(http_status(current).await.as_deref(), Some(SERVED));
+    for a in addrs.iter().chain([&f.http]) {
+        if *a != current {
+            assert_eq!(http_status(*a).await, None, "{a} still served");
+        }
+    }
+    f.host.shutdown().await;
+}
