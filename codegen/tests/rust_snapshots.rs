@@ -220,3 +220,37 @@ fn template_overrides_apply_and_broken_output_names_the_template() {
         Err(GenError::TemplateSyntax { .. })
     ));
 }
+
+/// A `file.rs` override: output as if the whole rendered file were parsed
+/// and printed at once, whether the body sits at the top level (printed in
+/// parts on two threads) or inside a module (the whole file is parsed).
+#[test]
+fn file_template_overrides_format_like_the_whole_file() {
+    let model = model_of(
+        "namespace t.f\n\n/// Doc.\nstructure S {\n    @required\n    x: String\n}\n\n/// Other.\nstructure T {\n    y: Integer\n}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (file_rs, wanted) in [
+        (
+            "//! Custom.\n#![allow(dead_code)]\npub const NS: &str = \"{{namespace}}\";\n{{{body}}}\npub const END: u8 = 1;\n",
+            ["//! Custom.", "pub const NS: &str = \"t.f\";", "pub struct S {", "pub struct T {", "pub const END: u8 = 1;"],
+        ),
+        (
+            "pub mod inner {\n{{{body}}}\n}\n",
+            ["pub mod inner {", "    pub struct S {", "    pub struct T {", "}", "}"],
+        ),
+    ] {
+        std::fs::write(dir.path().join("file.rs.hbs"), file_rs).unwrap();
+        let t = Templates::with_overrides(dir.path()).unwrap();
+        let src = rust::render_module(&model, "t.f", &t, &RustOptions::default()).unwrap();
+        let mut at = 0;
+        for w in wanted {
+            let found = src[at..].find(w).unwrap_or_else(|| panic!("{w:?} after {at} in:\n{src}"));
+            at += found + w.len();
+        }
+        // The same text prettyplease gives for the file as one parse.
+        let reparsed = prettyplease::unparse(&syn::parse_file(&src).unwrap());
+        let strip = |s: &str| s.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+        assert_eq!(strip(&reparsed), strip(&src));
+    }
+}

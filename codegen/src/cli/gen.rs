@@ -67,7 +67,10 @@ pub fn run(a: &GenArgs) -> ExitCode {
             Err(code) => return code,
         }
     };
-    finish(&output, &root, a.check)
+    let code = finish(&output, &root, a.check);
+    // As with the model: the process is about to end.
+    std::mem::forget(output);
+    code
 }
 
 fn from_config(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
@@ -106,10 +109,10 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
         Some(dir) => Templates::with_overrides(dir).map_err(usage_error)?,
         None => Templates::builtin(),
     };
-    // Compiling templates is a third of a run and independent of loading
-    // and rendering: do it on another thread meanwhile.
+    // The templates do not depend on the model: build them on another
+    // core while it loads.
     std::thread::scope(|s| {
-        s.spawn(|| templates.warm_common());
+        s.spawn(|| templates.prepare());
         generate_files(a, &inputs, &templates, out_dir)
     })
 }
@@ -182,6 +185,8 @@ fn generate_files(
         })?;
         output.extend_under(&rel, set);
     }
+    // The process ends soon after: freeing the model would only cost time.
+    std::mem::forget(model);
     // Set in the loop: `namespaces` is not empty.
     let root = out_dir.unwrap_or_default();
     Ok((output, root))

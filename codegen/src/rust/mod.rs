@@ -9,6 +9,7 @@
 
 pub mod names;
 pub mod output;
+mod prebuilt;
 pub mod view;
 
 pub use output::{unified_diff, FileStatus, OutputSet};
@@ -154,33 +155,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Templates [`Templates::warm_common`] compiles ahead: those of every
-/// crate and of structures and services (the usual interface content), in
-/// the reverse of the order a render needs them, so a render running at the
-/// same time meets the warm-up in the middle instead of racing it.
-const WARM_TEMPLATES: &[&str] = &[
-    "roundtrip.rs",
-    "README.md",
-    "Cargo.toml",
-    "file.rs",
-    "service_sender_impl.rs",
-    "service_sender.rs",
-    "service_receiver.rs",
-    "service.rs",
-    "struct_encode.rs",
-    "struct.rs",
-];
-
 /// A set of templates: the embedded defaults plus any overrides. Each is
-/// compiled on first use (compiling handlebars is the costliest part of a
-/// small `weld gen` run, and most runs need only some templates).
+/// registered on first use: built-in ones come precompiled (see
+/// [`prebuilt`]), overrides are compiled by handlebars.
 pub struct Templates {
     sources: std::collections::HashMap<String, String>,
     /// Per template: set once it has been compiled (true) or found broken
     /// (false). A thread that needs a template another is compiling waits
     /// for it instead of compiling it again.
     compiled: std::collections::HashMap<String, std::sync::OnceLock<bool>>,
-    hb: std::sync::Mutex<Handlebars<'static>>,
+    /// Per template: set once it and every partial it uses are registered,
+    /// so later renders skip the partial scan.
+    ready: std::collections::HashMap<String, std::sync::OnceLock<()>>,
+    /// Read-locked while rendering: two threads render at once.
+    hb: std::sync::RwLock<Handlebars<'static>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -206,7 +194,11 @@ impl Templates {
                 .iter()
                 .map(|(n, _)| (n.to_string(), std::sync::OnceLock::new()))
                 .collect(),
-            hb: std::sync::Mutex::new(hb),
+            ready: DEFAULT_TEMPLATES
+                .iter()
+                .map(|(n, _)| (n.to_string(), std::sync::OnceLock::new()))
+                .collect(),
+            hb: std::sync::RwLock::new(hb),
         }
     }
 
@@ -237,6 +229,8 @@ impl Templates {
             t.compile(&name, &text)?;
             t.compiled
                 .insert(name.clone(), std::sync::OnceLock::from(true));
+            // A new override may use partials: scan it on first use.
+            t.ready.insert(name.clone(), std::sync::OnceLock::new());
             t.sources.insert(name, text);
         }
         Ok(t)
@@ -250,28 +244,39 @@ impl Templates {
         let builtin = DEFAULT_TEMPLATES
             .iter()
             .any(|(n, t)| *n == name && *t == text);
-        if builtin {
-            let template = compile_template(name, text).map_err(err)?;
-            let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(template) = builtin.then(|| prebuilt::prebuilt(name)).flatten() {
+            let mut hb = self.hb.write().unwrap_or_else(|e| e.into_inner());
             hb.register_template(name, template);
         } else {
-            let mut hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
+            let mut hb = self.hb.write().unwrap_or_else(|e| e.into_inner());
             hb.register_template_string(name, text).map_err(err)?;
         }
         Ok(())
     }
 
-    /// Compiles the built-in templates that almost every crate uses, so a
-    /// caller can do it on another thread while the model loads. Errors are
-    /// left for the render that needs the template to report.
-    pub fn warm_common(&self) {
-        for name in WARM_TEMPLATES {
+    /// Registers every template now, so a caller can do it on another
+    /// thread while the model loads (built-in ones are cheap to build, but
+    /// a crate needs a dozen). Errors are left for the render that needs
+    /// the template to report.
+    pub fn prepare(&self) {
+        for name in self.sources.keys() {
             let _ = self.ensure(name);
         }
     }
 
+    /// True if `name` is the built-in template, not an override.
+    fn is_builtin(&self, name: &str) -> bool {
+        DEFAULT_TEMPLATES
+            .iter()
+            .any(|(n, t)| *n == name && self.sources.get(name).is_some_and(|s| s == t))
+    }
+
     /// Compiles `name` and the partials it uses, if not done yet.
     fn ensure(&self, name: &str) -> Result<(), GenError> {
+        let ready = self.ready.get(name);
+        if ready.is_some_and(|r| r.get().is_some()) {
+            return Ok(());
+        }
         let mut todo = vec![name.to_string()];
         let mut seen = std::collections::HashSet::new();
         while let Some(n) = todo.pop() {
@@ -297,118 +302,31 @@ impl Templates {
                 todo.push(partial);
             }
         }
+        if let Some(r) = ready {
+            let _ = r.set(());
+        }
         Ok(())
     }
 
     fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, GenError> {
-        self.ensure(name)?;
-        let hb = self.hb.lock().unwrap_or_else(|e| e.into_inner());
-        hb.render(name, data).map_err(|source| GenError::Render {
+        let ctx = handlebars::Context::wraps(data).map_err(|source| GenError::Render {
             name: name.to_string(),
             source: Box::new(source),
-        })
+        })?;
+        self.render_context(name, &ctx)
     }
-}
 
-/// Compiles `text` as handlebars template `name`, giving the same
-/// [`handlebars::Template`] as `Template::compile_with_name`, but in
-/// top-level pieces.
-///
-/// Why: handlebars records the line and column of every element through
-/// pest's `Position::line_col`, which counts from the start of the input,
-/// so compiling one template costs time quadratic in its length (over a
-/// third of a whole `weld gen` run went there). Pieces are cut only after a
-/// line ending where no block is open (a standalone tag's line then lies
-/// wholly in one piece, and a tag at a piece's start is at a line start
-/// either way) and neither neighbouring line has a `~` (whitespace control
-/// reaches into the neighbouring text); templates with comments, raw blocks
-/// or escapes are compiled whole. Only the built-in templates are compiled
-/// this way (overrides are compiled whole, as handlebars does). The
-/// pieces' elements are joined back, adjacent raw text merged, and line
-/// numbers shifted, so rendering and error positions are unchanged (a unit
-/// test compares both ways for every built-in template).
-/// Smallest piece worth compiling on its own (per-compile overhead vs. the
-/// quadratic line counting).
-const MIN_PIECE: usize = 256;
-
-fn compile_template(
-    name: &str,
-    text: &str,
-) -> Result<handlebars::Template, handlebars::TemplateError> {
-    use handlebars::template::{Template, TemplateElement};
-    let whole = || Template::compile_with_name(text, name.to_string());
-    if text.contains("{{!") || text.contains("{{{{") || text.contains("\\{{") {
-        return whole();
+    /// Renders with data already converted to JSON (several templates
+    /// render the same item; converting once is cheaper).
+    fn render_context(&self, name: &str, ctx: &handlebars::Context) -> Result<String, GenError> {
+        self.ensure(name)?;
+        let hb = self.hb.read().unwrap_or_else(|e| e.into_inner());
+        hb.render_with_context(name, ctx)
+            .map_err(|source| GenError::Render {
+                name: name.to_string(),
+                source: Box::new(source),
+            })
     }
-    // Byte offsets (and 0-based line numbers) where a piece may start.
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    let mut depth: i64 = 0;
-    let mut offset = 0;
-    let mut last_cut = 0;
-    let mut lines = text.split_inclusive('\n').enumerate().peekable();
-    while let Some((i, line)) = lines.next() {
-        depth += (line.matches("{{#").count() as i64) - (line.matches("{{/").count() as i64);
-        offset += line.len();
-        let next_trims = lines.peek().is_some_and(|(_, l)| l.contains('~'));
-        if depth == 0
-            && line.ends_with('\n')
-            && !line.contains('~')
-            && !next_trims
-            && offset - last_cut >= MIN_PIECE
-            && !text[offset..].trim().is_empty()
-        {
-            cuts.push((offset, i + 1));
-            last_cut = offset;
-        }
-    }
-    if cuts.is_empty() {
-        return whole();
-    }
-    let mut out = Template::default();
-    out.name = Some(name.to_string());
-    let mut start = (0, 0);
-    for end in cuts.iter().copied().chain([(text.len(), 0)]) {
-        let piece = &text[start.0..end.0];
-        let Ok(t) = Template::compile(piece) else {
-            // The block count was fooled: report the error as handlebars
-            // sees the whole template.
-            return whole();
-        };
-        // Whole, pest skips whitespace before a text that follows a tag,
-        // and the text's position is where its first other character is.
-        let skipped = piece.len() - piece.trim_start_matches([' ', '\t', '\n', '\r']).len();
-        let skipped_lines = piece[..skipped].matches('\n').count();
-        let skipped_col = skipped - piece[..skipped].rfind('\n').map_or(0, |i| i + 1) + 1;
-        let mut first = start.0 > 0;
-        for (element, mut at) in t.elements.into_iter().zip(t.mapping) {
-            if std::mem::take(&mut first) && matches!(element, TemplateElement::RawString(_)) {
-                at.0 = 1 + skipped_lines;
-                at.1 = skipped_col;
-            }
-            if let (TemplateElement::RawString(next), Some(TemplateElement::RawString(prev))) =
-                (&element, out.elements.last_mut())
-            {
-                // Whole, this is one text; it starts where the first
-                // non-empty part does (a standalone tag's line end leaves
-                // an empty one).
-                if prev.is_empty() {
-                    if let Some(last) = out.mapping.last_mut() {
-                        last.0 = at.0 + start.1;
-                        last.1 = at.1;
-                    }
-                }
-                prev.push_str(next);
-                continue;
-            }
-            let mut element = element;
-            shift_lines(&mut element, start.1);
-            out.elements.push(element);
-            at.0 += start.1;
-            out.mapping.push(at);
-        }
-        start = end;
-    }
-    Ok(out)
 }
 
 impl Default for Templates {
@@ -482,8 +400,9 @@ impl TemplateGenerator<'_> {
                 serde_json::Value::String(self.runtime.clone()),
             );
         }
+        let ctx = handlebars::Context::from(data);
         for template in templates {
-            let text = self.templates.render(template, &data)?;
+            let text = self.templates.render_context(template, &ctx)?;
             self.fragments.push((template, text));
         }
         Ok(())
@@ -516,17 +435,17 @@ impl Generator for TemplateGenerator<'_> {
         self.emit("int_enum.rs", e)
     }
     fn service(&mut self, s: &ServiceView) -> Result<(), GenError> {
-        self.emit_all(
-            &[
-                "service.rs",
-                "service_receiver.rs",
-                "service_sender.rs",
-                "service_sender_impl.rs",
-            ],
-            s,
-        )
+        self.emit_all(&SERVICE_TEMPLATES, s)
     }
 }
+
+/// The templates of a service, in output order.
+const SERVICE_TEMPLATES: [&str; 4] = [
+    "service.rs",
+    "service_receiver.rs",
+    "service_sender.rs",
+    "service_sender_impl.rs",
+];
 
 /// Options of the Rust generator.
 #[derive(Clone, Debug, Default)]
@@ -548,30 +467,198 @@ pub fn render_module(
 
 /// Renders an already built view.
 pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, GenError> {
-    let mut g = TemplateGenerator {
-        templates,
-        runtime: view.runtime.clone(),
-        fragments: Vec::new(),
-    };
-    for item in &view.items {
-        dispatch(&mut g, item)?;
+    render_view_with(view, templates, None)
+}
+
+/// Renders a view, with hand-written Rust `extra` (name for error reports,
+/// text) appended before formatting, so the file is parsed once.
+///
+/// Items and services are rendered, parsed and printed on two threads,
+/// each taking the next job in turn (services, the largest, split by
+/// template and taken first); the printed fragments are joined in output
+/// order. prettyplease prints a file item by item, each from a fresh line,
+/// so that is the text the whole file gives (syn's values are bound to the
+/// thread that made them, hence each thread prints what it parsed). When a
+/// part does not parse on its own (a `file.rs` override that wraps the body
+/// in a module, say), the whole file is parsed as before, which also finds
+/// the template of a syntax error.
+fn render_view_with(
+    view: &CrateView,
+    templates: &Templates,
+    extra: Option<(&str, &str)>,
+) -> Result<String, GenError> {
+    enum Job<'v> {
+        Item(&'v ItemView),
+        Service(&'v ServiceView, &'static str),
+        /// The built-in `file.rs` around a stand-in body (it inserts the
+        /// body once, verbatim), so its head and tail are printed before
+        /// the body is known.
+        File,
     }
-    for s in &view.services {
-        g.service(s)?;
+    // (output position, job) in the order the jobs are taken.
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
+    let file_early = templates.is_builtin("file.rs");
+    if file_early {
+        jobs.push((usize::MAX, Job::File));
     }
-    let mut body = String::new();
-    for (_, text) in &g.fragments {
-        body.push_str(text);
-        body.push('\n');
+    let first_service = view.items.len();
+    for (i, s) in view.services.iter().enumerate() {
+        for (j, t) in SERVICE_TEMPLATES.iter().enumerate() {
+            jobs.push((
+                (first_service + i) * SERVICE_TEMPLATES.len() + j,
+                Job::Service(s, t),
+            ));
+        }
     }
+    for (i, item) in view.items.iter().enumerate() {
+        jobs.push((i * SERVICE_TEMPLATES.len(), Job::Item(item)));
+    }
+    type Fragment = (&'static str, String, Option<String>);
+    type Done = (usize, Result<Vec<Fragment>, GenError>);
     #[derive(Serialize)]
     struct FileData<'a> {
         #[serde(flatten)]
         view: &'a CrateView,
-        body: String,
+        body: &'a str,
     }
-    let text = templates.render("file.rs", &FileData { view, body })?;
-    format_rust(&text, &g.fragments)
+    const STAND_IN: &str = "\u{0}weld: body\u{0}";
+    // The early `file.rs`: (head, tail) as rendered, and as printed.
+    type Early = ((String, String), Option<(String, String)>);
+    let early: std::sync::OnceLock<Result<Option<Early>, GenError>> = std::sync::OnceLock::new();
+    let render_early = || -> Result<Option<Early>, GenError> {
+        let text = templates.render(
+            "file.rs",
+            &FileData {
+                view,
+                body: STAND_IN,
+            },
+        )?;
+        let mut parts = text.split(STAND_IN);
+        let (Some(head), Some(tail), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Ok(None);
+        };
+        let printed = print_items(head, true)
+            .zip(print_items(tail, false))
+            .map(|(h, t)| (space_items(&h), space_items(&t)));
+        Ok(Some(((head.to_string(), tail.to_string()), printed)))
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Vec<Done> {
+        let mut done = Vec::new();
+        while let Some((at, job)) =
+            jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        {
+            let mut g = TemplateGenerator {
+                templates,
+                runtime: view.runtime.clone(),
+                fragments: Vec::new(),
+            };
+            let rendered = match job {
+                Job::Item(item) => dispatch(&mut g, item),
+                Job::Service(s, t) => g.emit(t, s),
+                Job::File => {
+                    let _ = early.set(render_early());
+                    continue;
+                }
+            };
+            let failed = rendered.is_err();
+            done.push((
+                *at,
+                rendered.map(|()| {
+                    g.fragments
+                        .into_iter()
+                        .map(|(name, text)| {
+                            let printed = print_items(&text, false).map(|p| space_items(&p));
+                            (name, text, printed)
+                        })
+                        .collect()
+                }),
+            ));
+            if failed {
+                break;
+            }
+        }
+        done
+    };
+    let mut done = std::thread::scope(|s| {
+        let other = s.spawn(work);
+        let mut mine = work();
+        match other.join() {
+            Ok(theirs) => mine.extend(theirs),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        mine
+    });
+    // Each thread stops at its first error; the other renders every job
+    // left, so the error first in output order is among the results, as a
+    // single thread would meet it.
+    done.sort_by_key(|(at, _)| *at);
+    let mut fragments: Vec<(&str, String)> = Vec::new();
+    let mut printed: Vec<Option<String>> = Vec::new();
+    for (_, unit) in done {
+        for (name, text, p) in unit? {
+            fragments.push((name, text));
+            printed.push(p);
+        }
+    }
+    let mut body = String::with_capacity(fragments.iter().map(|(_, t)| t.len() + 1).sum());
+    for (_, text) in &fragments {
+        body.push_str(text);
+        body.push('\n');
+    }
+    let extra_printed = match extra {
+        Some((_, e)) => print_items(e, false).map(|p| space_items(&p)),
+        None => Some(String::new()),
+    };
+    let join = |head: &str, tail: &str| -> Option<String> {
+        let mut parts = vec![head];
+        for p in &printed {
+            parts.push(p.as_deref()?);
+        }
+        parts.push(tail);
+        parts.push(extra_printed.as_deref()?);
+        Some(join_spaced(&parts))
+    };
+    let mut text = match early.into_inner().transpose()?.flatten() {
+        Some(((head, tail), printed_ends)) => {
+            if let Some(out) = printed_ends.and_then(|(h, t)| join(&h, &t)) {
+                return Ok(out);
+            }
+            // What rendering with the body gives: it is inserted verbatim.
+            format!("{head}{body}{tail}")
+        }
+        None => {
+            let text = templates.render("file.rs", &FileData { view, body: &body })?;
+            let joined = find_body(&text, &body).and_then(|start| {
+                let head = print_items(&text[..start], true).map(|p| space_items(&p))?;
+                let tail =
+                    print_items(&text[start + body.len()..], false).map(|p| space_items(&p))?;
+                join(&head, &tail)
+            });
+            if let Some(out) = joined {
+                return Ok(out);
+            }
+            text
+        }
+    };
+    if let Some((name, extra)) = extra {
+        text.push('\n');
+        text.push_str(extra);
+        fragments.push((name, extra.to_string()));
+    }
+    format_rust(&text, &fragments)
+}
+
+/// Where `body` (the rendered items) starts in the rendered `file.rs`.
+fn find_body(text: &str, body: &str) -> Option<usize> {
+    // A short probe: searching for the whole body costs more than a scan.
+    let mut n = body.len().min(64);
+    while !body.is_char_boundary(n) {
+        n -= 1;
+    }
+    text.match_indices(&body[..n])
+        .map(|(i, _)| i)
+        .find(|&i| text[i..].starts_with(body))
 }
 
 /// Parses and pretty-prints `text`; on a syntax error, finds the fragment
@@ -700,6 +787,17 @@ fn layout_table(body: &str) -> String {
     out
 }
 
+/// Parses and prints one part of a file; `None` if it does not parse on
+/// its own, or if a part after the first has what only a file's start may
+/// have (inner attributes, `#!`), which the whole file would reject.
+fn print_items(text: &str, first: bool) -> Option<String> {
+    let file = syn::parse_file(text).ok()?;
+    if !first && (file.shebang.is_some() || !file.attrs.is_empty()) {
+        return None;
+    }
+    Some(layout_shape_macros(&prettyplease::unparse(&file)))
+}
+
 /// prettyplease puts top-level items back to back; a blank line between
 /// them (and inside impls/traits, between members) reads like hand-written
 /// code. Only lines that close an item (`}` or `;` at the item's indent)
@@ -708,37 +806,58 @@ fn space_items(src: &str) -> String {
     let mut out = String::with_capacity(src.len() + src.len() / 16);
     let mut prev: Option<&str> = None;
     for line in src.lines() {
-        if let Some(p) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let pt = p.trim();
-            let closes = pt == "}"
-                || (pt.starts_with("#![") && indent(p) == 0)
-                || (pt.ends_with(';') && !pt.starts_with("//") && indent(p) == 0)
-                || (pt.ends_with(';') && pt.starts_with("async fn"))
-                || (pt.ends_with(';') && pt.starts_with("const "))
-                || (pt.ends_with(';') && pt.starts_with("pub type"));
-            let t = line.trim_start();
-            let starts = !t.is_empty()
-                && !t.starts_with('}')
-                && !t.starts_with(')')
-                && !t.starts_with(']')
-                && !t.starts_with("else")
-                && (t.starts_with("///")
-                    || t.starts_with("#[")
-                    || t.starts_with("pub ")
-                    || t.starts_with("impl")
-                    || t.starts_with("fn ")
-                    || t.starts_with("async fn")
-                    || t.starts_with("const ")
-                    || t.starts_with("#![")
-                    || (indent(line) == 0 && t.ends_with("! {")));
-            if closes && starts && indent(p) == indent(line) {
-                out.push('\n');
-            }
+        if prev.is_some_and(|p| blank_between(p, line)) {
+            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
         prev = Some(line);
+    }
+    out
+}
+
+/// Whether [`space_items`] puts a blank line between lines `p` and `line`.
+fn blank_between(p: &str, line: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let pt = p.trim();
+    let closes = pt == "}"
+        || (pt.starts_with("#![") && indent(p) == 0)
+        || (pt.ends_with(';') && !pt.starts_with("//") && indent(p) == 0)
+        || (pt.ends_with(';') && pt.starts_with("async fn"))
+        || (pt.ends_with(';') && pt.starts_with("const "))
+        || (pt.ends_with(';') && pt.starts_with("pub type"));
+    let t = line.trim_start();
+    let starts = !t.is_empty()
+        && !t.starts_with('}')
+        && !t.starts_with(')')
+        && !t.starts_with(']')
+        && !t.starts_with("else")
+        && (t.starts_with("///")
+            || t.starts_with("#[")
+            || t.starts_with("pub ")
+            || t.starts_with("impl")
+            || t.starts_with("fn ")
+            || t.starts_with("async fn")
+            || t.starts_with("const ")
+            || t.starts_with("#![")
+            || (indent(line) == 0 && t.ends_with("! {")));
+    closes && starts && indent(p) == indent(line)
+}
+
+/// Joins parts that [`space_items`] spaced one by one (each whole lines)
+/// into what it gives for their concatenation: only the line pairs across
+/// part boundaries are left to check.
+fn join_spaced(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    let mut prev: Option<&str> = None;
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if let (Some(p), Some(first)) = (prev, part.lines().next()) {
+            if blank_between(p, first) {
+                out.push('\n');
+            }
+        }
+        out.push_str(part);
+        prev = part.lines().next_back().or(prev);
     }
     out
 }
@@ -866,11 +985,37 @@ pub fn render_crate(
             .or_insert_with(|| names::crate_ident(&s.dependency.package));
     }
     let view = view::build(model, &spec.namespace, &vopts)?;
-    let mut lib = render_view(&view, templates)?;
-    if let Some((name, text)) = &spec.extra {
-        let all = format!("{lib}\n{text}");
-        lib = format_rust(&all, &[(name.as_str(), text.clone())])?;
+    let extra = spec.extra.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
+    // The manifest, README and round-trip tests do not need `src/lib.rs`:
+    // they are rendered on a thread of their own meanwhile.
+    let (lib, rest) = std::thread::scope(|s| {
+        let rest = s.spawn(|| render_crate_files(model, spec, &view, templates));
+        let lib = render_view_with(&view, templates, extra);
+        (lib, rest.join())
+    });
+    let lib = lib?;
+    let (cargo, readme, tests) = match rest {
+        Ok(files) => files?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let mut out = OutputSet::new();
+    out.insert("Cargo.toml", cargo);
+    out.insert("README.md", readme);
+    out.insert("src/lib.rs", lib);
+    if let Some(tests) = tests {
+        out.insert("tests/roundtrip.rs", tests);
     }
+    Ok(out)
+}
+
+/// `Cargo.toml`, `README.md` and `tests/roundtrip.rs` (if any samples) of
+/// a crate.
+fn render_crate_files(
+    model: &Model,
+    spec: &CrateSpec,
+    view: &CrateView,
+    templates: &Templates,
+) -> Result<(String, String, Option<String>), GenError> {
     let package = spec
         .package
         .clone()
@@ -951,13 +1096,9 @@ pub fn render_crate(
         docs: &view.docs,
         services: &view.services,
     };
-    let mut out = OutputSet::new();
-    out.insert("Cargo.toml", templates.render("Cargo.toml", &data)?);
-    out.insert(
-        "README.md",
-        tidy_markdown(&templates.render("README.md", &data)?),
-    );
-    out.insert("src/lib.rs", lib);
+    let cargo = templates.render("Cargo.toml", &data)?;
+    let readme = tidy_markdown(&templates.render("README.md", &data)?);
+    let mut tests = None;
     if !view.samples.is_empty() {
         #[derive(Serialize)]
         struct TestData<'a> {
@@ -975,12 +1116,9 @@ pub fn render_crate(
                 samples: &view.samples,
             },
         )?;
-        out.insert(
-            "tests/roundtrip.rs",
-            format_rust(&text, &[("roundtrip.rs", text.clone())])?,
-        );
+        tests = Some(format_rust(&text, &[("roundtrip.rs", text.clone())])?);
     }
-    Ok(out)
+    Ok((cargo, readme, tests))
 }
 
 /// Collapses runs of blank lines left by template conditionals.
@@ -1021,37 +1159,6 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
     }
 }
 
-/// Adds `by` to the line numbers of the templates nested in `element`
-/// (those of a piece count from the piece's first line).
-fn shift_lines(element: &mut handlebars::template::TemplateElement, by: usize) {
-    use handlebars::template::{Template, TemplateElement as E};
-    fn shift(t: &mut Template, by: usize) {
-        for m in &mut t.mapping {
-            m.0 += by;
-        }
-        for e in &mut t.elements {
-            shift_lines(e, by);
-        }
-    }
-    match element {
-        E::HelperBlock(h) | E::HtmlExpression(h) | E::Expression(h) => {
-            for t in [&mut h.template, &mut h.inverse].into_iter().flatten() {
-                shift(t, by);
-            }
-        }
-        E::DecoratorBlock(d)
-        | E::DecoratorExpression(d)
-        | E::PartialBlock(d)
-        | E::PartialExpression(d) => {
-            if let Some(t) = &mut d.template {
-                shift(t, by);
-            }
-        }
-        // Raw text, comments and kinds added in later versions.
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1065,24 +1172,17 @@ mod tests {
     }
 
     #[test]
-    fn piecewise_compile_matches_handlebars() {
+    fn prebuilt_templates_equal_handlebars_compiles() {
         for (name, text) in DEFAULT_TEMPLATES {
             let whole = handlebars::Template::compile_with_name(text, name.to_string()).unwrap();
-            let pieces = compile_template(name, text).unwrap();
-            assert_eq!(pieces.elements, whole.elements, "template {name}");
-            assert_eq!(
-                pieces.mapping, whole.mapping,
-                "template {name} line numbers"
-            );
-            assert_eq!(pieces, whole, "template {name}");
+            let pre = prebuilt::prebuilt(name).expect("every built-in template is prebuilt");
+            assert_eq!(pre.elements, whole.elements, "template {name}");
+            assert_eq!(pre.mapping, whole.mapping, "template {name} line numbers");
+            // Also the fields other crates cannot see (`indent_before_write`).
+            assert_eq!(format!("{pre:?}"), format!("{whole:?}"), "template {name}");
+            assert_eq!(pre, whole, "template {name}");
         }
-        // A cut never lands inside a block or next to a tag line.
-        let text = "a\n\nb\n{{#if x}}\n\nc\n\n{{/if}}\nd\n\ne {{y}}\n\n\nf\n";
-        let whole = handlebars::Template::compile_with_name(text, "t".into()).unwrap();
-        assert_eq!(compile_template("t", text).unwrap(), whole);
-        // Syntax errors are those of the whole template.
-        let bad = "a\n\nb\n\n{{#if x}}\nc\n";
-        assert!(compile_template("t", bad).is_err());
+        assert!(prebuilt::prebuilt("no-such-template").is_none());
     }
 
     #[test]
@@ -1092,6 +1192,33 @@ mod tests {
             "../../rpc"
         );
         assert_eq!(relative_path(Path::new("a/b"), Path::new("a/c")), "../c");
+    }
+
+    #[test]
+    fn printing_parts_equals_printing_the_whole() {
+        let text = "#![allow(dead_code)]\n/// A.\npub struct A;\nimpl A {\n    fn f(&self) -> u8 { 1 }\n}\n/// B.\npub struct B { x: u8 }\n";
+        let whole = prettyplease::unparse(&syn::parse_file(text).unwrap());
+        let (a, b) = (text.find("impl").unwrap(), text.find("/// B").unwrap());
+        let parts = print_items(&text[..a], true).unwrap()
+            + &print_items(&text[a..b], false).unwrap()
+            + &print_items(&text[b..], false).unwrap();
+        assert_eq!(parts, whole);
+        // A part that is not whole items does not parse on its own.
+        let inside = text.find("fn f").unwrap();
+        assert!(print_items(&text[..inside], true).is_none());
+        assert!(print_items(&text[inside..], false).is_none());
+        // Inner attributes only at the start, as in a whole file.
+        assert!(print_items("#![allow(dead_code)]\npub struct B;\n", false).is_none());
+        assert_eq!(find_body("head\nbody\ntail", "body\n"), Some(5));
+        // Spacing parts one by one and joining them equals spacing the whole.
+        let printed = space_items(&whole);
+        for cut in [a, b] {
+            let (x, y) = text.split_at(cut);
+            let x = space_items(&print_items(x, true).unwrap());
+            let y = space_items(&print_items(y, false).unwrap());
+            assert_eq!(join_spaced(&[&x, "", &y]), printed, "cut at {cut}");
+        }
+        assert_eq!(find_body("head\nbod\n", "body\n"), None);
     }
 
     #[test]
