@@ -416,7 +416,7 @@ fn receivers_dispatch_by_bare_or_qualified_name_in_both_protocols() {
     ))
     .unwrap_err();
     assert!(
-        matches!(err, RpcError::Deser(ref m) if m.contains("IncrementRequest")),
+        matches!(err, RpcError::Deser(ref m) if m.starts_with("'IncrementRequest': ")),
         "{err}"
     );
     let err = block(KeyValueReceiver::dispatch(

@@ -7,6 +7,10 @@
 //!
 //! # What generated code writes
 //!
+//! Generated crates do not spell the impls out: they invoke
+//! [`crate::cbor_struct!`] / [`crate::cbor_union!`] with a table of members,
+//! which expands to the pattern below.
+//!
 //! A structure whose members carry `@n` is a CBOR array ordered by field
 //! number, gaps filled with null; a structure without `@n` is a map keyed by
 //! the wire name (absent optional members are left out of the map). Blob

@@ -278,6 +278,49 @@ pub fn decode<T: DeserializeOwned + CborDecode>(buf: &[u8]) -> RpcResult<T> {
     }
 }
 
+/// For generated receivers: decodes an operation's argument with [`decode`],
+/// naming the argument type in a decode error (`'Type': why`).
+pub fn decode_arg<T: DeserializeOwned + CborDecode>(buf: &[u8], type_name: &str) -> RpcResult<T> {
+    decode(buf).map_err(|e| match e {
+        RpcError::Deser(m) => RpcError::Deser(format!("'{type_name}': {m}")),
+        other => other,
+    })
+}
+
+/// For generated senders: sends `arg` (the encoded argument; empty for an
+/// operation without input) as `method` ("Service.Operation") over
+/// `transport`, and decodes the reply with [`decode`].
+pub async fn call<T, R>(transport: &T, ctx: &Context, method: &str, arg: Vec<u8>) -> RpcResult<R>
+where
+    T: Transport + ?Sized,
+    R: DeserializeOwned + CborDecode,
+{
+    let resp = send(transport, ctx, method, &arg).await?;
+    decode(&resp)
+}
+
+/// [`call`] for an operation without output: the reply is not read.
+pub async fn call_unit<T>(transport: &T, ctx: &Context, method: &str, arg: Vec<u8>) -> RpcResult<()>
+where
+    T: Transport + ?Sized,
+{
+    send(transport, ctx, method, &arg).await?;
+    Ok(())
+}
+
+async fn send<T: Transport + ?Sized>(
+    transport: &T,
+    ctx: &Context,
+    method: &str,
+    arg: &[u8],
+) -> RpcResult<Vec<u8>> {
+    let req = Message {
+        method,
+        arg: Cow::Borrowed(arg),
+    };
+    transport.send(ctx, req, None).await
+}
+
 /// Error of the zero-byte payload deserializer.
 #[derive(Debug)]
 struct EmptyError(String);

@@ -43,10 +43,14 @@
 //!   targets; the host calls only work on wasm32):
 //!   `SSender::new()` = `via(HostTransport::to_provider(CONTRACT, "default"))`,
 //!   `new_with_link(name)`, and `to_actor(id)` for actor-received services;
-//! - decode errors as `RpcError::Deser(format!("'{Type}': {e}"))`, unknown
-//!   methods as `RpcError::MethodNotHandled(format!("{Service}::{method}"))`;
-//! - protocol "2" services: `cbor::serialize` to send, [`common::decode`]
-//!   (sniffing) to receive; see [`cbor`] for the struct encoding pattern;
+//! - receivers decode arguments with [`common::decode_arg`] (decode errors
+//!   read `'{Type}': {e}`), unknown methods are
+//!   `RpcError::MethodNotHandled(format!("{Service}::{method}"))`;
+//! - senders call [`common::call`] / [`common::call_unit`] with the argument
+//!   encoded by `common::serialize` (protocol "0") or `cbor::serialize`
+//!   (protocol "2"); replies are decoded by sniffing ([`common::decode`]);
+//! - one runtime macro per shape for the CBOR codec (and enum impls):
+//!   [`cbor_struct!`], [`cbor_union!`], [`string_enum!`], [`int_enum!`];
 //! - paths: `weld_rpc::{Context, Message, RpcError, RpcResult, Transport,
 //!   MessageDispatch, Timestamp, Document}`, `weld_rpc::common::{serialize,
 //!   deserialize, decode}`, `weld_rpc::cbor::{CborEncode, CborDecode, Encoder,

@@ -476,35 +476,26 @@ pub trait BlobstoreReceiver: Blobstore + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "ContainerExists" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = Blobstore::container_exists(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "CreateContainer" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let _resp = Blobstore::create_container(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
             "GetContainerInfo" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = Blobstore::get_container_info(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
@@ -513,94 +504,66 @@ pub trait BlobstoreReceiver: Blobstore + Sync {
                 weld_rpc::cbor::serialize(&resp)
             }
             "RemoveContainers" => {
-                let value: ContainerIds = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ContainerIds': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ContainerIds = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ContainerIds",
+                )?;
                 let resp = Blobstore::remove_containers(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "ObjectExists" => {
-                let value: ContainerObject = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ContainerObject': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ContainerObject = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ContainerObject",
+                )?;
                 let resp = Blobstore::object_exists(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "GetObjectInfo" => {
-                let value: ContainerObject = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ContainerObject': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ContainerObject = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ContainerObject",
+                )?;
                 let resp = Blobstore::get_object_info(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "ListObjects" => {
-                let value: ListObjectsRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'ListObjectsRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: ListObjectsRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ListObjectsRequest",
+                )?;
                 let resp = Blobstore::list_objects(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "RemoveObjects" => {
-                let value: RemoveObjectsRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'RemoveObjectsRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: RemoveObjectsRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "RemoveObjectsRequest",
+                )?;
                 let resp = Blobstore::remove_objects(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "PutObject" => {
-                let value: PutObjectRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PutObjectRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PutObjectRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PutObjectRequest",
+                )?;
                 let resp = Blobstore::put_object(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "GetObject" => {
-                let value: GetObjectRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'GetObjectRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: GetObjectRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "GetObjectRequest",
+                )?;
                 let resp = Blobstore::get_object(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
             "PutChunk" => {
-                let value: PutChunkRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PutChunkRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PutChunkRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PutChunkRequest",
+                )?;
                 let _resp = Blobstore::put_chunk(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
@@ -672,19 +635,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.ContainerExists",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ContainerExists", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -693,19 +646,14 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call_unit(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.CreateContainer",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "Blobstore.CreateContainer",
+                arg,
             )
-            .await?;
-        Ok(())
+            .await
     }
 
     #[allow(unused)]
@@ -714,19 +662,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<ContainerMetadata> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.GetContainerInfo",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetContainerInfo", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -734,19 +672,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         &self,
         ctx: &weld_rpc::Context,
     ) -> weld_rpc::RpcResult<ContainersInfo> {
-        let buf: Vec<u8> = Vec::new();
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.ListContainers",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = Vec::new();
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ListContainers", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -755,19 +683,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ContainerIds,
     ) -> weld_rpc::RpcResult<MultiResult> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.RemoveContainers",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.RemoveContainers", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -776,19 +694,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ContainerObject,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.ObjectExists",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ObjectExists", arg).await
     }
 
     #[allow(unused)]
@@ -797,19 +704,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ContainerObject,
     ) -> weld_rpc::RpcResult<ObjectMetadata> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.GetObjectInfo",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetObjectInfo", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -818,19 +715,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ListObjectsRequest,
     ) -> weld_rpc::RpcResult<ListObjectsResponse> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.ListObjects",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ListObjects", arg).await
     }
 
     #[allow(unused)]
@@ -839,19 +725,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &RemoveObjectsRequest,
     ) -> weld_rpc::RpcResult<MultiResult> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.RemoveObjects",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.RemoveObjects", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -860,19 +736,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &PutObjectRequest,
     ) -> weld_rpc::RpcResult<PutObjectResponse> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.PutObject",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.PutObject", arg).await
     }
 
     #[allow(unused)]
@@ -881,19 +746,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &GetObjectRequest,
     ) -> weld_rpc::RpcResult<GetObjectResponse> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.GetObject",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetObject", arg).await
     }
 
     #[allow(unused)]
@@ -902,19 +756,9 @@ impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &PutChunkRequest,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Blobstore.PutChunk",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Blobstore.PutChunk", arg)
+            .await
     }
 }
 
@@ -958,13 +802,7 @@ pub trait ChunkReceiverReceiver: ChunkReceiver + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "ReceiveChunk" => {
-                let value: Chunk = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'Chunk': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: Chunk = weld_rpc::common::decode_arg(&message.arg, "Chunk")?;
                 let resp = ChunkReceiver::receive_chunk(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
@@ -1028,18 +866,8 @@ impl<T: weld_rpc::Transport + Sync + Send> ChunkReceiver for ChunkReceiverSender
         ctx: &weld_rpc::Context,
         arg: &Chunk,
     ) -> weld_rpc::RpcResult<ChunkResponse> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "ChunkReceiver.ReceiveChunk",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "ChunkReceiver.ReceiveChunk", arg)
+            .await
     }
 }

@@ -298,15 +298,10 @@ pub trait ActorReceiver: Actor + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "HealthRequest" => {
-                let value: HealthCheckRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'HealthCheckRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: HealthCheckRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "HealthCheckRequest",
+                )?;
                 let resp = Actor::health_request(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -364,18 +359,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Actor for ActorSender<T> {
         ctx: &weld_rpc::Context,
         arg: &HealthCheckRequest,
     ) -> weld_rpc::RpcResult<HealthCheckResponse> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Actor.HealthRequest",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Actor.HealthRequest", arg).await
     }
 }

@@ -96,13 +96,10 @@ pub trait HttpClientReceiver: HttpClient + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Request" => {
-                let value: HttpRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'HttpRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: HttpRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "HttpRequest",
+                )?;
                 let resp = HttpClient::request(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -179,18 +176,7 @@ impl<T: weld_rpc::Transport + Sync + Send> HttpClient for HttpClientSender<T> {
         ctx: &weld_rpc::Context,
         arg: &HttpRequest,
     ) -> weld_rpc::RpcResult<HttpResponse> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "HttpClient.Request",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "HttpClient.Request", arg).await
     }
 }

@@ -409,46 +409,34 @@ pub trait InventoryReceiver: Inventory + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "GetItem" => {
-                let value: GetItemInput = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'GetItemInput': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: GetItemInput = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "GetItemInput",
+                )?;
                 let resp = Inventory::get_item(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "PutItem" => {
-                let value: PutItemInput = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PutItemInput': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PutItemInput = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PutItemInput",
+                )?;
                 let _resp = Inventory::put_item(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
             "AdjustStock" => {
-                let value: AdjustStockInput = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'AdjustStockInput': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: AdjustStockInput = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "AdjustStockInput",
+                )?;
                 let resp = Inventory::adjust_stock(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ListItems" => {
-                let value: ListItemsInput = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ListItemsInput': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ListItemsInput = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ListItemsInput",
+                )?;
                 let resp = Inventory::list_items(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -523,19 +511,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Inventory for InventorySender<T> {
         ctx: &weld_rpc::Context,
         arg: &GetItemInput,
     ) -> weld_rpc::RpcResult<GetItemOutput> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Inventory.GetItem",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Inventory.GetItem", arg).await
     }
 
     #[allow(unused)]
@@ -544,19 +521,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Inventory for InventorySender<T> {
         ctx: &weld_rpc::Context,
         arg: &PutItemInput,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Inventory.PutItem",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Inventory.PutItem", arg).await
     }
 
     #[allow(unused)]
@@ -565,19 +531,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Inventory for InventorySender<T> {
         ctx: &weld_rpc::Context,
         arg: &AdjustStockInput,
     ) -> weld_rpc::RpcResult<AdjustStockOutput> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Inventory.AdjustStock",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Inventory.AdjustStock", arg).await
     }
 
     #[allow(unused)]
@@ -586,18 +541,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Inventory for InventorySender<T> {
         ctx: &weld_rpc::Context,
         arg: &ListItemsInput,
     ) -> weld_rpc::RpcResult<ListItemsOutput> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Inventory.ListItems",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Inventory.ListItems", arg).await
     }
 }

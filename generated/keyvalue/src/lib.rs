@@ -277,167 +277,122 @@ pub trait KeyValueReceiver: KeyValue + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Increment" => {
-                let value: IncrementRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'IncrementRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: IncrementRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "IncrementRequest",
+                )?;
                 let resp = KeyValue::increment(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Contains" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::contains(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Del" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::del(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Get" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::get(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ListAdd" => {
-                let value: ListAddRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ListAddRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ListAddRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ListAddRequest",
+                )?;
                 let resp = KeyValue::list_add(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ListClear" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::list_clear(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ListDel" => {
-                let value: ListDelRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ListDelRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ListDelRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ListDelRequest",
+                )?;
                 let resp = KeyValue::list_del(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ListRange" => {
-                let value: ListRangeRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'ListRangeRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: ListRangeRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ListRangeRequest",
+                )?;
                 let resp = KeyValue::list_range(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Set" => {
-                let value: SetRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'SetRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: SetRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SetRequest",
+                )?;
                 let _resp = KeyValue::set(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
             "SetAdd" => {
-                let value: SetAddRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'SetAddRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: SetAddRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SetAddRequest",
+                )?;
                 let resp = KeyValue::set_add(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetDel" => {
-                let value: SetDelRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'SetDelRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: SetDelRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SetDelRequest",
+                )?;
                 let resp = KeyValue::set_del(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetIntersection" => {
-                let value: StringList = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'StringList': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: StringList = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StringList",
+                )?;
                 let resp = KeyValue::set_intersection(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetQuery" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::set_query(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetUnion" => {
-                let value: StringList = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'StringList': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: StringList = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StringList",
+                )?;
                 let resp = KeyValue::set_union(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetClear" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = KeyValue::set_clear(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -507,19 +462,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &IncrementRequest,
     ) -> weld_rpc::RpcResult<i32> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.Increment",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Increment", arg).await
     }
 
     #[allow(unused)]
@@ -528,19 +472,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.Contains",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Contains", arg).await
     }
 
     #[allow(unused)]
@@ -549,19 +482,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.Del",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Del", arg).await
     }
 
     #[allow(unused)]
@@ -570,19 +492,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<GetResponse> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.Get",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Get", arg).await
     }
 
     #[allow(unused)]
@@ -591,19 +502,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ListAddRequest,
     ) -> weld_rpc::RpcResult<u32> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.ListAdd",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListAdd", arg).await
     }
 
     #[allow(unused)]
@@ -612,19 +512,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.ListClear",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListClear", arg).await
     }
 
     #[allow(unused)]
@@ -633,19 +522,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ListDelRequest,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.ListDel",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListDel", arg).await
     }
 
     #[allow(unused)]
@@ -654,19 +532,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ListRangeRequest,
     ) -> weld_rpc::RpcResult<StringList> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.ListRange",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListRange", arg).await
     }
 
     #[allow(unused)]
@@ -675,19 +542,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SetRequest,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.Set",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "KeyValue.Set", arg).await
     }
 
     #[allow(unused)]
@@ -696,19 +552,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SetAddRequest,
     ) -> weld_rpc::RpcResult<u32> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetAdd",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetAdd", arg).await
     }
 
     #[allow(unused)]
@@ -717,19 +562,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SetDelRequest,
     ) -> weld_rpc::RpcResult<u32> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetDel",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetDel", arg).await
     }
 
     #[allow(unused)]
@@ -738,19 +572,9 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StringList,
     ) -> weld_rpc::RpcResult<StringList> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetIntersection",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetIntersection", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -759,19 +583,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<StringList> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetQuery",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetQuery", arg).await
     }
 
     #[allow(unused)]
@@ -780,19 +593,8 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StringList,
     ) -> weld_rpc::RpcResult<StringList> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetUnion",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetUnion", arg).await
     }
 
     #[allow(unused)]
@@ -801,18 +603,7 @@ impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "KeyValue.SetClear",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetClear", arg).await
     }
 }

@@ -855,225 +855,140 @@ pub trait LatticeControllerReceiver: LatticeController + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "AuctionProvider" => {
-                let value: ProviderAuctionRequest = weld_rpc::common::decode(
-                        &message.arg,
-                    )
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'ProviderAuctionRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: ProviderAuctionRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ProviderAuctionRequest",
+                )?;
                 let resp = LatticeController::auction_provider(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "AuctionActor" => {
-                let value: ActorAuctionRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'ActorAuctionRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: ActorAuctionRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ActorAuctionRequest",
+                )?;
                 let resp = LatticeController::auction_actor(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "GetHosts" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = LatticeController::get_hosts(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "GetHostInventory" => {
-                let value: GetHostInventoryRequest = weld_rpc::common::decode(
-                        &message.arg,
-                    )
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'GetHostInventoryRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: GetHostInventoryRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "GetHostInventoryRequest",
+                )?;
                 let resp = LatticeController::get_host_inventory(self, ctx, &value)
                     .await?;
                 weld_rpc::common::serialize(&resp)
             }
             "GetClaims" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = LatticeController::get_claims(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "ScaleActor" => {
-                let value: ScaleActorCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'ScaleActorCommand': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: ScaleActorCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "ScaleActorCommand",
+                )?;
                 let resp = LatticeController::scale_actor(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "StartActor" => {
-                let value: StartActorCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'StartActorCommand': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: StartActorCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StartActorCommand",
+                )?;
                 let resp = LatticeController::start_actor(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "AdvertiseLink" => {
-                let value: AdvertiseLinkRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'AdvertiseLinkRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: AdvertiseLinkRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "AdvertiseLinkRequest",
+                )?;
                 let resp = LatticeController::advertise_link(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "RemoveLink" => {
-                let value: RemoveLinkDefinitionRequest = weld_rpc::common::decode(
-                        &message.arg,
-                    )
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'RemoveLinkDefinitionRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: RemoveLinkDefinitionRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "RemoveLinkDefinitionRequest",
+                )?;
                 let resp = LatticeController::remove_link(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "GetLinks" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = LatticeController::get_links(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "UpdateActor" => {
-                let value: UpdateActorCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'UpdateActorCommand': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: UpdateActorCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "UpdateActorCommand",
+                )?;
                 let resp = LatticeController::update_actor(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "StartProvider" => {
-                let value: StartProviderCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'StartProviderCommand': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: StartProviderCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StartProviderCommand",
+                )?;
                 let resp = LatticeController::start_provider(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "StopProvider" => {
-                let value: StopProviderCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'StopProviderCommand': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: StopProviderCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StopProviderCommand",
+                )?;
                 let resp = LatticeController::stop_provider(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "StopActor" => {
-                let value: StopActorCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'StopActorCommand': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: StopActorCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StopActorCommand",
+                )?;
                 let resp = LatticeController::stop_actor(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "StopHost" => {
-                let value: StopHostCommand = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'StopHostCommand': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: StopHostCommand = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "StopHostCommand",
+                )?;
                 let resp = LatticeController::stop_host(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetLatticeCredentials" => {
-                let value: SetLatticeCredentialsRequest = weld_rpc::common::decode(
-                        &message.arg,
-                    )
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'SetLatticeCredentialsRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: SetLatticeCredentialsRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SetLatticeCredentialsRequest",
+                )?;
                 let resp = LatticeController::set_lattice_credentials(self, ctx, &value)
                     .await?;
                 weld_rpc::common::serialize(&resp)
             }
             "SetRegistryCredentials" => {
-                let value: SetRegistryCredentialsRequest = weld_rpc::common::decode(
-                        &message.arg,
-                    )
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(
-                                format!("'SetRegistryCredentialsRequest': {m}"),
-                            )
-                        }
-                        other => other,
-                    })?;
+                let value: SetRegistryCredentialsRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SetRegistryCredentialsRequest",
+                )?;
                 let _resp = LatticeController::set_registry_credentials(
                         self,
                         ctx,
@@ -1158,19 +1073,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ProviderAuctionRequest,
     ) -> weld_rpc::RpcResult<ProviderAuctionAcks> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.AuctionProvider",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.AuctionProvider",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1179,19 +1089,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ActorAuctionRequest,
     ) -> weld_rpc::RpcResult<ActorAuctionAcks> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.AuctionActor",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.AuctionActor",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1200,19 +1105,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<Hosts> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.GetHosts",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.GetHosts", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1221,19 +1116,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &GetHostInventoryRequest,
     ) -> weld_rpc::RpcResult<HostInventory> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.GetHostInventory",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.GetHostInventory",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1242,19 +1132,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<GetClaimsResponse> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.GetClaims",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.GetClaims", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1263,19 +1143,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &ScaleActorCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.ScaleActor",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.ScaleActor", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1284,19 +1154,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StartActorCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.StartActor",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.StartActor", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1305,19 +1165,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &AdvertiseLinkRequest,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.AdvertiseLink",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.AdvertiseLink",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1326,19 +1181,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &RemoveLinkDefinitionRequest,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.RemoveLink",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.RemoveLink", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1347,19 +1192,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<LinkDefinitionList> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.GetLinks",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.GetLinks", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1368,19 +1203,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &UpdateActorCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.UpdateActor",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.UpdateActor",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1389,19 +1219,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StartProviderCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.StartProvider",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.StartProvider",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1410,19 +1235,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StopProviderCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.StopProvider",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.StopProvider",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1431,19 +1251,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StopActorCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.StopActor",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.StopActor", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1452,19 +1262,9 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &StopHostCommand,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.StopHost",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "LatticeController.StopHost", arg)
+            .await
     }
 
     #[allow(unused)]
@@ -1473,19 +1273,14 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SetLatticeCredentialsRequest,
     ) -> weld_rpc::RpcResult<CtlOperationAck> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.SetLatticeCredentials",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.SetLatticeCredentials",
+                arg,
             )
-            .await?;
-        weld_rpc::common::decode(&resp)
+            .await
     }
 
     #[allow(unused)]
@@ -1494,18 +1289,13 @@ for LatticeControllerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SetRegistryCredentialsRequest,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "LatticeController.SetRegistryCredentials",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "LatticeController.SetRegistryCredentials",
+                arg,
             )
-            .await?;
-        Ok(())
+            .await
     }
 }

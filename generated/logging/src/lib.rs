@@ -61,13 +61,10 @@ pub trait LoggingReceiver: Logging + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "WriteLog" => {
-                let value: LogEntry = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'LogEntry': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: LogEntry = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "LogEntry",
+                )?;
                 let _resp = Logging::write_log(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
@@ -140,18 +137,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Logging for LoggingSender<T> {
         ctx: &weld_rpc::Context,
         arg: &LogEntry,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Logging.WriteLog",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Logging.WriteLog", arg).await
     }
 }

@@ -138,24 +138,18 @@ pub trait MessagingReceiver: Messaging + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Publish" => {
-                let value: PubMessage = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PubMessage': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PubMessage = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PubMessage",
+                )?;
                 let _resp = Messaging::publish(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
             "Request" => {
-                let value: RequestMessage = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'RequestMessage': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: RequestMessage = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "RequestMessage",
+                )?;
                 let resp = Messaging::request(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -227,19 +221,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Messaging for MessagingSender<T> {
         ctx: &weld_rpc::Context,
         arg: &PubMessage,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Messaging.Publish",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Messaging.Publish", arg).await
     }
 
     #[allow(unused)]
@@ -248,19 +231,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Messaging for MessagingSender<T> {
         ctx: &weld_rpc::Context,
         arg: &RequestMessage,
     ) -> weld_rpc::RpcResult<ReplyMessage> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Messaging.Request",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Messaging.Request", arg).await
     }
 }
 
@@ -304,13 +276,10 @@ pub trait MessageSubscriberReceiver: MessageSubscriber + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "HandleMessage" => {
-                let value: SubMessage = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'SubMessage': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: SubMessage = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "SubMessage",
+                )?;
                 let _resp = MessageSubscriber::handle_message(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
@@ -375,18 +344,13 @@ for MessageSubscriberSender<T> {
         ctx: &weld_rpc::Context,
         arg: &SubMessage,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(
+                &self.transport,
                 ctx,
-                weld_rpc::Message {
-                    method: "MessageSubscriber.HandleMessage",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
+                "MessageSubscriber.HandleMessage",
+                arg,
             )
-            .await?;
-        Ok(())
+            .await
     }
 }

@@ -73,13 +73,10 @@ pub trait NumberGenReceiver: NumberGen + Sync {
                 weld_rpc::common::serialize(&resp)
             }
             "RandomInRange" => {
-                let value: RangeLimit = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'RangeLimit': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: RangeLimit = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "RangeLimit",
+                )?;
                 let resp = NumberGen::random_in_range(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -157,19 +154,8 @@ impl<T: weld_rpc::Transport + Sync + Send> NumberGen for NumberGenSender<T> {
         &self,
         ctx: &weld_rpc::Context,
     ) -> weld_rpc::RpcResult<String> {
-        let buf: Vec<u8> = Vec::new();
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "NumberGen.GenerateGuid",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = Vec::new();
+        weld_rpc::common::call(&self.transport, ctx, "NumberGen.GenerateGuid", arg).await
     }
 
     #[allow(unused)]
@@ -178,35 +164,14 @@ impl<T: weld_rpc::Transport + Sync + Send> NumberGen for NumberGenSender<T> {
         ctx: &weld_rpc::Context,
         arg: &RangeLimit,
     ) -> weld_rpc::RpcResult<u32> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "NumberGen.RandomInRange",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "NumberGen.RandomInRange", arg)
+            .await
     }
 
     #[allow(unused)]
     async fn random32(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32> {
-        let buf: Vec<u8> = Vec::new();
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "NumberGen.Random32",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = Vec::new();
+        weld_rpc::common::call(&self.transport, ctx, "NumberGen.Random32", arg).await
     }
 }

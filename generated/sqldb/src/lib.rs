@@ -176,24 +176,18 @@ pub trait SqlDbReceiver: SqlDb + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Execute" => {
-                let value: Statement = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'Statement': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: Statement = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "Statement",
+                )?;
                 let resp = SqlDb::execute(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Query" => {
-                let value: Statement = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'Statement': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: Statement = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "Statement",
+                )?;
                 let resp = SqlDb::query(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -260,19 +254,8 @@ impl<T: weld_rpc::Transport + Sync + Send> SqlDb for SqlDbSender<T> {
         ctx: &weld_rpc::Context,
         arg: &Statement,
     ) -> weld_rpc::RpcResult<ExecuteResult> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "SqlDb.Execute",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "SqlDb.Execute", arg).await
     }
 
     #[allow(unused)]
@@ -281,18 +264,7 @@ impl<T: weld_rpc::Transport + Sync + Send> SqlDb for SqlDbSender<T> {
         ctx: &weld_rpc::Context,
         arg: &Statement,
     ) -> weld_rpc::RpcResult<QueryResult> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "SqlDb.Query",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "SqlDb.Query", arg).await
     }
 }

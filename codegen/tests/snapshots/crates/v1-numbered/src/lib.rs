@@ -77,13 +77,7 @@ pub trait NumbersReceiver: Numbers + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Echo" => {
-                let value: Gappy = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'Gappy': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: Gappy = weld_rpc::common::decode_arg(&message.arg, "Gappy")?;
                 let resp = Numbers::echo(self, ctx, &value).await?;
                 weld_rpc::cbor::serialize(&resp)
             }
@@ -150,18 +144,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Numbers for NumbersSender<T> {
         ctx: &weld_rpc::Context,
         arg: &Gappy,
     ) -> weld_rpc::RpcResult<Gappy> {
-        let buf = weld_rpc::cbor::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Numbers.Echo",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::cbor::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Numbers.Echo", arg).await
     }
 }

@@ -130,24 +130,18 @@ pub trait StoreReceiver: Store + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Put" => {
-                let value: PutRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PutRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PutRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PutRequest",
+                )?;
                 let resp = Store::put(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
             "Fetch" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = Store::fetch(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -156,24 +150,15 @@ pub trait StoreReceiver: Store + Sync {
                 Ok(Vec::new())
             }
             "Reset" => {
-                let value: bool = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'bool': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: bool = weld_rpc::common::decode_arg(&message.arg, "bool")?;
                 let _resp = Store::reset(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
             "Match" => {
-                let value: String = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'String': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: String = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "String",
+                )?;
                 let resp = Store::find_match(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -242,19 +227,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Store for StoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &PutRequest,
     ) -> weld_rpc::RpcResult<PutResponse> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Put",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Store.Put", arg).await
     }
 
     #[allow(unused)]
@@ -263,36 +237,14 @@ impl<T: weld_rpc::Transport + Sync + Send> Store for StoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Fetch",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Store.Fetch", arg).await
     }
 
     #[allow(unused)]
     async fn ping(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<()> {
-        let buf: Vec<u8> = Vec::new();
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Ping",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = Vec::new();
+        weld_rpc::common::call_unit(&self.transport, ctx, "Store.Ping", arg).await
     }
 
     #[allow(unused)]
@@ -301,19 +253,8 @@ impl<T: weld_rpc::Transport + Sync + Send> Store for StoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &bool,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Reset",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Store.Reset", arg).await
     }
 
     #[allow(unused)]
@@ -322,36 +263,14 @@ impl<T: weld_rpc::Transport + Sync + Send> Store for StoreSender<T> {
         ctx: &weld_rpc::Context,
         arg: &str,
     ) -> weld_rpc::RpcResult<bool> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Match",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Store.Match", arg).await
     }
 
     #[allow(unused)]
     async fn count(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32> {
-        let buf: Vec<u8> = Vec::new();
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Store.Count",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = Vec::new();
+        weld_rpc::common::call(&self.transport, ctx, "Store.Count", arg).await
     }
 }
 
@@ -394,13 +313,10 @@ pub trait ListenerReceiver: Listener + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Notify" => {
-                let value: PutRequest = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'PutRequest': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: PutRequest = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "PutRequest",
+                )?;
                 let _resp = Listener::notify(self, ctx, &value).await?;
                 Ok(Vec::new())
             }
@@ -458,18 +374,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Listener for ListenerSender<T> {
         ctx: &weld_rpc::Context,
         arg: &PutRequest,
     ) -> weld_rpc::RpcResult<()> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Listener.Notify",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        Ok(())
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call_unit(&self.transport, ctx, "Listener.Notify", arg).await
     }
 }

@@ -235,13 +235,10 @@ pub trait ShopReceiver: Shop + Sync {
         let method = message.method.rsplit('.').next().unwrap_or(message.method);
         match method {
             "Order" => {
-                let value: OrderInput = weld_rpc::common::decode(&message.arg)
-                    .map_err(|e| match e {
-                        weld_rpc::RpcError::Deser(m) => {
-                            weld_rpc::RpcError::Deser(format!("'OrderInput': {m}"))
-                        }
-                        other => other,
-                    })?;
+                let value: OrderInput = weld_rpc::common::decode_arg(
+                    &message.arg,
+                    "OrderInput",
+                )?;
                 let resp = Shop::order(self, ctx, &value).await?;
                 weld_rpc::common::serialize(&resp)
             }
@@ -302,18 +299,7 @@ impl<T: weld_rpc::Transport + Sync + Send> Shop for ShopSender<T> {
         ctx: &weld_rpc::Context,
         arg: &OrderInput,
     ) -> weld_rpc::RpcResult<OrderOutput> {
-        let buf = weld_rpc::common::serialize(arg)?;
-        let resp = self
-            .transport
-            .send(
-                ctx,
-                weld_rpc::Message {
-                    method: "Shop.Order",
-                    arg: std::borrow::Cow::Borrowed(&buf),
-                },
-                None,
-            )
-            .await?;
-        weld_rpc::common::decode(&resp)
+        let arg = weld_rpc::common::serialize(arg)?;
+        weld_rpc::common::call(&self.transport, ctx, "Shop.Order", arg).await
     }
 }
