@@ -15,7 +15,6 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cbor::{self, CborDecode, CborEncode, Decoder, Encoder};
 use crate::common::{deserialize, serialize, Context, Message, Transport};
 use crate::error::{RpcError, RpcResult};
 use crate::model::CapabilityContractId;
@@ -182,108 +181,82 @@ pub struct InvocationResponse {
     pub content_length: Option<u64>,
 }
 
-/// CBOR (protocol "2") impls for the core structs: arrays in declaration
-/// order (the upstream `@n` numbers are 0, 1, 2...), maps keyed by the field
-/// names also accepted. `req` members must be present; `opt` members may be
-/// null or absent; `blob` members are byte strings.
-macro_rules! cbor_struct {
-    ($ty:ident { $($field:ident : $kind:ident),* $(,)? }) => {
-        impl CborEncode for $ty {
-            fn encode_cbor(&self, e: &mut Encoder) -> RpcResult<()> {
-                const LEN: u64 = <[&str]>::len(&[$(stringify!($field)),*]) as u64;
-                e.array(LEN)?;
-                $( cbor_struct!(@enc $kind, e, &self.$field); )*
-                Ok(())
-            }
-        }
-        impl CborDecode for $ty {
-            #[allow(unused_mut, unused_variables, clippy::match_single_binding)]
-            fn decode_cbor(d: &mut Decoder<'_>) -> RpcResult<Self> {
-                const NAMES: &[&str] = &[$(stringify!($field)),*];
-                let fields: Vec<(&str, u32)> =
-                    NAMES.iter().enumerate().map(|(i, n)| (*n, i as u32)).collect();
-                let mut out = $ty::default();
-                let mut seen = [false; NAMES.len()];
-                cbor::decode_struct(d, stringify!($ty), &fields, |i, d| {
-                    seen[i] = true;
-                    match NAMES[i] {
-                        $( stringify!($field) => cbor_struct!(@dec $kind, d, out.$field), )*
-                        _ => d.skip()?,
-                    }
-                    Ok(())
-                })?;
-                $( cbor_struct!(@check $kind, seen, NAMES, stringify!($ty), stringify!($field)); )*
-                Ok(out)
-            }
-        }
-    };
-    (@enc req, $e:ident, $v:expr) => { $v.encode_cbor($e)? };
-    (@enc opt, $e:ident, $v:expr) => { $v.encode_cbor($e)? };
-    (@enc blob, $e:ident, $v:expr) => { cbor::bytes::encode($e, $v)? };
-    (@dec req, $d:ident, $place:expr) => { $place = CborDecode::decode_cbor($d)? };
-    (@dec opt, $d:ident, $place:expr) => { $place = CborDecode::decode_cbor($d)? };
-    (@dec blob, $d:ident, $place:expr) => { $place = cbor::bytes::decode($d)? };
-    (@check opt, $seen:ident, $names:ident, $ty:expr, $f:expr) => {};
-    (@check $kind:ident, $seen:ident, $names:ident, $ty:expr, $f:expr) => {
-        let i = $names.iter().position(|n| *n == $f).unwrap_or(0);
-        if !$seen[i] {
-            return Err(RpcError::Deser(format!("missing field {}.{}", $ty, $f)));
-        }
-    };
+// CBOR (protocol "2") impls for the core structs: arrays in declaration
+// order (the upstream `@n` numbers are 0, 1, 2...), maps keyed by the field
+// names also accepted; the runtime macro generated crates use, with the
+// Rust field names as wire names.
+crate::cbor_struct! {
+    HealthCheckRequest array {}
 }
 
-cbor_struct!(HealthCheckRequest {});
-cbor_struct!(HealthCheckResponse {
-    healthy: req,
-    message: opt
-});
-cbor_struct!(LinkDefinition {
-    actor_id: req,
-    provider_id: req,
-    link_name: req,
-    contract_id: req,
-    values: req,
-});
-cbor_struct!(WasmCloudEntity {
-    public_key: req,
-    link_name: req,
-    contract_id: req
-});
-cbor_struct!(Invocation {
-    origin: req,
-    target: req,
-    operation: req,
-    msg: blob,
-    id: req,
-    encoded_claims: req,
-    host_id: req,
-    content_length: opt,
-    trace_context: opt,
-});
-cbor_struct!(InvocationResponse {
-    msg: blob,
-    invocation_id: req,
-    error: opt,
-    content_length: opt,
-});
-cbor_struct!(HostData {
-    host_id: req,
-    lattice_rpc_prefix: req,
-    link_name: req,
-    lattice_rpc_user_jwt: req,
-    lattice_rpc_user_seed: req,
-    lattice_rpc_url: req,
-    provider_key: req,
-    invocation_seed: req,
-    env_values: req,
-    instance_id: req,
-    link_definitions: req,
-    cluster_issuers: req,
-    config_json: opt,
-    default_rpc_timeout_ms: opt,
-    structured_logging: req,
-    log_level: opt,
-});
+crate::cbor_struct! {
+    HealthCheckResponse array {
+        0 healthy required,
+        1 message optional,
+    }
+}
+
+crate::cbor_struct! {
+    LinkDefinition array {
+        0 actor_id required,
+        1 provider_id required,
+        2 link_name required,
+        3 contract_id required,
+        4 values required,
+    }
+}
+
+crate::cbor_struct! {
+    WasmCloudEntity array {
+        0 public_key required,
+        1 link_name required,
+        2 contract_id required,
+    }
+}
+
+crate::cbor_struct! {
+    Invocation array {
+        0 origin required,
+        1 target required,
+        2 operation required,
+        3 msg required blob,
+        4 id required,
+        5 encoded_claims required,
+        6 host_id required,
+        7 content_length optional,
+        8 trace_context optional,
+    }
+}
+
+crate::cbor_struct! {
+    InvocationResponse array {
+        0 msg required blob,
+        1 invocation_id required,
+        2 error optional,
+        3 content_length optional,
+    }
+}
+
+crate::cbor_struct! {
+    HostData array {
+        0 host_id required,
+        1 lattice_rpc_prefix required,
+        2 link_name required,
+        3 lattice_rpc_user_jwt required,
+        4 lattice_rpc_user_seed required,
+        5 lattice_rpc_url required,
+        6 provider_key required,
+        7 invocation_seed required,
+        8 env_values required,
+        9 instance_id required,
+        10 link_definitions required,
+        11 cluster_issuers required,
+        12 config_json optional,
+        13 default_rpc_timeout_ms optional,
+        14 structured_logging required,
+        15 log_level optional,
+    }
+}
 
 /// The `Actor` service (actorReceive): health checks a host sends to actors.
 #[async_trait::async_trait]

@@ -308,6 +308,28 @@ fn core_types_cbor_round_trip() {
     let r: HealthCheckResponse = cbor::from_slice(&unhex("81 f5")).unwrap();
     assert!(r.healthy);
     assert!(cbor::from_slice::<LinkDefinition>(&unhex("80")).is_err());
+    // Arrays in declaration order; a blob is a byte string; None is null.
+    let health = HealthCheckResponse {
+        healthy: true,
+        message: None,
+    };
+    assert_eq!(hex::encode(cbor::to_vec(&health).unwrap()), "82f5f6");
+    let wire = hex::encode(cbor::to_vec(&inv).unwrap());
+    assert!(
+        wire.starts_with("89 83 624d31 60 60".replace(' ', "").as_str()),
+        "{wire}"
+    );
+    assert!(wire.contains("42a161"), "msg as bytes: {wire}");
+    assert!(
+        wire.ends_with("02f6"),
+        "content_length, no trace context: {wire}"
+    );
+    assert_eq!(
+        cbor::from_slice::<LinkDefinition>(&unhex("a0"))
+            .unwrap_err()
+            .to_string(),
+        RpcError::Deser("missing field LinkDefinition.actor_id".into()).to_string()
+    );
 }
 
 #[test]
