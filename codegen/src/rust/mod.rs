@@ -467,7 +467,7 @@ pub fn render_module(
 
 /// Renders an already built view.
 pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, GenError> {
-    render_view_with(view, templates, None)
+    render_view_with(view, templates, None, &|| {})
 }
 
 /// Renders a view, with hand-written Rust `extra` (name for error reports,
@@ -482,10 +482,14 @@ pub fn render_view(view: &CrateView, templates: &Templates) -> Result<String, Ge
 /// part does not parse on its own (a `file.rs` override that wraps the body
 /// in a module, say), the whole file is parsed as before, which also finds
 /// the template of a syntax error.
+///
+/// `side` is one more job for the two threads (the rest of a crate's
+/// files), taken early; it reports through its own captures.
 fn render_view_with(
     view: &CrateView,
     templates: &Templates,
     extra: Option<(&str, &str)>,
+    side: &(dyn Fn() + Sync),
 ) -> Result<String, GenError> {
     enum Job<'v> {
         Item(&'v ItemView),
@@ -494,6 +498,7 @@ fn render_view_with(
         /// body once, verbatim), so its head and tail are printed before
         /// the body is known.
         File,
+        Side,
     }
     // (output position, job) in the order the jobs are taken.
     let mut jobs: Vec<(usize, Job)> = Vec::new();
@@ -501,6 +506,7 @@ fn render_view_with(
     if file_early {
         jobs.push((usize::MAX, Job::File));
     }
+    jobs.push((usize::MAX, Job::Side));
     let first_service = view.items.len();
     for (i, s) in view.services.iter().enumerate() {
         for (j, t) in SERVICE_TEMPLATES.iter().enumerate() {
@@ -556,6 +562,10 @@ fn render_view_with(
             let rendered = match job {
                 Job::Item(item) => dispatch(&mut g, item),
                 Job::Service(s, t) => g.emit(t, s),
+                Job::Side => {
+                    side();
+                    continue;
+                }
                 Job::File => {
                     let _ = early.set(render_early());
                     continue;
@@ -987,16 +997,16 @@ pub fn render_crate(
     let view = view::build(model, &spec.namespace, &vopts)?;
     let extra = spec.extra.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
     // The manifest, README and round-trip tests do not need `src/lib.rs`:
-    // they are rendered on a thread of their own meanwhile.
-    let (lib, rest) = std::thread::scope(|s| {
-        let rest = s.spawn(|| render_crate_files(model, spec, &view, templates));
-        let lib = render_view_with(&view, templates, extra);
-        (lib, rest.join())
-    });
-    let lib = lib?;
-    let (cargo, readme, tests) = match rest {
-        Ok(files) => files?,
-        Err(panic) => std::panic::resume_unwind(panic),
+    // they are one more job for the threads that render it.
+    let files = std::sync::OnceLock::new();
+    let side = || {
+        let _ = files.set(render_crate_files(model, spec, &view, templates));
+    };
+    let lib = render_view_with(&view, templates, extra, &side)?;
+    let (cargo, readme, tests) = match files.into_inner() {
+        Some(files) => files?,
+        // Not taken (only if rendering stopped at an error, reported above).
+        None => render_crate_files(model, spec, &view, templates)?,
     };
     let mut out = OutputSet::new();
     out.insert("Cargo.toml", cargo);
