@@ -13,6 +13,8 @@
 //! per-load costs. `WELD_BENCH_ONCE=interfaces|empty|<shape count>` loads
 //! one set once and exits (for `valgrind --tool=callgrind`).
 //!
+//! Times are thread CPU time (see `cpu_now`).
+//!
 //! Run: `cargo bench -p weld-codegen --bench frontend` (add `-- --quick`
 //! for a shorter run). Nothing here asserts speed.
 
@@ -22,21 +24,44 @@ use std::time::{Duration, Instant};
 use weld_codegen::smithy::source::FileId;
 use weld_codegen::smithy::{self, json_ast, parser, prelude, resolve};
 
-/// Median time of one call of `f`, measured over batches for about `budget`.
+/// CPU time of the calling thread. Wall time counts the time a run waits
+/// for a core: on a shared machine long runs wait more often than short
+/// ones, which skewed ratios between small and large inputs.
+#[cfg(unix)]
+fn cpu_now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Elsewhere: a monotonic clock (wall time).
+#[cfg(not(unix))]
+fn cpu_now() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
+
+/// Median CPU time of one call of `f`, measured over batches for about
+/// `budget` of wall time.
 fn measure(budget: Duration, mut f: impl FnMut()) -> Duration {
     // Warm up and size batches to ~10 ms.
-    let t = Instant::now();
+    let t = cpu_now();
     f();
-    let once = t.elapsed().max(Duration::from_nanos(50));
+    let once = (cpu_now() - t).max(Duration::from_nanos(50));
     let per_batch = ((Duration::from_millis(10).as_nanos() / once.as_nanos()) as u32).max(1);
     let mut samples = Vec::new();
     let start = Instant::now();
     while start.elapsed() < budget || samples.len() < 5 {
-        let t = Instant::now();
+        let t = cpu_now();
         for _ in 0..per_batch {
             f();
         }
-        samples.push(t.elapsed() / per_batch);
+        samples.push((cpu_now() - t) / per_batch);
     }
     samples.sort();
     samples[samples.len() / 2]
