@@ -24,6 +24,12 @@ use std::time::{Duration, Instant};
 use weld_codegen::smithy::source::FileId;
 use weld_codegen::smithy::{self, json_ast, parser, prelude, resolve};
 
+/// The allocator the `weld` binary runs with (see `src/main.rs`): the
+/// front end allocates many small values, so the allocator is part of what
+/// a `weld` run costs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// CPU time of the calling thread. Wall time counts the time a run waits
 /// for a core: on a shared machine long runs wait more often than short
 /// ones, which skewed ratios between small and large inputs.
