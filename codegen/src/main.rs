@@ -1,5 +1,8 @@
 //! The `weld` command line; all of it lives in [`weld_codegen::cli`].
 
+use std::io::Write;
+use std::process::ExitCode;
+
 /// `weld gen` allocates and frees a great many small values (syn trees,
 /// handlebars contexts, JSON views); glibc's malloc spent about a fifth of
 /// a run's instructions on them. mimalloc's thread-local free lists are
@@ -8,6 +11,18 @@
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> std::process::ExitCode {
-    weld_codegen::cli::main()
+fn main() -> ExitCode {
+    let code = weld_codegen::cli::main();
+    if code == ExitCode::SUCCESS {
+        // Everything is written (files are closed, stderr is unbuffered);
+        // flush stdout and end without the exit handlers: they only give
+        // memory back (mimalloc returns its pages one madvise at a time),
+        // which a process that is ending need not do. About 0.3 ms of a
+        // 5 ms `weld gen`.
+        if std::io::stdout().flush().is_ok() {
+            // SAFETY: `_exit` ends the process; nothing runs after it.
+            unsafe { libc::_exit(0) }
+        }
+    }
+    code
 }
