@@ -409,50 +409,16 @@ impl<'m> ViewBuilder<'m> {
         })
     }
 
-    /// All operations of a service: bound directly, then through resources
-    /// (recursively), each once, in declaration order.
-    fn service_operations(&self, shape: &Shape) -> Vec<ShapeId> {
-        let mut out: Vec<ShapeId> = Vec::new();
-        let push = |id: &ShapeId, out: &mut Vec<ShapeId>| {
-            if !out.contains(id) {
-                out.push(id.clone());
-            }
-        };
-        let ShapeKind::Service(svc) = &shape.kind else {
-            return out;
-        };
-        for op in &svc.operations {
-            push(&op.id, &mut out);
-        }
-        let mut pending: Vec<ShapeId> = svc.resources.iter().map(|r| r.id.clone()).collect();
-        let mut seen: BTreeSet<ShapeId> = BTreeSet::new();
-        while let Some(rid) = pending.pop() {
-            if !seen.insert(rid.clone()) {
-                continue;
-            }
-            if let Some(Shape {
-                kind: ShapeKind::Resource(res),
-                ..
-            }) = self.model.shape(&rid)
-            {
-                for op in resource_operations(res) {
-                    push(&op.id, &mut out);
-                }
-                pending.extend(res.resources.iter().rev().map(|r| r.id.clone()));
-            }
-        }
-        out
-    }
-
     fn service_view(&self, shape: &Shape, from: &str) -> ServiceView {
         let ShapeKind::Service(svc) = &shape.kind else {
             unreachable!("service_view is only called for services");
         };
         let operations = self
+            .model
             .service_operations(shape)
             .into_iter()
             .map(|op_id| {
-                let (input, output, errors, summary) = match self.model.shape(&op_id) {
+                let (input, output, errors, summary) = match self.model.shape(op_id) {
                     Some(
                         op_shape @ Shape {
                             kind: ShapeKind::Operation(op),
@@ -470,7 +436,7 @@ impl<'m> ViewBuilder<'m> {
                     _ => (None, None, Vec::new(), String::new()),
                 };
                 ServiceOpView {
-                    op: self.type_ref(&op_id, from),
+                    op: self.type_ref(op_id, from),
                     method: format!("{}.{}", shape.id.name, op_id.name),
                     input,
                     output,
@@ -688,7 +654,7 @@ impl<'m> ViewBuilder<'m> {
                             },
                             contract_id: wasmbus.as_ref().and_then(|w| w.contract_id.clone()),
                             receivers: wasmbus.map(|w| w.receivers),
-                            operation_count: self.service_operations(s).len(),
+                            operation_count: self.model.service_operations(s).len(),
                         }
                     })
                     .collect();

@@ -593,6 +593,61 @@ impl Model {
             .filter(move |s| s.id.namespace == namespace)
     }
 
+    /// The operations of service `service`: those bound directly, then those
+    /// bound through its resources (lifecycle first, then instance and
+    /// collection operations; resources searched depth-first, child
+    /// resources in declaration order), each once. Resource cycles end; ids
+    /// that name no shape are still listed (the validator reports them).
+    /// Empty for shapes that are not services. The docs and Rust views both
+    /// list a service's operations with this.
+    pub fn service_operations<'m>(&'m self, service: &'m Shape) -> Vec<&'m ShapeId> {
+        let ShapeKind::Service(svc) = &service.kind else {
+            return Vec::new();
+        };
+        let mut out: Vec<&ShapeId> = Vec::new();
+        let mut listed: std::collections::HashSet<&ShapeId, FxBuild> = Default::default();
+        let mut push = |id: &'m ShapeId, out: &mut Vec<&'m ShapeId>| {
+            if listed.insert(id) {
+                out.push(id);
+            }
+        };
+        for op in &svc.operations {
+            push(&op.id, &mut out);
+        }
+        // A stack: the service's last resource is searched first (the order
+        // the docs have always shown); children follow their parent.
+        let mut pending: Vec<&ShapeId> = svc.resources.iter().map(|r| &r.id).collect();
+        let mut seen: std::collections::HashSet<&ShapeId, FxBuild> = Default::default();
+        while let Some(rid) = pending.pop() {
+            if !seen.insert(rid) {
+                continue;
+            }
+            if let Some(Shape {
+                kind: ShapeKind::Resource(res),
+                ..
+            }) = self.shape(rid)
+            {
+                for op in [
+                    &res.create,
+                    &res.put,
+                    &res.read,
+                    &res.update,
+                    &res.delete,
+                    &res.list,
+                ]
+                .into_iter()
+                .flatten()
+                .chain(&res.operations)
+                .chain(&res.collection_operations)
+                {
+                    push(&op.id, &mut out);
+                }
+                pending.extend(res.resources.iter().rev().map(|r| &r.id));
+            }
+        }
+        out
+    }
+
     /// Namespaces that have user shapes, in first-seen order.
     pub fn namespaces(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
@@ -602,5 +657,38 @@ impl Model {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::smithy::load_sources;
+
+    #[test]
+    fn service_operations_lists_each_operation_once_through_resources() {
+        let text = r#"$version: "2"
+namespace t
+service S { operations: [A], resources: [R1, R2] }
+resource R1 { operations: [D] }
+resource R2 { read: B, resources: [R3] }
+resource R3 { operations: [A, C], resources: [R2] }
+@readonly operation A {}
+@readonly operation B {}
+operation C {}
+operation D {}
+"#;
+        let res = load_sources(vec![("t.smithy".into(), text.into())]);
+        let model = &res.model;
+        let svc = model.shape(&super::ShapeId::new("t", "S")).unwrap();
+        let names: Vec<&str> = model
+            .service_operations(svc)
+            .iter()
+            .map(|id| id.name.as_str())
+            .collect();
+        // R2 (the last resource) first, its child R3 next (A already
+        // listed, the cycle back to R2 ends), then R1.
+        assert_eq!(names, ["A", "B", "C", "D"]);
+        let op = model.shape(&super::ShapeId::new("t", "A")).unwrap();
+        assert!(model.service_operations(op).is_empty());
     }
 }

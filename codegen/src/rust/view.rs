@@ -1398,37 +1398,17 @@ impl<'m> Builder<'m> {
         }
         let name = names::item(&shape.id.name);
         let mut operations = Vec::new();
-        let mut ops: Vec<ShapeId> = svc.operations.iter().map(|r| r.id.clone()).collect();
         // Operations bound through resources belong to the service too.
-        let mut res_todo: Vec<ShapeId> = svc.resources.iter().map(|r| r.id.clone()).collect();
-        while let Some(r) = res_todo.pop() {
-            if let Some(ShapeKind::Resource(res)) = self.model.shape(&r).map(|s| &s.kind) {
-                for o in [
-                    &res.create,
-                    &res.put,
-                    &res.read,
-                    &res.update,
-                    &res.delete,
-                    &res.list,
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    ops.push(o.id.clone());
-                }
-                ops.extend(res.operations.iter().map(|o| o.id.clone()));
-                ops.extend(res.collection_operations.iter().map(|o| o.id.clone()));
-                res_todo.extend(res.resources.iter().map(|o| o.id.clone()));
-            }
-        }
+        let model = self.model;
+        let ops = model.service_operations(shape);
         for op_id in ops {
-            let op_shape = self.shape(&op_id)?;
+            let op_shape = self.shape(op_id)?;
             let ShapeKind::Operation(op) = &op_shape.kind else {
                 continue;
             };
             let wire_name = svc
                 .rename
-                .get(&op_id)
+                .get(op_id)
                 .cloned()
                 .unwrap_or_else(|| op_id.name.clone());
             let rename = op_shape
