@@ -100,6 +100,8 @@ macro_rules! __cbor_struct_encode {
     (array $s:ident $e:ident [$($n:literal $f:ident $w:tt $kind:ident $($blob:ident)?;)*]) => {
         const LEN: u32 = $crate::cbor::array_len(&[$($n),*]);
         $e.array(u64::from(LEN))?;
+        // LEN is 0 for a struct with no fields; the loop then runs no times.
+        #[allow(clippy::reversed_empty_ranges)]
         for pos in 0..LEN {
             match pos {
                 $($n => $crate::__cbor_field!(@item $e ($s.$f) $kind $($blob)?),)*
