@@ -1,5 +1,23 @@
 //! Native provider-side helpers (cargo feature `provider`): start-up data
-//! from the host and call timeouts. Nothing here is built for actors.
+//! from the host, call timeouts, nkeys and JWTs, and the lattice (NATS)
+//! transport. Nothing here is built for actors.
+//!
+//! A provider process typically does:
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use weld_rpc::provider::*;
+//! # #[derive(Default)] struct MyProvider;
+//! # #[weld_rpc::async_trait] impl weld_rpc::MessageDispatch for MyProvider {
+//! #   async fn dispatch(&self, _: &weld_rpc::Context, _: weld_rpc::Message<'_>)
+//! #     -> weld_rpc::RpcResult<Vec<u8>> { Ok(vec![]) } }
+//! # impl ProviderHandler for MyProvider {}
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let host_data = read_host_data(std::io::stdin().lock())?;
+//! let bridge = HostBridge::connect(host_data).await?;
+//! set_host_bridge(bridge.clone())?; // for `XSender::for_actor(&link)`
+//! serve_provider(bridge, Arc::new(MyProvider::default())).await?;
+//! # Ok(()) }
+//! ```
 
 use std::future::Future;
 use std::io::BufRead;
@@ -9,6 +27,16 @@ use base64::Engine as _;
 
 use crate::core::HostData;
 use crate::error::{RpcError, RpcResult};
+
+pub mod bridge;
+pub mod invocation;
+pub mod jwt;
+pub mod keys;
+
+pub use bridge::{
+    get_host_bridge, serve_provider, set_host_bridge, BridgeError, HostBridge, ProviderHandler,
+    ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES,
+};
 
 /// Default RPC timeout when the host gives none (as upstream: 2 s).
 pub const DEFAULT_RPC_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -61,4 +89,31 @@ pub async fn with_timeout<T>(
             timeout.as_millis()
         ))),
     }
+}
+
+/// Makes a provider type a [`crate::MessageDispatch`] over the generated
+/// receivers of the services it implements, routing `"Trait.Method"` (split
+/// at the last `.`) as [`crate::actor!`] does for actors:
+/// `weld_rpc::provider_services!(MyProvider: KeyValueReceiver);`.
+#[macro_export]
+macro_rules! provider_services {
+    ($provider:ty : $($receiver:path),+ $(,)?) => {
+        #[$crate::async_trait]
+        impl $crate::MessageDispatch for $provider {
+            async fn dispatch(
+                &self,
+                ctx: &$crate::Context,
+                message: $crate::Message<'_>,
+            ) -> $crate::RpcResult<::std::vec::Vec<u8>> {
+                let (service, method) = $crate::actor::split_method(message.method);
+                let message = $crate::Message { method, arg: message.arg };
+                $(
+                    if service == <$provider as $receiver>::SERVICE {
+                        return <$provider as $receiver>::dispatch(self, ctx, message).await;
+                    }
+                )+
+                $crate::actor::unhandled(service, message)
+            }
+        }
+    };
 }

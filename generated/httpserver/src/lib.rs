@@ -148,15 +148,21 @@ impl HttpServerSender<weld_rpc::actor::HostTransport> {
 }
 
 #[cfg(feature = "provider")]
-impl<T: weld_rpc::Transport> HttpServerSender<T> {
-    /// For providers: a sender to the actor at the other end of `link`.
-    /// `connect` turns the actor's public key into a transport to it (for
-    /// example the host's handle bound to that actor).
-    pub fn for_actor(
+impl HttpServerSender<weld_rpc::provider::ProviderTransport> {
+    /// For providers: a sender to the actor at the other end of `link`, over
+    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
+    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
+    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
+        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
+    }
+
+    /// For providers: a sender to the actor at the other end of `link`, over
+    /// an explicit `bridge` (no process-global state).
+    pub fn for_actor_with(
         link: &weld_rpc::core::LinkDefinition,
-        connect: impl FnOnce(&str) -> T,
+        bridge: &weld_rpc::provider::HostBridge,
     ) -> Self {
-        Self::via(connect(&link.actor_id))
+        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
     }
 }
 

@@ -3,29 +3,18 @@
 //!
 //! `token = b64url(header) "." b64url(claims) "." b64url(signature)`, all
 //! base64url without padding, the signature over the first two parts as
-//! text. Field names and optionality follow wascap revision 3, so tokens
+//! text (the shared layer is `weld_rpc::provider::jwt`). Field names and optionality follow wascap revision 3, so tokens
 //! signed by `wash` / the `wascap` crate verify here and ours verify there.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use data_encoding::BASE64URL_NOPAD;
 use serde::{Deserialize, Serialize};
+use weld_rpc::provider::jwt::{self as rpc_jwt, Jwt, JwtError};
 
 use super::keys::{KeyPair, KeyType};
 use super::ClaimsError;
 
-/// `typ` of the header.
-pub const HEADER_TYPE: &str = "jwt";
-/// `alg` of the header.
-pub const HEADER_ALGORITHM: &str = "Ed25519";
-/// The `wascap_revision` written into new claims.
-pub const WASCAP_REVISION: u32 = 3;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Header {
-    typ: String,
-    alg: String,
-}
+pub use weld_rpc::provider::jwt::{HEADER_ALGORITHM, HEADER_TYPE, WASCAP_REVISION};
 
 /// The `wascap` part of an actor's claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -120,58 +109,33 @@ pub struct Token<T> {
 /// Signs `claims` with `issuer` (who must hold the account seed) and
 /// returns the JWT.
 pub fn encode(claims: &Claims, issuer: &KeyPair) -> Result<String, ClaimsError> {
-    let header = Header {
-        typ: HEADER_TYPE.into(),
-        alg: HEADER_ALGORITHM.into(),
-    };
-    let head = BASE64URL_NOPAD.encode(&serde_json::to_vec(&header).map_err(ClaimsError::Json)?);
-    let body = BASE64URL_NOPAD.encode(&serde_json::to_vec(claims).map_err(ClaimsError::Json)?);
-    let signed = format!("{head}.{body}");
-    let sig = issuer.sign(signed.as_bytes())?;
-    Ok(format!("{signed}.{}", BASE64URL_NOPAD.encode(&sig)))
+    rpc_jwt::encode(claims, issuer).map_err(from_jwt)
 }
 
 /// Splits a token and decodes its claims, checking nothing else. Use
 /// [`verify_token`] before trusting the result.
 pub fn decode(jwt: &str) -> Result<Claims, ClaimsError> {
-    let parts = split(jwt)?;
-    decode_segment(parts[1], "claims")
+    Jwt::parse(jwt).and_then(|t| t.claims()).map_err(from_jwt)
 }
 
-fn split(jwt: &str) -> Result<[&str; 3], ClaimsError> {
-    let parts: Vec<&str> = jwt.trim().split('.').collect();
-    <[&str; 3]>::try_from(parts).map_err(|p| {
-        ClaimsError::Token(format!(
-            "a JWT has 3 dot-separated parts, this one has {}",
-            p.len()
-        ))
-    })
-}
-
-fn decode_segment<T: serde::de::DeserializeOwned>(
-    segment: &str,
-    what: &str,
-) -> Result<T, ClaimsError> {
-    let bytes = BASE64URL_NOPAD
-        .decode(segment.as_bytes())
-        .map_err(|e| ClaimsError::Token(format!("{what} part is not base64url: {e}")))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ClaimsError::Token(format!("{what} part is not valid JSON claims: {e}")))
+/// Maps the shared JWT layer's errors onto the claims errors the host reports.
+fn from_jwt(e: JwtError) -> ClaimsError {
+    match e {
+        JwtError::Header { typ, alg } => ClaimsError::Header { typ, alg },
+        JwtError::Encode(e) => ClaimsError::Json(e),
+        JwtError::Key(e) => ClaimsError::Key(e),
+        JwtError::BadSignature { issuer } => ClaimsError::BadSignature { issuer },
+        other => ClaimsError::Token(other.to_string()),
+    }
 }
 
 /// Verifies a token: header, issuer (an account key) and subject (a module
 /// key), the issuer's signature, then `exp` / `nbf` against `now`. Does not
 /// look at the module hash (see [`super::verify`]).
 pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
-    let parts = split(jwt)?;
-    let header: Header = decode_segment(parts[0], "header")?;
-    if header.alg != HEADER_ALGORITHM || !header.typ.eq_ignore_ascii_case(HEADER_TYPE) {
-        return Err(ClaimsError::Header {
-            typ: header.typ,
-            alg: header.alg,
-        });
-    }
-    let claims: Claims = decode_segment(parts[1], "claims")?;
+    let token = Jwt::parse(jwt).map_err(from_jwt)?;
+    token.check_header().map_err(from_jwt)?;
+    let claims: Claims = token.claims().map_err(from_jwt)?;
     let issuer =
         KeyPair::from_public_key(&claims.issuer).map_err(|source| ClaimsError::Issuer {
             key: claims.issuer.clone(),
@@ -199,16 +163,7 @@ pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
             key: claims.subject.clone(),
             source,
         })?;
-    let sig = BASE64URL_NOPAD
-        .decode(parts[2].as_bytes())
-        .map_err(|e| ClaimsError::Token(format!("signature part is not base64url: {e}")))?;
-    let signed_len = parts[0].len() + 1 + parts[1].len();
-    let signed = &jwt.trim()[..signed_len];
-    if !issuer.verify(signed.as_bytes(), &sig) {
-        return Err(ClaimsError::BadSignature {
-            issuer: claims.issuer,
-        });
-    }
+    token.verify_signature(&issuer).map_err(from_jwt)?;
     let now_s = unix_seconds(now);
     if let Some(exp) = claims.expires {
         if exp < now_s {
@@ -229,9 +184,4 @@ pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
     Ok(claims)
 }
 
-/// Seconds since the Unix epoch (0 for a clock set before 1970).
-pub fn unix_seconds(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub use weld_rpc::provider::jwt::unix_seconds;

@@ -1,0 +1,831 @@
+//! The lattice (NATS) side of a capability provider running as its own
+//! process: the [`HostBridge`] built from the host data, the
+//! [`ProviderTransport`] a provider calls actors through, and the
+//! [`ProviderServer`] loop that receives actors' calls, link changes, health
+//! checks and the shutdown request.
+//!
+//! Subjects, for lattice prefix `L` (`default` when the host data leaves it
+//! empty):
+//! - calls to an actor: `wasmbus.rpc.L.{actor_key}`;
+//! - calls to this provider: `wasmbus.rpc.L.{provider_key}.{link_name}`,
+//!   queue group `rpc` (instances share the load);
+//! - `….linkdefs.put` / `….linkdefs.del` (msgpack [`LinkDefinition`]),
+//!   `….health` (reply [`HealthCheckResponse`]), `….shutdown`.
+//!
+//! Every invocation carries a JWT signed with the host data's
+//! `invocation_seed` (see [`super::invocation`]); received ones are refused
+//! unless their claims verify and the issuer is one of `cluster_issuers`.
+//! Payloads over [`CHUNK_THRESHOLD_BYTES`] travel through a JetStream
+//! object store named after the lattice (object = invocation id, reply
+//! object = `{id}-r`), as upstream wasmbus-rpc does.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, SystemTime};
+
+use async_nats::jetstream::object_store::{self, ObjectStore};
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+use tokio::sync::Notify;
+
+use super::invocation::{sign_invocation, verify_invocation, InvocationError};
+use super::keys::{KeyError, KeyPair};
+use super::DEFAULT_RPC_TIMEOUT;
+use crate::common::{
+    deserialize, serialize, Context, Message, MessageDispatch, SendOpts, Transport,
+};
+use crate::core::{
+    HealthCheckRequest, HealthCheckResponse, HostData, Invocation, InvocationResponse,
+    LinkDefinition, WasmCloudEntity,
+};
+use crate::error::{RpcError, RpcResult};
+
+/// Payloads larger than this (900 KiB) go through the object store instead
+/// of the NATS message (whose default limit is 1 MiB).
+pub const CHUNK_THRESHOLD_BYTES: usize = 900 * 1024;
+
+/// Lattice prefix used when the host data gives none.
+pub const DEFAULT_LATTICE_PREFIX: &str = "default";
+
+/// NATS URL used when the host data gives none.
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// Queue group of provider RPC subscriptions.
+pub const RPC_QUEUE_GROUP: &str = "rpc";
+
+/// Why a bridge or a provider server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BridgeError {
+    /// `invocation_seed` is not an nkeys seed.
+    #[error("host data invocation_seed is not a valid seed: {0}")]
+    InvocationSeed(#[source] KeyError),
+    /// `lattice_rpc_user_seed` is not an nkeys seed.
+    #[error("host data lattice_rpc_user_seed is not a valid seed: {0}")]
+    UserSeed(#[source] KeyError),
+    /// The NATS server could not be reached or refused the credentials.
+    #[error("connecting to NATS at {url}: {source}")]
+    Connect {
+        /// The URL tried.
+        url: String,
+        /// The client's error.
+        #[source]
+        source: async_nats::ConnectError,
+    },
+    /// A subscription could not be made.
+    #[error("subscribing to {subject}: {source}")]
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// The client's error.
+        #[source]
+        source: async_nats::SubscribeError,
+    },
+    /// The server did not confirm the subscriptions.
+    #[error("confirming subscriptions with the server: {0}")]
+    Sync(String),
+    /// [`set_host_bridge`] was called twice.
+    #[error("the process-global host bridge is already set")]
+    AlreadySet,
+}
+
+struct Inner {
+    nats: async_nats::Client,
+    host_data: HostData,
+    lattice: String,
+    signer: KeyPair,
+    /// Default timeout of calls to actors, in milliseconds.
+    timeout_ms: AtomicU64,
+    /// Links this provider holds, by actor id (one provider instance serves
+    /// one link name, so the actor identifies the link).
+    links: RwLock<HashMap<String, LinkDefinition>>,
+    /// Object store of chunked payloads, opened on first use.
+    chunks: tokio::sync::OnceCell<ObjectStore>,
+}
+
+/// A provider's connection to its lattice: the NATS client, the host data
+/// and the key that signs invocations. Cheap to clone (shared inside).
+#[derive(Clone)]
+pub struct HostBridge {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for HostBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the seeds in the host data.
+        f.debug_struct("HostBridge")
+            .field("lattice", &self.inner.lattice)
+            .field("host_id", &self.inner.host_data.host_id)
+            .field("provider_key", &self.inner.host_data.provider_key)
+            .field("link_name", &self.inner.host_data.link_name)
+            .finish()
+    }
+}
+
+impl HostBridge {
+    /// Connects to `lattice_rpc_url` (default [`DEFAULT_NATS_URL`]) with the
+    /// host data's NATS user JWT and seed when given, and builds the bridge.
+    pub async fn connect(host_data: HostData) -> Result<HostBridge, BridgeError> {
+        let url = if host_data.lattice_rpc_url.trim().is_empty() {
+            DEFAULT_NATS_URL.to_string()
+        } else {
+            host_data.lattice_rpc_url.trim().to_string()
+        };
+        let mut opts = async_nats::ConnectOptions::new().name(format!(
+            "weld provider {} {}",
+            host_data.provider_key, host_data.link_name
+        ));
+        if !host_data.lattice_rpc_user_jwt.trim().is_empty() {
+            let user = Arc::new(
+                KeyPair::from_seed(&host_data.lattice_rpc_user_seed)
+                    .map_err(BridgeError::UserSeed)?,
+            );
+            opts = opts.jwt(
+                host_data.lattice_rpc_user_jwt.trim().to_string(),
+                move |nonce| {
+                    let user = user.clone();
+                    async move {
+                        user.sign(&nonce)
+                            .map(|s| s.to_vec())
+                            .map_err(async_nats::AuthError::new)
+                    }
+                },
+            );
+        }
+        let nats = opts
+            .connect(url.as_str())
+            .await
+            .map_err(|source| BridgeError::Connect { url, source })?;
+        HostBridge::new_client(nats, host_data)
+    }
+
+    /// A bridge over an existing client (for tests, or a provider that
+    /// connects by its own means).
+    pub fn new_client(
+        nats: async_nats::Client,
+        host_data: HostData,
+    ) -> Result<HostBridge, BridgeError> {
+        let signer =
+            KeyPair::from_seed(&host_data.invocation_seed).map_err(BridgeError::InvocationSeed)?;
+        let lattice = if host_data.lattice_rpc_prefix.is_empty() {
+            DEFAULT_LATTICE_PREFIX.to_string()
+        } else {
+            host_data.lattice_rpc_prefix.clone()
+        };
+        let timeout = host_data
+            .default_rpc_timeout_ms
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_RPC_TIMEOUT);
+        let links = host_data
+            .link_definitions
+            .iter()
+            .map(|ld| (ld.actor_id.clone(), ld.clone()))
+            .collect();
+        Ok(HostBridge {
+            inner: Arc::new(Inner {
+                nats,
+                lattice,
+                signer,
+                timeout_ms: AtomicU64::new(timeout.as_millis() as u64),
+                links: RwLock::new(links),
+                chunks: tokio::sync::OnceCell::new(),
+                host_data,
+            }),
+        })
+    }
+
+    /// The host data the bridge was built from.
+    pub fn host_data(&self) -> &HostData {
+        &self.inner.host_data
+    }
+
+    /// The NATS client.
+    pub fn nats(&self) -> &async_nats::Client {
+        &self.inner.nats
+    }
+
+    /// The lattice prefix of the subjects.
+    pub fn lattice_prefix(&self) -> &str {
+        &self.inner.lattice
+    }
+
+    /// This provider's public key (`V...`).
+    pub fn provider_key(&self) -> &str {
+        &self.inner.host_data.provider_key
+    }
+
+    /// This provider's link name.
+    pub fn link_name(&self) -> &str {
+        &self.inner.host_data.link_name
+    }
+
+    /// The host's public key (`N...`), written into invocations.
+    pub fn host_id(&self) -> &str {
+        &self.inner.host_data.host_id
+    }
+
+    /// Public key of the invocation signer (the cluster key of `invocation_seed`).
+    pub fn signer_public_key(&self) -> String {
+        self.inner.signer.public_key()
+    }
+
+    /// Default timeout of calls to actors (`default_rpc_timeout_ms`, else 2 s).
+    pub fn rpc_timeout(&self) -> Duration {
+        Duration::from_millis(self.inner.timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets the default timeout of later calls through this bridge.
+    pub fn set_rpc_timeout(&self, timeout: Duration) {
+        self.inner
+            .timeout_ms
+            .store(timeout.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// The subject of calls to this provider.
+    pub fn provider_rpc_subject(&self) -> String {
+        format!(
+            "wasmbus.rpc.{}.{}.{}",
+            self.inner.lattice,
+            self.provider_key(),
+            self.link_name()
+        )
+    }
+
+    /// The subject of calls to actor `actor_key`.
+    pub fn actor_rpc_subject(&self, actor_key: &str) -> String {
+        format!("wasmbus.rpc.{}.{actor_key}", self.inner.lattice)
+    }
+
+    /// The link this provider holds for `actor_id`, if any.
+    pub fn get_link(&self, actor_id: &str) -> Option<LinkDefinition> {
+        self.inner
+            .links
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(actor_id)
+            .cloned()
+    }
+
+    /// Every link this provider holds.
+    pub fn links(&self) -> Vec<LinkDefinition> {
+        self.inner
+            .links
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    fn put_link_entry(&self, ld: LinkDefinition) {
+        self.inner
+            .links
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ld.actor_id.clone(), ld);
+    }
+
+    fn remove_link_entry(&self, actor_id: &str) {
+        self.inner
+            .links
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(actor_id);
+    }
+
+    /// A transport to the actor at the other end of `ld`.
+    pub fn transport_for(&self, ld: &LinkDefinition) -> ProviderTransport {
+        ProviderTransport::new(ld, Some(self))
+    }
+
+    async fn chunk_store(&self) -> RpcResult<&ObjectStore> {
+        self.inner
+            .chunks
+            .get_or_try_init(|| async {
+                let js = async_nats::jetstream::new(self.inner.nats.clone());
+                match js.get_object_store(&self.inner.lattice).await {
+                    Ok(store) => Ok(store),
+                    Err(_) => js
+                        .create_object_store(object_store::Config {
+                            bucket: self.inner.lattice.clone(),
+                            ..Default::default()
+                        })
+                        .await
+                        .map_err(|e| {
+                            RpcError::Nats(format!(
+                                "opening object store `{}` for chunked payloads: {e}",
+                                self.inner.lattice
+                            ))
+                        }),
+                }
+            })
+            .await
+    }
+
+    /// Stores a large payload as object `name` of the lattice's object store.
+    async fn put_chunked(&self, name: &str, bytes: &[u8]) -> RpcResult<()> {
+        let store = self.chunk_store().await?;
+        let mut reader = bytes;
+        store
+            .put(name, &mut reader)
+            .await
+            .map_err(|e| RpcError::Nats(format!("writing chunked payload {name}: {e}")))?;
+        Ok(())
+    }
+
+    /// Reads (and then deletes) object `name`, expecting `len` bytes.
+    async fn take_chunked(&self, name: &str, len: u64) -> RpcResult<Vec<u8>> {
+        let store = self.chunk_store().await?;
+        let mut obj = store
+            .get(name)
+            .await
+            .map_err(|e| RpcError::Nats(format!("reading chunked payload {name}: {e}")))?;
+        // Cap the allocation by what the sender announced; a lying length
+        // cannot make us reserve more than the object really holds.
+        let mut out = Vec::with_capacity(len.min(64 << 20) as usize);
+        obj.read_to_end(&mut out)
+            .await
+            .map_err(|e| RpcError::Nats(format!("reading chunked payload {name}: {e}")))?;
+        // A failed delete only leaves garbage in the bucket; the bytes are here.
+        let _ = store.delete(name).await;
+        if out.len() as u64 != len {
+            return Err(RpcError::Rpc(format!(
+                "chunked payload {name} has {} bytes, content_length says {len}",
+                out.len()
+            )));
+        }
+        Ok(out)
+    }
+}
+
+static BRIDGE: OnceLock<HostBridge> = OnceLock::new();
+
+/// Installs the process-global bridge that `XSender::for_actor(&link)`
+/// uses. Fails if one is already set (providers set it once at start).
+pub fn set_host_bridge(bridge: HostBridge) -> Result<(), BridgeError> {
+    BRIDGE.set(bridge).map_err(|_| BridgeError::AlreadySet)
+}
+
+/// The process-global bridge, if [`set_host_bridge`] was called. (Upstream
+/// panics when it is missing; here the transport reports
+/// [`RpcError::NotInitialized`] on its first call instead.)
+pub fn get_host_bridge() -> Option<&'static HostBridge> {
+    BRIDGE.get()
+}
+
+/// A [`Transport`] from a provider to one actor over the lattice.
+///
+/// Each call sends an [`Invocation`] from this provider (`origin` = the
+/// link's provider id, link name and contract id) to the actor (`target`)
+/// on `wasmbus.rpc.{L}.{actor}`, signed with the bridge's invocation key,
+/// and waits for the [`InvocationResponse`] up to the timeout. An `error`
+/// in the response becomes [`RpcError::Rpc`].
+#[derive(Debug)]
+pub struct ProviderTransport {
+    bridge: Option<HostBridge>,
+    origin: WasmCloudEntity,
+    target: WasmCloudEntity,
+    /// Per-transport timeout in ms; 0 = the bridge's default.
+    timeout_ms: AtomicU64,
+}
+
+impl Clone for ProviderTransport {
+    fn clone(&self) -> Self {
+        ProviderTransport {
+            bridge: self.bridge.clone(),
+            origin: self.origin.clone(),
+            target: self.target.clone(),
+            timeout_ms: AtomicU64::new(self.timeout_ms.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl ProviderTransport {
+    /// A transport to the actor of `ld`, over `bridge`, or over the global
+    /// bridge when `None` (as upstream's `ProviderTransport::new`). Without
+    /// either, every call fails with [`RpcError::NotInitialized`].
+    pub fn new(ld: &LinkDefinition, bridge: Option<&HostBridge>) -> ProviderTransport {
+        let bridge = bridge.or_else(|| get_host_bridge()).cloned();
+        let (provider_key, link_name) = match &bridge {
+            // The link names the provider; fall back to the bridge's own
+            // identity for a hand-made link that leaves them empty.
+            Some(b) => (
+                non_empty(&ld.provider_id, b.provider_key()),
+                non_empty(&ld.link_name, b.link_name()),
+            ),
+            None => (ld.provider_id.clone(), ld.link_name.clone()),
+        };
+        ProviderTransport {
+            bridge,
+            origin: WasmCloudEntity {
+                public_key: provider_key,
+                link_name,
+                contract_id: ld.contract_id.clone(),
+            },
+            target: WasmCloudEntity {
+                public_key: ld.actor_id.clone(),
+                link_name: String::new(),
+                contract_id: String::new(),
+            },
+            timeout_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// The entity calls come from.
+    pub fn origin(&self) -> &WasmCloudEntity {
+        &self.origin
+    }
+
+    /// The actor calls go to.
+    pub fn target(&self) -> &WasmCloudEntity {
+        &self.target
+    }
+
+    fn timeout(&self, bridge: &HostBridge) -> Duration {
+        match self.timeout_ms.load(Ordering::Relaxed) {
+            0 => bridge.rpc_timeout(),
+            ms => Duration::from_millis(ms),
+        }
+    }
+}
+
+fn non_empty(a: &str, b: &str) -> String {
+    if a.is_empty() { b } else { a }.to_string()
+}
+
+#[async_trait::async_trait]
+impl Transport for ProviderTransport {
+    async fn send(
+        &self,
+        _ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        let bridge = self.bridge.as_ref().ok_or_else(|| {
+            RpcError::NotInitialized(
+                "no host bridge: call weld_rpc::provider::set_host_bridge at start, or \
+                 build the sender with for_actor_with(&link, &bridge)"
+                    .into(),
+            )
+        })?;
+        if self.target.public_key.is_empty() {
+            return Err(RpcError::InvalidParameter(
+                "link definition has no actor_id".into(),
+            ));
+        }
+        let subject = bridge.actor_rpc_subject(&self.target.public_key);
+        let msg = req.arg.into_owned();
+        let len = msg.len();
+        let chunked = len > CHUNK_THRESHOLD_BYTES;
+        let mut inv = sign_invocation(
+            &bridge.inner.signer,
+            bridge.host_id(),
+            self.origin.clone(),
+            self.target.clone(),
+            req.method,
+            msg,
+        )
+        .map_err(|e| RpcError::Rpc(format!("signing invocation: {e}")))?;
+        if chunked {
+            bridge.put_chunked(&inv.id, &inv.msg).await?;
+            inv.msg = Vec::new();
+        }
+        let payload = serialize(&inv)?;
+        let timeout = self.timeout(bridge);
+        let request = async_nats::Request::new()
+            .payload(payload.into())
+            .timeout(Some(timeout));
+        let reply = bridge
+            .nats()
+            .send_request(subject.clone(), request)
+            .await
+            .map_err(|e| match e.kind() {
+                async_nats::RequestErrorKind::TimedOut => RpcError::Timeout(format!(
+                    "{} to {subject} after {} ms",
+                    req.method,
+                    timeout.as_millis()
+                )),
+                async_nats::RequestErrorKind::NoResponders => {
+                    RpcError::Nats(format!("no responders on {subject} for {}", req.method))
+                }
+                _ => RpcError::Nats(format!("{} to {subject}: {e}", req.method)),
+            })?;
+        let resp: InvocationResponse = deserialize(&reply.payload)
+            .map_err(|e| RpcError::Deser(format!("'InvocationResponse': {e}")))?;
+        if let Some(err) = resp.error {
+            return Err(RpcError::Rpc(err));
+        }
+        if !resp.invocation_id.is_empty() && resp.invocation_id != inv.id {
+            return Err(RpcError::Rpc(format!(
+                "response is for invocation {}, not {}",
+                resp.invocation_id, inv.id
+            )));
+        }
+        match resp.content_length {
+            Some(n) if n > resp.msg.len() as u64 && resp.msg.is_empty() => {
+                bridge.take_chunked(&format!("{}-r", inv.id), n).await
+            }
+            _ => Ok(resp.msg),
+        }
+    }
+
+    fn set_timeout(&self, interval: Duration) {
+        self.timeout_ms
+            .store(interval.as_millis().max(1) as u64, Ordering::Relaxed);
+    }
+}
+
+/// What a provider does besides answering actors' calls: accept and drop
+/// links, report health, shut down. Every method has a default, so a
+/// provider implements only what it needs (names as upstream).
+#[async_trait::async_trait]
+pub trait ProviderHandler: Send + Sync {
+    /// A link to an actor was put. Return `Ok(false)` or an error to refuse
+    /// it (the link is then not recorded in the bridge).
+    async fn put_link(&self, _ld: &LinkDefinition) -> RpcResult<bool> {
+        Ok(true)
+    }
+
+    /// The link to `actor_id` was deleted.
+    async fn delete_link(&self, _actor_id: &str) {}
+
+    /// A health check from the host.
+    async fn health_request(&self, _arg: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
+        Ok(HealthCheckResponse {
+            healthy: true,
+            message: None,
+        })
+    }
+
+    /// The host asked the provider to stop; release resources here.
+    async fn shutdown(&self) {}
+}
+
+/// A running provider: subscribed to its RPC, link, health and shutdown
+/// subjects, dispatching calls to a [`MessageDispatch`] (which receives the
+/// full `"Trait.Method"` operation; see [`crate::provider_services!`]).
+pub struct ProviderServer {
+    stop: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for ProviderServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderServer")
+            .field("finished", &self.task.is_finished())
+            .finish()
+    }
+}
+
+impl ProviderServer {
+    /// Subscribes (and waits for a round trip through the server, so the
+    /// subscriptions are live there when this returns) and starts serving in a background task.
+    pub async fn start<P>(
+        bridge: HostBridge,
+        provider: Arc<P>,
+    ) -> Result<ProviderServer, BridgeError>
+    where
+        P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
+    {
+        let nats = bridge.nats().clone();
+        let base = bridge.provider_rpc_subject();
+        let sub = |subject: String| {
+            let nats = nats.clone();
+            async move {
+                nats.subscribe(subject.clone())
+                    .await
+                    .map_err(|source| BridgeError::Subscribe { subject, source })
+            }
+        };
+        let mut rpc = nats
+            .queue_subscribe(base.clone(), RPC_QUEUE_GROUP.to_string())
+            .await
+            .map_err(|source| BridgeError::Subscribe {
+                subject: base.clone(),
+                source,
+            })?;
+        let mut put = sub(format!("{base}.linkdefs.put")).await?;
+        let mut del = sub(format!("{base}.linkdefs.del")).await?;
+        let mut health = sub(format!("{base}.health")).await?;
+        let mut shutdown = sub(format!("{base}.shutdown")).await?;
+        sync_with_server(&nats).await?;
+
+        let stop = Arc::new(Notify::new());
+        let stopped = stop.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stopped.notified() => break,
+                    Some(msg) = rpc.next() => {
+                        let (bridge, provider) = (bridge.clone(), provider.clone());
+                        tokio::spawn(async move { handle_rpc(&bridge, provider, msg).await });
+                    }
+                    Some(msg) = put.next() => handle_put_link(&bridge, &*provider, &msg.payload).await,
+                    Some(msg) = del.next() => handle_del_link(&bridge, &*provider, &msg.payload).await,
+                    Some(msg) = health.next() => {
+                        let resp = match provider.health_request(&HealthCheckRequest {}).await {
+                            Ok(r) => r,
+                            Err(e) => HealthCheckResponse { healthy: false, message: Some(e.to_string()) },
+                        };
+                        if let (Some(reply), Ok(buf)) = (msg.reply, serialize(&resp)) {
+                            let _ = bridge.nats().publish(reply, buf.into()).await;
+                        }
+                    }
+                    Some(msg) = shutdown.next() => {
+                        provider.shutdown().await;
+                        if let Some(reply) = msg.reply {
+                            let _ = bridge.nats().publish(reply, Vec::new().into()).await;
+                        }
+                        let _ = bridge.nats().flush().await;
+                        break;
+                    }
+                    else => break,
+                }
+            }
+        });
+        Ok(ProviderServer { stop, task })
+    }
+
+    /// Waits until the server stops (a shutdown request, [`Self::stop`], or
+    /// the connection closing).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    /// Stops serving (calls in flight finish on their own).
+    pub fn stop(&self) {
+        self.stop.notify_one();
+    }
+
+    /// True once the loop has ended.
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+/// Waits until the server has processed everything this client sent so far:
+/// a message to a fresh inbox comes back only after the server has handled
+/// the commands before it. (`flush` only empties the socket buffer; a caller
+/// on another connection could otherwise find no subscriber yet.)
+pub async fn sync_with_server(nats: &async_nats::Client) -> Result<(), BridgeError> {
+    let inbox = nats.new_inbox();
+    let mut sub = nats
+        .subscribe(inbox.clone())
+        .await
+        .map_err(|e| BridgeError::Sync(e.to_string()))?;
+    nats.publish(inbox, Vec::new().into())
+        .await
+        .map_err(|e| BridgeError::Sync(e.to_string()))?;
+    match tokio::time::timeout(Duration::from_secs(10), sub.next()).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(BridgeError::Sync("connection closed".into())),
+        Err(_) => Err(BridgeError::Sync("no echo within 10 s".into())),
+    }
+}
+
+/// Starts a [`ProviderServer`] and serves until the host asks the provider
+/// to shut down.
+pub async fn serve_provider<P>(bridge: HostBridge, provider: Arc<P>) -> Result<(), BridgeError>
+where
+    P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
+{
+    ProviderServer::start(bridge, provider).await?.wait().await;
+    Ok(())
+}
+
+async fn handle_put_link<P: ProviderHandler + ?Sized>(
+    bridge: &HostBridge,
+    provider: &P,
+    payload: &[u8],
+) {
+    // A malformed or refused link is dropped: there is no reply subject
+    // to report to, and the host learns of it through the provider's logs.
+    let Ok(ld) = deserialize::<LinkDefinition>(payload) else {
+        return;
+    };
+    if let Ok(true) = provider.put_link(&ld).await {
+        bridge.put_link_entry(ld);
+    }
+}
+
+async fn handle_del_link<P: ProviderHandler + ?Sized>(
+    bridge: &HostBridge,
+    provider: &P,
+    payload: &[u8],
+) {
+    let Ok(ld) = deserialize::<LinkDefinition>(payload) else {
+        return;
+    };
+    bridge.remove_link_entry(&ld.actor_id);
+    provider.delete_link(&ld.actor_id).await;
+}
+
+/// Answers one invocation; every failure becomes an error response.
+async fn handle_rpc<P>(bridge: &HostBridge, provider: Arc<P>, msg: async_nats::Message)
+where
+    P: MessageDispatch + Send + Sync + 'static,
+{
+    let Some(reply) = msg.reply.clone() else {
+        // Nobody to answer; an invocation is always a request.
+        return;
+    };
+    let response = match receive_invocation(bridge, provider, &msg.payload).await {
+        Ok(r) => r,
+        Err((invocation_id, e)) => InvocationResponse {
+            msg: Vec::new(),
+            invocation_id,
+            error: Some(e),
+            content_length: None,
+        },
+    };
+    if let Ok(buf) = serialize(&response) {
+        let _ = bridge.nats().publish(reply, buf.into()).await;
+    }
+}
+
+type Refusal = (String, String);
+
+async fn receive_invocation<P>(
+    bridge: &HostBridge,
+    provider: Arc<P>,
+    payload: &[u8],
+) -> Result<InvocationResponse, Refusal>
+where
+    P: MessageDispatch + Send + Sync + 'static,
+{
+    let mut inv: Invocation =
+        deserialize(payload).map_err(|e| (String::new(), format!("invalid invocation: {e}")))?;
+    let id = inv.id.clone();
+    let refuse = |e: String| (id.clone(), e);
+    if inv.target.public_key != bridge.provider_key() {
+        return Err(refuse(format!(
+            "invocation is for {}, this provider is {}",
+            inv.target.public_key,
+            bridge.provider_key()
+        )));
+    }
+    if let Some(n) = inv.content_length {
+        if n > inv.msg.len() as u64 && inv.msg.is_empty() {
+            inv.msg = bridge
+                .take_chunked(&inv.id, n)
+                .await
+                .map_err(|e| refuse(e.to_string()))?;
+        }
+    }
+    verify_invocation(
+        &inv,
+        &inv.msg,
+        &bridge.host_data().cluster_issuers,
+        SystemTime::now(),
+    )
+    .map_err(|e: InvocationError| refuse(e.to_string()))?;
+
+    let ctx = Context {
+        actor: Some(inv.origin.public_key.clone()),
+        span: None,
+    };
+    let operation = inv.operation.clone();
+    let arg = std::mem::take(&mut inv.msg);
+    // The handler runs in its own task so that a panic in provider code
+    // becomes an error reply instead of taking the server down.
+    let handled = tokio::spawn(async move {
+        provider
+            .dispatch(
+                &ctx,
+                Message {
+                    method: &operation,
+                    arg: Cow::Owned(arg),
+                },
+            )
+            .await
+    })
+    .await;
+    let out = match handled {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => return Err(refuse(e.to_string())),
+        Err(join) => {
+            return Err(refuse(format!(
+                "provider handler for {} failed: {join}",
+                inv.operation
+            )))
+        }
+    };
+    let len = out.len() as u64;
+    let msg = if out.len() > CHUNK_THRESHOLD_BYTES {
+        bridge
+            .put_chunked(&format!("{}-r", inv.id), &out)
+            .await
+            .map_err(|e| refuse(e.to_string()))?;
+        Vec::new()
+    } else {
+        out
+    };
+    Ok(InvocationResponse {
+        msg,
+        invocation_id: inv.id,
+        error: None,
+        content_length: Some(len),
+    })
+}

@@ -1,0 +1,286 @@
+//! Lattice invocations: entity URLs, the anti-forgery claims a sender signs
+//! into [`Invocation::encoded_claims`], and the checks a receiver makes.
+//!
+//! The claims are a wascap JWT (see [`super::jwt`]) whose issuer is the
+//! signer's cluster key (`C...`, from the host data's `invocation_seed`),
+//! whose subject is the invocation id, and whose `wascap` member is
+//! `{target_url, origin_url, hash}`. The hash is the uppercase hex SHA-256
+//! of `origin_url ‖ target_url ‖ operation ‖ msg`, where `target_url` already
+//! ends in `/{operation}`. Any byte of the message, the operation or either
+//! entity changed in flight breaks the hash; a token signed by a key outside
+//! the cluster issuers is refused. Both match upstream wascap / wasmbus-rpc,
+//! so invocations cross between weld and wasmCloud hosts and providers.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::jwt::{self, Jwt, JwtError, WASCAP_REVISION};
+use super::keys::{KeyError, KeyPair, KeyType};
+use crate::core::{Invocation, WasmCloudEntity};
+
+/// Scheme of entity URLs.
+pub const URL_SCHEME: &str = "wasmbus";
+
+/// The URL of an entity in invocation claims: `wasmbus://{pk}` for an actor
+/// (a key starting with `M`), otherwise
+/// `wasmbus://{contract_id with ':' as '/', spaces as '_', lower case}/{link_name, same}/{pk}`.
+pub fn entity_url(entity: &WasmCloudEntity) -> String {
+    if entity.public_key.to_uppercase().starts_with('M') {
+        format!("{URL_SCHEME}://{}", entity.public_key)
+    } else {
+        format!(
+            "{URL_SCHEME}://{}/{}/{}",
+            entity
+                .contract_id
+                .replace(':', "/")
+                .replace(' ', "_")
+                .to_lowercase(),
+            entity.link_name.replace(' ', "_").to_lowercase(),
+            entity.public_key
+        )
+    }
+}
+
+/// The target URL the claims carry: the entity URL with `/{operation}`.
+pub fn target_url(target: &WasmCloudEntity, operation: &str) -> String {
+    format!("{}/{operation}", entity_url(target))
+}
+
+/// Uppercase hex SHA-256 of `origin_url ‖ target_url ‖ operation ‖ msg`.
+pub fn invocation_hash(origin_url: &str, target_url: &str, operation: &str, msg: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(origin_url.as_bytes());
+    h.update(target_url.as_bytes());
+    h.update(operation.as_bytes());
+    h.update(msg);
+    data_encoding::HEXUPPER.encode(&h.finalize())
+}
+
+/// The `wascap` member of invocation claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvocationMetadata {
+    /// URL of the target, ending in `/{operation}`.
+    pub target_url: String,
+    /// URL of the origin.
+    pub origin_url: String,
+    /// See [`invocation_hash`].
+    #[serde(rename = "hash")]
+    pub invocation_hash: String,
+}
+
+/// The anti-forgery claims of an invocation (wascap `Claims<Invocation>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvocationClaims {
+    /// `exp`: seconds since the epoch after which the token is void.
+    #[serde(rename = "exp", skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<u64>,
+    /// `jti`: a unique token id.
+    #[serde(rename = "jti")]
+    pub id: String,
+    /// `iat`: seconds since the epoch when signed.
+    #[serde(rename = "iat")]
+    pub issued_at: u64,
+    /// `iss`: the signer's public key (a cluster key, `C...`).
+    #[serde(rename = "iss")]
+    pub issuer: String,
+    /// `sub`: the invocation id.
+    #[serde(rename = "sub")]
+    pub subject: String,
+    /// `nbf`: seconds since the epoch before which the token is not valid.
+    #[serde(rename = "nbf", skip_serializing_if = "Option::is_none", default)]
+    pub not_before: Option<u64>,
+    /// `wascap`: what was signed.
+    #[serde(rename = "wascap")]
+    pub metadata: InvocationMetadata,
+    /// `wascap_revision`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub wascap_revision: Option<u32>,
+}
+
+/// Why an invocation was refused or could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// The claims token is malformed or its signature does not verify.
+    #[error("invocation claims: {0}")]
+    Jwt(#[from] JwtError),
+    /// The issuer is not a valid public key.
+    #[error("invocation claims issuer `{key}`: {source}")]
+    Issuer {
+        /// The issuer as written.
+        key: String,
+        /// Why it is not a key.
+        #[source]
+        source: KeyError,
+    },
+    /// The issuer is not one of the accepted cluster issuers.
+    #[error("issuer {0} of this invocation is not in the list of cluster issuers")]
+    UnknownIssuer(String),
+    /// The message, operation or entities differ from what was signed.
+    #[error("invocation hash does not match signed claims hash ({claimed} / {computed})")]
+    Hash {
+        /// The hash in the claims.
+        claimed: String,
+        /// The hash of the invocation as received.
+        computed: String,
+    },
+    /// The target URL differs from the claims'.
+    #[error("invocation claims and invocation target URL do not match: {claimed} != {actual}")]
+    TargetUrl {
+        /// URL in the claims.
+        claimed: String,
+        /// URL of the invocation's target.
+        actual: String,
+    },
+    /// The origin URL differs from the claims'.
+    #[error("invocation claims and invocation origin URL do not match: {claimed} != {actual}")]
+    OriginUrl {
+        /// URL in the claims.
+        claimed: String,
+        /// URL of the invocation's origin.
+        actual: String,
+    },
+    /// `host_id` is not a host (server) public key.
+    #[error("invalid host ID on invocation: '{0}'")]
+    HostId(String),
+    /// The token has expired.
+    #[error("invocation claims token expired at {expired_at} (now {now})")]
+    Expired {
+        /// `exp`.
+        expired_at: u64,
+        /// The clock.
+        now: u64,
+    },
+    /// The token is not valid yet.
+    #[error("invocation claims token not valid before {valid_from} (now {now})")]
+    NotYetValid {
+        /// `nbf`.
+        valid_from: u64,
+        /// The clock.
+        now: u64,
+    },
+}
+
+/// Builds a signed invocation of `operation` with `msg` from `origin` to
+/// `target`: a fresh uuid id, claims signed by `signer` (who must hold a
+/// seed), `host_id` as given, `content_length` = `msg.len()`.
+pub fn sign_invocation(
+    signer: &KeyPair,
+    host_id: &str,
+    origin: WasmCloudEntity,
+    target: WasmCloudEntity,
+    operation: &str,
+    msg: Vec<u8>,
+) -> Result<Invocation, InvocationError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let encoded_claims = sign_claims(signer, &id, &origin, &target, operation, &msg)?;
+    Ok(Invocation {
+        content_length: Some(msg.len() as u64),
+        origin,
+        target,
+        operation: operation.to_string(),
+        msg,
+        id,
+        encoded_claims,
+        host_id: host_id.to_string(),
+        trace_context: None,
+    })
+}
+
+/// The claims token for an invocation with id `id` over `msg`; used by
+/// [`sign_invocation`] and by chunked sends, whose claims hash the whole
+/// message although `msg` travels out of band.
+pub fn sign_claims(
+    signer: &KeyPair,
+    id: &str,
+    origin: &WasmCloudEntity,
+    target: &WasmCloudEntity,
+    operation: &str,
+    msg: &[u8],
+) -> Result<String, InvocationError> {
+    let origin_url = entity_url(origin);
+    let target_url = target_url(target, operation);
+    let claims = InvocationClaims {
+        expires: None,
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        issued_at: jwt::unix_seconds(SystemTime::now()),
+        issuer: signer.public_key(),
+        subject: id.to_string(),
+        not_before: None,
+        metadata: InvocationMetadata {
+            invocation_hash: invocation_hash(&origin_url, &target_url, operation, msg),
+            target_url,
+            origin_url,
+        },
+        wascap_revision: Some(WASCAP_REVISION),
+    };
+    Ok(jwt::encode(&claims, signer)?)
+}
+
+/// Checks an invocation as a receiver must before acting on it: the token's
+/// header and signature (by its issuer's key), `exp` / `nbf` against `now`,
+/// the issuer in `cluster_issuers`, `host_id` a server key, the hash over
+/// origin URL, target URL, operation and `msg` (the whole message: pass the
+/// re-assembled bytes for a chunked one), and both URLs. Returns the claims.
+pub fn verify_invocation(
+    inv: &Invocation,
+    msg: &[u8],
+    cluster_issuers: &[String],
+    now: SystemTime,
+) -> Result<InvocationClaims, InvocationError> {
+    let token = Jwt::parse(&inv.encoded_claims)?;
+    token.check_header()?;
+    let claims: InvocationClaims = token.claims()?;
+    let issuer =
+        KeyPair::from_public_key(&claims.issuer).map_err(|source| InvocationError::Issuer {
+            key: claims.issuer.clone(),
+            source,
+        })?;
+    token.verify_signature(&issuer)?;
+    let now_s = jwt::unix_seconds(now);
+    if let Some(exp) = claims.expires {
+        if exp < now_s {
+            return Err(InvocationError::Expired {
+                expired_at: exp,
+                now: now_s,
+            });
+        }
+    }
+    if let Some(nbf) = claims.not_before {
+        if now_s < nbf {
+            return Err(InvocationError::NotYetValid {
+                valid_from: nbf,
+                now: now_s,
+            });
+        }
+    }
+    if !cluster_issuers.iter().any(|k| k == &claims.issuer) {
+        return Err(InvocationError::UnknownIssuer(claims.issuer));
+    }
+    if !super::keys::is_public_key_of(KeyType::Server, &inv.host_id) {
+        return Err(InvocationError::HostId(inv.host_id.clone()));
+    }
+    let origin_url = entity_url(&inv.origin);
+    let target_url = target_url(&inv.target, &inv.operation);
+    let computed = invocation_hash(&origin_url, &target_url, &inv.operation, msg);
+    if claims.metadata.invocation_hash != computed {
+        return Err(InvocationError::Hash {
+            claimed: claims.metadata.invocation_hash,
+            computed,
+        });
+    }
+    if claims.metadata.target_url != target_url {
+        return Err(InvocationError::TargetUrl {
+            claimed: claims.metadata.target_url,
+            actual: target_url,
+        });
+    }
+    if claims.metadata.origin_url != origin_url {
+        return Err(InvocationError::OriginUrl {
+            claimed: claims.metadata.origin_url,
+            actual: origin_url,
+        });
+    }
+    Ok(claims)
+}
