@@ -144,7 +144,7 @@ async fn fake_actor(
 ) -> Arc<Mutex<Vec<(Vec<u8>, Invocation)>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut sub = nc.subscribe(subject).await.unwrap();
-    weld_rpc::provider::bridge::sync_with_server(&nc)
+    weld_rpc::provider::bridge::sync_with_server(nc)
         .await
         .unwrap();
     let (nc, seen2) = (nc.clone(), seen.clone());

@@ -407,7 +407,7 @@ impl ProviderTransport {
     /// bridge when `None` (as upstream's `ProviderTransport::new`). Without
     /// either, every call fails with [`RpcError::NotInitialized`].
     pub fn new(ld: &LinkDefinition, bridge: Option<&HostBridge>) -> ProviderTransport {
-        let bridge = bridge.or_else(|| get_host_bridge()).cloned();
+        let bridge = bridge.cloned().or_else(|| get_host_bridge().cloned());
         let (provider_key, link_name) = match &bridge {
             // The link names the provider; fall back to the bridge's own
             // identity for a hand-made link that leaves them empty.

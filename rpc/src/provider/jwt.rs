@@ -134,7 +134,7 @@ impl<'a> Jwt<'a> {
                 source,
             })?;
         let signed_len = self.parts[0].len() + 1 + self.parts[1].len();
-        if issuer.verify(self.text[..signed_len].as_bytes(), &sig) {
+        if issuer.verify(&self.text.as_bytes()[..signed_len], &sig) {
             Ok(())
         } else {
             Err(JwtError::BadSignature {
