@@ -12,7 +12,9 @@
 //! ## Cargo features
 //! - none by default: what an actor (wasm32) needs; no tokio.
 //! - `provider`: native provider helpers ([`provider`]): host data from
-//!   stdin, tokio timeouts.
+//!   stdin, tokio timeouts, nkeys and invocation JWTs, and the lattice (NATS)
+//!   transport: `HostBridge`, `ProviderTransport` (what generated
+//!   `XSender::for_actor(&link)` uses), `ProviderServer` / `serve_provider`.
 //!
 //! ## Wire formats
 //! - Protocol "0" (default): MessagePack through serde
