@@ -157,3 +157,25 @@ pub fn run(
     }
     accepted
 }
+
+/// The files of `<fuzz_dir>/<kind>/<target>/` (`kind` is `seeds` or
+/// `regressions`) as `(name, bytes)`, dot files skipped, sorted by name so
+/// the smoke tests that replay them are reproducible.
+pub fn corpus_files(
+    fuzz_dir: &std::path::Path,
+    kind: &str,
+    target: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let dir = fuzz_dir.join(kind).join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            let path = e.expect("directory entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).expect("read corpus file"))
+        })
+        .filter(|(name, _)| !name.starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}

@@ -12,27 +12,9 @@ mod mutate;
 
 use std::path::PathBuf;
 
-/// The files of `fuzz/<kind>/<target>/` (dot files skipped), sorted by name
-/// so runs are reproducible.
 fn files(kind: &str, target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz")
-        .join(kind)
-        .join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| {
-            let path = e.expect("directory entry").path();
-            let data = std::fs::read(&path).expect("read corpus file");
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                data,
-            )
-        })
-        .filter(|(name, _)| !name.starts_with('.'))
-        .collect();
-    out.sort();
-    out
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    mutate::corpus_files(&fuzz, kind, target)
 }
 
 /// Mutants per target (a fraction of a second each in a debug build).

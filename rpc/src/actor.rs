@@ -349,23 +349,7 @@ pub fn guest_call<A: MessageDispatch + Default>(op_len: i32, req_len: i32) -> i3
 #[macro_export]
 macro_rules! actor {
     ($actor:ty : $($receiver:path),+ $(,)?) => {
-        #[$crate::async_trait]
-        impl $crate::MessageDispatch for $actor {
-            async fn dispatch(
-                &self,
-                ctx: &$crate::Context,
-                message: $crate::Message<'_>,
-            ) -> $crate::RpcResult<::std::vec::Vec<u8>> {
-                let (service, method) = $crate::actor::split_method(message.method);
-                let message = $crate::Message { method, arg: message.arg };
-                $(
-                    if service == <$actor as $receiver>::SERVICE {
-                        return <$actor as $receiver>::dispatch(self, ctx, message).await;
-                    }
-                )+
-                $crate::actor::unhandled(service, message)
-            }
-        }
+        $crate::__dispatch_services!($actor: $($receiver),+);
 
         #[cfg(target_arch = "wasm32")]
         #[unsafe(no_mangle)]
@@ -377,6 +361,34 @@ macro_rules! actor {
         #[unsafe(no_mangle)]
         pub extern "C" fn __wasmbus_rpc_version() -> i32 {
             $crate::actor::WASMBUS_RPC_VERSION
+        }
+    };
+}
+
+/// The `MessageDispatch` impl that [`actor!`] and
+/// [`provider_services!`](crate::provider_services) both write: split
+/// `"Trait.Method"` at the last `.`, hand the bare method to the receiver
+/// whose `SERVICE` matches, else answer "method not handled".
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dispatch_services {
+    ($target:ty : $($receiver:path),+) => {
+        #[$crate::async_trait]
+        impl $crate::MessageDispatch for $target {
+            async fn dispatch(
+                &self,
+                ctx: &$crate::Context,
+                message: $crate::Message<'_>,
+            ) -> $crate::RpcResult<::std::vec::Vec<u8>> {
+                let (service, method) = $crate::actor::split_method(message.method);
+                let message = $crate::Message { method, arg: message.arg };
+                $(
+                    if service == <$target as $receiver>::SERVICE {
+                        return <$target as $receiver>::dispatch(self, ctx, message).await;
+                    }
+                )+
+                $crate::actor::unhandled(service, message)
+            }
         }
     };
 }

@@ -98,22 +98,6 @@ pub async fn with_timeout<T>(
 #[macro_export]
 macro_rules! provider_services {
     ($provider:ty : $($receiver:path),+ $(,)?) => {
-        #[$crate::async_trait]
-        impl $crate::MessageDispatch for $provider {
-            async fn dispatch(
-                &self,
-                ctx: &$crate::Context,
-                message: $crate::Message<'_>,
-            ) -> $crate::RpcResult<::std::vec::Vec<u8>> {
-                let (service, method) = $crate::actor::split_method(message.method);
-                let message = $crate::Message { method, arg: message.arg };
-                $(
-                    if service == <$provider as $receiver>::SERVICE {
-                        return <$provider as $receiver>::dispatch(self, ctx, message).await;
-                    }
-                )+
-                $crate::actor::unhandled(service, message)
-            }
-        }
+        $crate::__dispatch_services!($provider: $($receiver),+);
     };
 }

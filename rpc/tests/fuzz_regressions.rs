@@ -18,21 +18,8 @@ use weld_rpc::core::{Invocation, LinkDefinition};
 use weld_rpc::{Document, RpcError, Timestamp};
 
 fn fuzz_files(kind: &str, target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz")
-        .join(kind)
-        .join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| {
-            let path = e.expect("directory entry").path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&path).expect("read corpus file"))
-        })
-        .filter(|(name, _)| !name.starts_with('.'))
-        .collect();
-    out.sort();
-    out
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    mutate::corpus_files(&fuzz, kind, target)
 }
 
 /// Every seed and every kept crash input of the decoder targets, as bytes.

@@ -23,31 +23,11 @@ use weld_interface_blobstore as bs;
 use weld_interface_httpserver as hs;
 use weld_interface_keyvalue as kv;
 
-fn fuzz_dir(kind: &str, target: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz")
-        .join(kind)
-        .join(target)
-}
-
 /// The files of `fuzz/<kind>/<target>/`, sorted by name (so runs are
 /// reproducible), with their names.
 fn files(kind: &str, target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = fuzz_dir(kind, target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| {
-            let path = e.expect("directory entry").path();
-            let data = std::fs::read(&path).expect("read corpus file");
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                data,
-            )
-        })
-        .filter(|(name, _)| !name.starts_with('.'))
-        .collect();
-    out.sort();
-    out
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    mutate::corpus_files(&fuzz, kind, target)
 }
 
 /// Seeds of `target` (each must be accepted by some type: they are real
