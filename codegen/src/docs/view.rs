@@ -683,21 +683,6 @@ fn labeled(label: &str, target: TypeRef) -> LabeledRef {
     }
 }
 
-fn resource_operations(res: &crate::model::Resource) -> impl Iterator<Item = &ShapeRef> {
-    [
-        &res.create,
-        &res.put,
-        &res.read,
-        &res.update,
-        &res.delete,
-        &res.list,
-    ]
-    .into_iter()
-    .flatten()
-    .chain(res.operations.iter())
-    .chain(res.collection_operations.iter())
-}
-
 /// Headings of the shape groups, in page order: (title, anchor suffix).
 /// Services are not among them: they have their own section.
 const GROUPS: [(&str, &str); 7] = [
@@ -763,7 +748,7 @@ fn references(shape: &Shape) -> Vec<ShapeId> {
             res.identifiers
                 .values()
                 .chain(res.properties.values())
-                .chain(resource_operations(res))
+                .chain(res.bound_operations())
                 .chain(res.resources.iter())
                 .for_each(|r| add(&r.id));
         }

@@ -428,6 +428,26 @@ pub struct Resource {
     pub resources: Vec<ShapeRef>,
 }
 
+impl Resource {
+    /// Every operation bound to this resource (not its children): the
+    /// lifecycle ones in spec order (create, put, read, update, delete,
+    /// list), then instance, then collection operations.
+    pub fn bound_operations(&self) -> impl Iterator<Item = &ShapeRef> {
+        [
+            &self.create,
+            &self.put,
+            &self.read,
+            &self.update,
+            &self.delete,
+            &self.list,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&self.operations)
+        .chain(&self.collection_operations)
+    }
+}
+
 /// What kind of shape, with kind-specific data. Aggregate members live in
 /// [`Shape::members`] (list: `member`; map: `key`, `value`; structure, union,
 /// enum, intEnum: their members in order).
@@ -627,19 +647,7 @@ impl Model {
                 ..
             }) = self.shape(rid)
             {
-                for op in [
-                    &res.create,
-                    &res.put,
-                    &res.read,
-                    &res.update,
-                    &res.delete,
-                    &res.list,
-                ]
-                .into_iter()
-                .flatten()
-                .chain(&res.operations)
-                .chain(&res.collection_operations)
-                {
+                for op in res.bound_operations() {
                     push(&op.id, &mut out);
                 }
                 pending.extend(res.resources.iter().rev().map(|r| &r.id));
