@@ -109,10 +109,13 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
         Some(dir) => Templates::with_overrides(dir).map_err(usage_error)?,
         None => Templates::builtin(),
     };
-    // The templates do not depend on the model: build them on another
-    // core while it loads.
+    // The prelude and the templates do not depend on the inputs: build
+    // them on another core while the inputs are read and parsed.
     std::thread::scope(|s| {
-        s.spawn(|| templates.prepare());
+        s.spawn(|| {
+            crate::smithy::warm_prelude();
+            templates.prepare();
+        });
         generate_files(a, &inputs, &templates, out_dir)
     })
 }

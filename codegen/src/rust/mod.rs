@@ -531,11 +531,20 @@ fn render_view_with(
     // The early `file.rs`: (head, tail) as rendered, and as printed.
     type Early = ((String, String), Option<(String, String)>);
     let early: std::sync::OnceLock<Result<Option<Early>, GenError>> = std::sync::OnceLock::new();
+    // The built-in `file.rs` reads only these fields: converting the whole
+    // view to JSON for it would cost more than rendering it.
+    #[derive(Serialize)]
+    struct EarlyData<'a> {
+        docs: &'a [String],
+        namespace: &'a str,
+        body: &'a str,
+    }
     let render_early = || -> Result<Option<Early>, GenError> {
         let text = templates.render(
             "file.rs",
-            &FileData {
-                view,
+            &EarlyData {
+                docs: &view.docs,
+                namespace: &view.namespace,
                 body: STAND_IN,
             },
         )?;
@@ -1106,8 +1115,13 @@ fn render_crate_files(
         docs: &view.docs,
         services: &view.services,
     };
-    let cargo = templates.render("Cargo.toml", &data)?;
-    let readme = tidy_markdown(&templates.render("README.md", &data)?);
+    // One conversion to JSON for both templates.
+    let ctx = handlebars::Context::wraps(&data).map_err(|source| GenError::Render {
+        name: "Cargo.toml".to_string(),
+        source: Box::new(source),
+    })?;
+    let cargo = templates.render_context("Cargo.toml", &ctx)?;
+    let readme = tidy_markdown(&templates.render_context("README.md", &ctx)?);
     let mut tests = None;
     if !view.samples.is_empty() {
         #[derive(Serialize)]

@@ -149,33 +149,48 @@ fn prelude_cache() -> &'static PreludeCache {
     })
 }
 
+/// Parses and resolves the prelude now, if no load has yet. A caller may
+/// do this on another thread while it reads its inputs: [`load_sources`]
+/// parses the inputs before it needs the prelude, so the two overlap.
+pub fn warm_prelude() {
+    prelude_cache();
+}
+
 /// Loads in-memory sources `(name, text)`; names ending in `.json` are read
 /// as Smithy JSON AST, everything else as IDL. The prelude is added first.
 pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
-    let cache = prelude_cache();
     let mut sources = source::SourceMap::new();
     let prelude_file = sources.add(prelude::NAME, prelude::TEXT);
     debug_assert_eq!(prelude_file, source::FileId(0));
     let ids: Vec<source::FileId> = files.into_iter().map(|(n, t)| sources.add(n, t)).collect();
-    let mut diags = cache.diagnostics.clone();
 
     enum Input<'a> {
         Idl(ast::File<'a>),
         Json(fragment::Fragment),
     }
-    let mut scope = cache.scope.clone();
+    // The inputs are parsed before the prelude is asked for, so a prelude
+    // being built on another thread (see `warm_prelude`) is not waited on
+    // until it is needed.
+    let mut parse_diags = Vec::new();
     let mut inputs = Vec::with_capacity(ids.len());
     for id in ids {
         let f = sources.get(id);
         if f.name.ends_with(".json") {
-            if let Some(frag) = json_ast::read(id, &f.text, &mut diags) {
-                scope.add_fragment(&frag);
+            if let Some(frag) = json_ast::read(id, &f.text, &mut parse_diags) {
                 inputs.push(Input::Json(frag));
             }
         } else {
-            let ast = parser::parse(id, &f.text, &mut diags);
-            scope.add_file(&ast);
-            inputs.push(Input::Idl(ast));
+            inputs.push(Input::Idl(parser::parse(id, &f.text, &mut parse_diags)));
+        }
+    }
+    let cache = prelude_cache();
+    let mut diags = cache.diagnostics.clone();
+    diags.append(&mut parse_diags);
+    let mut scope = cache.scope.clone();
+    for input in &inputs {
+        match input {
+            Input::Idl(ast) => scope.add_file(ast),
+            Input::Json(frag) => scope.add_fragment(frag),
         }
     }
     let mut parts = Vec::with_capacity(inputs.len() + 1);
