@@ -11,3 +11,5 @@ pub mod families;
 #[cfg(feature = "host")]
 pub mod host;
 pub mod mutate;
+#[cfg(feature = "codegen")]
+pub mod smithy;
