@@ -42,17 +42,20 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn time<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    f(); // warm up
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
+/// `runs` timings of `f`, after one untimed warm-up call.
+fn samples<F: FnMut()>(runs: usize, mut f: F) -> Vec<Duration> {
+    f();
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn time<F: FnMut()>(runs: usize, f: F) -> Duration {
+    median(samples(runs, f))
 }
 
 fn mean_median(v: Vec<Duration>) -> (Duration, Duration) {
@@ -61,17 +64,8 @@ fn mean_median(v: Vec<Duration>) -> (Duration, Duration) {
 }
 
 /// Mean and median of `runs` timed calls (after one warm-up call).
-fn time_mean<F: FnMut()>(runs: usize, mut f: F) -> (Duration, Duration) {
-    f();
-    mean_median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
+fn time_mean<F: FnMut()>(runs: usize, f: F) -> (Duration, Duration) {
+    mean_median(samples(runs, f))
 }
 
 /// Mean and median of `runs` timed calls of each of `fs` (after one warm-up

@@ -6,6 +6,12 @@
 //! blocks. Generators are deterministic (fixed seeds) so failures
 //! reproduce; proptest adds shrinking random strings on top.
 
+// The span invariant is the smithy_load fuzz target's own; this test
+// does not use the target's entry point.
+#[allow(dead_code)]
+#[path = "../../fuzz/src/smithy.rs"]
+mod smithy_checks;
+
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -56,21 +62,7 @@ fn check_many(inputs: Vec<(String, String)>, render_all: bool) {
         // super-linear behaviour.
         eprintln!("slow: {:?} took {:?}", names, started.elapsed());
     }
-    for d in &r.diagnostics {
-        if let Some(span) = d.span {
-            let f = r.sources.get(span.file);
-            assert!(
-                span.start <= span.end && (span.end as usize) <= f.text.len(),
-                "diagnostic {} `{}` has span {:?} outside {} ({} bytes)",
-                d.code,
-                d.message,
-                span,
-                f.name,
-                f.text.len()
-            );
-        }
-        assert!(!d.code.is_empty() && !d.message.is_empty());
-    }
+    smithy_checks::assert_spans_in_files(&r, &names.join(", "));
     if render_all {
         let _ = render::render_human(&r.sources, &r.diagnostics, false);
         let _ = render::render_json(&r.sources, &r.diagnostics);
