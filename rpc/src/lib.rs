@@ -53,6 +53,9 @@
 //!   (protocol "2"); replies are decoded by sniffing ([`common::decode`]);
 //! - one runtime macro per shape for the CBOR codec (and enum impls):
 //!   [`cbor_struct!`], [`cbor_union!`], [`string_enum!`], [`int_enum!`];
+//! - the receiver and the sender of each service (everything above but the
+//!   service trait itself) as one invocation each of [`service_receiver!`]
+//!   and [`service_sender!`], with one line per operation;
 //! - paths: `weld_rpc::{Context, Message, RpcError, RpcResult, Transport,
 //!   MessageDispatch, Timestamp, Document}`, `weld_rpc::common::{serialize,
 //!   deserialize, decode}`, `weld_rpc::cbor::{CborEncode, CborDecode, Encoder,
@@ -77,6 +80,7 @@ mod macros;
 pub mod model;
 #[cfg(feature = "provider")]
 pub mod provider;
+mod service_macros;
 pub mod timestamp;
 
 pub use async_trait::async_trait;
