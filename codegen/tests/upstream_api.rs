@@ -13,6 +13,13 @@
 //! - every public inherent function (`HttpResponse::json`, `Sender::via`,
 //!   `for_actor`, `to_actor`, `set_timeout`, ...), by name.
 //!
+//! Our service receivers and senders are `weld_rpc::service_receiver!` /
+//! `service_sender!` invocations, so their items are not in the source
+//! text. Those are checked by compiling: [`compiled_sender_api`] uses each
+//! sender function with the signature upstream code calls it with (this
+//! file does not build if one is missing or changed), and the comparison
+//! counts a function as ours only if it is in the source or in that list.
+//!
 //! Types compare by their last path segment with generic arguments
 //! (`wasmbus_rpc::RpcResult<i32>` and `weld_rpc::RpcResult<i32>` are the
 //! same), because the runtimes live in different crates. Upstream's free
@@ -197,8 +204,85 @@ fn surface(items: &[Item]) -> Surface {
     s
 }
 
+/// Uses of the sender items that `weld_rpc::service_sender!` writes in the
+/// generated crates, each with the signature upstream code relies on; the
+/// names of what is used, as `Type::function`. A `Type::function = path`
+/// entry is compiled as `let _: Type = path;`.
+macro_rules! compiled_api {
+    ($($owner:ident :: $f:ident : $ty:ty = $path:expr;)*) => {{
+        $(let _: $ty = $path;)*
+        [$(concat!(stringify!($owner), "::", stringify!($f))),*]
+    }};
+}
+
+/// The sender API of the generated keyvalue and httpserver crates, checked
+/// by the compiler (see the module docs). The senders are structs with no
+/// public fields, as upstream's.
+fn compiled_sender_api() -> (Vec<&'static str>, Vec<&'static str>) {
+    use std::time::Duration;
+    use weld_interface_httpserver::HttpServerSender;
+    use weld_interface_keyvalue::KeyValueSender;
+    use weld_rpc::actor::HostTransport;
+    use weld_rpc::RpcResult;
+
+    let functions = compiled_api! {
+        KeyValueSender::via: fn(HostTransport) -> KeyValueSender<HostTransport> = KeyValueSender::via;
+        KeyValueSender::set_timeout: fn(&KeyValueSender<HostTransport>, Duration) =
+            KeyValueSender::set_timeout;
+        KeyValueSender::new: fn() -> KeyValueSender<HostTransport> = KeyValueSender::new;
+        KeyValueSender::new_with_link: fn(&str) -> RpcResult<KeyValueSender<HostTransport>> =
+            KeyValueSender::new_with_link;
+        HttpServerSender::via: fn(HostTransport) -> HttpServerSender<HostTransport> =
+            HttpServerSender::via;
+        HttpServerSender::set_timeout: fn(&HttpServerSender<HostTransport>, Duration) =
+            HttpServerSender::set_timeout;
+        HttpServerSender::to_actor: fn(&str) -> HttpServerSender<HostTransport> =
+            HttpServerSender::to_actor;
+    };
+    let structs = vec!["KeyValueSender", "HttpServerSender"];
+    (functions.to_vec(), structs)
+}
+
+/// Sender functions behind the `provider` feature of the generated crates,
+/// which this test crate does not enable: `tests/tests/provider_lattice.rs`
+/// (built with that feature) calls each of them, so they compile there.
+const PROVIDER_FEATURE_API: &[(&str, &str)] = &[
+    (
+        "HttpServerSender::for_actor",
+        "HttpServerSender::for_actor(&link)",
+    ),
+    (
+        "HttpServerSender::for_actor_with",
+        "HttpServerSender::for_actor_with(&link, &bridge)",
+    ),
+];
+
 fn ours(krate: &str) -> Surface {
-    surface(&items_of(&repo().join("generated").join(krate).join("src")))
+    let mut s = surface(&items_of(&repo().join("generated").join(krate).join("src")));
+    let (functions, structs) = compiled_sender_api();
+    let traits: BTreeSet<String> = s.traits.keys().cloned().collect();
+    // Only the senders of this crate's service traits.
+    let of_crate = |name: &str| {
+        traits
+            .iter()
+            .any(|t| name.starts_with(&format!("{t}Sender")))
+    };
+    for f in functions.into_iter().filter(|f| of_crate(f)) {
+        s.functions.insert(f.to_string());
+    }
+    for st in structs.into_iter().filter(|st| of_crate(st)) {
+        s.structs.insert(st.to_string(), BTreeMap::new());
+    }
+    let lattice = std::fs::read_to_string(repo().join("tests/tests/provider_lattice.rs"))
+        .expect("tests/tests/provider_lattice.rs");
+    for (f, call) in PROVIDER_FEATURE_API.iter().filter(|(f, _)| of_crate(f)) {
+        assert!(
+            lattice.contains(call),
+            "tests/tests/provider_lattice.rs no longer calls {call}: compile {f} elsewhere"
+        );
+        s.functions.insert(f.to_string());
+    }
+    s
 }
 
 /// Every difference between upstream's surface and ours, as readable lines.
@@ -273,6 +357,9 @@ fn keyvalue_matches_the_published_crate() {
     let (up, _) = assert_parity("wasmcloud-interface-keyvalue", "keyvalue");
     assert!(up.traits["KeyValue"].contains_key("increment"));
     assert!(up.structs.contains_key("SetRequest"));
+    // The sender, written by a runtime macro, was compared too.
+    assert!(up.functions.contains("KeyValueSender::new_with_link"));
+    assert!(up.structs.contains_key("KeyValueSender"));
 }
 
 #[test]
@@ -280,6 +367,8 @@ fn httpserver_matches_the_published_crate() {
     let (up, _) = assert_parity("wasmcloud-interface-httpserver", "httpserver");
     assert!(up.functions.contains("HttpResponse::json"));
     assert!(up.aliases.contains_key("HeaderMap"));
+    assert!(up.functions.contains("HttpServerSender::for_actor"));
+    assert!(up.functions.contains("HttpServerSender::to_actor"));
 }
 
 /// The comparison itself notices a missing field, a changed type, a missing

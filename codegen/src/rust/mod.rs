@@ -138,10 +138,6 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/service_sender.rs.hbs"),
     ),
     (
-        "service_sender_impl.rs",
-        include_str!("../../../templates/rust/service_sender_impl.rs.hbs"),
-    ),
-    (
         "Cargo.toml",
         include_str!("../../../templates/rust/Cargo.toml.hbs"),
     ),
@@ -439,13 +435,13 @@ impl Generator for TemplateGenerator<'_> {
     }
 }
 
-/// The templates of a service, in output order.
-const SERVICE_TEMPLATES: [&str; 4] = [
-    "service.rs",
-    "service_receiver.rs",
-    "service_sender.rs",
-    "service_sender_impl.rs",
-];
+/// The templates of a service, in output order: the trait (real code, the
+/// API users read and implement), then one invocation each of the runtime
+/// macros that write its receiver and its sender. Those halves are macros
+/// rather than generated items because a macro body is only tokenized when
+/// the output is formatted, about ten times cheaper per byte than parsing
+/// the items (they were most of the parsing of a crate).
+const SERVICE_TEMPLATES: [&str; 3] = ["service.rs", "service_receiver.rs", "service_sender.rs"];
 
 /// Options of the Rust generator.
 #[derive(Clone, Debug, Default)]
@@ -698,14 +694,22 @@ fn format_rust(text: &str, fragments: &[(&str, String)]) -> Result<String, GenEr
     }
 }
 
-/// The runtime macros that generated code invokes once per shape; their
-/// bodies are tables with one entry per member.
+/// The runtime macros that generated code invokes once per shape (or per
+/// service half); their bodies are tables with one entry per member (or
+/// operation).
 const SHAPE_MACROS: &[&str] = &[
     "cbor_struct! {",
     "cbor_union! {",
     "string_enum! {",
     "int_enum! {",
+    "service_receiver! {",
+    "service_sender! {",
 ];
+
+/// The macros of [`SHAPE_MACROS`] whose entries hold Rust types
+/// (`"Op" op(Input) -> Output`), where a comma inside `<...>` does not end
+/// an entry.
+const TYPE_TABLE_MACROS: &[&str] = &["service_receiver! {", "service_sender! {"];
 
 /// prettyplease fills a macro body like a paragraph, breaking lines
 /// wherever they get long. The bodies of the per-shape runtime macros are
@@ -732,22 +736,28 @@ fn layout_shape_macros(src: &str) -> String {
             }
             body.push_str(inner.trim());
         }
-        out.push_str(&layout_table(&body));
+        let types = TYPE_TABLE_MACROS.iter().any(|m| line.ends_with(m));
+        out.push_str(&layout_table(&body, types));
         out.push_str("}\n");
     }
     out
 }
 
 /// Lays out `head { a, b, c } tail` as an indented block, one entry a line.
-/// Commas and braces inside strings and nested groups are left alone.
-fn layout_table(body: &str) -> String {
+/// Commas and braces inside strings and nested groups are left alone; with
+/// `types`, so are commas between generic arguments (`<` and `>` nest, but
+/// the `>` of `->` does not close anything).
+fn layout_table(body: &str, types: bool) -> String {
     let mut depth = 0usize;
     let mut in_str = false;
     let mut escaped = false;
     let mut open = None;
     let mut close = None;
     let mut commas = Vec::new();
+    let mut prev = ' ';
     for (i, c) in body.char_indices() {
+        let arrow = prev == '-';
+        prev = c;
         if in_str {
             match c {
                 _ if escaped => escaped = false,
@@ -769,6 +779,8 @@ fn layout_table(body: &str) -> String {
                 depth = 0;
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '<' if types && open.is_some() => depth += 1,
+            '>' if types && open.is_some() && !arrow => depth = depth.saturating_sub(1),
             ',' if depth == 1 => commas.push(i),
             _ => {}
         }
@@ -799,11 +811,46 @@ fn layout_table(body: &str) -> String {
     let mut out = format!("    {head} {{\n");
     for entry in entries {
         out.push_str("        ");
-        out.push_str(entry);
+        if types {
+            tight_generics(entry, &mut out);
+        } else {
+            out.push_str(entry);
+        }
         out.push_str(",\n");
     }
     out.push_str(&format!("    }}{tail}\n"));
     out
+}
+
+/// Appends `entry` without the spaces prettyplease puts around `<` and `>`
+/// in macro bodies (`Vec < u8 >` -> `Vec<u8>`), outside strings; the `>` of
+/// `->` keeps its spaces. The receiver macro names an input type with
+/// `stringify!` in decode errors, so the table must read as the type is
+/// written (`'Vec<u8>': ...`).
+fn tight_generics(entry: &str, out: &mut String) {
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut prev = ' ';
+    let mut chars = entry.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_str {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == ' ' {
+            let next = chars.peek().copied().unwrap_or(' ');
+            if prev == '<' || next == '<' || next == '>' {
+                continue;
+            }
+        }
+        out.push(c);
+        prev = c;
+    }
 }
 
 /// Parses and prints one part of a file; `None` if it does not parse on
@@ -1263,5 +1310,24 @@ mod tests {
         // Other macros keep prettyplease's layout.
         let other = "foo! {\n    a, b\n}\n";
         assert_eq!(layout_shape_macros(other), other);
+    }
+
+    /// Service tables hold types: a comma between generic arguments does
+    /// not end an entry, and the types read as written (the receiver names
+    /// its input type in decode errors with `stringify!`).
+    #[test]
+    fn service_tables_keep_generic_types_whole_and_tight() {
+        let text = "weld_rpc::service_receiver! {\n    SR for S = \"s\" msgpack {\n        \"A\" a(std::collections::HashMap<String, Vec<Option<u8>>>) -> Vec<Vec<u8>>,\n        \"B\" b(weld_rpc::Timestamp) -> std::collections::HashMap<String, String>,\n        \"C\" c(),\n    }\n}\n";
+        let want = "weld_rpc::service_receiver! {\n    SR for S = \"s\" msgpack {\n        \"A\" a(std::collections::HashMap<String, Vec<Option<u8>>>) -> Vec<Vec<u8>>,\n        \"B\" b(weld_rpc::Timestamp) -> std::collections::HashMap<String, String>,\n        \"C\" c(),\n    }\n}\n";
+        assert_eq!(print_items(text, false).as_deref(), Some(want));
+        let sender = text.replace("service_receiver", "service_sender");
+        assert_eq!(
+            print_items(&sender, false),
+            Some(want.replace("service_receiver", "service_sender"))
+        );
+        // Strings are left alone; `->` keeps its spaces.
+        let mut out = String::new();
+        tight_generics("\"a < b\" x(Vec < u8 >) -> Option < Vec < u8 > >", &mut out);
+        assert_eq!(out, "\"a < b\" x(Vec<u8>) -> Option<Vec<u8>>");
     }
 }

@@ -456,309 +456,37 @@ pub trait Blobstore {
     ) -> weld_rpc::RpcResult<()>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Blobstore`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"ContainerExists"`) or
-/// qualified (`"Blobstore.ContainerExists"`).
-#[weld_rpc::async_trait]
-pub trait BlobstoreReceiver: Blobstore + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Blobstore";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "ContainerExists" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = Blobstore::container_exists(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "CreateContainer" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let _resp = Blobstore::create_container(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            "GetContainerInfo" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = Blobstore::get_container_info(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "ListContainers" => {
-                let resp = Blobstore::list_containers(self, ctx).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "RemoveContainers" => {
-                let value: ContainerIds = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ContainerIds",
-                )?;
-                let resp = Blobstore::remove_containers(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "ObjectExists" => {
-                let value: ContainerObject = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ContainerObject",
-                )?;
-                let resp = Blobstore::object_exists(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "GetObjectInfo" => {
-                let value: ContainerObject = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ContainerObject",
-                )?;
-                let resp = Blobstore::get_object_info(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "ListObjects" => {
-                let value: ListObjectsRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ListObjectsRequest",
-                )?;
-                let resp = Blobstore::list_objects(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "RemoveObjects" => {
-                let value: RemoveObjectsRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "RemoveObjectsRequest",
-                )?;
-                let resp = Blobstore::remove_objects(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "PutObject" => {
-                let value: PutObjectRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PutObjectRequest",
-                )?;
-                let resp = Blobstore::put_object(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "GetObject" => {
-                let value: GetObjectRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "GetObjectRequest",
-                )?;
-                let resp = Blobstore::get_object(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            "PutChunk" => {
-                let value: PutChunkRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PutChunkRequest",
-                )?;
-                let _resp = Blobstore::put_chunk(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            _ => {
-                Err(weld_rpc::RpcError::MethodNotHandled(format!("Blobstore::{method}")))
-            }
-        }
+weld_rpc::service_receiver! {
+    BlobstoreReceiver for Blobstore cbor {
+        "ContainerExists" container_exists(String) -> bool,
+        "CreateContainer" create_container(String),
+        "GetContainerInfo" get_container_info(String) -> ContainerMetadata,
+        "ListContainers" list_containers() -> ContainersInfo,
+        "RemoveContainers" remove_containers(ContainerIds) -> MultiResult,
+        "ObjectExists" object_exists(ContainerObject) -> bool,
+        "GetObjectInfo" get_object_info(ContainerObject) -> ObjectMetadata,
+        "ListObjects" list_objects(ListObjectsRequest) -> ListObjectsResponse,
+        "RemoveObjects" remove_objects(RemoveObjectsRequest) -> MultiResult,
+        "PutObject" put_object(PutObjectRequest) -> PutObjectResponse,
+        "GetObject" get_object(GetObjectRequest) -> GetObjectResponse,
+        "PutChunk" put_chunk(PutChunkRequest),
     }
 }
 
-impl<T: Blobstore + Sync + ?Sized> BlobstoreReceiver for T {}
-/// Calls a [`Blobstore`] implementation elsewhere over any transport:
-/// `"Blobstore.<Operation>"` with the argument encoded as protocol "2".
-#[derive(Clone, Debug)]
-pub struct BlobstoreSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> BlobstoreSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl BlobstoreSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider("wasmcloud:blobstore", "default"),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:blobstore",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for BlobstoreSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Blobstore for BlobstoreSender<T> {
-    #[allow(unused)]
-    async fn container_exists(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ContainerExists", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn create_container(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call_unit(
-                &self.transport,
-                ctx,
-                "Blobstore.CreateContainer",
-                arg,
-            )
-            .await
-    }
-
-    #[allow(unused)]
-    async fn get_container_info(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<ContainerMetadata> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetContainerInfo", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn list_containers(
-        &self,
-        ctx: &weld_rpc::Context,
-    ) -> weld_rpc::RpcResult<ContainersInfo> {
-        let arg = Vec::new();
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ListContainers", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn remove_containers(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ContainerIds,
-    ) -> weld_rpc::RpcResult<MultiResult> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.RemoveContainers", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn object_exists(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ContainerObject,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ObjectExists", arg).await
-    }
-
-    #[allow(unused)]
-    async fn get_object_info(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ContainerObject,
-    ) -> weld_rpc::RpcResult<ObjectMetadata> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetObjectInfo", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn list_objects(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ListObjectsRequest,
-    ) -> weld_rpc::RpcResult<ListObjectsResponse> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.ListObjects", arg).await
-    }
-
-    #[allow(unused)]
-    async fn remove_objects(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &RemoveObjectsRequest,
-    ) -> weld_rpc::RpcResult<MultiResult> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.RemoveObjects", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn put_object(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PutObjectRequest,
-    ) -> weld_rpc::RpcResult<PutObjectResponse> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.PutObject", arg).await
-    }
-
-    #[allow(unused)]
-    async fn get_object(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &GetObjectRequest,
-    ) -> weld_rpc::RpcResult<GetObjectResponse> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Blobstore.GetObject", arg).await
-    }
-
-    #[allow(unused)]
-    async fn put_chunk(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PutChunkRequest,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Blobstore.PutChunk", arg)
-            .await
+weld_rpc::service_sender! {
+    BlobstoreSender for Blobstore cbor provider("wasmcloud:blobstore") {
+        "ContainerExists" container_exists(String) -> bool,
+        "CreateContainer" create_container(String),
+        "GetContainerInfo" get_container_info(String) -> ContainerMetadata,
+        "ListContainers" list_containers() -> ContainersInfo,
+        "RemoveContainers" remove_containers(ContainerIds) -> MultiResult,
+        "ObjectExists" object_exists(ContainerObject) -> bool,
+        "GetObjectInfo" get_object_info(ContainerObject) -> ObjectMetadata,
+        "ListObjects" list_objects(ListObjectsRequest) -> ListObjectsResponse,
+        "RemoveObjects" remove_objects(RemoveObjectsRequest) -> MultiResult,
+        "PutObject" put_object(PutObjectRequest) -> PutObjectResponse,
+        "GetObject" get_object(GetObjectRequest) -> GetObjectResponse,
+        "PutChunk" put_chunk(PutChunkRequest),
     }
 }
 
@@ -782,98 +510,14 @@ pub trait ChunkReceiver {
     ) -> weld_rpc::RpcResult<ChunkResponse>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`ChunkReceiver`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"ReceiveChunk"`) or
-/// qualified (`"ChunkReceiver.ReceiveChunk"`).
-#[weld_rpc::async_trait]
-pub trait ChunkReceiverReceiver: ChunkReceiver + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "ChunkReceiver";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "ReceiveChunk" => {
-                let value: Chunk = weld_rpc::common::decode_arg(&message.arg, "Chunk")?;
-                let resp = ChunkReceiver::receive_chunk(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            _ => {
-                Err(
-                    weld_rpc::RpcError::MethodNotHandled(
-                        format!("ChunkReceiver::{method}"),
-                    ),
-                )
-            }
-        }
+weld_rpc::service_receiver! {
+    ChunkReceiverReceiver for ChunkReceiver cbor {
+        "ReceiveChunk" receive_chunk(Chunk) -> ChunkResponse,
     }
 }
 
-impl<T: ChunkReceiver + Sync + ?Sized> ChunkReceiverReceiver for T {}
-/// Calls a [`ChunkReceiver`] implementation elsewhere over any transport:
-/// `"ChunkReceiver.<Operation>"` with the argument encoded as protocol "2".
-#[derive(Clone, Debug)]
-pub struct ChunkReceiverSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> ChunkReceiverSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl ChunkReceiverSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to another actor, by public key or call alias
-    /// (host calls work on wasm32 only).
-    pub fn to_actor(actor_id: &str) -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_actor(actor_id))
-    }
-}
-
-#[cfg(feature = "provider")]
-impl ChunkReceiverSender<weld_rpc::provider::ProviderTransport> {
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
-    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
-    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
-    }
-
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// an explicit `bridge` (no process-global state).
-    pub fn for_actor_with(
-        link: &weld_rpc::core::LinkDefinition,
-        bridge: &weld_rpc::provider::HostBridge,
-    ) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> ChunkReceiver for ChunkReceiverSender<T> {
-    #[allow(unused)]
-    async fn receive_chunk(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &Chunk,
-    ) -> weld_rpc::RpcResult<ChunkResponse> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "ChunkReceiver.ReceiveChunk", arg)
-            .await
+weld_rpc::service_sender! {
+    ChunkReceiverSender for ChunkReceiver cbor actor {
+        "ReceiveChunk" receive_chunk(Chunk) -> ChunkResponse,
     }
 }

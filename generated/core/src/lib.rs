@@ -278,94 +278,14 @@ pub trait Actor {
     ) -> weld_rpc::RpcResult<HealthCheckResponse>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Actor`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"HealthRequest"`) or
-/// qualified (`"Actor.HealthRequest"`).
-#[weld_rpc::async_trait]
-pub trait ActorReceiver: Actor + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Actor";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "HealthRequest" => {
-                let value: HealthCheckRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "HealthCheckRequest",
-                )?;
-                let resp = Actor::health_request(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Actor::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    ActorReceiver for Actor msgpack {
+        "HealthRequest" health_request(HealthCheckRequest) -> HealthCheckResponse,
     }
 }
 
-impl<T: Actor + Sync + ?Sized> ActorReceiver for T {}
-/// Calls a [`Actor`] implementation elsewhere over any transport:
-/// `"Actor.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct ActorSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> ActorSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl ActorSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to another actor, by public key or call alias
-    /// (host calls work on wasm32 only).
-    pub fn to_actor(actor_id: &str) -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_actor(actor_id))
-    }
-}
-
-#[cfg(feature = "provider")]
-impl ActorSender<weld_rpc::provider::ProviderTransport> {
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
-    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
-    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
-    }
-
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// an explicit `bridge` (no process-global state).
-    pub fn for_actor_with(
-        link: &weld_rpc::core::LinkDefinition,
-        bridge: &weld_rpc::provider::HostBridge,
-    ) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Actor for ActorSender<T> {
-    #[allow(unused)]
-    async fn health_request(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &HealthCheckRequest,
-    ) -> weld_rpc::RpcResult<HealthCheckResponse> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Actor.HealthRequest", arg).await
+weld_rpc::service_sender! {
+    ActorSender for Actor msgpack actor {
+        "HealthRequest" health_request(HealthCheckRequest) -> HealthCheckResponse,
     }
 }

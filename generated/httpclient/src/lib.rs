@@ -76,107 +76,14 @@ pub trait HttpClient {
     ) -> weld_rpc::RpcResult<HttpResponse>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`HttpClient`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Request"`) or
-/// qualified (`"HttpClient.Request"`).
-#[weld_rpc::async_trait]
-pub trait HttpClientReceiver: HttpClient + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "HttpClient";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Request" => {
-                let value: HttpRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "HttpRequest",
-                )?;
-                let resp = HttpClient::request(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => {
-                Err(
-                    weld_rpc::RpcError::MethodNotHandled(format!("HttpClient::{method}")),
-                )
-            }
-        }
+weld_rpc::service_receiver! {
+    HttpClientReceiver for HttpClient msgpack {
+        "Request" request(HttpRequest) -> HttpResponse,
     }
 }
 
-impl<T: HttpClient + Sync + ?Sized> HttpClientReceiver for T {}
-/// Calls a [`HttpClient`] implementation elsewhere over any transport:
-/// `"HttpClient.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct HttpClientSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> HttpClientSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl HttpClientSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider(
-                "wasmcloud:httpclient",
-                "default",
-            ),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:httpclient",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for HttpClientSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> HttpClient for HttpClientSender<T> {
-    #[allow(unused)]
-    async fn request(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &HttpRequest,
-    ) -> weld_rpc::RpcResult<HttpResponse> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "HttpClient.Request", arg).await
+weld_rpc::service_sender! {
+    HttpClientSender for HttpClient msgpack provider("wasmcloud:httpclient") {
+        "Request" request(HttpRequest) -> HttpResponse,
     }
 }

@@ -83,100 +83,15 @@ pub trait HttpServer {
     ) -> weld_rpc::RpcResult<HttpResponse>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`HttpServer`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"HandleRequest"`) or
-/// qualified (`"HttpServer.HandleRequest"`).
-#[weld_rpc::async_trait]
-pub trait HttpServerReceiver: HttpServer + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "HttpServer";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "HandleRequest" => {
-                let value: HttpRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "HttpRequest",
-                )?;
-                let resp = HttpServer::handle_request(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => {
-                Err(
-                    weld_rpc::RpcError::MethodNotHandled(format!("HttpServer::{method}")),
-                )
-            }
-        }
+weld_rpc::service_receiver! {
+    HttpServerReceiver for HttpServer msgpack {
+        "HandleRequest" handle_request(HttpRequest) -> HttpResponse,
     }
 }
 
-impl<T: HttpServer + Sync + ?Sized> HttpServerReceiver for T {}
-/// Calls a [`HttpServer`] implementation elsewhere over any transport:
-/// `"HttpServer.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct HttpServerSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> HttpServerSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl HttpServerSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to another actor, by public key or call alias
-    /// (host calls work on wasm32 only).
-    pub fn to_actor(actor_id: &str) -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_actor(actor_id))
-    }
-}
-
-#[cfg(feature = "provider")]
-impl HttpServerSender<weld_rpc::provider::ProviderTransport> {
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
-    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
-    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
-    }
-
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// an explicit `bridge` (no process-global state).
-    pub fn for_actor_with(
-        link: &weld_rpc::core::LinkDefinition,
-        bridge: &weld_rpc::provider::HostBridge,
-    ) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> HttpServer for HttpServerSender<T> {
-    #[allow(unused)]
-    async fn handle_request(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &HttpRequest,
-    ) -> weld_rpc::RpcResult<HttpResponse> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "HttpServer.HandleRequest", arg)
-            .await
+weld_rpc::service_sender! {
+    HttpServerSender for HttpServer msgpack actor {
+        "HandleRequest" handle_request(HttpRequest) -> HttpResponse,
     }
 }
 

@@ -389,159 +389,20 @@ pub trait Inventory {
     ) -> weld_rpc::RpcResult<ListItemsOutput>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Inventory`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"GetItem"`) or
-/// qualified (`"Inventory.GetItem"`).
-#[weld_rpc::async_trait]
-pub trait InventoryReceiver: Inventory + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Inventory";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "GetItem" => {
-                let value: GetItemInput = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "GetItemInput",
-                )?;
-                let resp = Inventory::get_item(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "PutItem" => {
-                let value: PutItemInput = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PutItemInput",
-                )?;
-                let _resp = Inventory::put_item(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            "AdjustStock" => {
-                let value: AdjustStockInput = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "AdjustStockInput",
-                )?;
-                let resp = Inventory::adjust_stock(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "ListItems" => {
-                let value: ListItemsInput = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ListItemsInput",
-                )?;
-                let resp = Inventory::list_items(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => {
-                Err(weld_rpc::RpcError::MethodNotHandled(format!("Inventory::{method}")))
-            }
-        }
+weld_rpc::service_receiver! {
+    InventoryReceiver for Inventory msgpack {
+        "GetItem" get_item(GetItemInput) -> GetItemOutput,
+        "PutItem" put_item(PutItemInput),
+        "AdjustStock" adjust_stock(AdjustStockInput) -> AdjustStockOutput,
+        "ListItems" list_items(ListItemsInput) -> ListItemsOutput,
     }
 }
 
-impl<T: Inventory + Sync + ?Sized> InventoryReceiver for T {}
-/// Calls a [`Inventory`] implementation elsewhere over any transport:
-/// `"Inventory.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct InventorySender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> InventorySender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl InventorySender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider(
-                "weld:example:inventory",
-                "default",
-            ),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "weld:example:inventory",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for InventorySender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Inventory for InventorySender<T> {
-    #[allow(unused)]
-    async fn get_item(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &GetItemInput,
-    ) -> weld_rpc::RpcResult<GetItemOutput> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Inventory.GetItem", arg).await
-    }
-
-    #[allow(unused)]
-    async fn put_item(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PutItemInput,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Inventory.PutItem", arg).await
-    }
-
-    #[allow(unused)]
-    async fn adjust_stock(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &AdjustStockInput,
-    ) -> weld_rpc::RpcResult<AdjustStockOutput> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Inventory.AdjustStock", arg).await
-    }
-
-    #[allow(unused)]
-    async fn list_items(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ListItemsInput,
-    ) -> weld_rpc::RpcResult<ListItemsOutput> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Inventory.ListItems", arg).await
+weld_rpc::service_sender! {
+    InventorySender for Inventory msgpack provider("weld:example:inventory") {
+        "GetItem" get_item(GetItemInput) -> GetItemOutput,
+        "PutItem" put_item(PutItemInput),
+        "AdjustStock" adjust_stock(AdjustStockInput) -> AdjustStockOutput,
+        "ListItems" list_items(ListItemsInput) -> ListItemsOutput,
     }
 }

@@ -257,353 +257,42 @@ pub trait KeyValue {
     ) -> weld_rpc::RpcResult<bool>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`KeyValue`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Increment"`) or
-/// qualified (`"KeyValue.Increment"`).
-#[weld_rpc::async_trait]
-pub trait KeyValueReceiver: KeyValue + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "KeyValue";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Increment" => {
-                let value: IncrementRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "IncrementRequest",
-                )?;
-                let resp = KeyValue::increment(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Contains" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::contains(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Del" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::del(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Get" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::get(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "ListAdd" => {
-                let value: ListAddRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ListAddRequest",
-                )?;
-                let resp = KeyValue::list_add(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "ListClear" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::list_clear(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "ListDel" => {
-                let value: ListDelRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ListDelRequest",
-                )?;
-                let resp = KeyValue::list_del(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "ListRange" => {
-                let value: ListRangeRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "ListRangeRequest",
-                )?;
-                let resp = KeyValue::list_range(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Set" => {
-                let value: SetRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "SetRequest",
-                )?;
-                let _resp = KeyValue::set(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            "SetAdd" => {
-                let value: SetAddRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "SetAddRequest",
-                )?;
-                let resp = KeyValue::set_add(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "SetDel" => {
-                let value: SetDelRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "SetDelRequest",
-                )?;
-                let resp = KeyValue::set_del(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "SetIntersection" => {
-                let value: StringList = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "StringList",
-                )?;
-                let resp = KeyValue::set_intersection(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "SetQuery" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::set_query(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "SetUnion" => {
-                let value: StringList = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "StringList",
-                )?;
-                let resp = KeyValue::set_union(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "SetClear" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = KeyValue::set_clear(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("KeyValue::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    KeyValueReceiver for KeyValue msgpack {
+        "Increment" increment(IncrementRequest) -> i32,
+        "Contains" contains(String) -> bool,
+        "Del" del(String) -> bool,
+        "Get" get(String) -> GetResponse,
+        "ListAdd" list_add(ListAddRequest) -> u32,
+        "ListClear" list_clear(String) -> bool,
+        "ListDel" list_del(ListDelRequest) -> bool,
+        "ListRange" list_range(ListRangeRequest) -> StringList,
+        "Set" set(SetRequest),
+        "SetAdd" set_add(SetAddRequest) -> u32,
+        "SetDel" set_del(SetDelRequest) -> u32,
+        "SetIntersection" set_intersection(StringList) -> StringList,
+        "SetQuery" set_query(String) -> StringList,
+        "SetUnion" set_union(StringList) -> StringList,
+        "SetClear" set_clear(String) -> bool,
     }
 }
 
-impl<T: KeyValue + Sync + ?Sized> KeyValueReceiver for T {}
-/// Calls a [`KeyValue`] implementation elsewhere over any transport:
-/// `"KeyValue.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct KeyValueSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> KeyValueSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl KeyValueSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider("wasmcloud:keyvalue", "default"),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:keyvalue",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for KeyValueSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> KeyValue for KeyValueSender<T> {
-    #[allow(unused)]
-    async fn increment(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &IncrementRequest,
-    ) -> weld_rpc::RpcResult<i32> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Increment", arg).await
-    }
-
-    #[allow(unused)]
-    async fn contains(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Contains", arg).await
-    }
-
-    #[allow(unused)]
-    async fn del(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Del", arg).await
-    }
-
-    #[allow(unused)]
-    async fn get(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<GetResponse> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.Get", arg).await
-    }
-
-    #[allow(unused)]
-    async fn list_add(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ListAddRequest,
-    ) -> weld_rpc::RpcResult<u32> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListAdd", arg).await
-    }
-
-    #[allow(unused)]
-    async fn list_clear(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListClear", arg).await
-    }
-
-    #[allow(unused)]
-    async fn list_del(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ListDelRequest,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListDel", arg).await
-    }
-
-    #[allow(unused)]
-    async fn list_range(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &ListRangeRequest,
-    ) -> weld_rpc::RpcResult<StringList> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.ListRange", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &SetRequest,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "KeyValue.Set", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set_add(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &SetAddRequest,
-    ) -> weld_rpc::RpcResult<u32> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetAdd", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set_del(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &SetDelRequest,
-    ) -> weld_rpc::RpcResult<u32> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetDel", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set_intersection(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &StringList,
-    ) -> weld_rpc::RpcResult<StringList> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetIntersection", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn set_query(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<StringList> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetQuery", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set_union(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &StringList,
-    ) -> weld_rpc::RpcResult<StringList> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetUnion", arg).await
-    }
-
-    #[allow(unused)]
-    async fn set_clear(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "KeyValue.SetClear", arg).await
+weld_rpc::service_sender! {
+    KeyValueSender for KeyValue msgpack provider("wasmcloud:keyvalue") {
+        "Increment" increment(IncrementRequest) -> i32,
+        "Contains" contains(String) -> bool,
+        "Del" del(String) -> bool,
+        "Get" get(String) -> GetResponse,
+        "ListAdd" list_add(ListAddRequest) -> u32,
+        "ListClear" list_clear(String) -> bool,
+        "ListDel" list_del(ListDelRequest) -> bool,
+        "ListRange" list_range(ListRangeRequest) -> StringList,
+        "Set" set(SetRequest),
+        "SetAdd" set_add(SetAddRequest) -> u32,
+        "SetDel" set_del(SetDelRequest) -> u32,
+        "SetIntersection" set_intersection(StringList) -> StringList,
+        "SetQuery" set_query(String) -> StringList,
+        "SetUnion" set_union(StringList) -> StringList,
+        "SetClear" set_clear(String) -> bool,
     }
 }

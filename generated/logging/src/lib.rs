@@ -41,103 +41,14 @@ pub trait Logging {
     ) -> weld_rpc::RpcResult<()>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Logging`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"WriteLog"`) or
-/// qualified (`"Logging.WriteLog"`).
-#[weld_rpc::async_trait]
-pub trait LoggingReceiver: Logging + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Logging";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "WriteLog" => {
-                let value: LogEntry = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "LogEntry",
-                )?;
-                let _resp = Logging::write_log(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Logging::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    LoggingReceiver for Logging msgpack {
+        "WriteLog" write_log(LogEntry),
     }
 }
 
-impl<T: Logging + Sync + ?Sized> LoggingReceiver for T {}
-/// Calls a [`Logging`] implementation elsewhere over any transport:
-/// `"Logging.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct LoggingSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> LoggingSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl LoggingSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider(
-                "wasmcloud:builtin:logging",
-                "default",
-            ),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:builtin:logging",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for LoggingSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Logging for LoggingSender<T> {
-    #[allow(unused)]
-    async fn write_log(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &LogEntry,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Logging.WriteLog", arg).await
+weld_rpc::service_sender! {
+    LoggingSender for Logging msgpack provider("wasmcloud:builtin:logging") {
+        "WriteLog" write_log(LogEntry),
     }
 }

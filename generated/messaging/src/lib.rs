@@ -118,121 +118,17 @@ pub trait Messaging {
     ) -> weld_rpc::RpcResult<ReplyMessage>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Messaging`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Publish"`) or
-/// qualified (`"Messaging.Publish"`).
-#[weld_rpc::async_trait]
-pub trait MessagingReceiver: Messaging + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Messaging";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Publish" => {
-                let value: PubMessage = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PubMessage",
-                )?;
-                let _resp = Messaging::publish(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            "Request" => {
-                let value: RequestMessage = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "RequestMessage",
-                )?;
-                let resp = Messaging::request(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => {
-                Err(weld_rpc::RpcError::MethodNotHandled(format!("Messaging::{method}")))
-            }
-        }
+weld_rpc::service_receiver! {
+    MessagingReceiver for Messaging msgpack {
+        "Publish" publish(PubMessage),
+        "Request" request(RequestMessage) -> ReplyMessage,
     }
 }
 
-impl<T: Messaging + Sync + ?Sized> MessagingReceiver for T {}
-/// Calls a [`Messaging`] implementation elsewhere over any transport:
-/// `"Messaging.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct MessagingSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> MessagingSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl MessagingSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider("wasmcloud:messaging", "default"),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:messaging",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for MessagingSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Messaging for MessagingSender<T> {
-    #[allow(unused)]
-    async fn publish(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PubMessage,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Messaging.Publish", arg).await
-    }
-
-    #[allow(unused)]
-    async fn request(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &RequestMessage,
-    ) -> weld_rpc::RpcResult<ReplyMessage> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Messaging.Request", arg).await
+weld_rpc::service_sender! {
+    MessagingSender for Messaging msgpack provider("wasmcloud:messaging") {
+        "Publish" publish(PubMessage),
+        "Request" request(RequestMessage) -> ReplyMessage,
     }
 }
 
@@ -256,107 +152,14 @@ pub trait MessageSubscriber {
     ) -> weld_rpc::RpcResult<()>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`MessageSubscriber`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"HandleMessage"`) or
-/// qualified (`"MessageSubscriber.HandleMessage"`).
-#[weld_rpc::async_trait]
-pub trait MessageSubscriberReceiver: MessageSubscriber + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "MessageSubscriber";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "HandleMessage" => {
-                let value: SubMessage = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "SubMessage",
-                )?;
-                let _resp = MessageSubscriber::handle_message(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            _ => {
-                Err(
-                    weld_rpc::RpcError::MethodNotHandled(
-                        format!("MessageSubscriber::{method}"),
-                    ),
-                )
-            }
-        }
+weld_rpc::service_receiver! {
+    MessageSubscriberReceiver for MessageSubscriber msgpack {
+        "HandleMessage" handle_message(SubMessage),
     }
 }
 
-impl<T: MessageSubscriber + Sync + ?Sized> MessageSubscriberReceiver for T {}
-/// Calls a [`MessageSubscriber`] implementation elsewhere over any transport:
-/// `"MessageSubscriber.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct MessageSubscriberSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> MessageSubscriberSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl MessageSubscriberSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to another actor, by public key or call alias
-    /// (host calls work on wasm32 only).
-    pub fn to_actor(actor_id: &str) -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_actor(actor_id))
-    }
-}
-
-#[cfg(feature = "provider")]
-impl MessageSubscriberSender<weld_rpc::provider::ProviderTransport> {
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
-    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
-    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
-    }
-
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// an explicit `bridge` (no process-global state).
-    pub fn for_actor_with(
-        link: &weld_rpc::core::LinkDefinition,
-        bridge: &weld_rpc::provider::HostBridge,
-    ) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> MessageSubscriber
-for MessageSubscriberSender<T> {
-    #[allow(unused)]
-    async fn handle_message(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &SubMessage,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(
-                &self.transport,
-                ctx,
-                "MessageSubscriber.HandleMessage",
-                arg,
-            )
-            .await
+weld_rpc::service_sender! {
+    MessageSubscriberSender for MessageSubscriber msgpack actor {
+        "HandleMessage" handle_message(SubMessage),
     }
 }

@@ -49,129 +49,18 @@ pub trait NumberGen {
     async fn random32(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`NumberGen`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"GenerateGuid"`) or
-/// qualified (`"NumberGen.GenerateGuid"`).
-#[weld_rpc::async_trait]
-pub trait NumberGenReceiver: NumberGen + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "NumberGen";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "GenerateGuid" => {
-                let resp = NumberGen::generate_guid(self, ctx).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "RandomInRange" => {
-                let value: RangeLimit = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "RangeLimit",
-                )?;
-                let resp = NumberGen::random_in_range(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Random32" => {
-                let resp = NumberGen::random32(self, ctx).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => {
-                Err(weld_rpc::RpcError::MethodNotHandled(format!("NumberGen::{method}")))
-            }
-        }
+weld_rpc::service_receiver! {
+    NumberGenReceiver for NumberGen msgpack {
+        "GenerateGuid" generate_guid() -> String,
+        "RandomInRange" random_in_range(RangeLimit) -> u32,
+        "Random32" random32() -> u32,
     }
 }
 
-impl<T: NumberGen + Sync + ?Sized> NumberGenReceiver for T {}
-/// Calls a [`NumberGen`] implementation elsewhere over any transport:
-/// `"NumberGen.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct NumberGenSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> NumberGenSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl NumberGenSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider(
-                "wasmcloud:builtin:numbergen",
-                "default",
-            ),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider(
-                    "wasmcloud:builtin:numbergen",
-                    link_name,
-                ),
-            ),
-        )
-    }
-}
-
-impl Default for NumberGenSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> NumberGen for NumberGenSender<T> {
-    #[allow(unused)]
-    async fn generate_guid(
-        &self,
-        ctx: &weld_rpc::Context,
-    ) -> weld_rpc::RpcResult<String> {
-        let arg = Vec::new();
-        weld_rpc::common::call(&self.transport, ctx, "NumberGen.GenerateGuid", arg).await
-    }
-
-    #[allow(unused)]
-    async fn random_in_range(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &RangeLimit,
-    ) -> weld_rpc::RpcResult<u32> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "NumberGen.RandomInRange", arg)
-            .await
-    }
-
-    #[allow(unused)]
-    async fn random32(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32> {
-        let arg = Vec::new();
-        weld_rpc::common::call(&self.transport, ctx, "NumberGen.Random32", arg).await
+weld_rpc::service_sender! {
+    NumberGenSender for NumberGen msgpack provider("wasmcloud:builtin:numbergen") {
+        "GenerateGuid" generate_guid() -> String,
+        "RandomInRange" random_in_range(RangeLimit) -> u32,
+        "Random32" random32() -> u32,
     }
 }

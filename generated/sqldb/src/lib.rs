@@ -156,115 +156,16 @@ pub trait SqlDb {
     ) -> weld_rpc::RpcResult<QueryResult>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`SqlDb`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Execute"`) or
-/// qualified (`"SqlDb.Execute"`).
-#[weld_rpc::async_trait]
-pub trait SqlDbReceiver: SqlDb + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "SqlDb";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Execute" => {
-                let value: Statement = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "Statement",
-                )?;
-                let resp = SqlDb::execute(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Query" => {
-                let value: Statement = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "Statement",
-                )?;
-                let resp = SqlDb::query(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("SqlDb::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    SqlDbReceiver for SqlDb msgpack {
+        "Execute" execute(Statement) -> ExecuteResult,
+        "Query" query(Statement) -> QueryResult,
     }
 }
 
-impl<T: SqlDb + Sync + ?Sized> SqlDbReceiver for T {}
-/// Calls a [`SqlDb`] implementation elsewhere over any transport:
-/// `"SqlDb.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct SqlDbSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> SqlDbSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl SqlDbSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider("wasmcloud:sqldb", "default"),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider("wasmcloud:sqldb", link_name),
-            ),
-        )
-    }
-}
-
-impl Default for SqlDbSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> SqlDb for SqlDbSender<T> {
-    #[allow(unused)]
-    async fn execute(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &Statement,
-    ) -> weld_rpc::RpcResult<ExecuteResult> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "SqlDb.Execute", arg).await
-    }
-
-    #[allow(unused)]
-    async fn query(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &Statement,
-    ) -> weld_rpc::RpcResult<QueryResult> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "SqlDb.Query", arg).await
+weld_rpc::service_sender! {
+    SqlDbSender for SqlDb msgpack provider("wasmcloud:sqldb") {
+        "Execute" execute(Statement) -> ExecuteResult,
+        "Query" query(Statement) -> QueryResult,
     }
 }

@@ -57,94 +57,14 @@ pub trait Numbers {
     ) -> weld_rpc::RpcResult<Gappy>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Numbers`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Echo"`) or
-/// qualified (`"Numbers.Echo"`).
-#[weld_rpc::async_trait]
-pub trait NumbersReceiver: Numbers + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Numbers";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Echo" => {
-                let value: Gappy = weld_rpc::common::decode_arg(&message.arg, "Gappy")?;
-                let resp = Numbers::echo(self, ctx, &value).await?;
-                weld_rpc::cbor::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Numbers::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    NumbersReceiver for Numbers cbor {
+        "Echo" echo(Gappy) -> Gappy,
     }
 }
 
-impl<T: Numbers + Sync + ?Sized> NumbersReceiver for T {}
-/// Calls a [`Numbers`] implementation elsewhere over any transport:
-/// `"Numbers.<Operation>"` with the argument encoded as protocol "2".
-#[derive(Clone, Debug)]
-pub struct NumbersSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> NumbersSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl NumbersSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(
-            weld_rpc::actor::HostTransport::to_provider("weld:numbered", "default"),
-        )
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider("weld:numbered", link_name),
-            ),
-        )
-    }
-}
-
-impl Default for NumbersSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Numbers for NumbersSender<T> {
-    #[allow(unused)]
-    async fn echo(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &Gappy,
-    ) -> weld_rpc::RpcResult<Gappy> {
-        let arg = weld_rpc::cbor::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Numbers.Echo", arg).await
+weld_rpc::service_sender! {
+    NumbersSender for Numbers cbor provider("weld:numbered") {
+        "Echo" echo(Gappy) -> Gappy,
     }
 }

@@ -110,167 +110,25 @@ pub trait Store {
     async fn count(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Store`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Put"`) or
-/// qualified (`"Store.Put"`).
-#[weld_rpc::async_trait]
-pub trait StoreReceiver: Store + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Store";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Put" => {
-                let value: PutRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PutRequest",
-                )?;
-                let resp = Store::put(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Fetch" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = Store::fetch(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Ping" => {
-                let _resp = Store::ping(self, ctx).await?;
-                Ok(Vec::new())
-            }
-            "Reset" => {
-                let value: bool = weld_rpc::common::decode_arg(&message.arg, "bool")?;
-                let _resp = Store::reset(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            "Match" => {
-                let value: String = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "String",
-                )?;
-                let resp = Store::find_match(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            "Count" => {
-                let resp = Store::count(self, ctx).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Store::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    StoreReceiver for Store msgpack {
+        "Put" put(PutRequest) -> PutResponse,
+        "Fetch" fetch(String) -> Vec<u8>,
+        "Ping" ping(),
+        "Reset" reset(bool),
+        "Match" find_match(String) -> bool,
+        "Count" count() -> u32,
     }
 }
 
-impl<T: Store + Sync + ?Sized> StoreReceiver for T {}
-/// Calls a [`Store`] implementation elsewhere over any transport:
-/// `"Store.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct StoreSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> StoreSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl StoreSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_provider("weld:test", "default"))
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(
-            Self::via(
-                weld_rpc::actor::HostTransport::to_provider("weld:test", link_name),
-            ),
-        )
-    }
-}
-
-impl Default for StoreSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Store for StoreSender<T> {
-    #[allow(unused)]
-    async fn put(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PutRequest,
-    ) -> weld_rpc::RpcResult<PutResponse> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Store.Put", arg).await
-    }
-
-    #[allow(unused)]
-    async fn fetch(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Store.Fetch", arg).await
-    }
-
-    #[allow(unused)]
-    async fn ping(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<()> {
-        let arg = Vec::new();
-        weld_rpc::common::call_unit(&self.transport, ctx, "Store.Ping", arg).await
-    }
-
-    #[allow(unused)]
-    async fn reset(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &bool,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Store.Reset", arg).await
-    }
-
-    #[allow(unused)]
-    async fn find_match(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &str,
-    ) -> weld_rpc::RpcResult<bool> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Store.Match", arg).await
-    }
-
-    #[allow(unused)]
-    async fn count(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<u32> {
-        let arg = Vec::new();
-        weld_rpc::common::call(&self.transport, ctx, "Store.Count", arg).await
+weld_rpc::service_sender! {
+    StoreSender for Store msgpack provider("weld:test") {
+        "Put" put(PutRequest) -> PutResponse,
+        "Fetch" fetch(String) -> Vec<u8>,
+        "Ping" ping(),
+        "Reset" reset(bool),
+        "Match" find_match(String) -> bool,
+        "Count" count() -> u32,
     }
 }
 
@@ -293,94 +151,14 @@ pub trait Listener {
     ) -> weld_rpc::RpcResult<()>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Listener`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Notify"`) or
-/// qualified (`"Listener.Notify"`).
-#[weld_rpc::async_trait]
-pub trait ListenerReceiver: Listener + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Listener";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Notify" => {
-                let value: PutRequest = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "PutRequest",
-                )?;
-                let _resp = Listener::notify(self, ctx, &value).await?;
-                Ok(Vec::new())
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Listener::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    ListenerReceiver for Listener msgpack {
+        "Notify" notify(PutRequest),
     }
 }
 
-impl<T: Listener + Sync + ?Sized> ListenerReceiver for T {}
-/// Calls a [`Listener`] implementation elsewhere over any transport:
-/// `"Listener.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct ListenerSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> ListenerSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl ListenerSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to another actor, by public key or call alias
-    /// (host calls work on wasm32 only).
-    pub fn to_actor(actor_id: &str) -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_actor(actor_id))
-    }
-}
-
-#[cfg(feature = "provider")]
-impl ListenerSender<weld_rpc::provider::ProviderTransport> {
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// the process-global host bridge (`weld_rpc::provider::set_host_bridge`),
-    /// as upstream. Without a global bridge, calls fail with `NotInitialized`.
-    pub fn for_actor(link: &weld_rpc::core::LinkDefinition) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, None))
-    }
-
-    /// For providers: a sender to the actor at the other end of `link`, over
-    /// an explicit `bridge` (no process-global state).
-    pub fn for_actor_with(
-        link: &weld_rpc::core::LinkDefinition,
-        bridge: &weld_rpc::provider::HostBridge,
-    ) -> Self {
-        Self::via(weld_rpc::provider::ProviderTransport::new(link, Some(bridge)))
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Listener for ListenerSender<T> {
-    #[allow(unused)]
-    async fn notify(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &PutRequest,
-    ) -> weld_rpc::RpcResult<()> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call_unit(&self.transport, ctx, "Listener.Notify", arg).await
+weld_rpc::service_sender! {
+    ListenerSender for Listener msgpack actor {
+        "Notify" notify(PutRequest),
     }
 }

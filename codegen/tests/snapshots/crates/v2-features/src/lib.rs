@@ -215,91 +215,14 @@ pub trait Shop {
     ) -> weld_rpc::RpcResult<OrderOutput>;
 }
 
-/// Dispatches a received [`weld_rpc::Message`] to a [`Shop`]
-/// implementation: decodes the argument, calls the method and encodes the
-/// reply. The method may be given bare (`"Order"`) or
-/// qualified (`"Shop.Order"`).
-#[weld_rpc::async_trait]
-pub trait ShopReceiver: Shop + Sync {
-    /// The Smithy service name: the part of a method string before the last `.`.
-    const SERVICE: &'static str = "Shop";
-
-    /// Handles one message and returns the encoded reply (zero bytes for an
-    /// operation without output).
-    #[allow(deprecated)]
-    async fn dispatch(
-        &self,
-        ctx: &weld_rpc::Context,
-        message: weld_rpc::Message<'_>,
-    ) -> weld_rpc::RpcResult<Vec<u8>> {
-        let method = message.method.rsplit('.').next().unwrap_or(message.method);
-        match method {
-            "Order" => {
-                let value: OrderInput = weld_rpc::common::decode_arg(
-                    &message.arg,
-                    "OrderInput",
-                )?;
-                let resp = Shop::order(self, ctx, &value).await?;
-                weld_rpc::common::serialize(&resp)
-            }
-            _ => Err(weld_rpc::RpcError::MethodNotHandled(format!("Shop::{method}"))),
-        }
+weld_rpc::service_receiver! {
+    ShopReceiver for Shop msgpack {
+        "Order" order(OrderInput) -> OrderOutput,
     }
 }
 
-impl<T: Shop + Sync + ?Sized> ShopReceiver for T {}
-/// Calls a [`Shop`] implementation elsewhere over any transport:
-/// `"Shop.<Operation>"` with the argument encoded as protocol "0".
-#[derive(Clone, Debug)]
-pub struct ShopSender<T: weld_rpc::Transport> {
-    transport: T,
-}
-
-impl<T: weld_rpc::Transport> ShopSender<T> {
-    /// A sender over `transport`.
-    pub fn via(transport: T) -> Self {
-        Self { transport }
-    }
-
-    /// Sets the timeout of later calls (transports without timeouts ignore it).
-    pub fn set_timeout(&self, interval: std::time::Duration) {
-        self.transport.set_timeout(interval);
-    }
-}
-
-impl ShopSender<weld_rpc::actor::HostTransport> {
-    /// For actors: a sender to the provider linked under the `default` link
-    /// name (host calls work on wasm32 only).
-    pub fn new() -> Self {
-        Self::via(weld_rpc::actor::HostTransport::to_provider("weld:v2", "default"))
-    }
-
-    /// For actors: a sender to the provider linked under `link_name`.
-    pub fn new_with_link(link_name: &str) -> weld_rpc::RpcResult<Self> {
-        if link_name.is_empty() {
-            return Err(
-                weld_rpc::RpcError::InvalidParameter("link name may not be empty".into()),
-            );
-        }
-        Ok(Self::via(weld_rpc::actor::HostTransport::to_provider("weld:v2", link_name)))
-    }
-}
-
-impl Default for ShopSender<weld_rpc::actor::HostTransport> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[weld_rpc::async_trait]
-impl<T: weld_rpc::Transport + Sync + Send> Shop for ShopSender<T> {
-    #[allow(unused)]
-    async fn order(
-        &self,
-        ctx: &weld_rpc::Context,
-        arg: &OrderInput,
-    ) -> weld_rpc::RpcResult<OrderOutput> {
-        let arg = weld_rpc::common::serialize(arg)?;
-        weld_rpc::common::call(&self.transport, ctx, "Shop.Order", arg).await
+weld_rpc::service_sender! {
+    ShopSender for Shop msgpack provider("weld:v2") {
+        "Order" order(OrderInput) -> OrderOutput,
     }
 }
