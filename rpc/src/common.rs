@@ -287,6 +287,39 @@ pub fn decode_arg<T: DeserializeOwned + CborDecode>(buf: &[u8], type_name: &str)
     })
 }
 
+/// Asserts that `value` survives encode -> decode -> re-encode unchanged in
+/// both wire protocols: protocol "0" (MessagePack, [`serialize`]) and
+/// protocol "2" (CBOR after a `0x7f` byte, [`crate::cbor::serialize`]),
+/// each decoded with [`decode`] (which tells them apart by the first byte).
+/// The round-trip tests of generated crates call it (one test per type);
+/// it panics, naming the protocol and the step, on the first difference.
+///
+/// ```
+/// weld_rpc::common::assert_roundtrip(vec![String::from("a"), String::from("é")]);
+/// ```
+pub fn assert_roundtrip<T>(value: T)
+where
+    T: Serialize + DeserializeOwned + crate::cbor::CborEncode + CborDecode + PartialEq + fmt::Debug,
+{
+    let msgpack = serialize(&value).expect("msgpack encode");
+    let back: T = decode(&msgpack).expect("msgpack decode");
+    assert_eq!(back, value, "msgpack round trip");
+    assert_eq!(
+        serialize(&back).expect("msgpack re-encode"),
+        msgpack,
+        "msgpack re-encode"
+    );
+    let cbor = crate::cbor::serialize(&value).expect("cbor encode");
+    assert_eq!(cbor.first(), Some(&0x7f), "cbor messages start with 0x7f");
+    let back: T = decode(&cbor).expect("cbor decode");
+    assert_eq!(back, value, "cbor round trip");
+    assert_eq!(
+        crate::cbor::serialize(&back).expect("cbor re-encode"),
+        cbor,
+        "cbor re-encode"
+    );
+}
+
 /// For generated senders: sends `arg` (the encoded argument; empty for an
 /// operation without input) as `method` ("Service.Operation") over
 /// `transport`, and decodes the reply with [`decode`].

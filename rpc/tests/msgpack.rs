@@ -424,3 +424,19 @@ fn deeply_nested_input_is_an_error_not_a_stack_overflow() {
     buf.push(0xc0);
     assert!(deserialize::<weld_rpc::Document>(&buf).is_err());
 }
+
+/// The helper behind every generated crate's round-trip tests passes a
+/// value that survives both protocols and fails on one that does not
+/// compare equal to itself after decoding (NaN), naming the step.
+#[test]
+fn assert_roundtrip_passes_and_fails_where_it_should() {
+    weld_rpc::common::assert_roundtrip(std::collections::HashMap::from([(
+        "k".to_string(),
+        vec![1u32, 2, 3],
+    )]));
+    weld_rpc::common::assert_roundtrip(Some(-1.5f64));
+    let failed = std::panic::catch_unwind(|| weld_rpc::common::assert_roundtrip(f64::NAN))
+        .expect_err("NaN is not equal to itself after a round trip");
+    let message = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("msgpack round trip"), "{message}");
+}
