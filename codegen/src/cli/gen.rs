@@ -109,13 +109,11 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
         Some(dir) => Templates::with_overrides(dir).map_err(usage_error)?,
         None => Templates::builtin(),
     };
-    // The prelude and the templates do not depend on the inputs: build
-    // them on another core while the inputs are read and parsed.
+    // The templates do not depend on the model: build them on another
+    // core while it loads (the prelude is already being built on a third
+    // thread, see `cli::main`).
     std::thread::scope(|s| {
-        s.spawn(|| {
-            crate::smithy::warm_prelude();
-            templates.prepare();
-        });
+        s.spawn(|| templates.prepare());
         generate_files(a, &inputs, &templates, out_dir)
     })
 }
