@@ -126,34 +126,55 @@ pub fn read_paths(
     (sources, diags)
 }
 
-/// The prelude, parsed and resolved once per process (it is always file 0).
-struct PreludeCache {
-    resolved: resolve::Resolved,
+/// The prelude (always file 0), built once per process in two stages, so
+/// a load can resolve its inputs as soon as the prelude's names are known,
+/// while another thread may still be resolving the prelude itself.
+struct PreludeNames {
+    ast: ast::File<'static>,
     scope: resolve::Scope,
     diagnostics: Vec<diagnostics::Diagnostic>,
 }
 
-fn prelude_cache() -> &'static PreludeCache {
-    static CACHE: std::sync::OnceLock<PreludeCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(|| {
-        let mut diags = Vec::new();
-        let ast = parser::parse(source::FileId(0), prelude::TEXT, &mut diags);
+struct PreludeResolved {
+    resolved: resolve::Resolved,
+    /// Parse and resolve diagnostics of the prelude (none, in practice).
+    diagnostics: Vec<diagnostics::Diagnostic>,
+}
+
+fn prelude_names() -> &'static PreludeNames {
+    static NAMES: std::sync::OnceLock<PreludeNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut diagnostics = Vec::new();
+        let ast = parser::parse(source::FileId(0), prelude::TEXT, &mut diagnostics);
         let mut scope = resolve::Scope::new();
         scope.add_file(&ast);
-        let resolved = resolve::resolve(&ast, &scope, &mut diags);
-        PreludeCache {
-            resolved,
+        PreludeNames {
+            ast,
             scope,
-            diagnostics: diags,
+            diagnostics,
+        }
+    })
+}
+
+fn prelude_resolved() -> &'static PreludeResolved {
+    static RESOLVED: std::sync::OnceLock<PreludeResolved> = std::sync::OnceLock::new();
+    RESOLVED.get_or_init(|| {
+        let names = prelude_names();
+        let mut diagnostics = names.diagnostics.clone();
+        let resolved = resolve::resolve(&names.ast, &names.scope, &mut diagnostics);
+        PreludeResolved {
+            resolved,
+            diagnostics,
         }
     })
 }
 
 /// Parses and resolves the prelude now, if no load has yet. A caller may
 /// do this on another thread while it reads its inputs: [`load_sources`]
-/// parses the inputs before it needs the prelude, so the two overlap.
+/// parses its inputs before it needs the prelude's names, and resolves
+/// them before it needs the resolved prelude, so the work overlaps.
 pub fn warm_prelude() {
-    prelude_cache();
+    prelude_resolved();
 }
 
 /// Loads in-memory sources `(name, text)`; names ending in `.json` are read
@@ -170,7 +191,7 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
     }
     // The inputs are parsed before the prelude is asked for, so a prelude
     // being built on another thread (see `warm_prelude`) is not waited on
-    // until it is needed.
+    // until its names are needed.
     let mut parse_diags = Vec::new();
     let mut inputs = Vec::with_capacity(ids.len());
     for id in ids {
@@ -183,27 +204,31 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
             inputs.push(Input::Idl(parser::parse(id, &f.text, &mut parse_diags)));
         }
     }
-    let cache = prelude_cache();
-    let mut diags = cache.diagnostics.clone();
-    diags.append(&mut parse_diags);
-    let mut scope = cache.scope.clone();
+    let mut scope = prelude_names().scope.clone();
     for input in &inputs {
         match input {
             Input::Idl(ast) => scope.add_file(ast),
             Input::Json(frag) => scope.add_fragment(frag),
         }
     }
-    let mut parts = Vec::with_capacity(inputs.len() + 1);
-    parts.push(cache.resolved.clone());
+    let mut input_diags = parse_diags;
+    let mut resolved_inputs = Vec::with_capacity(inputs.len());
     for input in inputs {
-        parts.push(match input {
-            Input::Idl(ast) => resolve::resolve(&ast, &scope, &mut diags),
+        resolved_inputs.push(match input {
+            Input::Idl(ast) => resolve::resolve(&ast, &scope, &mut input_diags),
             Input::Json(fragment) => resolve::Resolved {
                 fragment,
                 elisions: Vec::new(),
             },
         });
     }
+    // Only now is the resolved prelude needed; its diagnostics come first.
+    let prelude = prelude_resolved();
+    let mut diags = prelude.diagnostics.clone();
+    diags.append(&mut input_diags);
+    let mut parts = Vec::with_capacity(resolved_inputs.len() + 1);
+    parts.push(prelude.resolved.clone());
+    parts.extend(resolved_inputs);
     let model = assemble::assemble(parts, &mut diags);
     // Semantic checks run on the assembled model; a model with syntax
     // errors is still validated so one run reports as much as possible.
