@@ -749,8 +749,7 @@ fn layout_shape_macros(src: &str) -> String {
 /// the `>` of `->` does not close anything).
 fn layout_table(body: &str, types: bool) -> String {
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
+    let mut strings = StringScan::default();
     let mut open = None;
     let mut close = None;
     let mut commas = Vec::new();
@@ -758,17 +757,10 @@ fn layout_table(body: &str, types: bool) -> String {
     for (i, c) in body.char_indices() {
         let arrow = prev == '-';
         prev = c;
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_str = false,
-                _ => {}
-            }
+        if strings.inside(c) {
             continue;
         }
         match c {
-            '"' => in_str = true,
             '{' if depth == 0 && open.is_none() => {
                 open = Some(i);
                 depth = 1;
@@ -822,26 +814,46 @@ fn layout_table(body: &str, types: bool) -> String {
     out
 }
 
+/// Whether a character-by-character scan of printed Rust is inside a
+/// string literal (backslash escapes honoured), so the layout passes leave
+/// what strings hold alone.
+#[derive(Default)]
+struct StringScan {
+    in_str: bool,
+    escaped: bool,
+}
+
+impl StringScan {
+    /// Takes the next character; true if it belongs to a string literal
+    /// (its quotes included).
+    fn inside(&mut self, c: char) -> bool {
+        if self.in_str {
+            match c {
+                _ if self.escaped => self.escaped = false,
+                '\\' => self.escaped = true,
+                '"' => self.in_str = false,
+                _ => {}
+            }
+            true
+        } else {
+            self.in_str = c == '"';
+            self.in_str
+        }
+    }
+}
+
 /// Appends `entry` without the spaces prettyplease puts around `<` and `>`
 /// in macro bodies (`Vec < u8 >` -> `Vec<u8>`), outside strings; the `>` of
 /// `->` keeps its spaces. The receiver macro names an input type with
 /// `stringify!` in decode errors, so the table must read as the type is
 /// written (`'Vec<u8>': ...`).
 fn tight_generics(entry: &str, out: &mut String) {
-    let mut in_str = false;
-    let mut escaped = false;
+    let mut strings = StringScan::default();
     let mut prev = ' ';
     let mut chars = entry.chars().peekable();
     while let Some(c) = chars.next() {
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_str = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_str = true;
+        if strings.inside(c) {
+            // Copied as it is.
         } else if c == ' ' {
             let next = chars.peek().copied().unwrap_or(' ');
             if prev == '<' || next == '<' || next == '>' {
