@@ -482,9 +482,18 @@ async fn request(nc: &async_nats::Client, subject: &str, payload: Vec<u8>) -> In
     deserialize(&reply.payload).expect("an InvocationResponse")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn provider_server_answers_signed_invocations_and_refuses_forged_ones() {
-    let Some(nc) = nats().await else { return };
+/// An `EchoProvider` served by a `ProviderServer` in a fresh lattice, with
+/// a NATS client for the test and the subject prefix the server listens on
+/// (`None`: NATS is not reachable outside CI).
+async fn serve_echo() -> Option<(
+    async_nats::Client,
+    World,
+    HostBridge,
+    Arc<EchoProvider>,
+    ProviderServer,
+    String,
+)> {
+    let nc = nats().await?;
     let w = World::new();
     let bridge = HostBridge::connect(w.host_data.clone()).await.unwrap();
     let provider = Arc::new(EchoProvider::default());
@@ -496,6 +505,14 @@ async fn provider_server_answers_signed_invocations_and_refuses_forged_ones() {
         w.lattice(),
         w.provider.public_key()
     );
+    Some((nc, w, bridge, provider, server, subject))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_server_answers_signed_invocations_and_refuses_forged_ones() {
+    let Some((nc, w, bridge, provider, server, subject)) = serve_echo().await else {
+        return;
+    };
 
     // A correctly signed call is dispatched with the caller in the context.
     let inv = host_invocation(&w, &w.cluster, "Echo.Say", b"abc");
@@ -583,18 +600,9 @@ async fn provider_server_answers_signed_invocations_and_refuses_forged_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_server_handles_links_health_and_shutdown() {
-    let Some(nc) = nats().await else { return };
-    let w = World::new();
-    let bridge = HostBridge::connect(w.host_data.clone()).await.unwrap();
-    let provider = Arc::new(EchoProvider::default());
-    let server = ProviderServer::start(bridge.clone(), provider.clone())
-        .await
-        .unwrap();
-    let base = format!(
-        "wasmbus.rpc.{}.{}.default",
-        w.lattice(),
-        w.provider.public_key()
-    );
+    let Some((nc, w, bridge, provider, server, base)) = serve_echo().await else {
+        return;
+    };
 
     let ld = w.link();
     nc.publish(
