@@ -65,7 +65,12 @@ wasm="$CARGO_TARGET_DIR/$target/$profile/${name//-/_}.wasm"
 [ -f "$wasm" ] || { echo "wasm-build: expected $wasm" >&2; exit 1; }
 if [ -n "$out" ]; then
   mkdir -p "$(dirname "$out")"
-  cp "$wasm" "$out"
+  # Copy then rename: tests build the same actor in parallel, and two plain
+  # `cp`s racing to create one file fail with "File exists" (cp uses O_EXCL
+  # when the destination was absent). rename(2) replaces atomically.
+  tmp="$out.tmp.$$"
+  cp "$wasm" "$tmp"
+  mv -f "$tmp" "$out"
   wasm="$out"
 fi
 echo "$wasm"

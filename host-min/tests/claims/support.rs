@@ -79,17 +79,25 @@ pub fn options(name: &str, caps: &[&str]) -> (SignOptions, KeyPair, KeyPair) {
 /// through the project's wasm build script and returns the module bytes.
 /// Cargo inside the script skips the work when nothing changed.
 pub fn build_actor(crate_dir: &str, out_name: &str) -> Vec<u8> {
+    // One build at a time in this process: the tests ask for the same actor
+    // concurrently, and cargo would serialise them on its lock anyway.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("claims-actors")
         .join(out_name);
-    let status = std::process::Command::new(root.join("scripts/wasm-build.sh"))
+    let run = std::process::Command::new(root.join("scripts/wasm-build.sh"))
         .arg(root.join(crate_dir))
         .arg("--out")
         .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .status()
+        .output()
         .expect("run scripts/wasm-build.sh");
-    assert!(status.success(), "building {crate_dir} failed");
+    assert!(
+        run.status.success(),
+        "building {crate_dir} failed ({}):\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
     std::fs::read(&out).expect("built module")
 }
