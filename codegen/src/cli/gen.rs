@@ -110,8 +110,7 @@ fn from_files(a: &GenArgs) -> Result<(OutputSet, PathBuf), ExitCode> {
         None => Templates::builtin(),
     };
     // The templates do not depend on the model: build them on another
-    // core while it loads (the prelude is already being built on a third
-    // thread, see `cli::main`).
+    // core while it loads.
     std::thread::scope(|s| {
         s.spawn(|| templates.prepare());
         generate_files(a, &inputs, &templates, out_dir)

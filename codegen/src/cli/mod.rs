@@ -119,20 +119,6 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Entry point of the `weld` binary.
 pub fn main() -> ExitCode {
-    // Every subcommand that loads a model needs the prelude (21 KB of
-    // Smithy, parsed and resolved once per process). Building it on another
-    // core from the first instant takes it off the critical path: by the
-    // time the inputs are read and parsed it is ready. The thread is left
-    // running; the process may end before it does (`--help`, an error).
-    if matches!(
-        std::env::args_os()
-            .nth(1)
-            .as_deref()
-            .and_then(|a| a.to_str()),
-        Some("validate" | "json" | "gen" | "doc")
-    ) {
-        std::thread::spawn(crate::smithy::warm_prelude);
-    }
     let cli = Cli::parse();
     run(cli)
 }

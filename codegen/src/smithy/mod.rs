@@ -126,57 +126,6 @@ pub fn read_paths(
     (sources, diags)
 }
 
-/// The prelude (always file 0), built once per process in two stages, so
-/// a load can resolve its inputs as soon as the prelude's names are known,
-/// while another thread may still be resolving the prelude itself.
-struct PreludeNames {
-    ast: ast::File<'static>,
-    scope: resolve::Scope,
-    diagnostics: Vec<diagnostics::Diagnostic>,
-}
-
-struct PreludeResolved {
-    resolved: resolve::Resolved,
-    /// Parse and resolve diagnostics of the prelude (none, in practice).
-    diagnostics: Vec<diagnostics::Diagnostic>,
-}
-
-fn prelude_names() -> &'static PreludeNames {
-    static NAMES: std::sync::OnceLock<PreludeNames> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut diagnostics = Vec::new();
-        let ast = parser::parse(source::FileId(0), prelude::TEXT, &mut diagnostics);
-        let mut scope = resolve::Scope::new();
-        scope.add_file(&ast);
-        PreludeNames {
-            ast,
-            scope,
-            diagnostics,
-        }
-    })
-}
-
-fn prelude_resolved() -> &'static PreludeResolved {
-    static RESOLVED: std::sync::OnceLock<PreludeResolved> = std::sync::OnceLock::new();
-    RESOLVED.get_or_init(|| {
-        let names = prelude_names();
-        let mut diagnostics = names.diagnostics.clone();
-        let resolved = resolve::resolve(&names.ast, &names.scope, &mut diagnostics);
-        PreludeResolved {
-            resolved,
-            diagnostics,
-        }
-    })
-}
-
-/// Parses and resolves the prelude now, if no load has yet. A caller may
-/// do this on another thread while it reads its inputs: [`load_sources`]
-/// parses its inputs before it needs the prelude's names, and resolves
-/// them before it needs the resolved prelude, so the work overlaps.
-pub fn warm_prelude() {
-    prelude_resolved();
-}
-
 /// Loads in-memory sources `(name, text)`; names ending in `.json` are read
 /// as Smithy JSON AST, everything else as IDL. The prelude is added first.
 pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
@@ -189,9 +138,6 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
         Idl(ast::File<'a>),
         Json(fragment::Fragment),
     }
-    // The inputs are parsed before the prelude is asked for, so a prelude
-    // being built on another thread (see `warm_prelude`) is not waited on
-    // until its names are needed.
     let mut parse_diags = Vec::new();
     let mut inputs = Vec::with_capacity(ids.len());
     for id in ids {
@@ -204,7 +150,11 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
             inputs.push(Input::Idl(parser::parse(id, &f.text, &mut parse_diags)));
         }
     }
-    let mut scope = prelude_names().scope.clone();
+    // The prelude comes resolved (see `prelude`): only its names are
+    // collected here.
+    let prelude = prelude::fragment();
+    let mut scope = resolve::Scope::new();
+    scope.add_fragment(&prelude);
     for input in &inputs {
         match input {
             Input::Idl(ast) => scope.add_file(ast),
@@ -222,12 +172,12 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
             },
         });
     }
-    // Only now is the resolved prelude needed; its diagnostics come first.
-    let prelude = prelude_resolved();
-    let mut diags = prelude.diagnostics.clone();
-    diags.append(&mut input_diags);
+    let mut diags = input_diags;
     let mut parts = Vec::with_capacity(resolved_inputs.len() + 1);
-    parts.push(prelude.resolved.clone());
+    parts.push(resolve::Resolved {
+        fragment: prelude,
+        elisions: Vec::new(),
+    });
     parts.extend(resolved_inputs);
     let model = assemble::assemble(parts, &mut diags);
     // Semantic checks run on the assembled model; a model with syntax
