@@ -7,12 +7,16 @@
 CARGO ?= cargo
 KVCOUNTER_WASM := target/actors/kvcounter.wasm
 
-.PHONY: demo test host actors bench clean-data
+.PHONY: demo test host actors bench clean-data weld
 
 # HTML documentation of every interface in interfaces/ (open target/doc-html/index.html).
 .PHONY: docs
 docs:
 	$(CARGO) run -q -p weld-codegen --bin weld -- doc interfaces --out target/doc-html
+
+# The weld CLI as shipped (C runtime linked statically on Linux/glibc).
+weld:
+	scripts/build-weld.sh
 
 host:
 	$(CARGO) build --release -p host-min --bin host-min

@@ -4,7 +4,10 @@
 //!    `interfaces/`, against the baseline of loading (parse + assemble +
 //!    validate) the same files, measured in the same run.
 //! 2. Whole process: `weld gen` of the keyvalue interface (spawned binary,
-//!    writing a crate into a temp dir), N runs, mean and median, against
+//!    writing a crate into a temp dir), N runs, mean and median, of the
+//!    binary as shipped (`scripts/build-weld.sh`, which links glibc
+//!    statically on Linux; `WELD_BIN` names another), interleaved with
+//!    cargo's own dynamically linked build of the same code, and against
 //!    baselines measured in the same run: the start-up cost of a process of
 //!    the same binary (`weld --version`), `weld validate` of the same files,
 //!    and the in-process generation of the same crate. States whether the
@@ -85,6 +88,25 @@ fn time_interleaved(runs: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<(Duration, 
         }
     }
     times.into_iter().map(mean_median).collect()
+}
+
+/// The `weld` binary as shipped: `WELD_BIN`, else what
+/// `scripts/build-weld.sh` builds (glibc linked statically on Linux; only
+/// what changed is rebuilt).
+fn shipped_weld(root: &Path) -> PathBuf {
+    if let Some(p) = std::env::var_os("WELD_BIN") {
+        return PathBuf::from(p);
+    }
+    let o = Command::new(root.join("scripts/build-weld.sh"))
+        .output()
+        .expect("run scripts/build-weld.sh");
+    assert!(
+        o.status.success(),
+        "scripts/build-weld.sh failed ({}): {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
 }
 
 /// `s` as a TOML basic string.
@@ -207,16 +229,23 @@ fn main() {
     );
 
     // --- 2. whole process ------------------------------------------------
-    let weld = PathBuf::from(env!("CARGO_BIN_EXE_weld"));
+    let cargo_weld = PathBuf::from(env!("CARGO_BIN_EXE_weld"));
+    let weld = shipped_weld(&root);
+    println!(
+        "whole-process runs use the shipped weld binary {} (scripts/build-weld.sh; WELD_BIN overrides); cargo's own build {} (dynamically linked) is timed alongside",
+        weld.display(),
+        cargo_weld.display()
+    );
     let out = std::env::temp_dir().join(format!("weld-bench-gen-{}", std::process::id()));
-    let run = |args: &[&std::ffi::OsStr]| {
-        let st = Command::new(&weld).args(args).output().expect("spawn weld");
+    let run_bin = |bin: &Path, args: &[&std::ffi::OsStr]| {
+        let st = Command::new(bin).args(args).output().expect("spawn weld");
         assert!(
             st.status.success(),
             "{}",
             String::from_utf8_lossy(&st.stderr)
         );
     };
+    let run = |args: &[&std::ffi::OsStr]| run_bin(&weld, args);
     let mut gen_args: Vec<&std::ffi::OsStr> = vec!["gen".as_ref()];
     gen_args.extend(kv_files.iter().map(|p| p.as_os_str()));
     gen_args.push("--out".as_ref());
@@ -229,7 +258,7 @@ fn main() {
         .unwrap_or(200);
 
     // --- 3. upstream baseline: set up and checked before any timing -------
-    let upstream = upstream_codegen(&weld);
+    let upstream = upstream_codegen(&cargo_weld);
     let up_dir = tempfile::tempdir().expect("create temp dir");
     let up_out = up_dir.path().join("out");
     let up_out_plain = up_dir.path().join("out-plain");
@@ -278,21 +307,27 @@ fn main() {
 
     let (t_version, _) = time_mean(runs, || run(&["--version".as_ref()]));
     let (t_validate, _) = time_mean(runs, || run(&val_args));
-    let (t_weld_gen, t_weld_gen_median, t_upstream) = match &upstream {
+    let (t_weld_gen, t_weld_gen_median, t_cargo_gen, t_upstream) = match &upstream {
         Ok(bin) => {
             let r = time_interleaved(
                 runs,
                 &mut [
                     &mut || run(&gen_args),
+                    &mut || run_bin(&cargo_weld, &gen_args),
                     &mut || run_upstream(bin, &up_config),
                     &mut || run_upstream(bin, &up_config_plain),
                 ],
             );
-            (r[0].0, r[0].1, Ok((bin, r[1], r[2])))
+            (r[0].0, r[0].1, r[1], Ok((bin, r[2], r[3])))
         }
         Err(why) => {
-            let (mean, median) = time_mean(runs, || run(&gen_args));
-            (mean, median, Err(why))
+            let r = time_interleaved(
+                runs,
+                &mut [&mut || run(&gen_args), &mut || {
+                    run_bin(&cargo_weld, &gen_args)
+                }],
+            );
+            (r[0].0, r[0].1, r[1], Err(why))
         }
     };
     let _ = std::fs::remove_dir_all(&out);
@@ -307,6 +342,12 @@ fn main() {
         ratio(t_weld_gen, t_validate),
         ms(t_kv_templates),
         ratio(t_weld_gen, t_kv_templates),
+    );
+    println!(
+        "the same with cargo's dynamically linked build: mean {} (median {}); ratio to the shipped binary {:.2}",
+        ms(t_cargo_gen.0),
+        ms(t_cargo_gen.1),
+        ratio(t_cargo_gen.0, t_weld_gen),
     );
     println!(
         "aim: weld gen keyvalue whole process under 5 ms (mean): {}",
