@@ -35,6 +35,8 @@ demo: host actors
 test:
 	$(CARGO) build -p host-min --bin host-min
 	$(CARGO) test --workspace --no-fail-fast
+	# Benches are not built by `cargo test`; build them so they cannot rot.
+	$(CARGO) test --workspace --benches --no-run
 
 bench: host
 	$(CARGO) bench --workspace

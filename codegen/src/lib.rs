@@ -5,6 +5,7 @@
 //! The front end (`smithy`) knows nothing of Rust; generators (`rust`, `docs`)
 //! do no file I/O: they return an output set of `path -> bytes` that the CLI writes.
 
+pub mod alloc;
 pub mod bundled;
 pub mod cli;
 pub mod config;
