@@ -97,16 +97,11 @@ fn shipped_weld(root: &Path) -> PathBuf {
     if let Some(p) = std::env::var_os("WELD_BIN") {
         return PathBuf::from(p);
     }
-    let o = Command::new(root.join("scripts/build-weld.sh"))
-        .output()
-        .expect("run scripts/build-weld.sh");
-    assert!(
-        o.status.success(),
-        "scripts/build-weld.sh failed ({}): {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
+    let no_args: [&str; 0] = [];
+    PathBuf::from(weld_test_support::run_script(
+        &root.join("scripts/build-weld.sh"),
+        &no_args,
+    ))
 }
 
 /// `s` as a TOML basic string.

@@ -13,16 +13,11 @@ fn root() -> PathBuf {
 
 /// Builds the shipped binary (incrementally after the first time).
 fn shipped() -> PathBuf {
-    let o = Command::new(root().join("scripts/build-weld.sh"))
-        .output()
-        .expect("run scripts/build-weld.sh");
-    assert!(
-        o.status.success(),
-        "scripts/build-weld.sh failed ({}):\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let path = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+    let no_args: [&str; 0] = [];
+    let path = PathBuf::from(weld_test_support::run_script(
+        &root().join("scripts/build-weld.sh"),
+        &no_args,
+    ));
     assert!(path.is_file(), "the script printed {}", path.display());
     path
 }

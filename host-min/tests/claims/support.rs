@@ -87,17 +87,13 @@ pub fn build_actor(crate_dir: &str, out_name: &str) -> Vec<u8> {
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("claims-actors")
         .join(out_name);
-    let run = std::process::Command::new(root.join("scripts/wasm-build.sh"))
-        .arg(root.join(crate_dir))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run scripts/wasm-build.sh");
-    assert!(
-        run.status.success(),
-        "building {crate_dir} failed ({}):\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
+    weld_test_support::run_script(
+        &root.join("scripts/wasm-build.sh"),
+        &[
+            root.join(crate_dir).as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
     );
     std::fs::read(&out).expect("built module")
 }

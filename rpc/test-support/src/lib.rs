@@ -1,6 +1,7 @@
-//! Helpers shared by the tests of weld-rpc and weld-codegen: hex literals
-//! and the upstream wire vectors (`wire-vectors-sample.json`, encodings made
-//! by the wasmCloud 0.x keyvalue/httpserver crates).
+//! Helpers shared by the tests of the weld crates: hex literals, the
+//! upstream wire vectors (`wire-vectors-sample.json`, encodings made by the
+//! wasmCloud 0.x keyvalue/httpserver crates), and running the project's
+//! scripts.
 //!
 //! A dev-only crate rather than a feature of weld-rpc: the vectors file and
 //! these helpers stay out of the published runtime and its API, and nothing
@@ -8,6 +9,25 @@
 //! second copy of weld-rpc's types).
 
 use std::path::Path;
+
+/// Runs one of the project's scripts (`scripts/*.sh`) with `args` and
+/// returns what it printed on stdout, trimmed (the scripts print the path
+/// of what they built). Panics with the script's status and stderr if it
+/// fails: a test or bench cannot go on without what it builds.
+pub fn run_script<S: AsRef<std::ffi::OsStr>>(script: &Path, args: &[S]) -> String {
+    let o = std::process::Command::new(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
+    assert!(
+        o.status.success(),
+        "{} failed ({}):\n{}",
+        script.display(),
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
 
 /// Decodes hex written with optional spaces between bytes (`"a1 6161 01"`);
 /// panics on a typo, which is a bug in the test itself.
