@@ -97,10 +97,9 @@ fn shipped_weld(root: &Path) -> PathBuf {
     if let Some(p) = std::env::var_os("WELD_BIN") {
         return PathBuf::from(p);
     }
-    let no_args: [&str; 0] = [];
     PathBuf::from(weld_test_support::run_script(
         &root.join("scripts/build-weld.sh"),
-        &no_args,
+        &[],
     ))
 }
 

@@ -13,10 +13,9 @@ fn root() -> PathBuf {
 
 /// Builds the shipped binary (incrementally after the first time).
 fn shipped() -> PathBuf {
-    let no_args: [&str; 0] = [];
     let path = PathBuf::from(weld_test_support::run_script(
         &root().join("scripts/build-weld.sh"),
-        &no_args,
+        &[],
     ));
     assert!(path.is_file(), "the script printed {}", path.display());
     path

@@ -138,47 +138,40 @@ pub fn load_sources(files: Vec<(String, String)>) -> LoadResult {
         Idl(ast::File<'a>),
         Json(fragment::Fragment),
     }
-    let mut parse_diags = Vec::new();
+    // The prelude comes resolved (see `prelude`): only its names go into
+    // the scope, ahead of the inputs'.
+    let prelude = prelude::fragment();
+    let mut scope = resolve::Scope::new();
+    scope.add_fragment(&prelude);
+    let mut diags = Vec::new();
     let mut inputs = Vec::with_capacity(ids.len());
     for id in ids {
         let f = sources.get(id);
         if f.name.ends_with(".json") {
-            if let Some(frag) = json_ast::read(id, &f.text, &mut parse_diags) {
+            if let Some(frag) = json_ast::read(id, &f.text, &mut diags) {
+                scope.add_fragment(&frag);
                 inputs.push(Input::Json(frag));
             }
         } else {
-            inputs.push(Input::Idl(parser::parse(id, &f.text, &mut parse_diags)));
+            let ast = parser::parse(id, &f.text, &mut diags);
+            scope.add_file(&ast);
+            inputs.push(Input::Idl(ast));
         }
     }
-    // The prelude comes resolved (see `prelude`): only its names are
-    // collected here.
-    let prelude = prelude::fragment();
-    let mut scope = resolve::Scope::new();
-    scope.add_fragment(&prelude);
-    for input in &inputs {
-        match input {
-            Input::Idl(ast) => scope.add_file(ast),
-            Input::Json(frag) => scope.add_fragment(frag),
-        }
-    }
-    let mut input_diags = parse_diags;
-    let mut resolved_inputs = Vec::with_capacity(inputs.len());
+    let mut parts = Vec::with_capacity(inputs.len() + 1);
+    parts.push(resolve::Resolved {
+        fragment: prelude,
+        elisions: Vec::new(),
+    });
     for input in inputs {
-        resolved_inputs.push(match input {
-            Input::Idl(ast) => resolve::resolve(&ast, &scope, &mut input_diags),
+        parts.push(match input {
+            Input::Idl(ast) => resolve::resolve(&ast, &scope, &mut diags),
             Input::Json(fragment) => resolve::Resolved {
                 fragment,
                 elisions: Vec::new(),
             },
         });
     }
-    let mut diags = input_diags;
-    let mut parts = Vec::with_capacity(resolved_inputs.len() + 1);
-    parts.push(resolve::Resolved {
-        fragment: prelude,
-        elisions: Vec::new(),
-    });
-    parts.extend(resolved_inputs);
     let model = assemble::assemble(parts, &mut diags);
     // Semantic checks run on the assembled model; a model with syntax
     // errors is still validated so one run reports as much as possible.

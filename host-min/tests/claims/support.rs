@@ -77,12 +77,10 @@ pub fn options(name: &str, caps: &[&str]) -> (SignOptions, KeyPair, KeyPair) {
 
 /// Builds the actor crate at `crate_dir` (relative to the repository root)
 /// through the project's wasm build script and returns the module bytes.
-/// Cargo inside the script skips the work when nothing changed.
+/// Cargo inside the script skips the work when nothing changed, and the
+/// script puts the module in place atomically, so tests may ask for the
+/// same actor at once.
 pub fn build_actor(crate_dir: &str, out_name: &str) -> Vec<u8> {
-    // One build at a time in this process: the tests ask for the same actor
-    // concurrently, and cargo would serialise them on its lock anyway.
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("claims-actors")

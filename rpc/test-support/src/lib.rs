@@ -14,7 +14,7 @@ use std::path::Path;
 /// returns what it printed on stdout, trimmed (the scripts print the path
 /// of what they built). Panics with the script's status and stderr if it
 /// fails: a test or bench cannot go on without what it builds.
-pub fn run_script<S: AsRef<std::ffi::OsStr>>(script: &Path, args: &[S]) -> String {
+pub fn run_script(script: &Path, args: &[&std::ffi::OsStr]) -> String {
     let o = std::process::Command::new(script)
         .args(args)
         .output()
