@@ -20,7 +20,7 @@ fn main() {
     // Read at run time, not with `env!`: cargo may reuse one compiled build
     // script for the same package in another checkout (a shared target dir).
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
-    let dir = std::path::Path::new(&manifest_dir).join("../templates/rust");
+    let dir = std::path::Path::new(&manifest_dir).join("templates/rust");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(&dir)
         .expect("templates/rust")

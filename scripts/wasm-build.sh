@@ -4,10 +4,10 @@
 #
 #   scripts/wasm-build.sh CRATE_DIR [--out FILE] [--debug]
 #
-# Prefers a rustup toolchain with the wasm32-unknown-unknown target installed.
-# Otherwise it uses Debian's rustc-web (packages rustc-web cargo-web
-# rust-web-src lld-22), building std from source with -Zbuild-std; that route
-# needs RUSTC_BOOTSTRAP because build-std is unstable.
+# The toolchain is the one scripts/setup.sh finds: a rustup toolchain with the
+# wasm32-unknown-unknown target, or Debian's rustc-web (packages rustc-web
+# cargo-web rust-web-src lld-22), which builds std from source with
+# -Zbuild-std and so needs RUSTC_BOOTSTRAP. Exit 3 means there is none.
 # Every place that needs wasm (Makefile, tests, CI) goes through this script.
 set -euo pipefail
 
@@ -32,29 +32,34 @@ target=wasm32-unknown-unknown
 flags=()
 [ "$profile" = release ] && flags+=(--release)
 
-if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-  route=rustup
-  cargo_bin=(cargo)
-elif [ -x /usr/bin/rustc ] && /usr/bin/rustc --print sysroot >/dev/null 2>&1 \
-     && [ -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-  route=rustc-web
-  cargo_bin=(env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo)
-  flags+=(-Zbuild-std=std,panic_abort -Zbuild-std-features=)
-  # rust-lld comes from lld-22 on Debian; point rustc at it if it is not on PATH.
-  if ! command -v rust-lld >/dev/null 2>&1; then
-    for l in /usr/bin/wasm-ld-22 /usr/lib/llvm-22/bin/wasm-ld /usr/bin/wasm-ld; do
-      if [ -x "$l" ]; then
-        export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$l"
-        break
-      fi
-    done
-  fi
-  export CARGO_TARGET_DIR="$CARGO_TARGET_DIR-web"
-else
-  echo "wasm-build: no wasm32 toolchain: install the rustup target wasm32-unknown-unknown," >&2
-  echo "            or Debian's rustc-web cargo-web rust-web-src lld-22 (see .ci/run)" >&2
+# The route is chosen by the setup script, the one place that knows how a
+# wasm32 toolchain is found (and installed: `scripts/setup.sh wasm`).
+if ! route=$("$root/scripts/setup.sh" wasm-route); then
+  echo "wasm-build: no wasm32 toolchain. Run:" >&2
+  echo "    scripts/setup.sh wasm" >&2
+  echo "  (make demo and make test run it for you)" >&2
   exit 3
 fi
+case "$route" in
+  rustup)
+    cargo_bin=(cargo)
+    ;;
+  rustc-web)
+    web_rustc=${WELD_RUSTC_WEB:-/usr/bin/rustc}
+    cargo_bin=(env RUSTC="$web_rustc" RUSTC_BOOTSTRAP=1 /usr/bin/cargo)
+    flags+=(-Zbuild-std=std,panic_abort -Zbuild-std-features=)
+    # rust-lld comes from lld-22 on Debian; point rustc at it if it is not on PATH.
+    if ! command -v rust-lld >/dev/null 2>&1; then
+      for l in /usr/bin/wasm-ld-22 /usr/lib/llvm-22/bin/wasm-ld /usr/bin/wasm-ld; do
+        if [ -x "$l" ]; then
+          export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$l"
+          break
+        fi
+      done
+    fi
+    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR-web"
+    ;;
+esac
 
 echo "wasm-build: $crate_dir via $route ($profile)" >&2
 (cd "$crate_dir" && "${cargo_bin[@]}" build -q --target "$target" "${flags[@]}" >&2)

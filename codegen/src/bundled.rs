@@ -8,6 +8,11 @@
 //! to a load when the inputs refer to a namespace that none of them defines.
 //! A model that brings its own copy (as this repository's `interfaces/`
 //! does) is used as is.
+//!
+//! The files are read through `codegen/core-model`, a symlink to
+//! `interfaces/core`: one copy of the text in the repository, and inside the
+//! crate's directory, so `cargo package` (which follows symlinks) ships it.
+//! `codegen/templates` is the same for the built-in templates.
 
 /// A bundled model file: its namespace, a display name and its text.
 pub struct Bundled {
@@ -24,12 +29,12 @@ pub const FILES: &[Bundled] = &[
     Bundled {
         namespace: "org.wasmcloud.model",
         name: "<weld>/wasmcloud-model.smithy",
-        text: include_str!("../../interfaces/core/wasmcloud-model.smithy"),
+        text: include_str!("../core-model/wasmcloud-model.smithy"),
     },
     Bundled {
         namespace: "org.wasmcloud.core",
         name: "<weld>/wasmcloud-core.smithy",
-        text: include_str!("../../interfaces/core/wasmcloud-core.smithy"),
+        text: include_str!("../core-model/wasmcloud-core.smithy"),
     },
 ];
 

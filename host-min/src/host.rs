@@ -152,6 +152,12 @@ impl Host {
         })
     }
 
+    /// Where providers keep their data (the embedded key-value store's
+    /// files, for one).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     /// The router (actors, providers, links).
     pub fn router(&self) -> &Arc<Router> {
         &self.router

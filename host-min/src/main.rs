@@ -10,7 +10,7 @@
 //! This is the only place that prints or exits.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use host_min::admin::{self, Client, LinkRequest};
 use host_min::host::{Host, HostConfig};
-use host_min::manifest::Manifest;
+use host_min::manifest::{resolve_path, Manifest};
 use host_min::providers::ProviderRegistry;
 use host_min::runtime::AllocatorChoice;
 
@@ -154,6 +154,10 @@ fn main() -> ExitCode {
             }),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(use_colour(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -190,14 +194,13 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             let m = Manifest::load(&manifest)?;
             let mut cfg = HostConfig::default().with_manifest(&m);
             if m.host.data_dir.is_none() {
-                cfg.data_dir = manifest
-                    .parent()
-                    .map(PathBuf::from)
-                    .unwrap_or_default()
-                    .join(".host-min-data");
+                cfg.data_dir = resolve_path(
+                    manifest.parent().unwrap_or(Path::new("")),
+                    Path::new(".host-min-data"),
+                );
             }
             if let Some(d) = data_dir {
-                cfg.data_dir = d;
+                cfg.data_dir = resolve_path(Path::new(""), &d);
             }
             if let Some(ms) = call_deadline_ms {
                 cfg.runtime.call_deadline = Duration::from_millis(ms.max(1));
@@ -225,8 +228,19 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                     .or(m.host.admin)
                     .unwrap_or_else(|| admin::DEFAULT_ADDR.parse().expect("valid default"));
                 let bound = admin::serve(host.clone(), addr).await?;
-                eprintln!("host-min: admin endpoint on http://{bound}");
+                eprintln!(
+                    "host-min: admin endpoint on http://{bound} (host-min inventory --admin {bound})"
+                );
             }
+            // Where to look, once everything is serving.
+            for e in host.router().endpoints() {
+                eprintln!(
+                    "host-min: {} serves {} on {}",
+                    e.provider, e.actor, e.url
+                );
+            }
+            let data_dir = host.data_dir().display().to_string();
+            eprintln!("host-min: data kept in {data_dir}");
             let inv = host.router().inventory();
             eprintln!(
                 "host-min: {} actor(s), {} provider(s), {} link(s) running; Ctrl-C to stop",
@@ -237,6 +251,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             wait_for_signal().await;
             eprintln!("host-min: stopping");
             host.shutdown().await;
+            eprintln!("host-min: stopped; data kept in {data_dir}");
             Ok(())
         }
         Command::Inventory { admin, json } => {
@@ -293,6 +308,13 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+/// Log colours only for a person at a terminal, and never when `NO_COLOR`
+/// is set to something (<https://no-color.org>): a log file or a pipe gets
+/// plain text.
+fn use_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 async fn wait_for_signal() {
@@ -395,3 +417,20 @@ fn print_inventory(inv: &serde_json::Value) {
         println!("  {}", link_line(l));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::use_colour;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(use_colour(true, None));
+        assert!(!use_colour(false, None));
+        assert!(!use_colour(true, Some(OsStr::new("1"))));
+        // NO_COLOR counts only when it is not empty.
+        assert!(use_colour(true, Some(OsStr::new(""))));
+        assert!(!use_colour(false, Some(OsStr::new(""))));
+    }
+}
+

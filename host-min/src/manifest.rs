@@ -246,14 +246,7 @@ impl Manifest {
             loc.err(span, e.message().to_string())
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let resolve = |p: &str| {
-            let p = PathBuf::from(p);
-            if p.is_absolute() {
-                p
-            } else {
-                base.join(p)
-            }
-        };
+        let resolve = |p: &str| resolve_path(&base, Path::new(p));
 
         let admin = match &raw.host.admin {
             Some(a) => Some(a.get_ref().parse::<std::net::SocketAddr>().map_err(|e| {
@@ -505,3 +498,89 @@ values = { URL = "redis://127.0.0.1:6379/" }
         assert!(e.starts_with("/apps/demo/app.toml:1:"), "{e}");
     }
 }
+
+/// `p` (relative to `base` unless absolute) as a clean path: no `.` or `..`
+/// left in it, and relative to the current directory when it lies under it.
+/// Manifest paths are written relative to the manifest, so joining gives
+/// `examples/kvcounter/../../.data/kvcounter`; every log line and message
+/// then shows `.data/kvcounter` instead.
+///
+/// The longest part of the path that exists is canonicalized (so `..` after
+/// a symlink means what the file system says, not what the text says); only
+/// the part that does not exist yet is cleaned as text, which is then exact.
+pub fn resolve_path(base: &Path, p: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    let cwd = std::env::current_dir().ok();
+    let absolute = match &cwd {
+        Some(cwd) if joined.is_relative() => cwd.join(&joined),
+        _ => joined.clone(),
+    };
+    let Some((existing, rest)) = absolute
+        .ancestors()
+        .find_map(|a| Some((a.canonicalize().ok()?, absolute.strip_prefix(a).ok()?)))
+    else {
+        return joined;
+    };
+    let mut out = existing;
+    for c in rest.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(n) => out.push(n),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    if let Some(cwd) = cwd.and_then(|c| c.canonicalize().ok()) {
+        if let Ok(rel) = out.strip_prefix(&cwd) {
+            return if rel.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rel.to_path_buf()
+            };
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::resolve_path;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn dot_dot_into_a_path_that_does_not_exist_yet_is_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(base.join("examples/app")).unwrap();
+        let got = resolve_path(&base.join("examples/app"), Path::new("../../.data/app"));
+        assert_eq!(got, base.join(".data/app"));
+        let got = resolve_path(&base, Path::new("./a/./b/../c"));
+        assert_eq!(got, base.join("a/c"));
+    }
+
+    #[test]
+    fn dot_dot_after_a_symlink_follows_the_file_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(base.join("real/inner")).unwrap();
+        std::os::unix::fs::symlink(base.join("real/inner"), base.join("link")).unwrap();
+        // link/.. is real/, not base/ as text would say.
+        let got = resolve_path(&base, Path::new("link/../data"));
+        assert_eq!(got, base.join("real/data"));
+    }
+
+    #[test]
+    fn paths_under_the_current_directory_are_shown_relative() {
+        let cwd = std::env::current_dir().unwrap();
+        let got = resolve_path(&cwd.join("src"), Path::new("../target/x/../y"));
+        assert_eq!(got, PathBuf::from("target/y"));
+        assert_eq!(resolve_path(&cwd, Path::new(".")), PathBuf::from("."));
+    }
+}
+

@@ -189,6 +189,17 @@ pub struct Inventory {
     pub links: Vec<LinkDefinition>,
 }
 
+/// An endpoint a provider serves an actor on, named for people.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ServedEndpoint {
+    /// The actor's name (its id if it has stopped).
+    pub actor: String,
+    /// The provider's name from the manifest.
+    pub provider: String,
+    /// Where to reach it, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+}
+
 /// Routes every call of a host. Always used behind an `Arc`.
 pub struct Router {
     lattice: String,
@@ -504,6 +515,29 @@ impl Router {
     /// All link definitions.
     pub fn links(&self) -> Vec<LinkDefinition> {
         self.links.list()
+    }
+
+    /// Where each running provider serves its actors (see
+    /// [`Provider::endpoints`](crate::providers::Provider::endpoints)), with
+    /// the name of the provider and of the actor: what `host-min up` shows
+    /// once it is serving.
+    pub fn endpoints(&self) -> Vec<ServedEndpoint> {
+        let actors = read(&self.actors);
+        let mut out: Vec<ServedEndpoint> = read(&self.providers)
+            .values()
+            .flat_map(|p| {
+                p.provider.endpoints().into_iter().map(|e| ServedEndpoint {
+                    actor: actors
+                        .get(&e.actor_id)
+                        .map(|a| a.name().to_string())
+                        .unwrap_or_else(|| e.actor_id.clone()),
+                    provider: p.info.name.clone(),
+                    url: e.url,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.actor, &a.url).cmp(&(&b.actor, &b.url)));
+        out
     }
 
     /// What runs on this host.

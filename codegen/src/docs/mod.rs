@@ -24,25 +24,25 @@ pub const STYLESHEET: &str = "style.css";
 /// The templates compiled in, by name (file stem). `index` and `namespace`
 /// are rendered as pages; the others are partials they include.
 const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
-    ("layout", include_str!("../../../templates/html/layout.hbs")),
-    ("index", include_str!("../../../templates/html/index.hbs")),
+    ("layout", include_str!("../../templates/html/layout.hbs")),
+    ("index", include_str!("../../templates/html/index.hbs")),
     (
         "namespace",
-        include_str!("../../../templates/html/namespace.hbs"),
+        include_str!("../../templates/html/namespace.hbs"),
     ),
     (
         "service",
-        include_str!("../../../templates/html/service.hbs"),
+        include_str!("../../templates/html/service.hbs"),
     ),
-    ("shape", include_str!("../../../templates/html/shape.hbs")),
+    ("shape", include_str!("../../templates/html/shape.hbs")),
     (
         "typeref",
-        include_str!("../../../templates/html/typeref.hbs"),
+        include_str!("../../templates/html/typeref.hbs"),
     ),
 ];
 
 /// The stylesheet compiled in.
-const BUILTIN_STYLESHEET: &str = include_str!("../../../templates/html/style.css");
+const BUILTIN_STYLESHEET: &str = include_str!("../../templates/html/style.css");
 
 /// What can go wrong while loading templates or rendering.
 #[derive(Debug, thiserror::Error)]

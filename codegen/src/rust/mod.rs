@@ -99,55 +99,55 @@ pub enum GenError {
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "file.rs",
-        include_str!("../../../templates/rust/file.rs.hbs"),
+        include_str!("../../templates/rust/file.rs.hbs"),
     ),
     (
         "alias.rs",
-        include_str!("../../../templates/rust/alias.rs.hbs"),
+        include_str!("../../templates/rust/alias.rs.hbs"),
     ),
     (
         "struct.rs",
-        include_str!("../../../templates/rust/struct.rs.hbs"),
+        include_str!("../../templates/rust/struct.rs.hbs"),
     ),
     (
         "struct_encode.rs",
-        include_str!("../../../templates/rust/struct_encode.rs.hbs"),
+        include_str!("../../templates/rust/struct_encode.rs.hbs"),
     ),
     (
         "union.rs",
-        include_str!("../../../templates/rust/union.rs.hbs"),
+        include_str!("../../templates/rust/union.rs.hbs"),
     ),
     (
         "enum.rs",
-        include_str!("../../../templates/rust/enum.rs.hbs"),
+        include_str!("../../templates/rust/enum.rs.hbs"),
     ),
     (
         "int_enum.rs",
-        include_str!("../../../templates/rust/int_enum.rs.hbs"),
+        include_str!("../../templates/rust/int_enum.rs.hbs"),
     ),
     (
         "service.rs",
-        include_str!("../../../templates/rust/service.rs.hbs"),
+        include_str!("../../templates/rust/service.rs.hbs"),
     ),
     (
         "service_receiver.rs",
-        include_str!("../../../templates/rust/service_receiver.rs.hbs"),
+        include_str!("../../templates/rust/service_receiver.rs.hbs"),
     ),
     (
         "service_sender.rs",
-        include_str!("../../../templates/rust/service_sender.rs.hbs"),
+        include_str!("../../templates/rust/service_sender.rs.hbs"),
     ),
     (
         "Cargo.toml",
-        include_str!("../../../templates/rust/Cargo.toml.hbs"),
+        include_str!("../../templates/rust/Cargo.toml.hbs"),
     ),
     (
         "README.md",
-        include_str!("../../../templates/rust/README.md.hbs"),
+        include_str!("../../templates/rust/README.md.hbs"),
     ),
     (
         "roundtrip.rs",
-        include_str!("../../../templates/rust/roundtrip.rs.hbs"),
+        include_str!("../../templates/rust/roundtrip.rs.hbs"),
     ),
 ];
 

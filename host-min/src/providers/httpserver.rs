@@ -29,7 +29,7 @@
 //! requests in flight finish for a grace period, then closes the rest.
 
 use crate::providers::{
-    ActorOrigin, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
+    ActorOrigin, Endpoint, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
     ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
 use async_trait::async_trait;
@@ -590,6 +590,31 @@ impl Provider for HttpServerProvider {
             "{CONTRACT_ID} has no provider operation {}",
             msg.method
         )))
+    }
+
+    /// One URL per listening link. An unspecified bind address
+    /// (`0.0.0.0`, `[::]`) is shown as loopback, which reaches it too.
+    fn endpoints(&self) -> Vec<Endpoint> {
+        let addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<Endpoint> = addresses
+            .iter()
+            .map(|((actor_id, link_name), addr)| {
+                let mut shown = *addr;
+                if shown.ip().is_unspecified() {
+                    shown.set_ip(match shown {
+                        SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                        SocketAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+                    });
+                }
+                Endpoint {
+                    actor_id: actor_id.clone(),
+                    link_name: link_name.clone(),
+                    url: format!("http://{shown}"),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.url.cmp(&b.url));
+        out
     }
 
     async fn shutdown(&self) {

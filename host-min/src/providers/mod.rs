@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 
 use async_trait::async_trait;
+use serde::Serialize;
 
 pub use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
 
@@ -384,6 +385,24 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The host is stopping: finish or abort outstanding work.
     async fn shutdown(&self);
+
+    /// Where people or programs reach what this provider serves for each
+    /// linked actor (httpserver: the URL it listens on). Shown by
+    /// `host-min up` once it is serving; most providers serve nothing.
+    fn endpoints(&self) -> Vec<Endpoint> {
+        Vec::new()
+    }
+}
+
+/// An address a provider serves an actor on (see [`Provider::endpoints`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// The actor served (`M...`).
+    pub actor_id: String,
+    /// The link name the endpoint belongs to.
+    pub link_name: String,
+    /// Where to reach it, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
 }
 
 /// What a provider may ask of the host: call an actor.

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# The one install path of the project: `make demo`, `make test`, .ci/run and
+# scripts/wasm-build.sh all come here, so a newcomer's first command and CI
+# take the same route.
+#
+#   scripts/setup.sh STEP...
+#
+# Steps:
+#   wasm        make sure a wasm32 toolchain exists (installs one if needed)
+#   wasm-route  print the wasm32 route in use (rustup | rustc-web); exit 3 if none
+#   redis       make sure Redis listens on 127.0.0.1:6379 (starts or installs it)
+#   nats        make sure NATS with JetStream listens on 127.0.0.1:4222
+#   postgres    make sure PostgreSQL listens on 127.0.0.1:5432 with a `test` database
+#
+# Every step is idempotent and quick when its thing is already there: it only
+# looks (no apt, no rustup call) before it acts.
+#
+# wasm32, in order of preference:
+#   1. a rustup toolchain that already has the wasm32-unknown-unknown target;
+#   2. Debian's rustc-web, already installed (std is built with -Zbuild-std);
+#   3. `rustup target add wasm32-unknown-unknown`, where it succeeds;
+#   4. Debian's rustc-web route through apt, as root or with password-less sudo;
+#   5. otherwise: stop with one message naming the one command to run (exit 3).
+#
+# Environment (for tests of this script, and unusual machines):
+#   WELD_RUSTC_WEB   the rustc-web compiler (default /usr/bin/rustc)
+#   WELD_STATE_DIR   where services started here keep data and logs
+#                    (default target/services in the repository)
+#   WELD_REDIS_PORT, WELD_NATS_PORT, WELD_PG_PORT   ports (6379, 4222, 5432)
+#   WELD_SERVER_DIRS where server binaries live when not on PATH
+#                    (default "/usr/sbin /usr/bin")
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+target=wasm32-unknown-unknown
+web_rustc=${WELD_RUSTC_WEB:-/usr/bin/rustc}
+web_packages=(rustc-web cargo-web rust-web-src lld-22)
+state_dir=${WELD_STATE_DIR:-$root/target/services}
+redis_port=${WELD_REDIS_PORT:-6379}
+nats_port=${WELD_NATS_PORT:-4222}
+pg_port=${WELD_PG_PORT:-5432}
+read -r -a server_dirs <<<"${WELD_SERVER_DIRS:-/usr/sbin /usr/bin}"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+die() { # die CODE MESSAGE...
+  local code=$1; shift
+  printf 'setup: %s\n' "$@" >&2
+  exit "$code"
+}
+
+# ---------------------------------------------------------------- privileges
+# How to run a command as root: directly when we are root, through `sudo -n`
+# when that works without a password; otherwise not at all.
+root_cmd=()
+can_be_root() {
+  if [ "$(id -u)" = 0 ]; then
+    root_cmd=()
+    return 0
+  fi
+  if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
+    root_cmd=(sudo -n)
+    return 0
+  fi
+  return 1
+}
+
+apt_updated=no
+# apt_install PKG...: installs Debian packages as root. Returns 1 when this
+# user cannot (the caller then names the command to run).
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  can_be_root || return 1
+  if [ "$apt_updated" = no ]; then
+    say "apt-get update"
+    "${root_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
+      || die 1 "apt-get update failed (see above)"
+    apt_updated=yes
+  fi
+  say "apt-get install $*"
+  "${root_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 \
+    || die 1 "apt-get install $* failed (see above)"
+}
+
+# -------------------------------------------------------------------- wasm32
+rustup_has_target() {
+  command -v rustup >/dev/null 2>&1 \
+    && rustup target list --installed 2>/dev/null | grep -qx "$target"
+}
+
+rustc_web_ready() {
+  [ -x "$web_rustc" ] || return 1
+  local sysroot
+  sysroot=$("$web_rustc" --print sysroot 2>/dev/null) || return 1
+  [ -d "$sysroot/lib/rustlib/src/rust/library" ]
+}
+
+# Prints the route when a toolchain is already there; no installing.
+wasm_route() {
+  if rustup_has_target; then
+    echo rustup
+  elif rustc_web_ready; then
+    echo rustc-web
+  else
+    return 3
+  fi
+}
+
+ensure_wasm() {
+  local route
+  if route=$(wasm_route); then
+    say "wasm32: $route"
+    return 0
+  fi
+  if command -v rustup >/dev/null 2>&1; then
+    say "wasm32: rustup target add $target"
+    # Bounded: on a machine without access to rustup's servers this may hang
+    # rather than fail.
+    if timeout 300 rustup target add "$target" >&2 && rustup_has_target; then
+      say "wasm32: rustup"
+      return 0
+    fi
+    say "wasm32: rustup could not add the target; trying Debian's rustc-web"
+  fi
+  if apt_install "${web_packages[@]}" && rustc_web_ready; then
+    say "wasm32: rustc-web"
+    return 0
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    die 3 "no wasm32 toolchain, and this user cannot install one. Run:" \
+      "    sudo apt-get install -y ${web_packages[*]}"
+  fi
+  die 3 "no wasm32 toolchain. Run:" \
+    "    rustup target add $target"
+}
+
+# ------------------------------------------------------------------ services
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_port PORT NAME LOG: waits up to 15 s for a service just started.
+wait_port() {
+  local i
+  for i in $(seq 1 75); do
+    port_open "$1" && return 0
+    sleep 0.2
+  done
+  say "$2 did not start listening on 127.0.0.1:$1"
+  [ -f "$3" ] && tail -n 20 "$3" >&2
+  exit 1
+}
+
+# need_binary NAME PACKAGE: finds a server binary (Debian puts some in sbin,
+# which is not on a normal user's PATH), installing its package if missing.
+# Prints the binary's path.
+need_binary() {
+  local name=$1 pkg=$2 p d
+  p=$(command -v "$name" 2>/dev/null || true)
+  [ -n "$p" ] && { echo "$p"; return 0; }
+  for d in "${server_dirs[@]}"; do
+    [ -x "$d/$name" ] && { echo "$d/$name"; return 0; }
+  done
+  apt_install "$pkg" >/dev/null || die 1 "$name is not installed. Run:" \
+    "    sudo apt-get install -y $pkg"
+  for d in "${server_dirs[@]}"; do
+    [ -x "$d/$name" ] && { echo "$d/$name"; return 0; }
+  done
+  die 1 "$pkg was installed but $name is not in ${server_dirs[*]}"
+}
+
+ensure_redis() {
+  if port_open "$redis_port"; then say "redis: listening on $redis_port"; return 0; fi
+  local bin dir
+  bin=$(need_binary redis-server redis-server)
+  dir=$state_dir/redis
+  mkdir -p "$dir"
+  say "redis: starting $bin (data and log in ${dir#"$root"/})"
+  "$bin" --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
+    --dir "$dir" --logfile "$dir/redis.log" >&2
+  wait_port "$redis_port" redis "$dir/redis.log"
+}
+
+ensure_nats() {
+  if port_open "$nats_port"; then say "nats: listening on $nats_port"; return 0; fi
+  local bin dir
+  bin=$(need_binary nats-server nats-server)
+  dir=$state_dir/nats
+  mkdir -p "$dir"
+  say "nats: starting $bin with JetStream (data and log in ${dir#"$root"/})"
+  # setsid + nohup: the server outlives this script and the make that ran it.
+  setsid nohup "$bin" -a 127.0.0.1 -p "$nats_port" -js -sd "$dir" -l "$dir/nats.log" \
+    >/dev/null 2>&1 </dev/null &
+  wait_port "$nats_port" nats "$dir/nats.log"
+}
+
+ensure_postgres() {
+  if ! port_open "$pg_port"; then
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] \
+       && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
+      can_be_root || die 1 "PostgreSQL is installed but not running. Run:" \
+        "    sudo pg_ctlcluster $(ls /etc/postgresql | tail -n 1) main start"
+      say "postgres: starting the Debian cluster"
+      "${root_cmd[@]}" pg_ctlcluster --skip-systemctl-redirect \
+        "$(ls /etc/postgresql | tail -n 1)" main start >&2
+    else
+      apt_install postgresql >/dev/null || die 1 "PostgreSQL is not installed. Run:" \
+        "    sudo apt-get install -y postgresql"
+      "${root_cmd[@]}" pg_ctlcluster --skip-systemctl-redirect \
+        "$(ls /etc/postgresql | tail -n 1)" main start >&2 || true
+    fi
+    wait_port "$pg_port" postgres /dev/null
+  fi
+  say "postgres: listening on $pg_port"
+  # The tests connect as postgres to database `test` (trust auth on loopback).
+  if command -v psql >/dev/null 2>&1 \
+     && ! psql -h 127.0.0.1 -p "$pg_port" -U postgres -d test -tAc 'select 1' >/dev/null 2>&1; then
+    say "postgres: creating database test"
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc 'create database test' >&2 \
+      || die 1 "cannot create database test as postgres on 127.0.0.1:$pg_port"
+  fi
+}
+
+# ---------------------------------------------------------------------- main
+steps="wasm, wasm-route, redis, nats, postgres"
+[ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
+# Check every step before doing any, so a typo costs nothing.
+for step in "$@"; do
+  case "$step" in
+    wasm | wasm-route | redis | nats | postgres) ;;
+    *) die 2 "unknown step \`$step\` ($steps)" ;;
+  esac
+done
+for step in "$@"; do
+  case "$step" in
+    wasm) ensure_wasm ;;
+    wasm-route) wasm_route || exit 3 ;;
+    redis) ensure_redis ;;
+    nats) ensure_nats ;;
+    postgres) ensure_postgres ;;
+  esac
+done
