@@ -249,9 +249,11 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 inv.links.len()
             );
             wait_for_signal().await;
-            eprintln!("host-min: stopping");
+            // Ctrl-C on `make demo | tee log` ends the reader first: a
+            // closed stderr must not turn a clean stop into a panic.
+            note(format_args!("host-min: stopping"));
             host.shutdown().await;
-            eprintln!("host-min: stopped; data kept in {data_dir}");
+            note(format_args!("host-min: stopped; data kept in {data_dir}"));
             Ok(())
         }
         Command::Inventory { admin, json } => {
@@ -308,6 +310,12 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+/// A line on stderr that may fail silently (see its callers).
+fn note(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Log colours only for a person at a terminal, and never when `NO_COLOR`
