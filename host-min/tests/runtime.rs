@@ -690,7 +690,10 @@ fn tiny_actor() -> Vec<u8> {
 /// both ran, and an alias silently moved to whichever started last.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_and_aliases_are_unique_and_taken_atomically() {
-    let r = router(config());
+    let r = router(RuntimeConfig {
+        max_instances_per_actor: 2,
+        ..config()
+    });
     let wasm = tiny_actor();
     // Many concurrent starts under one name: exactly one wins.
     let starts = (0..6).map(|i| {
