@@ -127,8 +127,7 @@ pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, Admi
                 let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                     let host = host.clone();
                     async move {
-                        let resp = if host_allowed(req.headers().get(hyper::header::HOST), bound)
-                        {
+                        let resp = if host_allowed(req.headers().get(hyper::header::HOST), bound) {
                             handle(&host, req).await
                         } else {
                             error(

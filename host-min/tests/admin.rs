@@ -82,7 +82,10 @@ async fn listings_and_replies_redact_link_values() {
         })
         .await
         .unwrap();
-    assert_no_secret(&format!("{gone:?} {}", serde_json::to_string(&gone).unwrap()));
+    assert_no_secret(&format!(
+        "{gone:?} {}",
+        serde_json::to_string(&gone).unwrap()
+    ));
 }
 
 /// One raw HTTP/1.1 GET with the given `Host` header (or none); the status.

@@ -226,7 +226,12 @@ fn sign_with_seeds_and_inspect_bad_modules() {
     let account_seed = account.seed().unwrap();
     let runs = [
         sign(
-            &["--issuer-seed", path(&seed_file), "--subject-seed", path(&module_file)],
+            &[
+                "--issuer-seed",
+                path(&seed_file),
+                "--subject-seed",
+                path(&module_file),
+            ],
             &[],
         ),
         sign(

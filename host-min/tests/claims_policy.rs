@@ -350,6 +350,9 @@ async fn a_claims_call_alias_cannot_take_another_actors_alias() {
     );
     assert_eq!(r.resolve_actor("payments"), Some(first_key));
     assert!(r.actor(&second_key).is_none());
-    assert!(policy.claims(&second_key).is_none(), "refused, so not granted");
+    assert!(
+        policy.claims(&second_key).is_none(),
+        "refused, so not granted"
+    );
     r.shutdown().await;
 }

@@ -450,7 +450,11 @@ async fn connections_are_capped_with_back_pressure() {
         .await
         .unwrap();
     let early = read_for(&mut third, Duration::from_millis(500)).await;
-    assert!(early.is_empty(), "served past the cap: {}", String::from_utf8_lossy(&early));
+    assert!(
+        early.is_empty(),
+        "served past the cap: {}",
+        String::from_utf8_lossy(&early)
+    );
     // ...and is as soon as one closes (it waited, it was not refused).
     drop(first);
     let late = read_for(&mut third, Duration::from_secs(5)).await;
@@ -481,11 +485,16 @@ async fn slow_bodies_and_idle_connections_time_out() {
         "{}",
         String::from_utf8_lossy(&out)
     );
-    assert!(server.seen.lock().unwrap().is_empty(), "the actor never saw it");
+    assert!(
+        server.seen.lock().unwrap().is_empty(),
+        "the actor never saw it"
+    );
 
     // A keep-alive connection idle past the timeout is closed.
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let out = read_for(&mut s, Duration::from_secs(5)).await;
     assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 201"));
@@ -494,4 +503,67 @@ async fn slow_bodies_and_idle_connections_time_out() {
         "idle connection kept open {:?}",
         started.elapsed()
     );
+}
+
+/// An actor that runs one call at a time (`max_instances` = 1).
+struct OneInstance(Arc<dyn ActorInvoker>);
+
+#[async_trait::async_trait]
+impl ActorInvoker for OneInstance {
+    async fn call_actor(
+        &self,
+        origin: &host_min::providers::ProviderOrigin,
+        actor_id: &str,
+        msg: host_min::providers::Message<'_>,
+    ) -> host_min::providers::RpcResult<Vec<u8>> {
+        self.0.call_actor(origin, actor_id, msg).await
+    }
+
+    fn actor_capacity(&self, _actor_id: &str) -> Option<usize> {
+        Some(1)
+    }
+}
+
+/// Issue 11: each body was read (and buffered) before the request waited for
+/// an actor instance, so slow actors let bodies pile up in memory. Now a
+/// request waits for capacity first: with one instance busy, the next
+/// request is not read or passed on until it frees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_wait_for_actor_capacity_before_their_body_is_read() {
+    let seen: Seen = Arc::default();
+    let invoker: Arc<dyn ActorInvoker> = Arc::new(OneInstance(test_actor(Arc::clone(&seen))));
+    let provider = Arc::new(
+        HttpServerProvider::new(context("http", &std::env::temp_dir(), &[]))
+            .with_grace(Duration::from_secs(2)),
+    );
+    provider
+        .put_link(
+            &link("Ma", HTTP, &[("address", "127.0.0.1:0")]),
+            host_handle(&invoker, HTTP),
+        )
+        .await
+        .unwrap();
+    let addr = provider.bound_address("Ma", "default").unwrap();
+    // The first request holds the only instance for 400 ms.
+    let slow = tokio::spawn(raw(
+        addr,
+        b"GET /slow HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    ));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let started = std::time::Instant::now();
+    let out = raw(
+        addr,
+        b"POST /echo HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 5\r\n\r\nhello",
+    )
+    .await;
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+    assert!(out.ends_with("got:hello"), "{out}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "the second request did not wait for the busy instance ({:?})",
+        started.elapsed()
+    );
+    assert!(slow.await.unwrap().starts_with("HTTP/1.1 200"));
+    provider.shutdown().await;
 }

@@ -324,7 +324,8 @@ async fn store_paths_are_confined_to_the_data_dir() {
     ] {
         let e = p.store_path(&link("Ma", KV, &[(key, value)])).unwrap_err();
         assert!(
-            e.to_string().contains("is outside the host's data directory"),
+            e.to_string()
+                .contains("is outside the host's data directory"),
             "{key}={value}: {e}"
         );
     }
@@ -379,7 +380,10 @@ async fn a_slow_open_does_not_hold_up_other_files() {
         let provider = Arc::clone(&provider);
         async move {
             provider
-                .put_link(&link("Mslow", KV, &[("path", "busy.redb")]), no_actor_handle(KV))
+                .put_link(
+                    &link("Mslow", KV, &[("path", "busy.redb")]),
+                    no_actor_handle(KV),
+                )
                 .await
         }
     });
@@ -387,7 +391,10 @@ async fn a_slow_open_does_not_hold_up_other_files() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     provider
-        .put_link(&link("Mfast", KV, &[("path", "other.redb")]), no_actor_handle(KV))
+        .put_link(
+            &link("Mfast", KV, &[("path", "other.redb")]),
+            no_actor_handle(KV),
+        )
         .await
         .unwrap();
     let took = started.elapsed();
@@ -395,7 +402,10 @@ async fn a_slow_open_does_not_hold_up_other_files() {
         took < Duration::from_millis(1000),
         "a link to another file waited {took:?} for the busy one"
     );
-    assert!(!slow.is_finished(), "the busy file should still be retrying");
+    assert!(
+        !slow.is_finished(),
+        "the busy file should still be retrying"
+    );
     holder.close().await;
     // Once the file is free, the waiting link gets it.
     slow.await.unwrap().unwrap();

@@ -699,12 +699,19 @@ async fn names_and_aliases_are_unique_and_taken_atomically() {
     let starts = (0..6).map(|i| {
         let r = r.clone();
         let wasm = wasm.clone();
-        tokio::spawn(async move { r.start_actor(&format!("MRACE{i}"), "same", &[], &wasm).await })
+        tokio::spawn(async move {
+            r.start_actor(&format!("MRACE{i}"), "same", &[], &wasm)
+                .await
+        })
     });
     let results: Vec<_> = futures_join(starts).await;
     let shown: Vec<_> = results
         .iter()
-        .map(|r| r.as_ref().map(|a| a.id().to_string()).map_err(|e| e.to_string()))
+        .map(|r| {
+            r.as_ref()
+                .map(|a| a.id().to_string())
+                .map_err(|e| e.to_string())
+        })
         .collect();
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{shown:?}");
     for e in results.iter().filter_map(|r| r.as_ref().err()) {
@@ -743,9 +750,14 @@ async fn names_and_aliases_are_unique_and_taken_atomically() {
     // A refused start left nothing reserved: `b` can start on its own names.
     r.start_actor("MB", "b", &[], &wasm).await.unwrap();
     // A failed load releases the names it reserved.
-    assert!(r.start_actor("MD", "d", &["dd".into()], b"\0asm junk").await.is_err());
+    assert!(r
+        .start_actor("MD", "d", &["dd".into()], b"\0asm junk")
+        .await
+        .is_err());
     assert!(r.resolve_actor("d").is_none() && r.resolve_actor("dd").is_none());
-    r.start_actor("MD", "d", &["dd".into()], &wasm).await.unwrap();
+    r.start_actor("MD", "d", &["dd".into()], &wasm)
+        .await
+        .unwrap();
 }
 
 async fn futures_join<T: Send + 'static>(

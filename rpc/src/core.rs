@@ -368,15 +368,24 @@ impl std::fmt::Debug for HostData {
             .field("lattice_rpc_prefix", &self.lattice_rpc_prefix)
             .field("link_name", &self.link_name)
             .field("lattice_rpc_user_jwt", &Secret(&self.lattice_rpc_user_jwt))
-            .field("lattice_rpc_user_seed", &Secret(&self.lattice_rpc_user_seed))
-            .field("lattice_rpc_url", &crate::redact::text(&self.lattice_rpc_url))
+            .field(
+                "lattice_rpc_user_seed",
+                &Secret(&self.lattice_rpc_user_seed),
+            )
+            .field(
+                "lattice_rpc_url",
+                &crate::redact::text(&self.lattice_rpc_url),
+            )
             .field("provider_key", &self.provider_key)
             .field("invocation_seed", &Secret(&self.invocation_seed))
             .field("env_values", &Values(&self.env_values))
             .field("instance_id", &self.instance_id)
             .field("link_definitions", &self.link_definitions)
             .field("cluster_issuers", &self.cluster_issuers)
-            .field("config_json", &self.config_json.as_deref().map(crate::redact::text))
+            .field(
+                "config_json",
+                &self.config_json.as_deref().map(crate::redact::text),
+            )
             .field("default_rpc_timeout_ms", &self.default_rpc_timeout_ms)
             .field("structured_logging", &self.structured_logging)
             .field("log_level", &self.log_level)

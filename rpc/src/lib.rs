@@ -76,9 +76,9 @@ pub mod document;
 pub mod error;
 mod macros;
 pub mod model;
-pub mod redact;
 #[cfg(feature = "provider")]
 pub mod provider;
+pub mod redact;
 mod service_macros;
 pub mod timestamp;
 

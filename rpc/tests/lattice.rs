@@ -792,7 +792,9 @@ async fn chunked_payloads_are_fetched_only_after_verification_and_bounded() {
     put_object(&nc, w.lattice(), &forged.id, &body).await;
     let resp = request(&nc, &subject, serialize(&forged).unwrap()).await;
     assert!(
-        resp.error.as_deref().is_some_and(|e| e.contains("cluster issuers")),
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("cluster issuers")),
         "{:?}",
         resp.error
     );
@@ -814,7 +816,9 @@ async fn chunked_payloads_are_fetched_only_after_verification_and_bounded() {
     put_object(&nc, w.lattice(), &big.id, &body).await;
     let resp = request(&nc, &subject, serialize(&big).unwrap()).await;
     assert!(
-        resp.error.as_deref().is_some_and(|e| e.contains("over the limit")),
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("over the limit")),
         "{:?}",
         resp.error
     );
@@ -829,11 +833,17 @@ async fn chunked_payloads_are_fetched_only_after_verification_and_bounded() {
     put_object(&nc, w.lattice(), &short.id, &longer).await;
     let resp = request(&nc, &subject, serialize(&short).unwrap()).await;
     assert!(
-        resp.error.as_deref().is_some_and(|e| e.contains("content_length")),
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("content_length")),
         "{:?}",
         resp.error
     );
-    assert_eq!(provider.calls.load(Ordering::SeqCst), 1, "only the genuine call ran");
+    assert_eq!(
+        provider.calls.load(Ordering::SeqCst),
+        1,
+        "only the genuine call ran"
+    );
     server.stop();
     server.wait().await;
 }
@@ -882,15 +892,21 @@ async fn invocations_are_bounded_and_slow_links_do_not_stall_health() {
     let base = bridge.provider_rpc_subject();
 
     // A slow put_link must not hold up health checks.
-    nc.publish(format!("{base}.linkdefs.put"), serialize(&w.link()).unwrap().into())
-        .await
-        .unwrap();
+    nc.publish(
+        format!("{base}.linkdefs.put"),
+        serialize(&w.link()).unwrap().into(),
+    )
+    .await
+    .unwrap();
     nc.flush().await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();
     let reply = tokio::time::timeout(
         Duration::from_secs(1),
-        nc.request(format!("{base}.health"), serialize(&HealthCheckRequest {}).unwrap().into()),
+        nc.request(
+            format!("{base}.health"),
+            serialize(&HealthCheckRequest {}).unwrap().into(),
+        ),
     )
     .await
     .expect("health answered while put_link runs")
@@ -917,7 +933,11 @@ async fn invocations_are_bounded_and_slow_links_do_not_stall_health() {
         .collect();
     wait_for(|| provider.running.load(Ordering::SeqCst) == 2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(provider.most.load(Ordering::SeqCst), 2, "at most two at once");
+    assert_eq!(
+        provider.most.load(Ordering::SeqCst),
+        2,
+        "at most two at once"
+    );
     assert_eq!(provider.done.load(Ordering::SeqCst), 0);
     provider.open.store(true, Ordering::SeqCst);
     provider.gate.notify_waiters();

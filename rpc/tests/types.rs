@@ -299,7 +299,10 @@ fn debug_output_redacts_seeds_and_secret_values() {
     let link = LinkDefinition {
         actor_id: "MA".into(),
         values: [
-            ("URL".to_string(), "redis://user:hunter2@db:6379".to_string()),
+            (
+                "URL".to_string(),
+                "redis://user:hunter2@db:6379".to_string(),
+            ),
             ("password".to_string(), "hunter3".to_string()),
             ("port".to_string(), "8080".to_string()),
         ]

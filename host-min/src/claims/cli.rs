@@ -286,7 +286,9 @@ fn given_seed(
         return seed_file(v, kind, flag).map(Some);
     }
     match std::env::var(env) {
-        Ok(text) if !text.trim().is_empty() => parse_seed(&text, kind, &format!("${env}")).map(Some),
+        Ok(text) if !text.trim().is_empty() => {
+            parse_seed(&text, kind, &format!("${env}")).map(Some)
+        }
         _ => Ok(None),
     }
 }

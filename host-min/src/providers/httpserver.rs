@@ -302,7 +302,11 @@ enum BodyError {
 
 /// Reads `body` into one buffer (sized from `content-length`, within
 /// `limit`): the only copy of the body before it is encoded for the actor.
-async fn read_body(mut body: Incoming, limit: u64, declared: Option<u64>) -> Result<Vec<u8>, BodyError> {
+async fn read_body(
+    mut body: Incoming,
+    limit: u64,
+    declared: Option<u64>,
+) -> Result<Vec<u8>, BodyError> {
     let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit) as usize);
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(BodyError::Read)?;

@@ -47,8 +47,8 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::Notify;
 
 use super::invocation::{
-    check_invocation_hash, sign_invocation_valid_for, verify_invocation,
-    verify_invocation_claims, InvocationError, DEFAULT_INVOCATION_TTL,
+    check_invocation_hash, sign_invocation_valid_for, verify_invocation, verify_invocation_claims,
+    InvocationError, DEFAULT_INVOCATION_TTL,
 };
 use super::keys::{KeyError, KeyPair};
 use super::DEFAULT_RPC_TIMEOUT;
@@ -898,8 +898,7 @@ where
                 .take_chunked(&inv.id, n)
                 .await
                 .map_err(|e| refuse(e.to_string()))?;
-            check_invocation_hash(&claims, &inv, &inv.msg)
-                .map_err(|e| refuse(e.to_string()))?;
+            check_invocation_hash(&claims, &inv, &inv.msg).map_err(|e| refuse(e.to_string()))?;
         }
         None => {
             verify_invocation(&inv, &inv.msg, issuers, now)

@@ -238,9 +238,9 @@ impl RedisKvProvider {
         if let Some(store) = existing {
             return Ok(store);
         }
-        let store = RedisStore::connect(url).await.map_err(|e| {
-            ProviderError::unusable(&self.ctx.name, setting, "cannot connect", e)
-        })?;
+        let store = RedisStore::connect(url)
+            .await
+            .map_err(|e| ProviderError::unusable(&self.ctx.name, setting, "cannot connect", e))?;
         let store = Arc::new(store);
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         clients.retain(|_, w| w.strong_count() > 0);
