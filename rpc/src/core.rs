@@ -6,9 +6,10 @@
 //! `traceContext`); the JSON `HostData` a host writes to a provider's stdin
 //! has exactly these keys.
 //!
-//! The [`Actor`] service below is written by hand in the same shape the
-//! generator produces for every `@wasmbus` service (trait, receiver,
-//! sender); it doubles as the reference for that pattern.
+//! The [`Actor`] service below is written out by hand (this crate cannot
+//! be generated): trait, receiver and sender are what
+//! [`crate::service_receiver!`] / [`crate::service_sender!`] expand to for
+//! a MessagePack service in a generated crate.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
