@@ -116,5 +116,8 @@ fn generated_host_data_debug_redacts_secrets() {
     for secret in ["SCSEEDSECRET", "SUSEEDSECRET", "eyJWTSECRET"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
-    assert!(shown.contains("NHOST") && shown.contains("[REDACTED]"), "{shown}");
+    assert!(
+        shown.contains("NHOST") && shown.contains("[REDACTED]"),
+        "{shown}"
+    );
 }
