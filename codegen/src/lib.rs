@@ -2,8 +2,13 @@
 //! validator, diagnostics) producing a semantic [`model::Model`], and generators
 //! (Rust crates, HTML docs) that render it.
 //!
-//! The front end (`smithy`) knows nothing of Rust; generators (`rust`, `docs`)
-//! do no file I/O: they return an output set of `path -> bytes` that the CLI writes.
+//! The front end (`smithy`) knows nothing of Rust. File access is in three
+//! places: the front end's loader reads the input files
+//! ([`smithy::load_paths`]), the Rust generator reads `--templates`
+//! overrides, and [`rust::OutputSet::write_changed`] (called by the CLI or a
+//! build script) writes the output, each file replaced atomically
+//! ([`rust::write_atomic`]). Everything between works on memory: generators
+//! return an output set of `path -> contents`.
 
 pub mod alloc;
 pub mod bundled;

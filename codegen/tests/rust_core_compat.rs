@@ -101,3 +101,23 @@ fn generated_core_matches_the_runtime_core_on_the_wire() {
     r.content_length = Some(3);
     same_wire::<gen::InvocationResponse, rt::InvocationResponse>(&r, "InvocationResponse");
 }
+
+/// Issue 11: `@sensitive` (here the core model's `Secret` strings: seeds and
+/// the NATS user JWT) makes the generator write `Debug` out by hand and
+/// redact those fields; the derive printed them.
+#[test]
+fn generated_host_data_debug_redacts_secrets() {
+    let mut h = gen::HostData::default();
+    h.host_id = "NHOST".into();
+    h.invocation_seed = "SCSEEDSECRET".into();
+    h.lattice_rpc_user_seed = "SUSEEDSECRET".into();
+    h.lattice_rpc_user_jwt = "eyJWTSECRET".into();
+    let shown = format!("{h:?}");
+    for secret in ["SCSEEDSECRET", "SUSEEDSECRET", "eyJWTSECRET"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.contains("NHOST") && shown.contains("[REDACTED]"),
+        "{shown}"
+    );
+}

@@ -10,6 +10,16 @@
 //!
 //! Errors reply 4xx/5xx with `{"error": "..."}`. Actors and providers may be
 //! named by id or by manifest name.
+//!
+//! # Hardening
+//! - It binds loopback only, and answers only requests whose `Host` header
+//!   names a loopback address or `localhost` (with the bound port, when a
+//!   port is given): a web page the operator visits cannot reach it by DNS
+//!   rebinding (its requests carry the attacker's host name). Others get 403.
+//! - Every link it returns (listings, inventory, put and delete replies) has
+//!   its secret-looking values redacted ([`weld_rpc::redact`]); error texts
+//!   are the router's, which redact the same way.
+//! - Failed `accept`s back off ([`crate::net::AcceptBackoff`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -100,19 +110,33 @@ pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, Admi
         .local_addr()
         .map_err(|source| AdminError::Io { addr, source })?;
     tokio::spawn(async move {
+        let mut backoff = crate::net::AcceptBackoff::default();
         loop {
-            let (stream, _) = match listener.accept().await {
-                Ok(s) => s,
+            let stream = match listener.accept().await {
+                Ok((s, _)) => {
+                    backoff.succeeded();
+                    s
+                }
                 Err(e) => {
-                    tracing::warn!("admin accept: {e}");
+                    tokio::time::sleep(backoff.failed("admin endpoint", &e)).await;
                     continue;
                 }
             };
             let host = host.clone();
             tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req| {
+                let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                     let host = host.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handle(&host, req).await) }
+                    async move {
+                        let resp = if host_allowed(req.headers().get(hyper::header::HOST), bound) {
+                            handle(&host, req).await
+                        } else {
+                            error(
+                                StatusCode::FORBIDDEN,
+                                "the Host header must name this loopback endpoint",
+                            )
+                        };
+                        Ok::<_, std::convert::Infallible>(resp)
+                    }
                 });
                 if let Err(e) = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), svc)
@@ -125,6 +149,49 @@ pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, Admi
     });
     tracing::info!("admin endpoint on http://{bound}");
     Ok(bound)
+}
+
+/// Whether a request with this `Host` header may be served by the endpoint
+/// bound at `bound`: the host part must be `localhost` or a loopback IP, and
+/// a port, when given, must be the bound one. A missing header is refused
+/// (HTTP/1.1 requires it; browsers always send it).
+pub fn host_allowed(header: Option<&hyper::header::HeaderValue>, bound: SocketAddr) -> bool {
+    let Some(value) = header.and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let value = value.trim();
+    // `[v6]:port`, `[v6]`, `name:port`, `name`.
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        match after {
+            "" => (v6, None),
+            p => match p.strip_prefix(':') {
+                Some(p) => (v6, Some(p)),
+                None => return false,
+            },
+        }
+    } else {
+        match value.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (value, None),
+        }
+    };
+    if let Some(p) = port {
+        if p.parse::<u16>().ok() != Some(bound.port()) {
+            return false;
+        }
+    }
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `links` as the endpoint shows them: secret-looking values redacted.
+fn redacted(links: Vec<LinkDefinition>) -> Vec<LinkDefinition> {
+    links.iter().map(LinkDefinition::redacted).collect()
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Full<Bytes>> {
@@ -144,7 +211,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response<Full<Bytes>
 fn router_status(e: &RouterError) -> StatusCode {
     match e {
         RouterError::NotFound { .. } => StatusCode::NOT_FOUND,
-        RouterError::Duplicate { .. } => StatusCode::CONFLICT,
+        RouterError::Duplicate { .. } | RouterError::NameTaken { .. } => StatusCode::CONFLICT,
+        RouterError::ActorRefused { .. } => StatusCode::FORBIDDEN,
         RouterError::InvalidLink { .. }
         | RouterError::LinkRejected { .. }
         | RouterError::PendingLinksRejected { .. } => StatusCode::BAD_REQUEST,
@@ -156,8 +224,12 @@ async fn handle(host: &Host, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().trim_end_matches('/');
     match (&parts.method, path) {
-        (&Method::GET, "/v1/inventory") => json(StatusCode::OK, &host.router().inventory()),
-        (&Method::GET, "/v1/links") => json(StatusCode::OK, &host.router().links()),
+        (&Method::GET, "/v1/inventory") => {
+            let mut inventory = host.router().inventory();
+            inventory.links = redacted(inventory.links);
+            json(StatusCode::OK, &inventory)
+        }
+        (&Method::GET, "/v1/links") => json(StatusCode::OK, &redacted(host.router().links())),
         (&Method::PUT, "/v1/links") | (&Method::DELETE, "/v1/links") => {
             let bytes = match Limited::new(body, MAX_BODY).collect().await {
                 Ok(b) => b.to_bytes(),
@@ -206,7 +278,7 @@ async fn put_link(host: &Host, lr: LinkRequest) -> Response<Full<Bytes>> {
         values: lr.values,
     };
     match r.put_link(ld.clone()).await {
-        Ok(()) => json(StatusCode::OK, &ld),
+        Ok(()) => json(StatusCode::OK, &ld.redacted()),
         Err(e) => error(router_status(&e), e.to_string()),
     }
 }
@@ -230,7 +302,7 @@ async fn delete_link(host: &Host, lr: LinkRequest) -> Response<Full<Bytes>> {
         .or(info.map(|i| i.link_name))
         .unwrap_or_else(|| "default".into());
     match r.delete_link(&actor_id, &contract, &link_name).await {
-        Ok(old) => json(StatusCode::OK, &old),
+        Ok(old) => json(StatusCode::OK, &old.redacted()),
         Err(e) => error(router_status(&e), e.to_string()),
     }
 }
@@ -302,17 +374,17 @@ impl Client {
         self.request(Method::GET, "/v1/inventory", None).await
     }
 
-    /// All links.
+    /// All links, secret-looking values redacted.
     pub async fn links(&self) -> Result<Vec<LinkDefinition>, AdminError> {
         self.request(Method::GET, "/v1/links", None).await
     }
 
-    /// Puts a link; returns it as stored.
+    /// Puts a link; returns it as stored, secret-looking values redacted.
     pub async fn put_link(&self, req: &LinkRequest) -> Result<LinkDefinition, AdminError> {
         self.request(Method::PUT, "/v1/links", Some(req)).await
     }
 
-    /// Deletes a link; returns it.
+    /// Deletes a link; returns it, secret-looking values redacted.
     pub async fn delete_link(&self, req: &LinkRequest) -> Result<LinkDefinition, AdminError> {
         self.request(Method::DELETE, "/v1/links", Some(req)).await
     }

@@ -226,18 +226,12 @@ impl Host {
             })?;
             // Verifies the claims (refusing unsigned or tampered modules
             // unless allowed) and grants the capabilities they list.
-            let admitted = self
-                .policy
-                .start_actor(
-                    &self.router,
-                    &a.name,
-                    &Self::actor_id(&a.name),
-                    &a.aliases,
-                    &wasm,
-                )
+            let actor = self
+                .router
+                .start_actor(&Self::actor_id(&a.name), &a.name, &a.aliases, &wasm)
                 .await
                 .map_err(|e| manifest.error_at(a.line, e.to_string()))?;
-            ids.insert(a.name.as_str(), admitted.id);
+            ids.insert(a.name.as_str(), actor.id().to_string());
         }
         let mut infos = Vec::new();
         for p in &manifest.providers {
@@ -306,7 +300,7 @@ impl Host {
 
     /// Stops an actor (by id, name or alias) and withdraws its grants.
     pub fn stop_actor(&self, id_or_name: &str) -> Result<(), HostError> {
-        Ok(self.policy.stop_actor(&self.router, id_or_name)?)
+        Ok(self.router.stop_actor(id_or_name)?)
     }
 
     /// Stops providers and actors.

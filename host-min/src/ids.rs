@@ -1,9 +1,10 @@
 //! Identities of actors and providers.
 //!
 //! A signed actor's id is its claims subject, a module public key (`M...`,
-//! 56 characters). Until claims are verified (issue 5) the host derives a
-//! stable key of the same shape from the manifest name, so ids look and route
-//! exactly like upstream keys and stay the same across restarts.
+//! 56 characters). Where an id is needed without claims (an unsigned actor
+//! admitted under `allow_unsigned`, a provider instance, the host itself) the
+//! host derives a stable key of the same shape from the name, so ids look and
+//! route exactly like upstream keys and stay the same across restarts.
 
 use sha2::{Digest, Sha256};
 

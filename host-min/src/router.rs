@@ -6,8 +6,13 @@
 //! - actor -> builtins: `wasmcloud:builtin:logging`, `wasmcloud:builtin:numbergen`;
 //! - provider -> actor: through the provider's [`HostHandle`].
 //!
-//! Capability checks go through the [`Policy`] hook (allow-all until claims
-//! are verified, issue 5). Refusal texts are upstream's.
+//! Admission and capability checks go through the [`Policy`] the router was
+//! built with: a host uses [`crate::claims::ClaimsPolicy`] (verified claims;
+//! [`AllowAll`] is for tests and benches that run unsigned actors).
+//! [`Router::start_actor`] is the one way to start an actor: it asks the
+//! policy to admit the module (which fixes its id and call alias), reserves
+//! its id, name and aliases atomically, grants, then loads it. Refusal texts
+//! are upstream's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, Weak};
@@ -15,6 +20,7 @@ use std::sync::{Arc, RwLock, Weak};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::claims::{AdmittedActor, ClaimsError};
 use crate::links::LinkTable;
 use crate::providers::{ActorInvoker, ActorOrigin, HostHandle, Provider, ProviderOrigin};
 use crate::runtime::{Actor, ActorStats, HostCallHandler, Runtime, RuntimeError};
@@ -27,20 +33,38 @@ pub const BUILTIN_NUMBERGEN: &str = "wasmcloud:builtin:numbergen";
 /// Link name used when an actor passes an empty one.
 pub const DEFAULT_LINK_NAME: &str = "default";
 
-/// Capability checks. The default allows everything; the claims module
-/// (issue 5) supplies one that reads each actor's `caps`.
+/// Admission and capability checks: [`crate::claims::ClaimsPolicy`] in a
+/// host (verified claims, fail closed), [`AllowAll`] in tests.
 pub trait Policy: Send + Sync + 'static {
+    /// May `wasm` run, and under which identity? `fallback_id` is the id an
+    /// actor without claims gets when the policy admits such actors. Pure:
+    /// nothing is granted until [`Policy::grant`].
+    fn admit_actor(&self, wasm: &[u8], fallback_id: &str) -> Result<AdmittedActor, ClaimsError>;
+    /// Grants an admitted actor its capabilities (its names are reserved).
+    fn grant(&self, actor: &AdmittedActor);
+    /// Withdraws an actor's grants (it stopped or failed to start).
+    fn revoke(&self, actor_id: &str);
     /// May `actor_id` call capability `contract_id` (a provider or a builtin)?
     fn actor_may_call(&self, actor_id: &str, contract_id: &str) -> bool;
     /// May `actor_id` receive calls from a provider of `contract_id`?
     fn actor_may_receive(&self, actor_id: &str, contract_id: &str) -> bool;
 }
 
-/// The policy used until claims are enforced: everything is allowed.
+/// A policy that admits every module under its fallback id, without
+/// claims, and allows every call. For tests and benches of the runtime and
+/// router; a host never uses it.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AllowAll;
 
 impl Policy for AllowAll {
+    fn admit_actor(&self, _wasm: &[u8], fallback_id: &str) -> Result<AdmittedActor, ClaimsError> {
+        Ok(AdmittedActor {
+            id: fallback_id.to_string(),
+            claims: None,
+        })
+    }
+    fn grant(&self, _actor: &AdmittedActor) {}
+    fn revoke(&self, _actor_id: &str) {}
     fn actor_may_call(&self, _actor_id: &str, _contract_id: &str) -> bool {
         true
     }
@@ -62,6 +86,28 @@ pub enum RouterError {
         what: &'static str,
         /// Its name or id.
         name: String,
+    },
+    /// The policy refused the actor's module (unsigned, bad claims...).
+    #[error("actor `{name}` refused: {source}")]
+    ActorRefused {
+        /// The actor's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: ClaimsError,
+    },
+    /// A name or call alias of a starting actor is already another actor's
+    /// (actor-to-actor calls by that name would go to the wrong actor).
+    #[error("actor `{name}` not started: {kind} `{taken}` is already used by actor {holder}")]
+    NameTaken {
+        /// The starting actor's name.
+        name: String,
+        /// "name", "call alias" or "claims call alias".
+        kind: &'static str,
+        /// The name or alias asked for.
+        taken: String,
+        /// The id of the actor that holds it.
+        holder: String,
     },
     /// No actor or provider with this id or name.
     #[error("no {what} `{name}`")]
@@ -200,13 +246,39 @@ pub struct ServedEndpoint {
     pub url: String,
 }
 
+/// Actor ids, names and call aliases, under one lock so that checking a
+/// name is free and taking it are one step.
+#[derive(Default)]
+struct Actors {
+    /// Actor id -> the actor; `None` while it loads (its names are taken).
+    by_id: HashMap<String, Option<Arc<Actor>>>,
+    /// Name or call alias -> actor id.
+    aliases: HashMap<String, String>,
+}
+
+impl Actors {
+    fn running(&self, id: &str) -> Option<Arc<Actor>> {
+        self.by_id.get(id).cloned().flatten()
+    }
+
+    fn resolve(&self, id_or_name: &str) -> Option<String> {
+        if self.by_id.contains_key(id_or_name) {
+            return Some(id_or_name.to_string());
+        }
+        self.aliases.get(id_or_name).cloned()
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.by_id.remove(id);
+        self.aliases.retain(|_, v| *v != id);
+    }
+}
+
 /// Routes every call of a host. Always used behind an `Arc`.
 pub struct Router {
     lattice: String,
     runtime: Arc<Runtime>,
-    actors: RwLock<HashMap<String, Arc<Actor>>>,
-    /// call alias or name -> actor id
-    aliases: RwLock<HashMap<String, String>>,
+    actors: RwLock<Actors>,
     providers: RwLock<HashMap<String, ProviderEntry>>,
     links: LinkTable,
     /// Serializes link changes (put, delete, hand-over to a starting
@@ -239,7 +311,6 @@ impl Router {
             lattice: lattice.to_string(),
             runtime,
             actors: RwLock::default(),
-            aliases: RwLock::default(),
             providers: RwLock::default(),
             links: LinkTable::new(),
             link_changes: tokio::sync::Mutex::new(()),
@@ -258,67 +329,128 @@ impl Router {
         &self.lattice
     }
 
-    /// Loads and starts an actor with id `id`, reachable also by `name` and
-    /// `aliases` for actor-to-actor calls.
+    /// Starts an actor: the one way in. The policy admits `wasm` (a signed
+    /// module runs under its claims subject; `fallback_id` is the id of an
+    /// unsigned one where the policy allows those), then its id, `name`,
+    /// `aliases` and the claims' call alias are reserved in one step (any of
+    /// them already used by another actor, or the id already running, is
+    /// refused and nothing changes), its capabilities are granted (start
+    /// hooks may use them), and the module is loaded. A failed load releases
+    /// the names and the grant.
     pub async fn start_actor(
         &self,
-        id: &str,
+        fallback_id: &str,
         name: &str,
         aliases: &[String],
         wasm: &[u8],
     ) -> Result<Arc<Actor>, RouterError> {
-        if read(&self.actors).contains_key(id) || read(&self.aliases).contains_key(name) {
+        let admitted = self
+            .policy
+            .admit_actor(wasm, fallback_id)
+            .map_err(|source| RouterError::ActorRefused {
+                name: name.to_string(),
+                source,
+            })?;
+        let id = admitted.id.clone();
+        let mut names: Vec<(&'static str, String)> = vec![("name", name.to_string())];
+        names.extend(aliases.iter().map(|a| ("call alias", a.clone())));
+        if let Some(alias) = admitted.call_alias() {
+            names.push(("claims call alias", alias.to_string()));
+        }
+        self.reserve(&id, name, &names)?;
+        self.policy.grant(&admitted);
+        let handler: Weak<dyn HostCallHandler> = self.me.clone();
+        match Actor::load(self.runtime.clone(), &id, name, wasm, handler).await {
+            Ok(actor) => {
+                let mut actors = write(&self.actors);
+                match actors.by_id.get_mut(&id) {
+                    Some(slot) => *slot = Some(actor.clone()),
+                    // Stopped while it loaded: it stays stopped.
+                    None => {
+                        drop(actors);
+                        self.policy.revoke(&id);
+                        return Err(RouterError::NotFound {
+                            what: "actor",
+                            name: name.to_string(),
+                        });
+                    }
+                }
+                tracing::info!(actor = name, id = %id, "actor started");
+                Ok(actor)
+            }
+            Err(e) => {
+                write(&self.actors).remove(&id);
+                self.policy.revoke(&id);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Takes `id` and every name in `names` for one actor, or none of them.
+    fn reserve(
+        &self,
+        id: &str,
+        name: &str,
+        names: &[(&'static str, String)],
+    ) -> Result<(), RouterError> {
+        let mut actors = write(&self.actors);
+        if actors.by_id.contains_key(id) {
             return Err(RouterError::Duplicate {
                 what: "actor",
                 name: name.to_string(),
             });
         }
-        let handler: Weak<dyn HostCallHandler> = self.me.clone();
-        let actor = Actor::load(self.runtime.clone(), id, name, wasm, handler).await?;
-        {
-            let mut actors = write(&self.actors);
-            if actors.contains_key(id) {
-                return Err(RouterError::Duplicate {
-                    what: "actor",
+        for (kind, n) in names {
+            // A name may not be another actor's id either: calls by key
+            // resolve ids first.
+            let holder = actors
+                .aliases
+                .get(n)
+                .cloned()
+                .or_else(|| actors.by_id.contains_key(n).then(|| n.clone()));
+            if let Some(holder) = holder {
+                return Err(RouterError::NameTaken {
                     name: name.to_string(),
+                    kind,
+                    taken: n.clone(),
+                    holder,
                 });
             }
-            actors.insert(id.to_string(), actor.clone());
         }
-        let mut al = write(&self.aliases);
-        al.insert(name.to_string(), id.to_string());
-        for a in aliases {
-            al.insert(a.clone(), id.to_string());
+        actors.by_id.insert(id.to_string(), None);
+        for (_, n) in names {
+            actors.aliases.insert(n.clone(), id.to_string());
         }
-        tracing::info!(actor = name, id, "actor started");
-        Ok(actor)
+        Ok(())
     }
 
-    /// Stops an actor (by id or name). Calls in flight finish.
+    /// Stops an actor (by id, name or alias) and withdraws its grants.
+    /// Calls in flight finish.
     pub fn stop_actor(&self, id_or_name: &str) -> Result<(), RouterError> {
-        let id = self
-            .resolve_actor(id_or_name)
-            .ok_or_else(|| RouterError::NotFound {
-                what: "actor",
-                name: id_or_name.to_string(),
-            })?;
-        write(&self.actors).remove(&id);
-        write(&self.aliases).retain(|_, v| *v != id);
+        let id = {
+            let mut actors = write(&self.actors);
+            let id = actors
+                .resolve(id_or_name)
+                .ok_or_else(|| RouterError::NotFound {
+                    what: "actor",
+                    name: id_or_name.to_string(),
+                })?;
+            actors.remove(&id);
+            id
+        };
+        self.policy.revoke(&id);
         Ok(())
     }
 
     /// The id of an actor given its id, name or call alias.
     pub fn resolve_actor(&self, id_or_name: &str) -> Option<String> {
-        if read(&self.actors).contains_key(id_or_name) {
-            return Some(id_or_name.to_string());
-        }
-        read(&self.aliases).get(id_or_name).cloned()
+        read(&self.actors).resolve(id_or_name)
     }
 
     /// A running actor by id, name or alias.
     pub fn actor(&self, id_or_name: &str) -> Option<Arc<Actor>> {
-        let id = self.resolve_actor(id_or_name)?;
-        read(&self.actors).get(&id).cloned()
+        let actors = read(&self.actors);
+        actors.running(&actors.resolve(id_or_name)?)
     }
 
     /// Adds a running provider instance and hands it every link already put
@@ -528,7 +660,7 @@ impl Router {
             .flat_map(|p| {
                 p.provider.endpoints().into_iter().map(|e| ServedEndpoint {
                     actor: actors
-                        .get(&e.actor_id)
+                        .running(&e.actor_id)
                         .map(|a| a.name().to_string())
                         .unwrap_or_else(|| e.actor_id.clone()),
                     provider: p.info.name.clone(),
@@ -542,9 +674,12 @@ impl Router {
 
     /// What runs on this host.
     pub fn inventory(&self) -> Inventory {
-        let aliases = read(&self.aliases).clone();
-        let mut actors: Vec<ActorInfo> = read(&self.actors)
+        let all = read(&self.actors);
+        let aliases = &all.aliases;
+        let mut actors: Vec<ActorInfo> = all
+            .by_id
             .values()
+            .flatten()
             .map(|a| ActorInfo {
                 id: a.id().to_string(),
                 name: a.name().to_string(),
@@ -557,6 +692,7 @@ impl Router {
                 stats: a.stats(),
             })
             .collect();
+        drop(all);
         actors.sort_by(|a, b| a.name.cmp(&b.name));
         let mut providers: Vec<ProviderInfo> = read(&self.providers)
             .values()
@@ -592,8 +728,15 @@ impl Router {
         for p in providers {
             p.provider.shutdown().await;
         }
-        write(&self.actors).clear();
-        write(&self.aliases).clear();
+        let ids: Vec<String> = {
+            let mut actors = write(&self.actors);
+            let ids = actors.by_id.keys().cloned().collect();
+            *actors = Actors::default();
+            ids
+        };
+        for id in ids {
+            self.policy.revoke(&id);
+        }
     }
 
     fn missing_link(&self, namespace: &str) -> String {
@@ -703,6 +846,10 @@ impl ActorInvoker for Router {
             .actor(actor_id)
             .ok_or_else(|| RpcError::HostError(format!("actor {actor_id} not found")))?;
         actor.call(msg.method, &msg.arg).await
+    }
+
+    fn actor_capacity(&self, actor_id: &str) -> Option<usize> {
+        self.actor(actor_id).map(|a| a.max_instances())
     }
 }
 

@@ -194,8 +194,10 @@ fn sign_with_seeds_and_inspect_bad_modules() {
     std::fs::write(&seed_file, format!("{}\n", account.seed().unwrap())).unwrap();
     let out = dir.path().join("signed.wasm");
     let module_seed = module.seed().unwrap();
-    for issuer in [account.seed().unwrap(), path(&seed_file).to_string()] {
-        let o = host_min(&[
+    let module_file = dir.path().join("module.nk");
+    std::fs::write(&module_file, &module_seed).unwrap();
+    let sign = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec![
             "claims",
             "sign",
             path(&wasm),
@@ -203,15 +205,44 @@ fn sign_with_seeds_and_inspect_bad_modules() {
             "a",
             "--caps",
             "wasmcloud:keyvalue",
-            "--issuer-seed",
-            &issuer,
-            "--subject-seed",
-            &module_seed,
             "--out",
             path(&out),
             "--expires-in-days",
             "2",
-        ]);
+            "--key-dir",
+            path(dir.path()),
+        ];
+        args.extend_from_slice(extra);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_host-min"));
+        cmd.args(&args).env("RUST_LOG", "off");
+        cmd.env_remove("HOST_MIN_ISSUER_SEED")
+            .env_remove("HOST_MIN_SUBJECT_SEED");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run host-min")
+    };
+    // Seeds from files, and from the environment.
+    let account_seed = account.seed().unwrap();
+    let runs = [
+        sign(
+            &[
+                "--issuer-seed",
+                path(&seed_file),
+                "--subject-seed",
+                path(&module_file),
+            ],
+            &[],
+        ),
+        sign(
+            &[],
+            &[
+                ("HOST_MIN_ISSUER_SEED", account_seed.as_str()),
+                ("HOST_MIN_SUBJECT_SEED", module_seed.as_str()),
+            ],
+        ),
+    ];
+    for o in runs {
         assert!(o.status.success(), "{}", stderr(&o));
         let c = verify(&std::fs::read(&out).unwrap(), SystemTime::now()).unwrap();
         assert_eq!(c.issuer, account.public_key());
@@ -225,6 +256,18 @@ fn sign_with_seeds_and_inspect_bad_modules() {
         stdout(&o)
     );
 
+    // Issue 11: a seed on the command line (visible in `ps` and shell
+    // history) is refused, and the refusal does not repeat it.
+    for (flag, seed) in [
+        ("--issuer-seed", account_seed.as_str()),
+        ("--subject-seed", module_seed.as_str()),
+    ] {
+        let o = sign(&[flag, seed], &[]);
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        let err = stderr(&o);
+        assert!(err.contains("takes a FILE holding the seed"), "{err}");
+        assert!(!err.contains(seed), "the seed was echoed: {err}");
+    }
     // a module seed where the account seed belongs
     let o = host_min(&[
         "claims",
@@ -233,9 +276,9 @@ fn sign_with_seeds_and_inspect_bad_modules() {
         "--name",
         "a",
         "--issuer-seed",
-        &module_seed,
+        path(&module_file),
         "--subject-seed",
-        &module_seed,
+        path(&module_file),
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -11,11 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{actor_wasm, host_call_payload, RecordingProvider};
-use host_min::claims::{
-    sign_actor, sign_actor_at, ActorStartError, ClaimsError, ClaimsPolicy, KeyPair, KeyType,
-};
+use host_min::claims::{sign_actor, sign_actor_at, ClaimsError, ClaimsPolicy, KeyPair, KeyType};
 use host_min::ids::{derived_key, KeyKind};
-use host_min::router::{ProviderInfo, Router, BUILTIN_LOGGING, BUILTIN_NUMBERGEN};
+use host_min::router::{ProviderInfo, Router, RouterError, BUILTIN_LOGGING, BUILTIN_NUMBERGEN};
 use host_min::runtime::{AllocatorChoice, Runtime, RuntimeConfig};
 use host_min::types::{LinkDefinition, Message, RpcError};
 
@@ -40,17 +38,18 @@ fn signed_probe(caps: &[&str], alias: Option<&str>) -> (Vec<u8>, String) {
     )
 }
 
-/// Starts `wasm` through the policy, as the host does.
+/// Starts `wasm` the one way there is, as the host does: the router admits
+/// it through its policy.
 async fn start(
     r: &Router,
-    policy: &ClaimsPolicy,
+    _policy: &ClaimsPolicy,
     name: &str,
     wasm: &[u8],
-) -> Result<String, ActorStartError> {
-    let admitted = policy
-        .start_actor(r, name, &derived_key(KeyKind::Module, name), &[], wasm)
+) -> Result<String, RouterError> {
+    let actor = r
+        .start_actor(&derived_key(KeyKind::Module, name), name, &[], wasm)
         .await?;
-    Ok(admitted.id)
+    Ok(actor.id().to_string())
 }
 
 async fn provider(r: &Router, actor: &str, contract: &str) -> Arc<RecordingProvider> {
@@ -307,7 +306,7 @@ async fn start_and_stop_through_the_policy() {
     // the same module again: refused as a duplicate, the running grant kept
     assert!(matches!(
         start(&r, &policy, "one-again", &wasm).await.unwrap_err(),
-        ActorStartError::Router(_)
+        RouterError::Duplicate { .. }
     ));
     assert!(host_call(
         &r,
@@ -326,9 +325,34 @@ async fn start_and_stop_through_the_policy() {
     assert!(policy.claims(&other_key).is_none());
 
     // stop by alias: gone, and its grant withdrawn
-    policy.stop_actor(&r, "alias_one").unwrap();
+    r.stop_actor("alias_one").unwrap();
     assert!(r.actor(&id).is_none());
     assert!(policy.claims(&id).is_none());
-    assert!(policy.stop_actor(&r, "alias_one").is_err());
+    assert!(r.stop_actor("alias_one").is_err());
+    r.shutdown().await;
+}
+
+/// Issue 11: a claims `call_alias` could silently take an alias another
+/// actor holds, hijacking actor-to-actor calls made by that alias.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claims_call_alias_cannot_take_another_actors_alias() {
+    let policy = Arc::new(ClaimsPolicy::enforcing());
+    let r = router(policy.clone());
+    let (first, first_key) = signed_probe(&[BUILTIN_LOGGING], None);
+    r.start_actor("unused", "first", &["payments".into()], &first)
+        .await
+        .unwrap();
+    let (second, second_key) = signed_probe(&[BUILTIN_LOGGING], Some("payments"));
+    let e = start(&r, &policy, "second", &second).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("actor `second` not started: claims call alias `payments` is already used by actor {first_key}")
+    );
+    assert_eq!(r.resolve_actor("payments"), Some(first_key));
+    assert!(r.actor(&second_key).is_none());
+    assert!(
+        policy.claims(&second_key).is_none(),
+        "refused, so not granted"
+    );
     r.shutdown().await;
 }

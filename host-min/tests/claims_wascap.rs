@@ -210,14 +210,14 @@ async fn an_actor_signed_by_wascap_runs_on_our_host_within_its_caps() {
         ..RuntimeConfig::default()
     };
     let router = Router::new(Runtime::new(cfg).unwrap(), "default", policy.clone());
-    let admitted = policy
-        .start_actor(&router, "probe", "unused-fallback", &[], &signed)
+    let admitted = router
+        .start_actor("unused-fallback", "probe", &[], &signed)
         .await
         .unwrap();
-    assert_eq!(admitted.id, module_key.public_key());
+    assert_eq!(admitted.id(), module_key.public_key());
     assert_eq!(
-        router.resolve_actor("upstream_probe"),
-        Some(admitted.id.clone())
+        router.resolve_actor("upstream_probe").as_deref(),
+        Some(admitted.id())
     );
 
     let log = rmp_serde::to_vec_named(&serde_json::json!({"level": "info", "text": "hi"})).unwrap();

@@ -308,12 +308,15 @@ async fn bad_embedded_store_values_are_refused_and_the_store_stays() {
     let f = fixture(false).await;
     assert_eq!(f.increment("default").await, 1);
     let names = f.names("wasmcloud:keyvalue", "default");
-    let a_file = f.dir.join("not-a-dir");
+    // Store files must lie in the host's data dir (`data`).
+    let a_file = f.dir.join("data/not-a-dir");
     std::fs::write(&a_file, "plain text").unwrap();
-    let garbage = f.dir.join("garbage.redb");
+    let garbage = f.dir.join("data/garbage.redb");
     std::fs::write(&garbage, vec![0x5a; 64 * 1024]).unwrap();
-    let a_dir = f.dir.join("a-dir");
+    let a_dir = f.dir.join("data/a-dir");
     std::fs::create_dir(&a_dir).unwrap();
+    let outside = f.dir.join("outside.redb").display().to_string();
+    let data = f.dir.join("data").display().to_string();
     let (file_s, garbage_s, dir_s) = (
         a_file.display().to_string(),
         garbage.display().to_string(),
@@ -341,9 +344,12 @@ async fn bad_embedded_store_values_are_refused_and_the_store_stays() {
             format!("link value `path` = \"{garbage_s}\": cannot open the store {garbage_s}: "),
         ),
         (
-            // Not writable even for root.
+            vec![("path", "../outside.redb")],
+            format!("link value `path` = \"../outside.redb\": {outside} is outside the host's data directory {data} (store files must be inside it)"),
+        ),
+        (
             vec![("path", "/proc/weld-test/kv.redb")],
-            "link value `path` = \"/proc/weld-test/kv.redb\": cannot open the store /proc/weld-test/kv.redb: ".into(),
+            format!("link value `path` = \"/proc/weld-test/kv.redb\": /proc/weld-test/kv.redb is outside the host's data directory {data} (store files must be inside it)"),
         ),
         (
             vec![("pth", "x.redb")],
@@ -427,7 +433,7 @@ async fn bad_redis_values_are_refused_and_the_connection_stays() {
         .refused("redis", &[("URL", "redis://user:hunter2@127.0.0.1:1/")])
         .await;
     assert!(
-        m.contains("`URL` = \"redis://***@127.0.0.1:1/\": cannot connect")
+        m.contains("`URL` = \"redis://[REDACTED]@127.0.0.1:1/\": cannot connect")
             && !m.contains("hunter2"),
         "{m}"
     );
@@ -486,7 +492,7 @@ async fn manifest_errors_point_at_the_refused_value() {
     )
     .await;
     assert!(
-        err.starts_with(&format!("{file}:12:23: link rejected (actor `probe` {probe}, contract wasmcloud:keyvalue, link name `default`): provider `kv`: provider config `data_dir` = \"{file}\": {file} is not a directory")),
+        err.starts_with(&format!("{file}:12:23: link rejected (actor `probe` {probe}, contract wasmcloud:keyvalue, link name `default`): provider `kv`: provider config `data_dir` = \"{file}\": {file}/keyvalue.redb is outside the host's data directory")),
         "{err}"
     );
 }

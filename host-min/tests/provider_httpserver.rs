@@ -398,3 +398,172 @@ async fn the_host_handle_outliving_the_host_gives_500() {
     assert_eq!(resp.status(), 500);
     provider.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------
+// Issue 11: bounded connections and timeouts.
+// ---------------------------------------------------------------------------
+
+use host_min::providers::httpserver::HttpLimits;
+
+fn limited(limits: HttpLimits) -> Server {
+    let seen: Seen = Arc::default();
+    let dir = std::env::temp_dir();
+    Server {
+        provider: Arc::new(
+            HttpServerProvider::new(context("http", &dir, &[]))
+                .with_grace(Duration::from_secs(2))
+                .with_limits(limits),
+        ),
+        invoker: test_actor(Arc::clone(&seen)),
+        seen,
+    }
+}
+
+/// Reads whatever arrives within `wait`.
+async fn read_for(s: &mut tokio::net::TcpStream, wait: Duration) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return out,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_capped_with_back_pressure() {
+    let server = limited(HttpLimits {
+        max_connections: 2,
+        ..HttpLimits::default()
+    });
+    let addr = server.link("Ma", &[]).await;
+    // Two idle connections take both slots.
+    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A third is not served while they stay open...
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let early = read_for(&mut third, Duration::from_millis(500)).await;
+    assert!(
+        early.is_empty(),
+        "served past the cap: {}",
+        String::from_utf8_lossy(&early)
+    );
+    // ...and is as soon as one closes (it waited, it was not refused).
+    drop(first);
+    let late = read_for(&mut third, Duration::from_secs(5)).await;
+    assert!(
+        String::from_utf8_lossy(&late).starts_with("HTTP/1.1 201"),
+        "{}",
+        String::from_utf8_lossy(&late)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_bodies_and_idle_connections_time_out() {
+    let server = limited(HttpLimits {
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+        ..HttpLimits::default()
+    });
+    let addr = server.link("Ma", &[]).await;
+
+    // A body that never completes: 408, not a connection held forever.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let out = read_for(&mut s, Duration::from_secs(3)).await;
+    assert!(
+        String::from_utf8_lossy(&out).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    assert!(
+        server.seen.lock().unwrap().is_empty(),
+        "the actor never saw it"
+    );
+
+    // A keep-alive connection idle past the timeout is closed.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = read_for(&mut s, Duration::from_secs(5)).await;
+    assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 201"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "idle connection kept open {:?}",
+        started.elapsed()
+    );
+}
+
+/// An actor that runs one call at a time (`max_instances` = 1).
+struct OneInstance(Arc<dyn ActorInvoker>);
+
+#[async_trait::async_trait]
+impl ActorInvoker for OneInstance {
+    async fn call_actor(
+        &self,
+        origin: &host_min::providers::ProviderOrigin,
+        actor_id: &str,
+        msg: host_min::providers::Message<'_>,
+    ) -> host_min::providers::RpcResult<Vec<u8>> {
+        self.0.call_actor(origin, actor_id, msg).await
+    }
+
+    fn actor_capacity(&self, _actor_id: &str) -> Option<usize> {
+        Some(1)
+    }
+}
+
+/// Issue 11: each body was read (and buffered) before the request waited for
+/// an actor instance, so slow actors let bodies pile up in memory. Now a
+/// request waits for capacity first: with one instance busy, the next
+/// request is not read or passed on until it frees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_wait_for_actor_capacity_before_their_body_is_read() {
+    let seen: Seen = Arc::default();
+    let invoker: Arc<dyn ActorInvoker> = Arc::new(OneInstance(test_actor(Arc::clone(&seen))));
+    let provider = Arc::new(
+        HttpServerProvider::new(context("http", &std::env::temp_dir(), &[]))
+            .with_grace(Duration::from_secs(2)),
+    );
+    provider
+        .put_link(
+            &link("Ma", HTTP, &[("address", "127.0.0.1:0")]),
+            host_handle(&invoker, HTTP),
+        )
+        .await
+        .unwrap();
+    let addr = provider.bound_address("Ma", "default").unwrap();
+    // The first request holds the only instance for 400 ms.
+    let slow = tokio::spawn(raw(
+        addr,
+        b"GET /slow HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    ));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let started = std::time::Instant::now();
+    let out = raw(
+        addr,
+        b"POST /echo HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 5\r\n\r\nhello",
+    )
+    .await;
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+    assert!(out.ends_with("got:hello"), "{out}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "the second request did not wait for the busy instance ({:?})",
+        started.elapsed()
+    );
+    assert!(slow.await.unwrap().starts_with("HTTP/1.1 200"));
+    provider.shutdown().await;
+}

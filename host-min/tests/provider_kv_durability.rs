@@ -298,3 +298,116 @@ async fn acknowledged_writes_survive_kill_9() {
     );
     store.close().await;
 }
+
+/// Issue 11: the `path` and `data_dir` values are confined to the host's
+/// data directory; before, any absolute path, `..` or symbolic link let
+/// whoever puts links open (and create) files anywhere the host can write.
+#[tokio::test]
+async fn store_paths_are_confined_to_the_data_dir() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let outside = root.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, data.join("sneaky")).unwrap();
+    let p = EmbeddedKvProvider::new(context("kv", &data, &[]));
+    let outside_file = outside.join("kv.redb");
+    for (key, value) in [
+        ("path", outside_file.to_str().unwrap()),
+        ("path", "../outside/kv.redb"),
+        ("path", "a/../../outside/kv.redb"),
+        ("path", "/etc/passwd"),
+        ("data_dir", ".."),
+        ("data_dir", outside.to_str().unwrap()),
+        ("path", "sneaky/kv.redb"),
+        ("data_dir", "sneaky"),
+    ] {
+        let e = p.store_path(&link("Ma", KV, &[(key, value)])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("is outside the host's data directory"),
+            "{key}={value}: {e}"
+        );
+    }
+    // Through put_link as well: refused, and nothing created outside.
+    let e = Arc::new(EmbeddedKvProvider::new(context("kv", &data, &[])))
+        .put_link(
+            &link("Ma", KV, &[("path", "../outside/new.redb")]),
+            no_actor_handle(KV),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("outside"), "{e}");
+    assert!(!outside.join("new.redb").exists());
+    // Inside stays fine, `..` that stays inside included.
+    for (value, want) in [
+        ("kv.redb", data.join("kv.redb")),
+        ("a/../b/kv.redb", data.join("b/kv.redb")),
+        ("./c/kv.redb", data.join("c/kv.redb")),
+    ] {
+        assert_eq!(
+            p.store_path(&link("Ma", KV, &[("path", value)])).unwrap().0,
+            want
+        );
+    }
+    let inside = data.join("in.redb");
+    assert_eq!(
+        p.store_path(&link("Ma", KV, &[("path", inside.to_str().unwrap())]))
+            .unwrap()
+            .0,
+        inside
+    );
+}
+
+/// Issue 11: one process-wide async lock was held while a store opened
+/// (with retries of up to 2 s when the file was still open), so a link to
+/// one busy file stalled links to every other file. Now only links to the
+/// busy file wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_open_does_not_hold_up_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = dir.path().join("busy.redb");
+    // Held open outside the provider: its open retries until it gives up.
+    let holder = tokio::task::spawn_blocking({
+        let busy = busy.clone();
+        move || EmbeddedStore::open(busy)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let provider = Arc::new(EmbeddedKvProvider::new(context("kv", dir.path(), &[])));
+    let slow = tokio::spawn({
+        let provider = Arc::clone(&provider);
+        async move {
+            provider
+                .put_link(
+                    &link("Mslow", KV, &[("path", "busy.redb")]),
+                    no_actor_handle(KV),
+                )
+                .await
+        }
+    });
+    // Let the slow open start and take its lock.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    provider
+        .put_link(
+            &link("Mfast", KV, &[("path", "other.redb")]),
+            no_actor_handle(KV),
+        )
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(1000),
+        "a link to another file waited {took:?} for the busy one"
+    );
+    assert!(
+        !slow.is_finished(),
+        "the busy file should still be retrying"
+    );
+    holder.close().await;
+    // Once the file is free, the waiting link gets it.
+    slow.await.unwrap().unwrap();
+    provider.shutdown().await;
+}

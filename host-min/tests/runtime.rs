@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{actor_wasm, host_call_payload, RecordingProvider};
 use host_min::ids::{derived_key, KeyKind};
-use host_min::router::{AllowAll, ProviderInfo, Router};
+use host_min::router::{AllowAll, ProviderInfo, Router, RouterError};
 use host_min::runtime::{AllocatorChoice, AllocatorKind, Runtime, RuntimeConfig};
 use host_min::types::{LinkDefinition, Message, RpcError};
 
@@ -677,4 +677,95 @@ async fn lying_pointers_and_lengths_fail_one_call_each() {
     }
     let stats = r.actor("M7").unwrap().stats();
     assert_eq!(stats.failures, 5);
+}
+
+/// The smallest module the runtime accepts as an actor (no imports).
+fn tiny_actor() -> Vec<u8> {
+    wat(r#"(module (memory (export "memory") 1)
+             (func (export "__guest_call") (param i32 i32) (result i32) i32.const 1))"#)
+}
+
+/// Issue 11: names and call aliases were checked before the module loaded
+/// (an await) and not after, so two actors starting at once under one name
+/// both ran, and an alias silently moved to whichever started last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_aliases_are_unique_and_taken_atomically() {
+    let r = router(RuntimeConfig {
+        max_instances_per_actor: 2,
+        ..config()
+    });
+    let wasm = tiny_actor();
+    // Many concurrent starts under one name: exactly one wins.
+    let starts = (0..6).map(|i| {
+        let r = r.clone();
+        let wasm = wasm.clone();
+        tokio::spawn(async move {
+            r.start_actor(&format!("MRACE{i}"), "same", &[], &wasm)
+                .await
+        })
+    });
+    let results: Vec<_> = futures_join(starts).await;
+    let shown: Vec<_> = results
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .map(|a| a.id().to_string())
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{shown:?}");
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(e, RouterError::NameTaken { kind: "name", .. }),
+            "{e}"
+        );
+    }
+    let winner = r.resolve_actor("same").unwrap();
+    assert!(r.actor(&winner).is_some());
+    assert_eq!(r.inventory().actors.len(), 1);
+
+    // An alias held by one actor cannot be taken by another: refused with
+    // a clear error, and the alias still reaches its holder.
+    r.start_actor("MA", "a", &["shared".into()], &wasm)
+        .await
+        .unwrap();
+    let e = r
+        .start_actor("MB", "b", &["shared".into()], &wasm)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "actor `b` not started: call alias `shared` is already used by actor MA"
+    );
+    assert_eq!(r.resolve_actor("shared").as_deref(), Some("MA"));
+    assert!(r.actor("b").is_none() && r.actor("MB").is_none());
+    // Nor can a name shadow another actor's id or name.
+    let e = r.start_actor("MC", "MA", &[], &wasm).await.unwrap_err();
+    assert!(matches!(e, RouterError::NameTaken { .. }), "{e}");
+    let e = r
+        .start_actor("MC", "c", &["a".into()], &wasm)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, RouterError::NameTaken { .. }), "{e}");
+    // A refused start left nothing reserved: `b` can start on its own names.
+    r.start_actor("MB", "b", &[], &wasm).await.unwrap();
+    // A failed load releases the names it reserved.
+    assert!(r
+        .start_actor("MD", "d", &["dd".into()], b"\0asm junk")
+        .await
+        .is_err());
+    assert!(r.resolve_actor("d").is_none() && r.resolve_actor("dd").is_none());
+    r.start_actor("MD", "d", &["dd".into()], &wasm)
+        .await
+        .unwrap();
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap());
+    }
+    out
 }

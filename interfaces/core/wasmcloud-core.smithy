@@ -131,13 +131,13 @@ structure HostData {
     @required
     @serialization(name: "lattice_rpc_user_jwt")
     @n(3)
-    latticeRpcUserJwt: String,
+    latticeRpcUserJwt: Secret,
 
     /// Seed matching `latticeRpcUserJwt`.
     @required
     @serialization(name: "lattice_rpc_user_seed")
     @n(4)
-    latticeRpcUserSeed: String,
+    latticeRpcUserSeed: Secret,
 
     /// URL of the lattice message bus.
     @required
@@ -155,7 +155,7 @@ structure HostData {
     @required
     @serialization(name: "invocation_seed")
     @n(7)
-    invocationSeed: String,
+    invocationSeed: Secret,
 
     /// Environment values the host passes through.
     @required
@@ -217,6 +217,11 @@ list ClusterIssuers {
 /// The public key of a cluster issuer.
 @nonEmptyString
 string ClusterIssuerKey
+
+/// A seed or credential. Generated code never shows it in `Debug` output
+/// (and so not in logs or panic messages).
+@sensitive
+string Secret
 
 /// Log verbosity.
 @enum([

@@ -109,64 +109,21 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 /// A receiver of messages: something that decodes a [`Message`], runs the
 /// handler and encodes the reply.
 ///
-/// Actors get their implementation from [`crate::actor!`], which routes
-/// `"Trait.Method"` (split at the LAST `.`) to the service receivers the actor
-/// lists. Hosts hold providers and actors as `dyn MessageDispatch`.
+/// Who implements it:
+/// - actors, through [`crate::actor!`], which routes `"Trait.Method"` (split
+///   at the LAST `.`) to the service receivers the actor lists;
+/// - each generated service receiver (`KeyValueReceiver`...), written by one
+///   invocation of [`crate::service_receiver!`] (the bare method name picks
+///   the operation; unknown ones are `RpcError::MethodNotHandled`); the
+///   matching sender over any [`Transport`] is one invocation of
+///   [`crate::service_sender!`];
+/// - a provider process, which hands one to
+///   [`crate::provider::ProviderServer`] (see [`crate::provider_services!`]
+///   to serve several services).
 ///
-/// # The pattern generated interface crates follow
-///
-/// For every `@wasmbus` service `KeyValue` the generator writes a trait for
-/// the operations, a receiver trait that dispatches a message by its BARE
-/// method name, and a sender over any [`Transport`]:
-///
-/// ```
-/// use weld_rpc::{async_trait, Context, Message, RpcError, RpcResult, Transport};
-/// # #[derive(serde::Serialize, serde::Deserialize)]
-/// # pub struct IncrementRequest { pub key: String, pub value: i32 }
-///
-/// #[async_trait]
-/// pub trait KeyValue {
-///     /// The contract id of the `@wasmbus` trait.
-///     fn contract_id() -> &'static str { "wasmcloud:keyvalue" }
-///     async fn increment(&self, ctx: &Context, arg: &IncrementRequest) -> RpcResult<i32>;
-///     // an operation without input takes no `arg`; without output returns RpcResult<()>
-/// }
-///
-/// #[async_trait]
-/// pub trait KeyValueReceiver: KeyValue {
-///     /// Smithy service name: the part of `"KeyValue.Increment"` before the last `.`.
-///     const SERVICE: &'static str = "KeyValue";
-///     async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
-///         match message.method {
-///             "Increment" => {
-///                 let value: IncrementRequest = weld_rpc::common::deserialize(&message.arg)
-///                     .map_err(|e| RpcError::Deser(format!("'IncrementRequest': {e}")))?;
-///                 let resp = KeyValue::increment(self, ctx, &value).await?;
-///                 weld_rpc::common::serialize(&resp)
-///             }
-///             _ => Err(RpcError::MethodNotHandled(format!("KeyValue::{}", message.method))),
-///         }
-///     }
-/// }
-/// // Every implementer of the service is a receiver.
-/// impl<T: KeyValue + ?Sized> KeyValueReceiver for T {}
-///
-/// pub struct KeyValueSender<T: Transport> { transport: T }
-/// impl<T: Transport> KeyValueSender<T> {
-///     pub fn via(transport: T) -> Self { Self { transport } }
-/// }
-/// #[async_trait]
-/// impl<T: Transport> KeyValue for KeyValueSender<T> {
-///     async fn increment(&self, ctx: &Context, arg: &IncrementRequest) -> RpcResult<i32> {
-///         let buf = weld_rpc::common::serialize(arg)?;
-///         let resp = self.transport.send(ctx, Message {
-///             method: "KeyValue.Increment",
-///             arg: std::borrow::Cow::Borrowed(&buf),
-///         }, None).await?;
-///         weld_rpc::common::deserialize(&resp)
-///     }
-/// }
-/// ```
+/// host-min does not hold `dyn MessageDispatch`: its in-process providers
+/// implement host-min's `Provider` trait and its actors are wasm modules
+/// called through the runtime.
 ///
 /// Operations with no output reply with a zero-byte payload (`Ok(Vec::new())`),
 /// not MessagePack nil; operations with no input send zero bytes.

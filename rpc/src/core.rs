@@ -6,9 +6,10 @@
 //! `traceContext`); the JSON `HostData` a host writes to a provider's stdin
 //! has exactly these keys.
 //!
-//! The [`Actor`] service below is written by hand in the same shape the
-//! generator produces for every `@wasmbus` service (trait, receiver,
-//! sender); it doubles as the reference for that pattern.
+//! The [`Actor`] service below is written out by hand (this crate cannot
+//! be generated): trait, receiver and sender are what
+//! [`crate::service_receiver!`] / [`crate::service_sender!`] expand to for
+//! a MessagePack service in a generated crate.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -49,7 +50,10 @@ pub struct HealthCheckResponse {
 
 /// A link between an actor and a provider; keyed by
 /// (`actor_id`, `contract_id`, `link_name`).
-#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+///
+/// `Debug` redacts secret-looking values ([`crate::redact`]); so does
+/// [`LinkDefinition::redacted`], for listings.
+#[derive(Clone, Default, Deserialize, Eq, PartialEq, Serialize)]
 pub struct LinkDefinition {
     /// Public key of the actor (`M...`).
     #[serde(default)]
@@ -68,7 +72,10 @@ pub struct LinkDefinition {
 }
 
 /// Start-up data a host gives a provider (as base64 JSON on its stdin).
-#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+///
+/// `Debug` shows the seeds, the NATS user JWT and secret-looking link and
+/// environment values as [`crate::redact::REDACTED`].
+#[derive(Clone, Default, Deserialize, Eq, PartialEq, Serialize)]
 pub struct HostData {
     /// Public key of the host (`N...`).
     #[serde(default)]
@@ -342,7 +349,61 @@ impl<T: Transport> Actor for ActorSender<T> {
     }
 }
 
+impl std::fmt::Debug for LinkDefinition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkDefinition")
+            .field("actor_id", &self.actor_id)
+            .field("provider_id", &self.provider_id)
+            .field("link_name", &self.link_name)
+            .field("contract_id", &self.contract_id)
+            .field("values", &crate::redact::Values(&self.values))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for HostData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::{Secret, Values};
+        f.debug_struct("HostData")
+            .field("host_id", &self.host_id)
+            .field("lattice_rpc_prefix", &self.lattice_rpc_prefix)
+            .field("link_name", &self.link_name)
+            .field("lattice_rpc_user_jwt", &Secret(&self.lattice_rpc_user_jwt))
+            .field(
+                "lattice_rpc_user_seed",
+                &Secret(&self.lattice_rpc_user_seed),
+            )
+            .field(
+                "lattice_rpc_url",
+                &crate::redact::text(&self.lattice_rpc_url),
+            )
+            .field("provider_key", &self.provider_key)
+            .field("invocation_seed", &Secret(&self.invocation_seed))
+            .field("env_values", &Values(&self.env_values))
+            .field("instance_id", &self.instance_id)
+            .field("link_definitions", &self.link_definitions)
+            .field("cluster_issuers", &self.cluster_issuers)
+            .field(
+                "config_json",
+                &self.config_json.as_deref().map(crate::redact::text),
+            )
+            .field("default_rpc_timeout_ms", &self.default_rpc_timeout_ms)
+            .field("structured_logging", &self.structured_logging)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
 impl LinkDefinition {
+    /// A copy fit for listings and logs: secret-looking values redacted
+    /// ([`crate::redact::map`]).
+    pub fn redacted(&self) -> LinkDefinition {
+        LinkDefinition {
+            values: crate::redact::map(&self.values),
+            ..self.clone()
+        }
+    }
+
     /// The link value for `key`, matched case-insensitively (providers read
     /// `URL`, `address`, `port`... whatever case the operator wrote).
     pub fn value(&self, key: &str) -> Option<&str> {

@@ -35,12 +35,13 @@
 //! `#[serde(crate = "weld_rpc::serde")]`), and writes:
 //! - `#[weld_rpc::async_trait]` on service traits and their impls (futures are
 //!   `Send` on every target; see [`Transport`] for why);
-//! - for each `@wasmbus` service `S`: `trait S`, `trait SReceiver: S` with
-//!   `const SERVICE: &'static str` and a default `dispatch` matching the bare
-//!   method name, a blanket `impl<T: S + ?Sized> SReceiver for T {}`, and
-//!   `SSender<T: Transport>` with `via(transport)`; the full pattern is in the
-//!   docs of [`MessageDispatch`], and [`core::Actor`] is a hand-written
-//!   instance of it;
+//! - for each `@wasmbus` service `S`: `trait S` (written out), then
+//!   `trait SReceiver: S` (with `const SERVICE: &'static str`, a default
+//!   `dispatch` matching the bare method name, and a blanket impl for every
+//!   `S`) and `SSender<T: Transport>` (with `via(transport)`), each written as
+//!   one invocation of [`service_receiver!`] / [`service_sender!`] with one
+//!   line per operation; [`core::Actor`] is the same shape written out by
+//!   hand;
 //! - actor-side constructors over [`actor::HostTransport`] (compiled on all
 //!   targets; the host calls only work on wasm32):
 //!   `SSender::new()` = `via(HostTransport::to_provider(CONTRACT, "default"))`,
@@ -53,9 +54,6 @@
 //!   (protocol "2"); replies are decoded by sniffing ([`common::decode`]);
 //! - one runtime macro per shape for the CBOR codec (and enum impls):
 //!   [`cbor_struct!`], [`cbor_union!`], [`string_enum!`], [`int_enum!`];
-//! - the receiver and the sender of each service (everything above but the
-//!   service trait itself) as one invocation each of [`service_receiver!`]
-//!   and [`service_sender!`], with one line per operation;
 //! - paths: `weld_rpc::{Context, Message, RpcError, RpcResult, Transport,
 //!   MessageDispatch, Timestamp, Document}`, `weld_rpc::common::{serialize,
 //!   deserialize, decode}`, `weld_rpc::cbor::{CborEncode, CborDecode, Encoder,
@@ -80,6 +78,7 @@ mod macros;
 pub mod model;
 #[cfg(feature = "provider")]
 pub mod provider;
+pub mod redact;
 mod service_macros;
 pub mod timestamp;
 

@@ -35,7 +35,8 @@ pub mod keys;
 
 pub use bridge::{
     get_host_bridge, serve_provider, set_host_bridge, BridgeError, HostBridge, ProviderHandler,
-    ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES,
+    ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES,
+    MAX_CONCURRENT_INVOCATIONS,
 };
 
 /// Default RPC timeout when the host gives none (as upstream: 2 s).

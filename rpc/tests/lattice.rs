@@ -510,7 +510,7 @@ async fn serve_echo() -> Option<(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_server_answers_signed_invocations_and_refuses_forged_ones() {
-    let Some((nc, w, bridge, provider, server, subject)) = serve_echo().await else {
+    let Some((nc, w, _bridge, provider, server, subject)) = serve_echo().await else {
         return;
     };
 
@@ -681,4 +681,272 @@ fn verify_rejects_what_the_server_rejects_without_nats() {
         verify_invocation(&inv, &inv.msg, &[], SystemTime::now()),
         Err(InvocationError::UnknownIssuer(_))
     ));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 11: verify before acting, bound everything.
+// ---------------------------------------------------------------------------
+
+/// A token is bound to its invocation (`sub` = id) and the tokens weld signs
+/// expire; tokens without `exp` (upstream's) are still accepted.
+#[test]
+fn tokens_are_bound_to_their_invocation_and_expire() {
+    let w = World::new();
+    let issuers = vec![w.cluster.public_key()];
+    let now = SystemTime::now();
+    let inv = host_invocation(&w, &w.cluster, "Echo.Say", b"abc");
+    verify_invocation(&inv, &inv.msg, &issuers, now).unwrap();
+
+    // The same token on another invocation id: refused.
+    let mut moved = inv.clone();
+    moved.id = uuid::Uuid::new_v4().to_string();
+    assert!(
+        matches!(
+            verify_invocation(&moved, &moved.msg, &issuers, now),
+            Err(InvocationError::Subject { .. })
+        ),
+        "a token moved to another id must be refused"
+    );
+
+    // weld's tokens carry `exp`, by default a minute after signing.
+    let claims = check_jwt(&inv.encoded_claims);
+    let (iat, exp) = (claims["iat"].as_u64().unwrap(), claims["exp"].as_u64());
+    assert_eq!(
+        exp,
+        Some(iat + weld_rpc::provider::invocation::DEFAULT_INVOCATION_TTL.as_secs())
+    );
+    let later = now + Duration::from_secs(120);
+    assert!(
+        matches!(
+            verify_invocation(&inv, &inv.msg, &issuers, later),
+            Err(InvocationError::Expired { .. })
+        ),
+        "a captured invocation replayed later must be refused"
+    );
+    // A shorter validity is honoured.
+    let short = weld_rpc::provider::invocation::sign_invocation_valid_for(
+        &w.cluster,
+        &w.host.public_key(),
+        inv.origin.clone(),
+        inv.target.clone(),
+        "Echo.Say",
+        b"abc".to_vec(),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let exp = check_jwt(&short.encoded_claims)["exp"].as_u64().unwrap();
+    assert!(exp <= weld_rpc::provider::jwt::unix_seconds(now) + 6);
+
+    // An upstream-style token (no `exp`) still verifies, as upstream does.
+    let mut upstream = inv.clone();
+    let mut c: weld_rpc::provider::invocation::InvocationClaims =
+        serde_json::from_value(claims.clone()).unwrap();
+    c.expires = None;
+    upstream.encoded_claims = weld_rpc::provider::jwt::encode(&c, &w.cluster).unwrap();
+    verify_invocation(&upstream, &upstream.msg, &issuers, later).unwrap();
+}
+
+/// Puts `bytes` into the lattice's object store as object `name`.
+async fn put_object(nc: &async_nats::Client, lattice: &str, name: &str, bytes: &[u8]) {
+    let js = async_nats::jetstream::new(nc.clone());
+    let store = match js.get_object_store(lattice).await {
+        Ok(s) => s,
+        Err(_) => js
+            .create_object_store(async_nats::jetstream::object_store::Config {
+                bucket: lattice.to_string(),
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
+    };
+    let mut reader = bytes;
+    store.put(name, &mut reader).await.unwrap();
+}
+
+async fn object_exists(nc: &async_nats::Client, lattice: &str, name: &str) -> bool {
+    let js = async_nats::jetstream::new(nc.clone());
+    let store = js.get_object_store(lattice).await.unwrap();
+    // A deleted object keeps an info record marked deleted.
+    store.info(name).await.is_ok_and(|i| !i.deleted)
+}
+
+/// A chunked invocation whose payload sits in the object store under its id.
+fn chunked_invocation(w: &World, signer: &KeyPair, body: &[u8]) -> Invocation {
+    let mut inv = host_invocation(w, signer, "Echo.Say", body);
+    inv.msg = Vec::new();
+    inv.content_length = Some(body.len() as u64);
+    inv
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunked_payloads_are_fetched_only_after_verification_and_bounded() {
+    let Some((nc, w, bridge, provider, server, subject)) = serve_echo().await else {
+        return;
+    };
+    let body: Vec<u8> = (0..CHUNK_THRESHOLD_BYTES + 10).map(|i| i as u8).collect();
+
+    // A forged invocation naming someone else's object: refused before the
+    // object is read, so the object is still there.
+    let stranger = KeyPair::new(KeyType::Cluster);
+    let forged = chunked_invocation(&w, &stranger, &body);
+    put_object(&nc, w.lattice(), &forged.id, &body).await;
+    let resp = request(&nc, &subject, serialize(&forged).unwrap()).await;
+    assert!(
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("cluster issuers")),
+        "{:?}",
+        resp.error
+    );
+    assert!(
+        object_exists(&nc, w.lattice(), &forged.id).await,
+        "a refused invocation must not consume the object"
+    );
+
+    // A genuine one is fetched (and the object deleted).
+    let genuine = chunked_invocation(&w, &w.cluster, &body);
+    put_object(&nc, w.lattice(), &genuine.id, &body).await;
+    let resp = request(&nc, &subject, serialize(&genuine).unwrap()).await;
+    assert_eq!(resp.error, None);
+    assert!(!object_exists(&nc, w.lattice(), &genuine.id).await);
+
+    // Over the bridge's limit: refused without reading.
+    bridge.set_max_chunked_bytes(body.len() as u64 - 1);
+    let big = chunked_invocation(&w, &w.cluster, &body);
+    put_object(&nc, w.lattice(), &big.id, &body).await;
+    let resp = request(&nc, &subject, serialize(&big).unwrap()).await;
+    assert!(
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("over the limit")),
+        "{:?}",
+        resp.error
+    );
+    assert!(object_exists(&nc, w.lattice(), &big.id).await);
+    bridge.set_max_chunked_bytes(weld_rpc::provider::MAX_CHUNKED_BYTES);
+
+    // An object longer than the signed content_length: an error, and the
+    // read stops just past the announced length.
+    let mut longer = body.clone();
+    longer.extend_from_slice(&[0u8; 4096]);
+    let short = chunked_invocation(&w, &w.cluster, &body);
+    put_object(&nc, w.lattice(), &short.id, &longer).await;
+    let resp = request(&nc, &subject, serialize(&short).unwrap()).await;
+    assert!(
+        resp.error
+            .as_deref()
+            .is_some_and(|e| e.contains("content_length")),
+        "{:?}",
+        resp.error
+    );
+    assert_eq!(
+        provider.calls.load(Ordering::SeqCst),
+        1,
+        "only the genuine call ran"
+    );
+    server.stop();
+    server.wait().await;
+}
+
+/// A provider whose calls wait at a gate and whose `put_link` is slow.
+#[derive(Default)]
+struct SlowProvider {
+    running: AtomicUsize,
+    most: AtomicUsize,
+    done: AtomicUsize,
+    gate: tokio::sync::Notify,
+    open: std::sync::atomic::AtomicBool,
+}
+
+#[weld_rpc::async_trait]
+impl MessageDispatch for SlowProvider {
+    async fn dispatch(&self, _ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        while !self.open.load(Ordering::SeqCst) {
+            let _ = tokio::time::timeout(Duration::from_millis(20), self.gate.notified()).await;
+        }
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        self.done.fetch_add(1, Ordering::SeqCst);
+        Ok(message.arg.to_vec())
+    }
+}
+
+#[weld_rpc::async_trait]
+impl ProviderHandler for SlowProvider {
+    async fn put_link(&self, _ld: &LinkDefinition) -> RpcResult<bool> {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        Ok(true)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invocations_are_bounded_and_slow_links_do_not_stall_health() {
+    let Some(nc) = nats().await else { return };
+    let w = World::new();
+    let bridge = HostBridge::connect(w.host_data.clone()).await.unwrap();
+    let provider = Arc::new(SlowProvider::default());
+    let server = ProviderServer::start_with_limit(bridge.clone(), provider.clone(), 2)
+        .await
+        .unwrap();
+    let base = bridge.provider_rpc_subject();
+
+    // A slow put_link must not hold up health checks.
+    nc.publish(
+        format!("{base}.linkdefs.put"),
+        serialize(&w.link()).unwrap().into(),
+    )
+    .await
+    .unwrap();
+    nc.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let reply = tokio::time::timeout(
+        Duration::from_secs(1),
+        nc.request(
+            format!("{base}.health"),
+            serialize(&HealthCheckRequest {}).unwrap().into(),
+        ),
+    )
+    .await
+    .expect("health answered while put_link runs")
+    .unwrap();
+    let health: HealthCheckResponse = deserialize(&reply.payload).unwrap();
+    assert!(health.healthy, "{:?} after {:?}", health, started.elapsed());
+
+    // Six calls, a limit of two: two run, the rest wait; none is dropped.
+    let calls: Vec<_> = (0..6u8)
+        .map(|i| {
+            let inv = host_invocation(&w, &w.cluster, "Echo.Say", &[i]);
+            let (nc, base) = (nc.clone(), base.clone());
+            tokio::spawn(async move {
+                let reply = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    nc.request(base, serialize(&inv).unwrap().into()),
+                )
+                .await
+                .expect("answered")
+                .expect("answered");
+                deserialize::<InvocationResponse>(&reply.payload).unwrap()
+            })
+        })
+        .collect();
+    wait_for(|| provider.running.load(Ordering::SeqCst) == 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        provider.most.load(Ordering::SeqCst),
+        2,
+        "at most two at once"
+    );
+    assert_eq!(provider.done.load(Ordering::SeqCst), 0);
+    provider.open.store(true, Ordering::SeqCst);
+    provider.gate.notify_waiters();
+    for (i, call) in calls.into_iter().enumerate() {
+        let resp = call.await.unwrap();
+        assert_eq!(resp.error, None, "call {i}");
+    }
+    assert_eq!(provider.done.load(Ordering::SeqCst), 6);
+    assert_eq!(provider.most.load(Ordering::SeqCst), 2);
+    server.stop();
+    server.wait().await;
 }

@@ -291,3 +291,52 @@ mod provider {
         );
     }
 }
+
+/// Issue 11: `Debug` of start-up data and links must not print seeds, the
+/// NATS user JWT, passwords or URL credentials (they end up in logs).
+#[test]
+fn debug_output_redacts_seeds_and_secret_values() {
+    let link = LinkDefinition {
+        actor_id: "MA".into(),
+        values: [
+            (
+                "URL".to_string(),
+                "redis://user:hunter2@db:6379".to_string(),
+            ),
+            ("password".to_string(), "hunter3".to_string()),
+            ("port".to_string(), "8080".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    };
+    let hd = HostData {
+        host_id: "NH".into(),
+        invocation_seed: "SNSEEDSECRET".into(),
+        lattice_rpc_user_seed: "SUSEEDSECRET".into(),
+        lattice_rpc_user_jwt: "eyJWTSECRET".into(),
+        lattice_rpc_url: "nats://u:natspw@localhost:4222".into(),
+        env_values: [("API_TOKEN".to_string(), "tok-secret".to_string())]
+            .into_iter()
+            .collect(),
+        link_definitions: vec![link.clone()],
+        ..Default::default()
+    };
+    let shown = format!("{hd:?} {link:?}");
+    for secret in [
+        "SNSEEDSECRET",
+        "SUSEEDSECRET",
+        "eyJWTSECRET",
+        "natspw",
+        "tok-secret",
+        "hunter2",
+        "hunter3",
+    ] {
+        assert!(!shown.contains(secret), "{secret} shown in {shown}");
+    }
+    assert!(shown.contains("NH") && shown.contains("8080"), "{shown}");
+    let listed = link.redacted();
+    assert_eq!(listed.values["password"], weld_rpc::redact::REDACTED);
+    assert_eq!(listed.values["URL"], "redis://[REDACTED]@db:6379");
+    assert_eq!(listed.values["port"], "8080");
+}

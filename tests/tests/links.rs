@@ -127,11 +127,21 @@ fn bad_link_values_through_the_admin_cli_change_nothing() {
             format!("provider `http`: link value `address` = \"{busy_addr}\": cannot bind {busy_addr}: "),
         ),
         (
+            // Store files must lie in the data dir; the data dir itself is
+            // a directory, not a file.
             "kv",
-            format!("path={}", dir.path().display()),
+            format!("path={}", dir.path().join("data").display()),
             format!(
                 "provider `kv`: link value `path` = \"{0}\": {0} is a directory",
-                dir.path().display()
+                dir.path().join("data").display()
+            ),
+        ),
+        (
+            "kv",
+            format!("path={}", dir.path().join("elsewhere.redb").display()),
+            format!(
+                "provider `kv`: link value `path` = \"{0}\": {0} is outside the host's data directory",
+                dir.path().join("elsewhere.redb").display()
             ),
         ),
     ];

@@ -78,7 +78,7 @@ fn write_changed(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<usize, Str
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        crate::rust::write_atomic(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         written += 1;
     }
     Ok(written)

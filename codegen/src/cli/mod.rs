@@ -333,7 +333,7 @@ fn json(a: &JsonArgs) -> ExitCode {
     let text = json_ast::write_string(&r.model);
     match &a.out {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
+            if let Err(e) = crate::rust::write_atomic(path, text.as_bytes()) {
                 return usage_error(format!("{}: {e}", path.display()));
             }
         }

@@ -6,13 +6,17 @@
 //! `--templates DIR`). The rendered text must parse as Rust: if it does not,
 //! that is a generator (or template) bug and is reported with the name of
 //! the template that produced the broken text.
+//!
+//! File access: rendering is in memory; the generator reads files only for
+//! `--templates DIR` ([`Templates::with_overrides`]), and writes nothing
+//! itself ([`OutputSet::write_changed`] does, atomically).
 
 pub mod names;
 pub mod output;
 mod prebuilt;
 pub mod view;
 
-pub use output::{unified_diff, FileStatus, OutputSet};
+pub use output::{unified_diff, write_atomic, FileStatus, OutputSet};
 use view::{
     AliasView, CrateView, EnumView, IntEnumView, ItemView, ServiceView, StructView, UnionView,
     ViewOptions,

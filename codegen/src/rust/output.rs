@@ -1,6 +1,12 @@
 //! The output of a generator: relative path -> file contents. Generators
-//! only build it; the CLI (or a build script through
-//! [`crate::config::generate_from_config`]) writes it or diffs it.
+//! only build it; [`OutputSet::write_changed`] / [`OutputSet::diff`] (called
+//! by the CLI, or a build script through
+//! [`crate::config::generate_from_config`]) are where it meets the disk.
+//!
+//! Files are replaced atomically ([`write_atomic`]): written to a temporary
+//! file beside the target, flushed, then renamed over it, so a crash or a
+//! full disk leaves either the old file or the new one, never a truncated
+//! one.
 
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +26,40 @@ pub enum FileStatus {
     Changed,
     /// The file already has exactly these contents.
     Unchanged,
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same
+/// directory (so the rename stays on one file system) is written, synced and
+/// renamed over `path`; on any error it is removed and `path` is untouched.
+/// The one way weld writes a file it generates.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.weld-tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 impl OutputSet {
@@ -90,7 +130,7 @@ impl OutputSet {
                 std::fs::create_dir_all(dir)?;
             }
             let contents = self.files.get(&rel).map(String::as_str).unwrap_or_default();
-            std::fs::write(&path, contents)?;
+            write_atomic(&path, contents.as_bytes())?;
             written.push(path);
         }
         Ok(written)

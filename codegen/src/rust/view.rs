@@ -170,6 +170,9 @@ pub struct StructView {
     pub has_optional: bool,
     /// Number of non-`Option` fields.
     pub plain_count: usize,
+    /// Some field is `@sensitive`: `Debug` is written out (redacting those
+    /// fields) instead of derived.
+    pub manual_debug: bool,
 }
 
 /// One position of a CBOR array: a field, or a gap written as null.
@@ -217,6 +220,9 @@ pub struct FieldView {
     pub number: u32,
     /// Rust name of the owning structure (for error messages).
     pub owner: String,
+    /// `@sensitive` on the member or its target: `Debug` shows
+    /// `[REDACTED]` instead of the value.
+    pub sensitive: bool,
 }
 
 /// A union.
@@ -936,6 +942,11 @@ impl<'m> Builder<'m> {
                 .trait_value(&model_trait("n"))
                 .and_then(Node::as_i64)
                 .and_then(|v| u32::try_from(v).ok());
+            let sensitive = m.has_prelude_trait("sensitive")
+                || self
+                    .model
+                    .shape(&m.target)
+                    .is_some_and(|t| t.trait_value(&ShapeId::prelude("sensitive")).is_some());
             let ty = if optional {
                 format!("Option<{inner}>")
             } else {
@@ -958,6 +969,7 @@ impl<'m> Builder<'m> {
                 index,
                 number: n.unwrap_or(index as u32),
                 owner: name.clone(),
+                sensitive,
             });
         }
         let numbered = !fields.is_empty() && fields.iter().all(|f| f.n.is_some());
@@ -973,7 +985,12 @@ impl<'m> Builder<'m> {
                 });
             }
         }
-        let mut derives = vec!["Clone", "Debug", "PartialEq"];
+        let manual_debug = fields.iter().any(|f| f.sensitive);
+        let mut derives = vec!["Clone"];
+        if !manual_debug {
+            derives.push("Debug");
+        }
+        derives.push("PartialEq");
         let eq = !codegen_flag(cg, "noDeriveEq") && self.is_eq(&shape.id, &mut HashSet::new());
         if eq {
             derives.push("Eq");
@@ -1002,6 +1019,7 @@ impl<'m> Builder<'m> {
             slots,
             manual_default,
             has_default_fns,
+            manual_debug,
         })
     }
 

@@ -3,7 +3,7 @@
 //! Ranges: lexer `E0001`-`E0049`, parser `E0050`-`E0099`, assembler and name
 //! resolution `E0100`-`E0149` / `W0100`-`W0149`, validator `E0200`-`E0299` /
 //! `W0200`-`W0299`, JSON AST reader `E0300`-`E0349` / `W0300`-`W0349`, input
-//! files `E0900`. Codes are stable: a code is never reused for another meaning.
+//! files `E0900` / `W0900`-`W0949`. Codes are stable: a code is never reused for another meaning.
 //! The emitting modules own their constants; this table is what `weld` shows
 //! users (and what tests check for completeness).
 
@@ -428,6 +428,11 @@ pub const CODES: &[CodeInfo] = &[
     ),
     // Inputs.
     e("E0900", "input", "an input path cannot be read"),
+    w(
+        "W0901",
+        "input",
+        "a directory reached again through a symbolic link (a loop, or linked twice) is not read again",
+    ),
 ];
 
 /// The table entry for `code`.

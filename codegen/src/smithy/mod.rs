@@ -1,5 +1,10 @@
 //! Smithy IDL front end: source files, diagnostics, lexer, parser, assembler,
 //! prelude, validator and the JSON AST reader/writer.
+//!
+//! Everything but the loading functions here works on text in memory.
+//! [`load_paths`] / [`read_paths`] are the front end's only file access:
+//! they read the input files and directories (following symbolic links,
+//! each directory once) and hand the text to [`load_sources`].
 
 pub mod assemble;
 pub mod ast;
@@ -53,11 +58,40 @@ fn io_diagnostic(message: String) -> diagnostics::Diagnostic {
     }
 }
 
+/// Code of the warning for a directory reached again through a symbolic
+/// link (a loop, or the same directory linked twice); it is not read again.
+pub const W_DIR_CYCLE: &str = "W0901";
+
+/// Collects `*.smithy` / `*.json` under `dir`. Symbolic links are followed,
+/// but each directory is read once: `seen` holds the canonical path of every
+/// directory read so far, so a link back to an ancestor (a loop, which would
+/// otherwise recurse until the stack overflows) or a second link to the
+/// same directory gives a warning and is skipped.
 fn collect_dir(
     dir: &std::path::Path,
     out: &mut Vec<std::path::PathBuf>,
     diags: &mut Vec<diagnostics::Diagnostic>,
+    seen: &mut std::collections::HashSet<std::path::PathBuf>,
 ) {
+    // A directory that cannot be canonicalized is read as named; read_dir
+    // reports the real problem below.
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(canonical.clone()) {
+        diags.push(diagnostics::Diagnostic {
+            severity: diagnostics::Severity::Warning,
+            code: W_DIR_CYCLE,
+            message: format!(
+                "`{}` is `{}` again (through a symbolic link); not read twice",
+                dir.display(),
+                canonical.display()
+            ),
+            span: None,
+            label: None,
+            labels: Vec::new(),
+            notes: Vec::new(),
+        });
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -73,7 +107,7 @@ fn collect_dir(
     paths.sort();
     for p in paths {
         if p.is_dir() {
-            collect_dir(&p, out, diags);
+            collect_dir(&p, out, diags, seen);
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("smithy" | "json")
@@ -102,9 +136,10 @@ pub fn read_paths(
 ) -> (Vec<(String, String)>, Vec<diagnostics::Diagnostic>) {
     let mut diags = Vec::new();
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
-            collect_dir(p, &mut files, &mut diags);
+            collect_dir(p, &mut files, &mut diags, &mut seen);
         } else {
             files.push(p.clone());
         }

@@ -69,7 +69,7 @@ pub type ActorLinks = Vec<LinkDefinition>;
 /// Everything a capability provider needs to start: identity, lattice
 /// connection details and the links that already exist. The host sends it
 /// to the provider process as the first line on stdin.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HostData {
     /// Public key of the host that started the provider.
@@ -111,6 +111,29 @@ pub struct HostData {
     pub log_level: Option<LogLevel>,
 }
 
+impl ::core::fmt::Debug for HostData {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("HostData")
+            .field("host_id", &self.host_id)
+            .field("lattice_rpc_prefix", &self.lattice_rpc_prefix)
+            .field("link_name", &self.link_name)
+            .field("lattice_rpc_user_jwt", &"[REDACTED]")
+            .field("lattice_rpc_user_seed", &"[REDACTED]")
+            .field("lattice_rpc_url", &self.lattice_rpc_url)
+            .field("provider_key", &self.provider_key)
+            .field("invocation_seed", &"[REDACTED]")
+            .field("env_values", &self.env_values)
+            .field("instance_id", &self.instance_id)
+            .field("link_definitions", &self.link_definitions)
+            .field("cluster_issuers", &self.cluster_issuers)
+            .field("config_json", &self.config_json)
+            .field("default_rpc_timeout_ms", &self.default_rpc_timeout_ms)
+            .field("structured_logging", &self.structured_logging)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
 weld_rpc::cbor_struct! {
     HostData array {
         0 host_id required,
@@ -140,6 +163,10 @@ pub type ClusterIssuers = Vec<String>;
 
 /// The public key of a cluster issuer.
 pub type ClusterIssuerKey = String;
+
+/// A seed or credential. Generated code never shows it in `Debug` output
+/// (and so not in logs or panic messages).
+pub type Secret = String;
 
 /// Log verbosity.
 ///

@@ -1,7 +1,7 @@
 //! The `claims` and `keys` subcommands of `host-min`.
 //!
-//! - `host-min claims sign ACTOR.wasm --name N --caps a,b [--issuer-seed S]
-//!   [--subject-seed S] [--key-dir DIR] [--out FILE] ...`
+//! - `host-min claims sign ACTOR.wasm --name N --caps a,b [--issuer-seed FILE]
+//!   [--subject-seed FILE] [--key-dir DIR] [--out FILE] ...`
 //! - `host-min claims inspect ACTOR.wasm [--json | --jwt]`
 //! - `host-min keys gen TYPE [--json]`
 //!
@@ -9,6 +9,12 @@
 //! `.host-min/keys`): `account.nk` for the issuer, `NAME_module.nk` for each
 //! actor, created on first use and reused afterwards, so an actor keeps its
 //! identity (`M...`) across re-signing.
+//!
+//! Seeds are never taken on the command line (where `ps` and shell history
+//! show them): `--issuer-seed` / `--subject-seed` name a file holding the
+//! seed, and the environment variables [`ISSUER_SEED_ENV`] /
+//! [`SUBJECT_SEED_ENV`] may hold one instead. A seed given in place of a file
+//! name is refused, without echoing it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +30,10 @@ use super::{format_duration, format_time, sign_actor, wasm, SignOptions};
 
 /// Default directory for generated keys.
 pub const DEFAULT_KEY_DIR: &str = ".host-min/keys";
+/// Environment variable that may hold the issuer (account) seed.
+pub const ISSUER_SEED_ENV: &str = "HOST_MIN_ISSUER_SEED";
+/// Environment variable that may hold the subject (module) seed.
+pub const SUBJECT_SEED_ENV: &str = "HOST_MIN_SUBJECT_SEED";
 
 /// `host-min claims ...`
 #[derive(Debug, Args)]
@@ -54,11 +64,13 @@ pub struct SignArgs {
     /// (e.g. wasmcloud:keyvalue,wasmcloud:httpserver,wasmcloud:builtin:logging).
     #[arg(short, long, value_delimiter = ',')]
     pub caps: Vec<String>,
-    /// Account seed (SA...) or a file holding it; signs the claims.
-    #[arg(long, value_name = "SEED_OR_FILE")]
+    /// A file holding the account seed (SA...) that signs the claims
+    /// (else $HOST_MIN_ISSUER_SEED, else the key directory).
+    #[arg(long, value_name = "FILE")]
     pub issuer_seed: Option<String>,
-    /// Module seed (SM...) or a file holding it; the actor's identity.
-    #[arg(long, value_name = "SEED_OR_FILE")]
+    /// A file holding the module seed (SM...), the actor's identity
+    /// (else $HOST_MIN_SUBJECT_SEED, else the key directory).
+    #[arg(long, value_name = "FILE")]
     pub subject_seed: Option<String>,
     /// Where keys not given as seeds are read from or created.
     #[arg(long, value_name = "DIR")]
@@ -161,12 +173,22 @@ impl SignArgs {
             .key_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_DIR));
-        let issuer = match &self.issuer_seed {
-            Some(s) => seed_arg(s, KeyType::Account, "--issuer-seed")?,
+        let issuer = match given_seed(
+            self.issuer_seed.as_deref(),
+            "--issuer-seed",
+            ISSUER_SEED_ENV,
+            KeyType::Account,
+        )? {
+            Some(kp) => kp,
             None => stored_key(&key_dir.join("account.nk"), KeyType::Account)?,
         };
-        let subject = match &self.subject_seed {
-            Some(s) => seed_arg(s, KeyType::Module, "--subject-seed")?,
+        let subject = match given_seed(
+            self.subject_seed.as_deref(),
+            "--subject-seed",
+            SUBJECT_SEED_ENV,
+            KeyType::Module,
+        )? {
+            Some(kp) => kp,
             None => stored_key(
                 &key_dir.join(format!("{}_module.nk", file_safe(&self.name))),
                 KeyType::Module,
@@ -228,15 +250,51 @@ fn file_safe(name: &str) -> String {
 }
 
 /// A seed given on the command line, or the path of a file holding one.
-fn seed_arg(value: &str, kind: KeyType, flag: &str) -> anyhow::Result<KeyPair> {
+fn seed_file(value: &str, kind: KeyType, flag: &str) -> anyhow::Result<KeyPair> {
     let path = Path::new(value);
-    let (text, origin) = if !value.starts_with('S') && path.is_file() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{flag}: cannot read {}", path.display()))?;
-        (text, format!("{flag} file {}", path.display()))
-    } else {
-        (value.to_string(), flag.to_string())
-    };
+    if !path.is_file() {
+        if KeyPair::from_seed(value.trim()).is_ok() {
+            // Never echo it: it is already in the shell history, no need to
+            // add it to logs.
+            bail!(
+                "{flag} takes a FILE holding the seed, not the seed itself \
+                 (a seed on the command line shows in `ps` and shell history); \
+                 put it in a file (mode 0600) or in ${}",
+                if kind == KeyType::Account {
+                    ISSUER_SEED_ENV
+                } else {
+                    SUBJECT_SEED_ENV
+                }
+            );
+        }
+        bail!("{flag}: no such file {}", path.display());
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+    parse_seed(&text, kind, &format!("{flag} file {}", path.display()))
+}
+
+/// The seed from `flag` (a file), else from environment variable `env`;
+/// `None` when neither is given.
+fn given_seed(
+    flag_value: Option<&str>,
+    flag: &str,
+    env: &str,
+    kind: KeyType,
+) -> anyhow::Result<Option<KeyPair>> {
+    if let Some(v) = flag_value {
+        return seed_file(v, kind, flag).map(Some);
+    }
+    match std::env::var(env) {
+        Ok(text) if !text.trim().is_empty() => {
+            parse_seed(&text, kind, &format!("${env}")).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Parses a seed read from `origin`; errors name the origin, never the seed.
+fn parse_seed(text: &str, kind: KeyType, origin: &str) -> anyhow::Result<KeyPair> {
     let kp = KeyPair::from_seed(text.trim()).with_context(|| format!("{origin}: invalid seed"))?;
     kp.expect_type(kind)
         .with_context(|| format!("{origin}: wrong key type"))?;

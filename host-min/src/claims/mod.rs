@@ -1,32 +1,17 @@
 //! Capability security: nkeys, signed actor claims, and the policy the
 //! router enforces.
 //!
-//! # Wiring into the host (note for `host.rs` / `main.rs`)
+//! # How the host uses it
 //!
-//! 1. Build one `Arc<ClaimsPolicy>`: [`ClaimsPolicy::enforcing`] normally,
-//!    [`ClaimsPolicy::allow_unsigned`] only when the operator explicitly
-//!    asks for the dev setting (`allow_unsigned = true` in the manifest's
-//!    `[host]` table or `--allow-unsigned`). Pass it to
-//!    `Router::new(runtime, lattice, policy.clone())` (as `Arc<dyn Policy>`)
-//!    and keep the `Arc<ClaimsPolicy>` in the host.
-//! 2. Start actors with [`ClaimsPolicy::start_actor`]`(&router, name,
-//!    &Host::actor_id(name), &aliases, &wasm)` instead of
-//!    `Router::start_actor`: it verifies the claims (refusing unsigned or
-//!    invalid modules with a clear [`ActorStartError`]), grants the caps,
-//!    starts the actor under its claims subject with the claims' call alias
-//!    added, and returns the [`AdmittedActor`] (its `id` is the actor id).
-//!    Stop actors with [`ClaimsPolicy::stop_actor`] so grants are withdrawn.
-//!    (Lower level: [`ClaimsPolicy::admit`], [`ClaimsPolicy::grant`],
-//!    [`ClaimsPolicy::revoke`].)
-//!    In `Host::apply` that is
-//!    `let admitted = self.policy.start_actor(&self.router, &a.name,
-//!    &Self::actor_id(&a.name), &a.aliases, &wasm).await
-//!    .map_err(|e| manifest.error_at(a.line, e.to_string()))?;`
-//! 3. The actor id is the claims subject (`M...`): links from a manifest must
-//!    use that id, not a name-derived one; keep a name -> id map from step 2
-//!    (or use `Router::resolve_actor(name)`).
-//! 4. CLI: `host-min claims ...` / `host-min keys ...` are wired in
-//!    `main.rs` ([`cli::ClaimsArgs`], [`cli::KeysArgs`], [`cli::finish`]).
+//! A host builds one `Arc<ClaimsPolicy>` ([`ClaimsPolicy::enforcing`], or
+//! [`ClaimsPolicy::allow_unsigned`] when the operator asks for the
+//! development setting) and gives it to `Router::new` as its
+//! [`crate::router::Policy`]. [`crate::router::Router::start_actor`] then
+//! admits each module through it (verifying the claims; the actor runs
+//! under its claims subject, reachable also by the claims' call alias),
+//! grants the caps and loads it; `Router::stop_actor` withdraws the grants.
+//! The CLI subcommands `host-min claims ...` / `host-min keys ...` are in
+//! [`cli`].
 //!
 //! # Library API
 //!
@@ -45,7 +30,7 @@ use std::time::{Duration, SystemTime};
 
 pub use jwt::{ActorMetadata, Claims, Token};
 pub use keys::{KeyError, KeyPair, KeyType};
-pub use policy::{ActorStartError, AdmittedActor, ClaimsPolicy};
+pub use policy::{AdmittedActor, ClaimsPolicy};
 
 /// Why claims could not be made, read or trusted.
 #[derive(Debug, thiserror::Error)]

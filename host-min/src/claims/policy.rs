@@ -11,24 +11,7 @@ use std::sync::RwLock;
 use std::time::SystemTime;
 
 use super::{verify, Claims, ClaimsError};
-use crate::router::{Policy, Router, RouterError};
-
-/// Why [`ClaimsPolicy::start_actor`] did not start an actor.
-#[derive(Debug, thiserror::Error)]
-pub enum ActorStartError {
-    /// The module's claims are missing or invalid.
-    #[error("actor `{name}` refused: {source}")]
-    Refused {
-        /// The actor's name.
-        name: String,
-        /// Why.
-        #[source]
-        source: ClaimsError,
-    },
-    /// The router could not start it (bad wasm, duplicate, ...).
-    #[error(transparent)]
-    Router(#[from] RouterError),
-}
+use crate::router::Policy;
 
 /// The refusal text for a missing capability claim (upstream's wording).
 pub fn missing_claim_message(contract_id: &str) -> String {
@@ -158,60 +141,6 @@ impl ClaimsPolicy {
             .remove(actor_id);
     }
 
-    /// Admits `wasm`, grants it its caps and starts it on `router` under
-    /// its claims subject, reachable also by `name`, `aliases` and the
-    /// claims' call alias. `fallback_id` is the id of an unsigned actor when
-    /// unsigned actors are allowed. The grant is made before the start (start
-    /// hooks may use capabilities) and withdrawn if the start fails; when
-    /// this very actor already runs, its grant is left untouched.
-    pub async fn start_actor(
-        &self,
-        router: &Router,
-        name: &str,
-        fallback_id: &str,
-        aliases: &[String],
-        wasm: &[u8],
-    ) -> Result<AdmittedActor, ActorStartError> {
-        let admitted =
-            self.admit(wasm, fallback_id)
-                .map_err(|source| ActorStartError::Refused {
-                    name: name.to_string(),
-                    source,
-                })?;
-        let mut all_aliases = aliases.to_vec();
-        if let Some(alias) = admitted.call_alias() {
-            if !all_aliases.iter().any(|a| a == alias) {
-                all_aliases.push(alias.to_string());
-            }
-        }
-        let already_running = router.actor(&admitted.id).is_some();
-        if !already_running {
-            self.grant(&admitted);
-        }
-        match router
-            .start_actor(&admitted.id, name, &all_aliases, wasm)
-            .await
-        {
-            Ok(_) => Ok(admitted),
-            Err(e) => {
-                if !already_running {
-                    self.revoke(&admitted.id);
-                }
-                Err(e.into())
-            }
-        }
-    }
-
-    /// Stops an actor (by id, name or alias) and withdraws its grants.
-    pub fn stop_actor(&self, router: &Router, id_or_name: &str) -> Result<(), RouterError> {
-        let id = router.resolve_actor(id_or_name);
-        router.stop_actor(id_or_name)?;
-        if let Some(id) = id {
-            self.revoke(&id);
-        }
-        Ok(())
-    }
-
     /// The verified claims of a granted actor.
     pub fn claims(&self, actor_id: &str) -> Option<Claims> {
         match self
@@ -246,7 +175,21 @@ impl ClaimsPolicy {
     }
 }
 
+/// The router admits, grants and revokes through this (see
+/// [`crate::router::Router::start_actor`], the one way to start an actor).
 impl Policy for ClaimsPolicy {
+    fn admit_actor(&self, wasm: &[u8], fallback_id: &str) -> Result<AdmittedActor, ClaimsError> {
+        self.admit(wasm, fallback_id)
+    }
+
+    fn grant(&self, actor: &AdmittedActor) {
+        ClaimsPolicy::grant(self, actor)
+    }
+
+    fn revoke(&self, actor_id: &str) {
+        ClaimsPolicy::revoke(self, actor_id)
+    }
+
     fn actor_may_call(&self, actor_id: &str, contract_id: &str) -> bool {
         self.check(actor_id, contract_id).is_ok()
     }

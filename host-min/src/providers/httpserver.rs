@@ -22,8 +22,22 @@
 //! and `transfer-encoding` are recomputed by hyper) and body.
 //!
 //! Errors: body larger than `max_content_len` -> 413 (before reading it when
-//! `content-length` announces it); actor error or undecodable reply -> 500;
-//! actor past its deadline -> 503; malformed HTTP -> 4xx from hyper.
+//! `content-length` announces it); body not received within the body
+//! timeout -> 408; actor error or undecodable reply -> 500; actor past its
+//! deadline -> 503; malformed HTTP -> 4xx from hyper.
+//!
+//! # Bounds ([`HttpLimits`])
+//! - at most [`MAX_CONNECTIONS`] open connections per listener; at the cap
+//!   the listener stops accepting until one closes (the kernel's backlog
+//!   holds new ones: back-pressure, not refusal);
+//! - a request head must arrive within [`HEADER_READ_TIMEOUT`], which also
+//!   closes a keep-alive connection idle that long; a body must arrive
+//!   within [`BODY_READ_TIMEOUT`];
+//! - a request waits for the actor to have a free instance (its
+//!   `max_instances`) *before* its body is read, so the bodies held in
+//!   memory are at most one per instance, each at most `max_content_len`;
+//! - the body is read once, straight into the buffer the actor's request
+//!   carries (sized from `content-length`), not collected and copied again.
 //!
 //! Deleting the link stops accepting at once (the port is released), lets
 //! requests in flight finish for a grace period, then closes the rest.
@@ -34,7 +48,7 @@ use crate::providers::{
 };
 use async_trait::async_trait;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, TRANSFER_ENCODING};
 use hyper::{Request, Response, StatusCode};
@@ -64,8 +78,37 @@ pub const DEFAULT_MAX_CONTENT_LEN: u64 = 10 * 1024 * 1024;
 pub const CONTENT_LEN_LIMIT: u64 = 500 * 1024 * 1024;
 /// How long in-flight requests may run after their listener is stopped.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-/// How long a client may take to send the request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request head; also how long a
+/// keep-alive connection may sit idle between requests.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request body.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Most open connections per listener.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Requests admitted at once (bodies read) when the actor's instance bound is
+/// not known.
+pub const DEFAULT_REQUEST_CAPACITY: usize = 16;
+
+/// The bounds of every listener of a provider (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// Most open connections per listener.
+    pub max_connections: usize,
+    /// Time allowed for a request head, and for idling between requests.
+    pub header_timeout: Duration,
+    /// Time allowed for a request body.
+    pub body_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            max_connections: MAX_CONNECTIONS,
+            header_timeout: HEADER_READ_TIMEOUT,
+            body_timeout: BODY_READ_TIMEOUT,
+        }
+    }
+}
 
 /// The keys this provider reads (any case).
 pub const SETTING_KEYS: &[&str] = &["address", "port", "max_content_len", "timeout_ms"];
@@ -127,7 +170,8 @@ impl HttpSettings {
                             &p,
                             format!(
                                 "conflicts with `{}` = {:?}; give one of them",
-                                a.key, a.value
+                                a.key,
+                                a.shown()
                             ),
                         ));
                     }
@@ -245,6 +289,35 @@ struct Route {
     actor_id: String,
     settings: HttpSettings,
     actor: HttpServerSender<ActorTransport>,
+    /// One permit per actor instance: taken before a body is read.
+    capacity: tokio::sync::Semaphore,
+    body_timeout: Duration,
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    TooLarge,
+    Read(hyper::Error),
+}
+
+/// Reads `body` into one buffer (sized from `content-length`, within
+/// `limit`): the only copy of the body before it is encoded for the actor.
+async fn read_body(
+    mut body: Incoming,
+    limit: u64,
+    declared: Option<u64>,
+) -> Result<Vec<u8>, BodyError> {
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit) as usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(BodyError::Read)?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() as u64 + data.len() as u64 > limit {
+                return Err(BodyError::TooLarge);
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
 }
 
 fn empty(status: StatusCode) -> Response<Full<Bytes>> {
@@ -265,15 +338,25 @@ impl Route {
         if declared.is_some_and(|n| n > limit) {
             return empty(StatusCode::PAYLOAD_TOO_LARGE);
         }
+        // Wait for a free actor instance before reading the body: a body is
+        // held only when it can go straight to the actor. Held until the
+        // reply; the semaphore is never closed.
+        let Ok(_permit) = self.capacity.acquire().await else {
+            return empty(StatusCode::SERVICE_UNAVAILABLE);
+        };
         let (parts, body) = req.into_parts();
-        let body = match Limited::new(body, limit as usize).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                return empty(StatusCode::PAYLOAD_TOO_LARGE);
-            }
-            Err(e) => {
+        let body = match tokio::time::timeout(self.body_timeout, read_body(body, limit, declared))
+            .await
+        {
+            Ok(Ok(body)) => body,
+            Ok(Err(BodyError::TooLarge)) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
+            Ok(Err(BodyError::Read(e))) => {
                 tracing::debug!(error = %e, "request body could not be read");
                 return empty(StatusCode::BAD_REQUEST);
+            }
+            Err(_) => {
+                tracing::debug!(actor = %self.actor_id, "request body not received in time: 408");
+                return empty(StatusCode::REQUEST_TIMEOUT);
             }
         };
         let request = HttpRequest {
@@ -281,7 +364,7 @@ impl Route {
             path: parts.uri.path().to_string(),
             query_string: parts.uri.query().unwrap_or_default().to_string(),
             header: request_headers(&parts.headers),
-            body: body.to_vec(),
+            body,
         };
         let ctx = weld_rpc::Context::default();
         let call = self.actor.handle_request(&ctx, &request);
@@ -385,16 +468,30 @@ async fn accept_loop(
     route: SharedRoute,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
+    limits: HttpLimits,
 ) {
     let mut http = hyper::server::conn::http1::Builder::new();
+    // hyper starts the head timer whenever it waits for a request head, so
+    // it bounds idle keep-alive connections as well as slow heads.
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(limits.header_timeout);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut connections = JoinSet::new();
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut backoff = crate::net::AcceptBackoff::default();
     loop {
+        // At the cap, stop accepting until a connection closes.
+        let slot = tokio::select! {
+            slot = Arc::clone(&open).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stop.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
+                    backoff.succeeded();
                     let _ = stream.set_nodelay(true);
                     let route = Arc::clone(&route.lock().unwrap_or_else(|p| p.into_inner()));
                     let service = hyper::service::service_fn(move |req| {
@@ -406,14 +503,15 @@ async fn accept_loop(
                         if let Err(e) = conn.await {
                             tracing::debug!(error = %e, "http connection ended with an error");
                         }
+                        drop(slot);
                     });
                     // Reap finished connections so the set stays small.
                     while connections.try_join_next().is_some() {}
                 }
                 Err(e) => {
                     // E.g. out of file descriptors: back off instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    drop(slot);
+                    tokio::time::sleep(backoff.failed("httpserver", &e)).await;
                 }
             },
             _ = stop.changed() => break,
@@ -434,6 +532,7 @@ async fn accept_loop(
 pub struct HttpServerProvider {
     ctx: ProviderContext,
     grace: Duration,
+    limits: HttpLimits,
     listeners: tokio::sync::Mutex<HashMap<(String, String), Listener>>,
     /// Bound addresses, readable without the async lock.
     addresses: Mutex<HashMap<(String, String), SocketAddr>>,
@@ -445,6 +544,7 @@ impl HttpServerProvider {
         HttpServerProvider {
             ctx,
             grace: SHUTDOWN_GRACE,
+            limits: HttpLimits::default(),
             listeners: tokio::sync::Mutex::new(HashMap::new()),
             addresses: Mutex::new(HashMap::new()),
         }
@@ -460,6 +560,12 @@ impl HttpServerProvider {
     /// Sets how long in-flight requests may run after a listener stops.
     pub fn with_grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
+        self
+    }
+
+    /// Sets the bounds of listeners started from now on.
+    pub fn with_limits(mut self, limits: HttpLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -501,6 +607,10 @@ impl Provider for HttpServerProvider {
         let settings = self.settings(&link.values)?;
         let key = Self::key(link);
         let mut listeners = self.listeners.lock().await;
+        let capacity = host
+            .actor_capacity(&link.actor_id)
+            .unwrap_or(DEFAULT_REQUEST_CAPACITY)
+            .max(1);
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
             actor: HttpServerSender::via(ActorTransport {
@@ -508,6 +618,8 @@ impl Provider for HttpServerProvider {
                 actor_id: link.actor_id.clone(),
             }),
             settings: settings.clone(),
+            capacity: tokio::sync::Semaphore::new(capacity),
+            body_timeout: self.limits.body_timeout,
         });
         if let Some(current) = listeners.get_mut(&key) {
             let wanted = settings.address;
@@ -548,6 +660,7 @@ impl Provider for HttpServerProvider {
             Arc::clone(&route),
             stopped,
             self.grace,
+            self.limits,
         ));
         tracing::info!(%address, actor = %link.actor_id, "httpserver listening");
         let old = listeners.insert(

@@ -57,8 +57,10 @@ impl fmt::Display for SettingOrigin {
 
 /// One provider setting as it was given: the key as written (any case), its
 /// value (trimmed) and where it came from. Errors carry it so that the
-/// caller sees exactly which key and value were refused.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// caller sees exactly which key and value were refused; errors and `Debug`
+/// show the value through [`weld_rpc::redact::value`], so a password or URL
+/// credentials never reach a log line or an admin reply.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Setting {
     /// The key as written (`URL`, `Address`, ...).
     pub key: String,
@@ -68,7 +70,22 @@ pub struct Setting {
     pub origin: SettingOrigin,
 }
 
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setting")
+            .field("key", &self.key)
+            .field("value", &self.shown())
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
 impl Setting {
+    /// The value as errors and logs may show it (secrets redacted).
+    pub fn shown(&self) -> std::borrow::Cow<'_, str> {
+        weld_rpc::redact::value(&self.key, &self.value)
+    }
+
     /// A built-in default for `key`.
     pub fn default_for(key: &str, value: impl Into<String>) -> Self {
         Setting {
@@ -107,7 +124,7 @@ pub enum ProviderError {
         cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// Binding, connecting or opening a resource failed.
-    #[error("provider `{provider}`: {what}")]
+    #[error("provider `{provider}`: {}", weld_rpc::redact::text(.what))]
     Resource {
         /// Provider id or name.
         provider: String,
@@ -118,7 +135,7 @@ pub enum ProviderError {
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// Anything else.
-    #[error("provider `{provider}`: {message}")]
+    #[error("provider `{provider}`: {}", weld_rpc::redact::text(.message))]
     Other {
         /// Provider id or name.
         provider: String,
@@ -130,8 +147,8 @@ pub enum ProviderError {
 fn shown_value(s: &Setting) -> String {
     // A default has no key the user wrote; say what it was.
     match s.origin {
-        SettingOrigin::Default => format!(" ({:?})", s.value),
-        _ => format!(" = {:?}", s.value),
+        SettingOrigin::Default => format!(" ({:?})", s.shown()),
+        _ => format!(" = {:?}", s.shown()),
     }
 }
 
@@ -162,7 +179,10 @@ impl ProviderError {
             provider: provider.to_string(),
             setting: setting.clone(),
             reason: reason.into(),
-            cause: Some(Box::new(cause)),
+            // Redacted once here: the cause's text (and its sources') may
+            // quote the URL with its password, and error chains are printed
+            // whole by the CLI and logs.
+            cause: Some(Box::new(weld_rpc::redact::RedactedError::new(&cause))),
         }
     }
 
@@ -419,6 +439,14 @@ pub trait ActorInvoker: Send + Sync + 'static {
         actor_id: &str,
         msg: Message<'_>,
     ) -> RpcResult<Vec<u8>>;
+
+    /// How many calls `actor_id` runs at once (its instance bound), when it
+    /// is known: a provider that buffers a request before calling (the
+    /// httpserver reads the body) waits for this much capacity first, so no
+    /// more bodies are held than the actor can take.
+    fn actor_capacity(&self, _actor_id: &str) -> Option<usize> {
+        None
+    }
 }
 
 /// Identity of a provider calling an actor.
@@ -467,6 +495,11 @@ impl HostHandle {
             return Err(RpcError::HostError("host is shutting down".into()));
         };
         invoker.call_actor(&self.origin, actor_id, msg).await
+    }
+
+    /// See [`ActorInvoker::actor_capacity`].
+    pub fn actor_capacity(&self, actor_id: &str) -> Option<usize> {
+        self.invoker.upgrade()?.actor_capacity(actor_id)
     }
 }
 
@@ -572,6 +605,39 @@ mod tests {
                 "{fine}"
             );
         }
+    }
+
+    /// Issue 11: the "given twice" error printed both raw values, and the
+    /// router logs every refusal; secrets must not reach either.
+    #[test]
+    fn refusals_and_debug_never_show_secret_values() {
+        let none = HashMap::new();
+        let values = map(&[("password", "hunter2"), ("PASSWORD", "hunter3")]);
+        let e = LinkSettings::new("p", &values, &none, &["password"]).unwrap_err();
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("hunter"), "{text}");
+        assert!(
+            e.to_string()
+                .starts_with("provider `p`: link value `password` = \"[REDACTED]\": given twice"),
+            "{e}"
+        );
+        let url = Setting {
+            key: "URL".into(),
+            value: "redis://u:pw@h:1/".into(),
+            origin: SettingOrigin::Link,
+        };
+        let e = ProviderError::unusable(
+            "p",
+            &url,
+            "cannot connect",
+            std::io::Error::other("refused by redis://u:pw@h:1/"),
+        );
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("u:pw"), "{text}");
+        assert_eq!(
+            e.to_string(),
+            "provider `p`: link value `URL` = \"redis://[REDACTED]@h:1/\": cannot connect: refused by redis://[REDACTED]@h:1/"
+        );
     }
 
     #[test]

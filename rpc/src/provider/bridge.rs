@@ -13,11 +13,27 @@
 //!   `….health` (reply [`HealthCheckResponse`]), `….shutdown`.
 //!
 //! Every invocation carries a JWT signed with the host data's
-//! `invocation_seed` (see [`super::invocation`]); received ones are refused
-//! unless their claims verify and the issuer is one of `cluster_issuers`.
+//! `invocation_seed` (see [`super::invocation`]), valid for
+//! [`DEFAULT_INVOCATION_TTL`] ([`HostBridge::set_invocation_ttl`]); received
+//! ones are refused unless their claims verify, their subject is their id,
+//! and the issuer is one of `cluster_issuers`.
 //! Payloads over [`CHUNK_THRESHOLD_BYTES`] travel through a JetStream
 //! object store named after the lattice (object = invocation id, reply
 //! object = `{id}-r`), as upstream wasmbus-rpc does.
+//!
+//! # Bounds
+//! - A chunked payload is fetched only after the invocation's token has
+//!   verified (so nobody can make a provider read, and delete, an object by
+//!   naming its id), and read up to its `content_length`, which may not
+//!   exceed [`MAX_CHUNKED_BYTES`] ([`HostBridge::set_max_chunked_bytes`]);
+//!   the same holds for chunked replies.
+//! - At most [`MAX_CONCURRENT_INVOCATIONS`] invocations are handled at once
+//!   ([`ProviderServer::start_with_limit`]); beyond that the server stops
+//!   taking messages until one finishes (back-pressure: nothing is dropped,
+//!   NATS buffers and senders time out as usual).
+//! - Link puts and deletes run in their own task, in order; health checks
+//!   and the shutdown request are answered by a loop that never waits for
+//!   a provider's link handling or for invocations.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,7 +46,10 @@ use futures_util::StreamExt;
 use tokio::io::AsyncReadExt;
 use tokio::sync::Notify;
 
-use super::invocation::{sign_invocation, verify_invocation, InvocationError};
+use super::invocation::{
+    check_invocation_hash, sign_invocation_valid_for, verify_invocation, verify_invocation_claims,
+    InvocationError, DEFAULT_INVOCATION_TTL,
+};
 use super::keys::{KeyError, KeyPair};
 use super::DEFAULT_RPC_TIMEOUT;
 use crate::common::{
@@ -45,6 +64,13 @@ use crate::error::{RpcError, RpcResult};
 /// Payloads larger than this (900 KiB) go through the object store instead
 /// of the NATS message (whose default limit is 1 MiB).
 pub const CHUNK_THRESHOLD_BYTES: usize = 900 * 1024;
+
+/// Largest chunked payload (request or reply) a bridge accepts by default
+/// (64 MiB): a lying or hostile `content_length` cannot make it read more.
+pub const MAX_CHUNKED_BYTES: u64 = 64 << 20;
+
+/// Default bound on invocations a [`ProviderServer`] handles at once.
+pub const MAX_CONCURRENT_INVOCATIONS: usize = 256;
 
 /// Lattice prefix used when the host data gives none.
 pub const DEFAULT_LATTICE_PREFIX: &str = "default";
@@ -97,6 +123,10 @@ struct Inner {
     signer: KeyPair,
     /// Default timeout of calls to actors, in milliseconds.
     timeout_ms: AtomicU64,
+    /// Validity of the invocation tokens this bridge signs, in seconds.
+    token_ttl_s: AtomicU64,
+    /// Largest chunked payload accepted, in bytes.
+    max_chunked: AtomicU64,
     /// Links this provider holds, by actor id (one provider instance serves
     /// one link name, so the actor identifies the link).
     links: RwLock<HashMap<String, LinkDefinition>>,
@@ -189,6 +219,8 @@ impl HostBridge {
                 lattice,
                 signer,
                 timeout_ms: AtomicU64::new(timeout.as_millis() as u64),
+                token_ttl_s: AtomicU64::new(DEFAULT_INVOCATION_TTL.as_secs()),
+                max_chunked: AtomicU64::new(MAX_CHUNKED_BYTES),
                 links: RwLock::new(links),
                 chunks: tokio::sync::OnceCell::new(),
                 host_data,
@@ -241,6 +273,30 @@ impl HostBridge {
         self.inner
             .timeout_ms
             .store(timeout.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// How long the invocation tokens this bridge signs stay valid
+    /// (default [`DEFAULT_INVOCATION_TTL`]; whole seconds, at least one).
+    pub fn invocation_ttl(&self) -> Duration {
+        Duration::from_secs(self.inner.token_ttl_s.load(Ordering::Relaxed))
+    }
+
+    /// Sets the validity of tokens signed from now on.
+    pub fn set_invocation_ttl(&self, ttl: Duration) {
+        self.inner
+            .token_ttl_s
+            .store(ttl.as_secs().max(1), Ordering::Relaxed);
+    }
+
+    /// Largest chunked payload this bridge accepts (default
+    /// [`MAX_CHUNKED_BYTES`]).
+    pub fn max_chunked_bytes(&self) -> u64 {
+        self.inner.max_chunked.load(Ordering::Relaxed)
+    }
+
+    /// Sets the largest chunked payload accepted from now on.
+    pub fn set_max_chunked_bytes(&self, max: u64) {
+        self.inner.max_chunked.store(max, Ordering::Relaxed);
     }
 
     /// The subject of calls to this provider.
@@ -335,17 +391,26 @@ impl HostBridge {
         Ok(())
     }
 
-    /// Reads (and then deletes) object `name`, expecting `len` bytes.
+    /// Reads (and then deletes) object `name`, expecting `len` bytes. Only
+    /// call it for a payload whose sender was verified. Refuses `len` over
+    /// [`HostBridge::max_chunked_bytes`] without reading, and never reads
+    /// more than `len` + 1 bytes (an object longer than announced is an
+    /// error, not an unbounded read).
     async fn take_chunked(&self, name: &str, len: u64) -> RpcResult<Vec<u8>> {
+        let max = self.max_chunked_bytes();
+        if len > max {
+            return Err(RpcError::Rpc(format!(
+                "chunked payload {name} of {len} bytes is over the limit of {max} bytes"
+            )));
+        }
         let store = self.chunk_store().await?;
-        let mut obj = store
+        let obj = store
             .get(name)
             .await
             .map_err(|e| RpcError::Nats(format!("reading chunked payload {name}: {e}")))?;
-        // Cap the allocation by what the sender announced; a lying length
-        // cannot make us reserve more than the object really holds.
-        let mut out = Vec::with_capacity(len.min(64 << 20) as usize);
-        obj.read_to_end(&mut out)
+        let mut out = Vec::with_capacity(len as usize);
+        obj.take(len + 1)
+            .read_to_end(&mut out)
             .await
             .map_err(|e| RpcError::Nats(format!("reading chunked payload {name}: {e}")))?;
         // A failed delete only leaves garbage in the bucket; the bytes are here.
@@ -479,13 +544,14 @@ impl Transport for ProviderTransport {
         let msg = req.arg.into_owned();
         let len = msg.len();
         let chunked = len > CHUNK_THRESHOLD_BYTES;
-        let mut inv = sign_invocation(
+        let mut inv = sign_invocation_valid_for(
             &bridge.inner.signer,
             bridge.host_id(),
             self.origin.clone(),
             self.target.clone(),
             req.method,
             msg,
+            bridge.invocation_ttl(),
         )
         .map_err(|e| RpcError::Rpc(format!("signing invocation: {e}")))?;
         if chunked {
@@ -581,10 +647,28 @@ impl std::fmt::Debug for ProviderServer {
 
 impl ProviderServer {
     /// Subscribes (and waits for a round trip through the server, so the
-    /// subscriptions are live there when this returns) and starts serving in a background task.
+    /// subscriptions are live there when this returns) and starts serving in
+    /// background tasks, handling at most [`MAX_CONCURRENT_INVOCATIONS`]
+    /// invocations at once.
     pub async fn start<P>(
         bridge: HostBridge,
         provider: Arc<P>,
+    ) -> Result<ProviderServer, BridgeError>
+    where
+        P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
+    {
+        Self::start_with_limit(bridge, provider, MAX_CONCURRENT_INVOCATIONS).await
+    }
+
+    /// [`ProviderServer::start`] handling at most `max_concurrent` (at least
+    /// one) invocations at once. When that many run, the server takes no
+    /// further invocation until one finishes: the next ones wait in NATS
+    /// (back-pressure), none is dropped. Health checks and shutdown are
+    /// answered meanwhile.
+    pub async fn start_with_limit<P>(
+        bridge: HostBridge,
+        provider: Arc<P>,
+        max_concurrent: usize,
     ) -> Result<ProviderServer, BridgeError>
     where
         P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
@@ -612,18 +696,46 @@ impl ProviderServer {
         let mut shutdown = sub(format!("{base}.shutdown")).await?;
         sync_with_server(&nats).await?;
 
+        // Invocations: a permit per handler; waiting for one stops this
+        // loop taking messages, which is the back-pressure.
+        let permits = Arc::new(tokio::sync::Semaphore::new(max_concurrent.max(1)));
+        let rpc_task = tokio::spawn({
+            let (bridge, provider) = (bridge.clone(), provider.clone());
+            async move {
+                while let Some(msg) = rpc.next().await {
+                    let Ok(permit) = permits.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let (bridge, provider) = (bridge.clone(), provider.clone());
+                    tokio::spawn(async move {
+                        handle_rpc(&bridge, provider, msg).await;
+                        drop(permit);
+                    });
+                }
+            }
+        });
+        // Link changes: one at a time and in order (a delete must not
+        // overtake the put it undoes), away from health and shutdown.
+        let links_task = tokio::spawn({
+            let (bridge, provider) = (bridge.clone(), provider.clone());
+            async move {
+                loop {
+                    tokio::select! {
+                        biased;
+                        Some(msg) = put.next() => handle_put_link(&bridge, &*provider, &msg.payload).await,
+                        Some(msg) = del.next() => handle_del_link(&bridge, &*provider, &msg.payload).await,
+                        else => break,
+                    }
+                }
+            }
+        });
+
         let stop = Arc::new(Notify::new());
         let stopped = stop.clone();
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = stopped.notified() => break,
-                    Some(msg) = rpc.next() => {
-                        let (bridge, provider) = (bridge.clone(), provider.clone());
-                        tokio::spawn(async move { handle_rpc(&bridge, provider, msg).await });
-                    }
-                    Some(msg) = put.next() => handle_put_link(&bridge, &*provider, &msg.payload).await,
-                    Some(msg) = del.next() => handle_del_link(&bridge, &*provider, &msg.payload).await,
                     Some(msg) = health.next() => {
                         let resp = match provider.health_request(&HealthCheckRequest {}).await {
                             Ok(r) => r,
@@ -634,6 +746,9 @@ impl ProviderServer {
                         }
                     }
                     Some(msg) = shutdown.next() => {
+                        // No new invocations or link changes from here on.
+                        rpc_task.abort();
+                        links_task.abort();
                         provider.shutdown().await;
                         if let Some(reply) = msg.reply {
                             let _ = bridge.nats().publish(reply, Vec::new().into()).await;
@@ -644,6 +759,8 @@ impl ProviderServer {
                     else => break,
                 }
             }
+            rpc_task.abort();
+            links_task.abort();
         });
         Ok(ProviderServer { stop, task })
     }
@@ -766,21 +883,28 @@ where
             bridge.provider_key()
         )));
     }
-    if let Some(n) = inv.content_length {
-        if n > inv.msg.len() as u64 && inv.msg.is_empty() {
+    let issuers = &bridge.host_data().cluster_issuers;
+    let now = SystemTime::now();
+    let chunked = inv
+        .content_length
+        .filter(|n| *n > inv.msg.len() as u64 && inv.msg.is_empty());
+    match chunked {
+        Some(n) => {
+            // Verify before touching the object store: the token names the
+            // invocation id, which names the object.
+            let claims = verify_invocation_claims(&inv, issuers, now)
+                .map_err(|e: InvocationError| refuse(e.to_string()))?;
             inv.msg = bridge
                 .take_chunked(&inv.id, n)
                 .await
                 .map_err(|e| refuse(e.to_string()))?;
+            check_invocation_hash(&claims, &inv, &inv.msg).map_err(|e| refuse(e.to_string()))?;
+        }
+        None => {
+            verify_invocation(&inv, &inv.msg, issuers, now)
+                .map_err(|e: InvocationError| refuse(e.to_string()))?;
         }
     }
-    verify_invocation(
-        &inv,
-        &inv.msg,
-        &bridge.host_data().cluster_issuers,
-        SystemTime::now(),
-    )
-    .map_err(|e: InvocationError| refuse(e.to_string()))?;
 
     let ctx = Context {
         actor: Some(inv.origin.public_key.clone()),

@@ -10,8 +10,14 @@
 //! entity changed in flight breaks the hash; a token signed by a key outside
 //! the cluster issuers is refused. Both match upstream wascap / wasmbus-rpc,
 //! so invocations cross between weld and wasmCloud hosts and providers.
+//!
+//! Replay: the subject must equal the invocation's `id` (a token cannot be
+//! moved onto another invocation), and the tokens weld signs expire
+//! ([`DEFAULT_INVOCATION_TTL`] after signing, configurable per bridge), so
+//! a captured invocation is refused once its token is void. Upstream signs
+//! tokens without `exp`; those are still accepted, as upstream does.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -19,6 +25,11 @@ use sha2::{Digest, Sha256};
 use super::jwt::{self, Jwt, JwtError, WASCAP_REVISION};
 use super::keys::{KeyError, KeyPair, KeyType};
 use crate::core::{Invocation, WasmCloudEntity};
+
+/// How long the invocation tokens weld signs stay valid (`exp` = `iat` +
+/// this): long enough for a call that waits for a chunked upload and a busy
+/// receiver, short enough that a captured invocation soon stops working.
+pub const DEFAULT_INVOCATION_TTL: Duration = Duration::from_secs(60);
 
 /// Scheme of entity URLs.
 pub const URL_SCHEME: &str = "wasmbus";
@@ -141,6 +152,14 @@ pub enum InvocationError {
         /// URL of the invocation's origin.
         actual: String,
     },
+    /// The token was signed for another invocation (`sub` is not the id).
+    #[error("invocation claims are for invocation `{subject}`, not `{id}`")]
+    Subject {
+        /// `sub` of the claims.
+        subject: String,
+        /// The invocation's `id`.
+        id: String,
+    },
     /// `host_id` is not a host (server) public key.
     #[error("invalid host ID on invocation: '{0}'")]
     HostId(String),
@@ -164,7 +183,8 @@ pub enum InvocationError {
 
 /// Builds a signed invocation of `operation` with `msg` from `origin` to
 /// `target`: a fresh uuid id, claims signed by `signer` (who must hold a
-/// seed), `host_id` as given, `content_length` = `msg.len()`.
+/// seed) valid for [`DEFAULT_INVOCATION_TTL`], `host_id` as given,
+/// `content_length` = `msg.len()`.
 pub fn sign_invocation(
     signer: &KeyPair,
     host_id: &str,
@@ -173,8 +193,30 @@ pub fn sign_invocation(
     operation: &str,
     msg: Vec<u8>,
 ) -> Result<Invocation, InvocationError> {
+    sign_invocation_valid_for(
+        signer,
+        host_id,
+        origin,
+        target,
+        operation,
+        msg,
+        DEFAULT_INVOCATION_TTL,
+    )
+}
+
+/// [`sign_invocation`] with a token valid for `valid_for`.
+pub fn sign_invocation_valid_for(
+    signer: &KeyPair,
+    host_id: &str,
+    origin: WasmCloudEntity,
+    target: WasmCloudEntity,
+    operation: &str,
+    msg: Vec<u8>,
+    valid_for: Duration,
+) -> Result<Invocation, InvocationError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let encoded_claims = sign_claims(signer, &id, &origin, &target, operation, &msg)?;
+    let encoded_claims =
+        sign_claims_valid_for(signer, &id, &origin, &target, operation, &msg, valid_for)?;
     Ok(Invocation {
         content_length: Some(msg.len() as u64),
         origin,
@@ -188,9 +230,9 @@ pub fn sign_invocation(
     })
 }
 
-/// The claims token for an invocation with id `id` over `msg`; used by
-/// [`sign_invocation`] and by chunked sends, whose claims hash the whole
-/// message although `msg` travels out of band.
+/// The claims token for an invocation with id `id` over `msg`, valid for
+/// [`DEFAULT_INVOCATION_TTL`]; used by chunked sends, whose claims hash the
+/// whole message although `msg` travels out of band.
 pub fn sign_claims(
     signer: &KeyPair,
     id: &str,
@@ -199,12 +241,35 @@ pub fn sign_claims(
     operation: &str,
     msg: &[u8],
 ) -> Result<String, InvocationError> {
+    sign_claims_valid_for(
+        signer,
+        id,
+        origin,
+        target,
+        operation,
+        msg,
+        DEFAULT_INVOCATION_TTL,
+    )
+}
+
+/// [`sign_claims`] with a token valid for `valid_for` (`exp` = `iat` +
+/// `valid_for`, at least one second).
+pub fn sign_claims_valid_for(
+    signer: &KeyPair,
+    id: &str,
+    origin: &WasmCloudEntity,
+    target: &WasmCloudEntity,
+    operation: &str,
+    msg: &[u8],
+    valid_for: Duration,
+) -> Result<String, InvocationError> {
     let origin_url = entity_url(origin);
     let target_url = target_url(target, operation);
+    let issued_at = jwt::unix_seconds(SystemTime::now());
     let claims = InvocationClaims {
-        expires: None,
+        expires: Some(issued_at.saturating_add(valid_for.as_secs().max(1))),
         id: uuid::Uuid::new_v4().simple().to_string(),
-        issued_at: jwt::unix_seconds(SystemTime::now()),
+        issued_at,
         issuer: signer.public_key(),
         subject: id.to_string(),
         not_before: None,
@@ -218,14 +283,42 @@ pub fn sign_claims(
     Ok(jwt::encode(&claims, signer)?)
 }
 
-/// Checks an invocation as a receiver must before acting on it: the token's
-/// header and signature (by its issuer's key), `exp` / `nbf` against `now`,
-/// the issuer in `cluster_issuers`, `host_id` a server key, the hash over
-/// origin URL, target URL, operation and `msg` (the whole message: pass the
-/// re-assembled bytes for a chunked one), and both URLs. Returns the claims.
+/// Checks an invocation as a receiver must before acting on it: everything
+/// [`verify_invocation_claims`] checks, then the hash over `msg` (the whole
+/// message: pass the re-assembled bytes for a chunked one). Returns the
+/// claims.
 pub fn verify_invocation(
     inv: &Invocation,
     msg: &[u8],
+    cluster_issuers: &[String],
+    now: SystemTime,
+) -> Result<InvocationClaims, InvocationError> {
+    // Hash before URLs: a changed operation or entity reads as the
+    // tampering it is.
+    let claims = check_token(inv, cluster_issuers, now)?;
+    check_invocation_hash(&claims, inv, msg)?;
+    check_urls(&claims, inv)?;
+    Ok(claims)
+}
+
+/// The checks that need no message bytes: the token's header and signature
+/// (by its issuer's key), `sub` equal to the invocation id, `exp` / `nbf`
+/// against `now`, the issuer in `cluster_issuers`, `host_id` a server key,
+/// and both URLs. A receiver of a chunked invocation makes these before it
+/// fetches (and deletes) the payload, then [`check_invocation_hash`].
+pub fn verify_invocation_claims(
+    inv: &Invocation,
+    cluster_issuers: &[String],
+    now: SystemTime,
+) -> Result<InvocationClaims, InvocationError> {
+    let claims = check_token(inv, cluster_issuers, now)?;
+    check_urls(&claims, inv)?;
+    Ok(claims)
+}
+
+/// Signature, subject, validity period, issuer and host id.
+fn check_token(
+    inv: &Invocation,
     cluster_issuers: &[String],
     now: SystemTime,
 ) -> Result<InvocationClaims, InvocationError> {
@@ -238,6 +331,12 @@ pub fn verify_invocation(
             source,
         })?;
     token.verify_signature(&issuer)?;
+    if claims.subject != inv.id {
+        return Err(InvocationError::Subject {
+            subject: claims.subject,
+            id: inv.id.clone(),
+        });
+    }
     let now_s = jwt::unix_seconds(now);
     if let Some(exp) = claims.expires {
         if exp < now_s {
@@ -261,26 +360,43 @@ pub fn verify_invocation(
     if !super::keys::is_public_key_of(KeyType::Server, &inv.host_id) {
         return Err(InvocationError::HostId(inv.host_id.clone()));
     }
+    Ok(claims)
+}
+
+/// Both URLs of the claims against the invocation's entities.
+fn check_urls(claims: &InvocationClaims, inv: &Invocation) -> Result<(), InvocationError> {
     let origin_url = entity_url(&inv.origin);
     let target_url = target_url(&inv.target, &inv.operation);
-    let computed = invocation_hash(&origin_url, &target_url, &inv.operation, msg);
-    if claims.metadata.invocation_hash != computed {
-        return Err(InvocationError::Hash {
-            claimed: claims.metadata.invocation_hash,
-            computed,
-        });
-    }
     if claims.metadata.target_url != target_url {
         return Err(InvocationError::TargetUrl {
-            claimed: claims.metadata.target_url,
+            claimed: claims.metadata.target_url.clone(),
             actual: target_url,
         });
     }
     if claims.metadata.origin_url != origin_url {
         return Err(InvocationError::OriginUrl {
-            claimed: claims.metadata.origin_url,
+            claimed: claims.metadata.origin_url.clone(),
             actual: origin_url,
         });
     }
-    Ok(claims)
+    Ok(())
+}
+
+/// Whether `msg` is what `claims` (already verified with
+/// [`verify_invocation_claims`]) signed for `inv`.
+pub fn check_invocation_hash(
+    claims: &InvocationClaims,
+    inv: &Invocation,
+    msg: &[u8],
+) -> Result<(), InvocationError> {
+    let origin_url = entity_url(&inv.origin);
+    let target_url = target_url(&inv.target, &inv.operation);
+    let computed = invocation_hash(&origin_url, &target_url, &inv.operation, msg);
+    if claims.metadata.invocation_hash != computed {
+        return Err(InvocationError::Hash {
+            claimed: claims.metadata.invocation_hash.clone(),
+            computed,
+        });
+    }
+    Ok(())
 }

@@ -870,21 +870,38 @@ impl KvStore for EmbeddedStore {
 // The provider: which file each link uses.
 // ---------------------------------------------------------------------------
 
-/// Open stores by path, each with the number of links holding it.
-type OpenFiles = HashMap<PathBuf, (Arc<EmbeddedStore>, usize)>;
+/// One file's entry: the open store (once opened) and the number of links
+/// holding it.
+#[derive(Default)]
+struct OpenFile {
+    store: Option<Arc<EmbeddedStore>>,
+    links: usize,
+}
 
 /// Files open in this process, shared by every link (of any provider
 /// instance) that names them: redb allows one open per file and process.
-/// The count is the number of links holding the store.
-static OPEN_FILES: LazyLock<AsyncMutex<OpenFiles>> =
-    LazyLock::new(|| AsyncMutex::new(HashMap::new()));
+///
+/// The map itself is behind a plain mutex held only to find or add an
+/// entry (never across an await); each file has its own async lock, held
+/// while it opens or closes. A slow open (redb recovering a large file, or
+/// waiting for a store still closing) thus delays only links to that file,
+/// never links to other files, health checks or shutdown.
+static OPEN_FILES: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<AsyncMutex<OpenFile>>>>> =
+    LazyLock::new(Default::default);
+
+/// The lock of `path`'s entry, created when absent.
+fn file_entry(path: &Path) -> Arc<AsyncMutex<OpenFile>> {
+    let mut files = OPEN_FILES.lock().unwrap_or_else(|p| p.into_inner());
+    Arc::clone(files.entry(path.to_path_buf()).or_default())
+}
 
 /// Opens `path` for one more link, or shares the store already open.
 async fn acquire(path: &Path) -> Result<Arc<EmbeddedStore>, KvError> {
-    let mut open = OPEN_FILES.lock().await;
-    if let Some((store, links)) = open.get_mut(path) {
-        *links += 1;
-        return Ok(Arc::clone(store));
+    let entry = file_entry(path);
+    let mut file = entry.lock().await;
+    if let Some(store) = file.store.clone() {
+        file.links += 1;
+        return Ok(store);
     }
     let mut attempt = 0;
     let store = loop {
@@ -902,21 +919,25 @@ async fn acquire(path: &Path) -> Result<Arc<EmbeddedStore>, KvError> {
             other => break Arc::new(other?),
         }
     };
-    open.insert(path.to_path_buf(), (Arc::clone(&store), 1));
+    file.store = Some(Arc::clone(&store));
+    file.links = 1;
     Ok(store)
 }
 
 /// Gives back one link's hold on `path`; the last one closes the file.
 async fn release(path: &Path) {
-    let mut open = OPEN_FILES.lock().await;
-    let Some((_, links)) = open.get_mut(path) else {
-        return;
-    };
-    *links -= 1;
-    if *links > 0 {
+    let entry = file_entry(path);
+    let mut file = entry.lock().await;
+    if file.store.is_none() {
         return;
     }
-    let (store, _) = open.remove(path).expect("entry checked above");
+    file.links -= 1;
+    if file.links > 0 {
+        return;
+    }
+    let store = file.store.take().expect("checked above");
+    // Closing happens under this file's lock, so a new open of the same
+    // file waits for it; other files are not held up.
     match Arc::try_unwrap(store) {
         Ok(store) => store.close().await,
         // A call is still using it: it closes when that call finishes.
@@ -941,8 +962,12 @@ pub const SETTING_KEYS: &[&str] = &[PATH_KEY, DIR_KEY];
 /// 2. the same keys in the provider's manifest config;
 /// 3. `<host data dir>/keyvalue/<link name>.redb`.
 ///
-/// Relative paths are relative to the host's data directory. Keys are read
-/// case-insensitively. Links naming the same file share it (and its keys).
+/// Relative paths are relative to the host's data directory, and every
+/// store file must lie inside it: an absolute path elsewhere, a `..` that
+/// climbs out, or a symbolic link pointing out is refused (a link value must
+/// not let whoever puts links read or clobber arbitrary files). Keys are
+/// read case-insensitively. Links naming the same file share it (and its
+/// keys).
 pub struct EmbeddedKvProvider {
     ctx: ProviderContext,
     links: LinkedStores<EmbeddedStore>,
@@ -1002,15 +1027,28 @@ impl EmbeddedKvProvider {
                 (setting, rel)
             }
         };
-        let full = self.ctx.data_dir.join(relative);
-        let full = std::path::absolute(&full).map_err(|e| {
-            ProviderError::unusable(
-                s.provider(),
+        let resolve = |p: &Path| {
+            std::path::absolute(p).map(|a| lexical(&a)).map_err(|e| {
+                ProviderError::unusable(
+                    s.provider(),
+                    &setting,
+                    format!("cannot resolve {}", p.display()),
+                    e,
+                )
+            })
+        };
+        let data_dir = resolve(&self.ctx.data_dir)?;
+        let full = resolve(&data_dir.join(relative))?;
+        if !full.starts_with(&data_dir) || !real(&full).starts_with(real(&data_dir)) {
+            return Err(s.invalid(
                 &setting,
-                format!("cannot resolve {}", full.display()),
-                e,
-            )
-        })?;
+                format!(
+                    "{} is outside the host's data directory {} (store files must be inside it)",
+                    full.display(),
+                    data_dir.display()
+                ),
+            ));
+        }
         // Name the usual mistakes plainly instead of redb's or the OS's words.
         if setting.key.eq_ignore_ascii_case(DIR_KEY) {
             let dir = full.parent().unwrap_or(&full);
@@ -1096,6 +1134,46 @@ impl Provider for EmbeddedKvProvider {
             .collect();
         for path in paths {
             release(&path).await;
+        }
+    }
+}
+
+/// `path` (absolute) with `.` dropped and `..` applied, without touching the
+/// file system.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` with symbolic links resolved as far as it exists: the deepest
+/// existing ancestor canonicalized, the rest appended (a store file and its
+/// directories may not exist yet).
+fn real(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |acc: PathBuf, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
         }
     }
 }

@@ -311,7 +311,8 @@ pub(crate) fn store_setting(
                 &second,
                 format!(
                     "conflicts with `{}` = {:?}; give one of them",
-                    first.key, first.value
+                    first.key,
+                    first.shown()
                 ),
             ));
         }

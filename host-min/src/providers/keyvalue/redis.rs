@@ -47,18 +47,8 @@ pub struct RedisStore {
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisStore")
-            .field("url", &redact(&self.url))
+            .field("url", &weld_rpc::redact::text(&self.url))
             .finish()
-    }
-}
-
-/// `url` without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -248,9 +238,9 @@ impl RedisKvProvider {
         if let Some(store) = existing {
             return Ok(store);
         }
-        let store = RedisStore::connect(url).await.map_err(|e| {
-            ProviderError::unusable(&self.ctx.name, &shown(setting), "cannot connect", e)
-        })?;
+        let store = RedisStore::connect(url)
+            .await
+            .map_err(|e| ProviderError::unusable(&self.ctx.name, setting, "cannot connect", e))?;
         let store = Arc::new(store);
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         clients.retain(|_, w| w.strong_count() > 0);
@@ -263,17 +253,10 @@ impl RedisKvProvider {
     }
 }
 
-/// `setting` as errors show it: the URL without its password.
-fn shown(setting: &Setting) -> Setting {
-    Setting {
-        value: redact(&setting.value),
-        ..setting.clone()
-    }
-}
-
 /// Refuses what cannot be a Redis URL for this build before connecting.
 fn check_url(s: &LinkSettings<'_>, url: &Setting) -> Result<(), ProviderError> {
-    let invalid = |reason: String| s.invalid(&shown(url), reason);
+    // Errors show the setting through the shared redaction (no password).
+    let invalid = |reason: String| s.invalid(url, reason);
     let Some((scheme, _)) = url.value.split_once("://") else {
         return Err(invalid("not a URL (e.g. redis://127.0.0.1:6379/0)".into()));
     };
@@ -295,7 +278,7 @@ fn check_url(s: &LinkSettings<'_>, url: &Setting) -> Result<(), ProviderError> {
     }
     redis::Client::open(url.value.as_str())
         .map(drop)
-        .map_err(|e| ProviderError::unusable(s.provider(), &shown(url), "not a valid Redis URL", e))
+        .map_err(|e| ProviderError::unusable(s.provider(), url, "not a valid Redis URL", e))
 }
 
 #[async_trait]
@@ -311,7 +294,7 @@ impl Provider for RedisKvProvider {
     ) -> Result<(), ProviderError> {
         let url = self.url_for(link)?;
         let store = self.store_for(&url).await?;
-        tracing::info!(actor = %link.actor_id, url = %redact(&url.value), "keyvalue-redis link connected");
+        tracing::info!(actor = %link.actor_id, url = %url.shown(), "keyvalue-redis link connected");
         self.links.insert(link, store);
         Ok(())
     }
@@ -338,15 +321,6 @@ impl Provider for RedisKvProvider {
 mod tests {
     use super::*;
     use std::collections::HashMap;
-
-    #[test]
-    fn passwords_stay_out_of_logs() {
-        assert_eq!(
-            redact("redis://user:pw@host:6379/0"),
-            "redis://***@host:6379/0"
-        );
-        assert_eq!(redact("redis://127.0.0.1:6379/"), "redis://127.0.0.1:6379/");
-    }
 
     fn provider(config: &[(&str, &str)]) -> RedisKvProvider {
         RedisKvProvider::new(ProviderContext {
@@ -402,7 +376,7 @@ mod tests {
             .unwrap_err();
         let text = e.to_string();
         assert!(
-            text.starts_with("provider `kv`: link value `URL` = \"redis://***@127.0.0.1:6379/notadb\": not a valid Redis URL: "),
+            text.starts_with("provider `kv`: link value `URL` = \"redis://[REDACTED]@127.0.0.1:6379/notadb\": not a valid Redis URL: "),
             "{text}"
         );
         assert!(!text.contains("secret"), "{text}");
