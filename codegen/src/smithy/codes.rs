@@ -115,6 +115,16 @@ pub const CODES: &[CodeInfo] = &[
         "parser",
         "too many syntax errors in one file; the rest is skipped",
     ),
+    e(
+        "E0067",
+        "parser",
+        "statement not ended by a line break (BR) where the grammar requires one",
+    ),
+    e(
+        "E0068",
+        "parser",
+        "line break, comment or comma where the grammar allows only spaces, or a required space missing",
+    ),
     // Assembler.
     e(
         "E0100",
