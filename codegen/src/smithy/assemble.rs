@@ -11,7 +11,7 @@ use super::resolve::{elided_placeholder, Elision, Resolved};
 use super::source::Span;
 use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits};
 use indexmap::IndexMap;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Two different definitions of one shape id.
 pub const E_SHAPE_CONFLICT: &str = "E0100";
@@ -149,13 +149,18 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
     // once mixins are flattened wait until then.
     let mut deferred = Vec::new();
     for ap in applies {
-        if !a.apply(&ap, false) {
+        if !a.apply(&ap, None) {
             deferred.push(ap);
         }
     }
     a.flatten(&elisions);
+    // A deferred apply targets a member inherited from a mixin: its value
+    // replaces the inherited value of that trait, as a local trait would
+    // (Smithy's rule), while two applies of one trait still merge or
+    // conflict. `replaced` remembers which inherited values are gone.
+    let mut replaced: HashSet<(ShapeId, ShapeId)> = HashSet::new();
     for ap in deferred {
-        a.apply(&ap, true);
+        a.apply(&ap, Some(&mut replaced));
     }
     model.shapes = a.shapes;
     model
@@ -239,9 +244,17 @@ impl Assembler<'_> {
         }
     }
 
-    /// Applies one apply statement. With `final_pass` false, returns false
-    /// (and does nothing) when the target member does not exist yet.
-    fn apply(&mut self, ap: &super::fragment::Apply, final_pass: bool) -> bool {
+    /// Applies one apply statement. In the first pass (`inherited` None),
+    /// returns false (and does nothing) when the target member does not
+    /// exist yet. In the final pass, a trait value inherited from a mixin
+    /// is replaced the first time an apply sets that trait
+    /// (`inherited` records which ones were).
+    fn apply(
+        &mut self,
+        ap: &super::fragment::Apply,
+        mut inherited: Option<&mut HashSet<(ShapeId, ShapeId)>>,
+    ) -> bool {
+        let final_pass = inherited.is_some();
         let mut base = ap.target.clone();
         let member = base.member.take();
         let Some(idx) = self.shapes.get_index_of(&base) else {
@@ -282,6 +295,13 @@ impl Assembler<'_> {
             },
         };
         for (id, tv) in &ap.traits {
+            if let Some(seen) = inherited.as_deref_mut() {
+                if traits.contains_key(id) && seen.insert((ap.target.clone(), id.clone())) {
+                    traits.insert(id.clone(), tv.clone());
+                    continue;
+                }
+                seen.insert((ap.target.clone(), id.clone()));
+            }
             self.merge_trait(&mut traits, id, tv, &ap.target);
         }
         match &member {

@@ -827,6 +827,20 @@ impl Reader<'_> {
                 }
             }
         }
+        if frag.version == IdlVersion::V2 {
+            // In 2.0 an operation without `input` / `output` has
+            // `smithy.api#Unit` for them, as Smithy's model does.
+            for shape in &mut frag.shapes {
+                if let ShapeKind::Operation(o) = &mut shape.kind {
+                    for slot in [&mut o.input, &mut o.output] {
+                        slot.get_or_insert_with(|| ShapeRef {
+                            id: ShapeId::prelude("Unit"),
+                            span: shape.span,
+                        });
+                    }
+                }
+            }
+        }
         frag.namespace = frag.shapes.first().map(|s| s.id.namespace.clone());
         Some(frag)
     }

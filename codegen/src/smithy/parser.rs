@@ -1159,7 +1159,7 @@ impl<'a, 'd> Parser<'a, 'd> {
             self.expect_sp("a resource shape id");
             for_resource = Some(self.shape_id("a resource shape id")?);
         }
-        let mixins = self.mixins()?;
+        let mixins = self.mixins(false)?;
         let body = match keyword {
             ShapeKeyword::Simple(_) => ShapeBody::None,
             ShapeKeyword::List
@@ -1196,10 +1196,12 @@ impl<'a, 'd> Parser<'a, 'd> {
         Ok(())
     }
 
-    fn mixins(&mut self) -> PResult<Vec<Ident<'a>>> {
+    /// `with [...]`. `any_ws`: it may follow any whitespace (an inline
+    /// structure's `with` right after its traits or `:=`).
+    fn mixins(&mut self, any_ws: bool) -> PResult<Vec<Ident<'a>>> {
         // `with` on a later line is not a mixin list: it is what comes next
         // (and an error there), as in Smithy's grammar.
-        if !self.is_word("with") || !self.gap_is_spaces() {
+        if !self.is_word("with") || !(any_ws || self.gap_is_spaces()) {
             return Ok(Vec::new());
         }
         let with = self.bump();
@@ -1465,11 +1467,14 @@ impl<'a, 'd> Parser<'a, 'd> {
         let docs = self.take_docs();
         let traits = self.traits()?;
         let mut for_resource = None;
+        // After `:=` and the traits, whitespace of any kind may come before
+        // `for` or `with`; after `for X`, `with` stays on that line.
         if self.is_word("for") {
             self.bump();
+            self.expect_sp("a resource shape id");
             for_resource = Some(self.shape_id("a resource shape id")?);
         }
-        let mixins = self.mixins()?;
+        let mixins = self.mixins(for_resource.is_none())?;
         let members = self.members(ShapeKeyword::Structure)?;
         let end = self.toks[self.pos.saturating_sub(1)];
         Ok(InlineStructure {

@@ -545,8 +545,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 for (which, slot) in [(&op.input, &mut o.input), (&op.output, &mut o.output)] {
                     let is_input = std::ptr::eq(which, &op.input);
                     match which {
-                        // An explicit `input: Unit` is kept as written (the
-                        // JSON AST shows it); absent input stays `None`.
+                        // An explicit `input: Unit` is kept as written.
                         Some((IoTarget::Ref(r), _)) => *slot = Some(self.shape_ref(r)),
                         Some((IoTarget::Inline(inline), _)) => {
                             let suffix = if is_input {
@@ -581,6 +580,14 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                                 id: sid,
                                 span: inline.walrus,
                             });
+                        }
+                        // IDL 2.0: no input / output means `smithy.api#Unit`
+                        // (Smithy's model has it; IDL 1.0 keeps it absent).
+                        None if self.file.version == crate::model::IdlVersion::V2 => {
+                            *slot = Some(ShapeRef {
+                                id: ShapeId::prelude("Unit"),
+                                span: s.name.span,
+                            })
                         }
                         None => {}
                     }

@@ -2168,6 +2168,12 @@ impl<'a> Validator<'a> {
         let closure = self.closure(&shape.id);
         let mut by_name: HashMap<String, &Shape, FastHash> = HashMap::default();
         for s in closure {
+            // Prelude shapes are not part of a service's closure for name
+            // conflicts: a local `Unit` does not clash with
+            // `smithy.api#Unit` (Smithy's rule).
+            if s.id.is_prelude() {
+                continue;
+            }
             let id = &s.id;
             let name = svc
                 .rename
