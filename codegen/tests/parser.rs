@@ -720,6 +720,14 @@ fn explicit_unit_input_output_is_kept() {
     };
     assert_eq!(o.input.as_ref().unwrap().id, id("smithy.api#Unit"));
     assert_eq!(o.output.as_ref().unwrap().id, id("smithy.api#Unit"));
+    // In IDL 2.0 an operation without input/output has Unit for them (as
+    // in Smithy's model); in 1.0 they stay absent.
+    let ShapeKind::Operation(o) = &shape(&r, "ex#Pong").kind else {
+        panic!()
+    };
+    assert_eq!(o.input.as_ref().unwrap().id, id("smithy.api#Unit"));
+    assert_eq!(o.output.as_ref().unwrap().id, id("smithy.api#Unit"));
+    let r = load1("$version: \"1\"\nnamespace ex\noperation Pong {}\n");
     let ShapeKind::Operation(o) = &shape(&r, "ex#Pong").kind else {
         panic!()
     };
@@ -1187,7 +1195,9 @@ fn reports_every_error_with_positions() {
             ("E0050", 5, 7),
             ("E0050", 10, 18),
             ("E0050", 14, 8),
-            ("E0062", 15, 22)
+            ("E0062", 15, 22),
+            // ... and so the map has no `value`.
+            ("E0126", 15, 5)
         ],
         "{:#?}",
         r.diagnostics
@@ -1269,7 +1279,8 @@ fn ordering_errors() {
         front(&load1(
             "namespace ex\nlist L { @documentation(\"x\") item: String }\n"
         )),
-        vec![("E0062", 2, 30)]
+        // The wrong name, and so no `member`.
+        vec![("E0062", 2, 30), ("E0126", 2, 6)]
     );
     assert_eq!(
         front(&load1(

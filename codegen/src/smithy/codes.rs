@@ -125,6 +125,11 @@ pub const CODES: &[CodeInfo] = &[
         "parser",
         "line break, comment or comma where the grammar allows only spaces, or a required space missing",
     ),
+    w(
+        "W0050",
+        "parser",
+        "documentation comment where the spec ignores it (ends a statement's line, or before `apply`)",
+    ),
     // Assembler.
     e(
         "E0100",
@@ -190,6 +195,11 @@ pub const CODES: &[CodeInfo] = &[
         "`= value` together with an explicit `@enumValue` or `@default`",
     ),
     e("E0125", "resolver", "invalid service or resource property"),
+    e(
+        "E0126",
+        "resolver",
+        "list or set without `member`, or map without `key` / `value`",
+    ),
     w(
         "W0120",
         "resolver",
@@ -345,6 +355,11 @@ pub const CODES: &[CodeInfo] = &[
         "E0231",
         "validator",
         "trait definition has an invalid selector",
+    ),
+    e(
+        "E0232",
+        "validator",
+        "operation mixin with input/output, or resource mixin with properties",
     ),
     e(
         "E0250",

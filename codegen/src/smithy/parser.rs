@@ -61,6 +61,9 @@ pub const E_EXPECTED_BR: &str = "E0067";
 /// required space missing.
 pub const E_SPACES_ONLY: &str = "E0068";
 
+/// A documentation comment in a place where the spec ignores it.
+pub const W_DOC_IGNORED: &str = "W0050";
+
 /// Too many syntax errors in one file: the rest is skipped.
 pub const E_TOO_MANY_ERRORS: &str = "E0066";
 /// Syntax errors reported per file before the parser gives up.
@@ -439,6 +442,23 @@ impl<'a, 'd> Parser<'a, 'd> {
         } else {
             next.kind == Tok::DocComment
         };
+        if next.kind == Tok::DocComment && !next.line_start {
+            // A `///` comment ending the statement's line documents
+            // nothing (the spec ignores it); it must not become the next
+            // shape's documentation.
+            self.pos += 1;
+            self.diags.push(
+                Diagnostic::warning(
+                    W_DOC_IGNORED,
+                    self.span_of(next),
+                    "documentation comment attached to nothing is ignored",
+                )
+                .with_label("ignored")
+                .with_note(
+                    "doc comments go on their own lines, before a shape or member and its traits",
+                ),
+            );
+        }
         if !ok {
             self.whitespace_error(E_EXPECTED_BR, i, "a line break");
         }
@@ -582,6 +602,17 @@ impl<'a, 'd> Parser<'a, 'd> {
                     r.map(|u| f.uses.push(u))
                 }
                 Tok::Word if self.text_of(t) == "apply" => {
+                    if let Some(d) = &docs {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                W_DOC_IGNORED,
+                                d.span,
+                                "documentation comment before `apply` is ignored",
+                            )
+                            .with_label("ignored")
+                            .with_note("use `@documentation` in the apply statement"),
+                        );
+                    }
                     self.check_namespace(&f, t);
                     stage = 3;
                     self.apply().map(|a| f.statements.push(Statement::Apply(a)))

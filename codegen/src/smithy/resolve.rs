@@ -16,7 +16,7 @@
 use super::ast::{self, IoTarget, NodeKind, ShapeBody, ShapeKeyword, Statement, TraitBody};
 use super::diagnostics::Diagnostic;
 use super::fragment::{Apply, Fragment, MetadataEntry};
-use super::parser::is_shape_id;
+use super::parser::{is_shape_id, E_V2_ONLY};
 use super::source::Span;
 use crate::model::{
     Member, Node, Operation, Resource, Service, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue,
@@ -37,6 +37,9 @@ pub const E_DUPLICATE_MEMBER: &str = "E0123";
 pub const E_VALUE_CONFLICT: &str = "E0124";
 /// Invalid service/resource property.
 pub const E_ENTITY_PROPERTY: &str = "E0125";
+/// A list or set without `member`, or a map without `key` / `value` (and
+/// no mixin that could supply them).
+pub const E_MISSING_MEMBER: &str = "E0126";
 /// A doc comment and an explicit `@documentation` on the same shape.
 pub const W_DOC_CONFLICT: &str = "W0120";
 /// IDL 1.0 only: a member target spelled as a lower-case Rust number type
@@ -516,9 +519,27 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         out
     }
 
+    /// Reports 2.0-only model content in an IDL 1.0 file (the parser
+    /// reports 2.0-only syntax).
+    fn v2_only(&mut self, span: Span, what: &str) {
+        self.diags.push(
+            Diagnostic::error(E_V2_ONLY, span, format!("{what} requires Smithy IDL 2.0"))
+                .with_label("not available in IDL 1.0")
+                .with_note("add `$version: \"2\"` at the top of the file to use IDL 2.0"),
+        );
+    }
+
     fn shape(&mut self, s: &ast::ShapeStatement<'_>, out: &mut Vec<Shape>) {
         let id = ShapeId::new(self.ns, s.name.text);
         let traits = self.traits(&s.traits, s.docs.as_ref());
+        if self.file.version == crate::model::IdlVersion::V1 {
+            // Mixins are 2.0 only, also when declared with the trait alone.
+            let mixin = ShapeId::prelude("mixin");
+            if let Some(tv) = traits.get(&mixin) {
+                let sp = tv.span;
+                self.v2_only(sp, "the `@mixin` trait");
+            }
+        }
         let mixins: Vec<ShapeRef> = s.mixins.iter().map(|m| self.shape_ref(m)).collect();
         let for_resource = s.for_resource.as_ref().map(|r| self.shape_ref(r));
         let mut extra: Vec<Shape> = Vec::new();
@@ -534,7 +555,38 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                     ShapeKeyword::Enum => ShapeKind::Enum,
                     _ => ShapeKind::IntEnum,
                 };
-                (kind, self.members(&id, kw, defs, for_resource.as_ref()))
+                let members = self.members(&id, kw, defs, for_resource.as_ref());
+                let required: &[&str] = match kw {
+                    ShapeKeyword::List | ShapeKeyword::Set => &["member"],
+                    ShapeKeyword::Map => &["key", "value"],
+                    _ => &[],
+                };
+                // Without mixins nothing else can supply them (the JSON AST
+                // reader checks the same).
+                let missing: Vec<&str> = required
+                    .iter()
+                    .filter(|r| mixins.is_empty() && !members.iter().any(|m| m.name == **r))
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_MISSING_MEMBER,
+                            s.name.span,
+                            format!(
+                                "{} `{id}` has no `{}` member",
+                                match kw {
+                                    ShapeKeyword::Map => "map",
+                                    ShapeKeyword::Set => "set",
+                                    _ => "list",
+                                },
+                                missing.join("` or `")
+                            ),
+                        )
+                        .with_label(format!("`{}` required", missing.join("`, `"))),
+                    );
+                }
+                (kind, members)
             }
             (ShapeBody::Properties(kv), ShapeKeyword::Service) => {
                 (ShapeKind::Service(self.service(kv)), Vec::new())
@@ -700,7 +752,12 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
             let key = k.text.as_ref();
             match key {
                 "identifiers" => r.identifiers = self.ref_map(v, key),
-                "properties" => r.properties = self.ref_map(v, key),
+                "properties" => {
+                    if self.file.version == crate::model::IdlVersion::V1 {
+                        self.v2_only(k.span, "resource `properties`");
+                    }
+                    r.properties = self.ref_map(v, key)
+                }
                 "create" => r.create = self.ref_value(v, key),
                 "put" => r.put = self.ref_value(v, key),
                 "read" => r.read = self.ref_value(v, key),

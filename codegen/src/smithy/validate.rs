@@ -90,6 +90,10 @@ pub const E_PRIVATE_REFERENCE: &str = "E0229";
 pub const E_BOX_IN_V2: &str = "E0230";
 /// A trait definition's selector is not valid selector syntax.
 pub const E_INVALID_SELECTOR: &str = "E0231";
+/// An operation mixin with an input or output other than `smithy.api#Unit`,
+/// or a resource mixin with identifiers, properties, lifecycle operations,
+/// operations or resources.
+pub const E_MIXIN_PROPERTIES: &str = "E0232";
 /// wasmCloud: `@n` on some but not all members of a structure.
 pub const E_N_ALL_OR_NONE: &str = "E0250";
 /// wasmCloud: two members of a structure share an `@n` value.
@@ -2007,8 +2011,35 @@ impl<'a> Validator<'a> {
     // -----------------------------------------------------------------------
     // Operations, services, resources.
 
+    /// Reports an operation or resource mixin that defines properties
+    /// (Smithy: their mixins carry traits and members only).
+    fn mixin_with_properties(&mut self, shape: &Shape, what: &str) {
+        if !shape.traits.contains_key(&prelude("mixin")) {
+            return;
+        }
+        self.push(
+            Diagnostic::error(
+                E_MIXIN_PROPERTIES,
+                shape.span,
+                format!("{what} mixin `{}` defines {}", shape.id, if what == "operation" {
+                    "an input or output other than `smithy.api#Unit`"
+                } else {
+                    "properties (identifiers, properties, lifecycle operations, operations or resources)"
+                }),
+            )
+            .with_label(format!("{what} mixins may only carry traits")),
+        );
+    }
+
     fn check_operation(&mut self, shape: &'a Shape, op: &'a crate::model::Operation) {
         let ns = shape.id.namespace.as_str();
+        let unit = &ids().unit;
+        if [&op.input, &op.output]
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| &r.id != unit))
+        {
+            self.mixin_with_properties(shape, "operation");
+        }
         for (what, r, wrong_trait) in [
             ("input", &op.input, "output"),
             ("output", &op.output, "input"),
@@ -2218,6 +2249,24 @@ impl<'a> Validator<'a> {
     }
 
     fn check_resource(&mut self, shape: &'a Shape, res: &'a crate::model::Resource) {
+        let has_properties = !res.identifiers.is_empty()
+            || !res.properties.is_empty()
+            || [
+                &res.create,
+                &res.put,
+                &res.read,
+                &res.update,
+                &res.delete,
+                &res.list,
+            ]
+            .iter()
+            .any(|r| r.is_some())
+            || !res.operations.is_empty()
+            || !res.collection_operations.is_empty()
+            || !res.resources.is_empty();
+        if has_properties {
+            self.mixin_with_properties(shape, "resource");
+        }
         for (name, r) in &res.identifiers {
             let Some(t) =
                 self.resolve(&r.id, r.span, E_UNRESOLVED_REFERENCE, "resource identifier")
