@@ -162,6 +162,7 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
     for ap in deferred {
         a.apply(&ap, Some(&mut replaced));
     }
+    a.annotations_to_lists();
     model.shapes = a.shapes;
     model
 }
@@ -201,6 +202,38 @@ impl Assembler<'_> {
         }
     }
 
+    /// A bare annotation (`@tags`) reads as `{}`; when the trait's shape is
+    /// a list or set its value is `[]` (Smithy's coercion). Only empty
+    /// objects are looked at, so the pass costs little.
+    fn annotations_to_lists(&mut self) {
+        let mut lists: Vec<(usize, Option<usize>, ShapeId)> = Vec::new();
+        let is_empty_obj = |v: &Node| matches!(v, Node::Object(o) if o.is_empty());
+        for (i, shape) in self.shapes.values().enumerate() {
+            for (tid, tv) in &shape.traits {
+                if is_empty_obj(&tv.value) && self.is_list_trait(tid) {
+                    lists.push((i, None, tid.clone()));
+                }
+            }
+            for (j, m) in shape.members.iter().enumerate() {
+                for (tid, tv) in &m.traits {
+                    if is_empty_obj(&tv.value) && self.is_list_trait(tid) {
+                        lists.push((i, Some(j), tid.clone()));
+                    }
+                }
+            }
+        }
+        for (i, m, tid) in lists {
+            let shape = &mut self.shapes[i];
+            let traits = match m {
+                None => &mut shape.traits,
+                Some(j) => &mut shape.members[j].traits,
+            };
+            if let Some(tv) = traits.get_mut(&tid) {
+                tv.value = Node::Array(Vec::new());
+            }
+        }
+    }
+
     /// True if `id` names a list or set trait (apply concatenates those).
     fn is_list_trait(&self, id: &ShapeId) -> bool {
         self.shapes
@@ -223,6 +256,14 @@ impl Assembler<'_> {
             Some(existing) => {
                 if existing.value == tv.value {
                     return;
+                }
+                // `{}` is a bare annotation; for a list trait it is `[]`.
+                let empty = |v: &Node| matches!(v, Node::Object(o) if o.is_empty());
+                if list && empty(&tv.value) {
+                    return;
+                }
+                if list && empty(&existing.value) {
+                    existing.value = Node::Array(Vec::new());
                 }
                 if let (true, Node::Array(a), Node::Array(b)) =
                     (list, &mut existing.value, &tv.value)
