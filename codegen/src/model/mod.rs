@@ -582,6 +582,10 @@ pub struct Model {
     pub shapes: IndexMap<ShapeId, Shape, FxBuild>,
     /// The IDL version each namespace was declared with (first file wins).
     pub namespace_versions: IndexMap<String, IdlVersion>,
+    /// True when any source file (IDL, or JSON AST by its `smithy`
+    /// version) is version 1.0, even one without shapes: `weld json` then
+    /// writes a 1.0 document.
+    pub has_v1_sources: bool,
 }
 
 impl Model {

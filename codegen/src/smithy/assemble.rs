@@ -114,6 +114,18 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
                 .entry(ns.clone())
                 .or_insert(f.version);
         }
+        model.has_v1_sources |= f.version == crate::model::IdlVersion::V1;
+        // A JSON AST document may hold several namespaces; each gets the
+        // document's version.
+        for s in &f.shapes {
+            if f.namespace.as_ref() != Some(&s.id.namespace)
+                && !model.namespace_versions.contains_key(&s.id.namespace)
+            {
+                model
+                    .namespace_versions
+                    .insert(s.id.namespace.clone(), f.version);
+            }
+        }
         for m in f.metadata {
             a.merge_metadata(&mut model.metadata, &mut meta_spans, m.key, m.value, m.span);
         }

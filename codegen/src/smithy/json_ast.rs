@@ -1582,10 +1582,13 @@ fn shape_json(model: &Model, shape: &Shape) -> J {
 /// So "1.0" is the only version under which the output reads back to the
 /// same model.
 fn ast_version(model: &Model) -> &'static str {
-    let any_v1 = model
-        .namespaces()
-        .into_iter()
-        .any(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
+    // A 1.0 source without shapes (metadata only) counts too: a JSON AST
+    // file keeps its own version.
+    let any_v1 = model.has_v1_sources
+        || model
+            .namespaces()
+            .into_iter()
+            .any(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
     if any_v1 {
         "1.0"
     } else {
