@@ -200,6 +200,11 @@ pub const CODES: &[CodeInfo] = &[
         "resolver",
         "list or set without `member`, or map without `key` / `value`",
     ),
+    e(
+        "E0127",
+        "resolver",
+        "unquoted node value (syntactic shape id) that names no shape",
+    ),
     w(
         "W0120",
         "resolver",

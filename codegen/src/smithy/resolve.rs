@@ -40,6 +40,8 @@ pub const E_ENTITY_PROPERTY: &str = "E0125";
 /// A list or set without `member`, or a map without `key` / `value` (and
 /// no mixin that could supply them).
 pub const E_MISSING_MEMBER: &str = "E0126";
+/// An unquoted node value (a syntactic shape id) that names no shape.
+pub const E_UNRESOLVED_SYNTACTIC_ID: &str = "E0127";
 /// A doc comment and an explicit `@documentation` on the same shape.
 pub const W_DOC_CONFLICT: &str = "W0120";
 /// IDL 1.0 only: a member target spelled as a lower-case Rust number type
@@ -161,6 +163,9 @@ struct Resolver<'s, 'a, 'd> {
     uses: HashMap<&'a str, ShapeId, FnvBuild>,
     diags: &'d mut Vec<Diagnostic>,
     elisions: Vec<Elision>,
+    /// Every shape of the run, to check unquoted node values (syntactic
+    /// shape ids) against.
+    scope: &'s Scope,
 }
 
 /// Resolves one parsed file against `scope` (which must already hold every
@@ -176,6 +181,7 @@ pub fn resolve(file: &ast::File<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>)
         uses: HashMap::default(),
         diags,
         elisions: Vec::new(),
+        scope,
     };
     r.collect_uses();
     let mut fragment = Fragment {
@@ -338,7 +344,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         }
     }
 
-    fn node(&self, v: &ast::NodeValue<'_>) -> Node {
+    fn node(&mut self, v: &ast::NodeValue<'_>) -> Node {
         match &v.kind {
             NodeKind::Null => Node::Null,
             NodeKind::Bool(b) => Node::Bool(*b),
@@ -353,16 +359,35 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                     if self.prelude_names.is_some_and(|s| s.contains(base)) {
                         return Node::String(self.id(s).to_string());
                     }
+                    self.unresolved_syntactic_id(s, &ShapeId::prelude(base), v.span);
                     return Node::String(s.to_string());
                 }
-                Node::String(self.id(s).to_string())
+                let id = self.id(s);
+                if !self.scope.contains(&id.namespace, &id.name) {
+                    self.unresolved_syntactic_id(s, &id, v.span);
+                }
+                Node::String(id.to_string())
             }
             NodeKind::Array(items) => Node::Array(items.iter().map(|i| self.node(i)).collect()),
             NodeKind::Object(kv) => Node::Object(self.object(kv)),
         }
     }
 
-    fn object(&self, kv: &[(ast::Key<'_>, ast::NodeValue<'_>)]) -> IndexMap<String, Node> {
+    /// An unquoted node value names a shape, and that shape does not exist
+    /// (Smithy fails the model; a string needs quotes).
+    fn unresolved_syntactic_id(&mut self, text: &str, id: &ShapeId, span: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                E_UNRESOLVED_SYNTACTIC_ID,
+                span,
+                format!("unquoted value `{text}` is a shape id, and `{id}` is no shape"),
+            )
+            .with_label("no such shape")
+            .with_note("quote it if it is meant as a string"),
+        );
+    }
+
+    fn object(&mut self, kv: &[(ast::Key<'_>, ast::NodeValue<'_>)]) -> IndexMap<String, Node> {
         let mut m = IndexMap::with_capacity(kv.len());
         for (k, v) in kv {
             m.insert(k.text.to_string(), self.node(v));
