@@ -1531,3 +1531,22 @@ mod props {
         }
     }
 }
+
+#[test]
+fn big_decimals_beyond_f64_are_kept_as_written() {
+    // A bigDecimal trait value beyond f64's range is neither infinity nor
+    // null: its text is kept (exponent as `E` with its sign), in the model
+    // and in the JSON AST.
+    let r = load1(
+        "$version: \"2\"\nnamespace ex\n@trait\nbigDecimal limit\n@limit(2e308)\nstring A\n@limit(1.5E+400)\nstring B\n",
+    );
+    assert_clean(&r);
+    let value = |s: &str| shape(&r, s).traits[&id("ex#limit")].value.clone();
+    assert_eq!(value("ex#A"), Node::Number(Number::BigInt("2E+308".into())));
+    assert_eq!(
+        value("ex#B"),
+        Node::Number(Number::BigInt("1.5E+400".into()))
+    );
+    let json = weld_codegen::smithy::json_ast::write_string(&r.model);
+    assert!(json.contains("\"ex#limit\": 2E+308"), "{json}");
+}

@@ -592,7 +592,8 @@ fn hex_value(h: &[u8]) -> u32 {
 }
 
 /// Parses the text of a [`Tok::Number`] token. Integers beyond `i64` become
-/// [`Number::BigInt`]; numbers with a fraction or exponent are `f64`.
+/// [`Number::BigInt`]; numbers with a fraction or exponent are `f64`, or
+/// `BigInt` text beyond `f64`'s range ([`Number::big_decimal`]).
 /// Malformed text (already reported by the lexer) yields `Int(0)`.
 pub fn parse_number(text: &str) -> Number {
     let is_int = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
@@ -612,7 +613,7 @@ pub fn parse_number(text: &str) -> Number {
             Err(_) => Number::Int(0),
         }
     } else {
-        Number::Float(text.parse::<f64>().unwrap_or(0.0))
+        Number::big_decimal(text).unwrap_or(Number::Float(0.0))
     }
 }
 
