@@ -218,17 +218,31 @@ impl Assembler<'_> {
     /// a list or set its value is `[]` (Smithy's coercion). Only empty
     /// objects are looked at, so the pass costs little.
     fn annotations_to_lists(&mut self) {
-        let mut lists: Vec<(usize, Option<usize>, ShapeId)> = Vec::new();
+        // List and set trait definitions are few (the prelude's `tags`
+        // and the like): a short list to scan beats a map lookup per
+        // annotation.
+        let trait_id = ShapeId::prelude("trait");
+        let list_traits: Vec<&ShapeId> = self
+            .shapes
+            .values()
+            .filter(|s| {
+                matches!(s.kind, ShapeKind::List | ShapeKind::Set)
+                    && s.traits.contains_key(&trait_id)
+            })
+            .map(|s| &s.id)
+            .collect();
+        let is_list = |tid: &ShapeId| list_traits.iter().any(|l| l.name == tid.name && *l == tid);
         let is_empty_obj = |v: &Node| matches!(v, Node::Object(o) if o.is_empty());
+        let mut lists: Vec<(usize, Option<usize>, ShapeId)> = Vec::new();
         for (i, shape) in self.shapes.values().enumerate() {
             for (tid, tv) in &shape.traits {
-                if is_empty_obj(&tv.value) && self.is_list_trait(tid) {
+                if is_empty_obj(&tv.value) && is_list(tid) {
                     lists.push((i, None, tid.clone()));
                 }
             }
             for (j, m) in shape.members.iter().enumerate() {
                 for (tid, tv) in &m.traits {
-                    if is_empty_obj(&tv.value) && self.is_list_trait(tid) {
+                    if is_empty_obj(&tv.value) && is_list(tid) {
                         lists.push((i, Some(j), tid.clone()));
                     }
                 }

@@ -121,9 +121,10 @@ fn bad_ident_offset(w: &str) -> usize {
     n.min(b.len())
 }
 
-/// Offset in `w` where it stops being what `scan` accepts: the scanners
-/// below fail at the first position where an identifier is required but
-/// missing, which is where Smithy's parser reports the error.
+/// Offset in `w` (a word token) where it stops being a shape id (absolute
+/// only when `absolute`), or `None` if it is one: the first position where
+/// an identifier, `#` or the end is required but missing, which is where
+/// Smithy's parser reports the error.
 fn shape_id_error_offset(w: &str, absolute: bool) -> Option<usize> {
     let b = w.as_bytes();
     // Identifier at `i`: Some(end) or Err(offset).
@@ -866,13 +867,15 @@ impl<'a, 'd> Parser<'a, 'd> {
         Ok(id)
     }
 
-    /// The part of `id` from byte `offset` on (at least one byte, so that
-    /// an error at the end of a word points just after it).
+    /// The part of `id` from byte `offset` on; at the end of the word, the
+    /// one ASCII character after it (or nothing), so that an error there
+    /// points just after the word.
     fn tail_span(&self, id: Ident<'a>, offset: usize) -> Span {
         let start = id.span.start as usize + offset;
-        let end = (id.span.end as usize)
-            .max(start + 1)
-            .min(self.text.len().max(start));
+        let mut end = (id.span.end as usize).max(start);
+        if end == start && self.text.as_bytes().get(start).is_some_and(u8::is_ascii) {
+            end += 1;
+        }
         Span::new(self.file, start, end)
     }
 

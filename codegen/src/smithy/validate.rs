@@ -296,6 +296,7 @@ struct Ids {
     range: ShapeId,
     n: ShapeId,
     wasmbus: ShapeId,
+    mixin: ShapeId,
 }
 
 impl Ids {
@@ -328,6 +329,7 @@ fn ids() -> &'static Ids {
         range: prelude("range"),
         n: wasmcloud("n"),
         wasmbus: wasmcloud("wasmbus"),
+        mixin: prelude("mixin"),
     })
 }
 
@@ -2014,7 +2016,7 @@ impl<'a> Validator<'a> {
     /// Reports an operation or resource mixin that defines properties
     /// (Smithy: their mixins carry traits and members only).
     fn mixin_with_properties(&mut self, shape: &Shape, what: &str) {
-        if !shape.traits.contains_key(&prelude("mixin")) {
+        if !shape.traits.contains_key(&ids().mixin) {
             return;
         }
         self.push(
