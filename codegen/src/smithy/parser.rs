@@ -380,6 +380,13 @@ impl<'a, 'd> Parser<'a, 'd> {
         self.after_spaces() >= self.next_raw_start()
     }
 
+    /// The common gaps, decided without a scan: none, or one space.
+    #[inline]
+    fn gap_is_trivial(&self) -> bool {
+        let (pe, ns) = (self.prev_end(), self.next_raw_start());
+        pe == ns || (pe + 1 == ns && self.text.as_bytes()[pe] == b' ')
+    }
+
     /// Reports what sits at byte `at` (inside a gap, or the next token)
     /// where `expected` was required.
     fn whitespace_error(&mut self, code: &'static str, at: usize, expected: &str) {
@@ -404,6 +411,9 @@ impl<'a, 'd> Parser<'a, 'd> {
     /// the next. A line break, comment or comma is reported (at itself) and
     /// parsing goes on.
     fn spaces_only(&mut self, expected: &str) {
+        if self.gap_is_trivial() {
+            return;
+        }
         let i = self.after_spaces();
         if i < self.next_raw_start() {
             self.whitespace_error(E_SPACES_ONLY, i, expected);
@@ -425,6 +435,10 @@ impl<'a, 'd> Parser<'a, 'd> {
     /// (member value assignments). Reported at the offending byte; parsing
     /// goes on, since the statement itself is complete.
     fn expect_br(&mut self, comma: bool) {
+        // The common case: a newline right after the statement.
+        if self.text.as_bytes().get(self.prev_end()) == Some(&b'\n') {
+            return;
+        }
         let next = self.toks[self.pos];
         if next.kind == Tok::Eof {
             return;

@@ -280,26 +280,33 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
 
     /// Resolves a (possibly relative) shape id.
     fn id(&self, text: &str) -> ShapeId {
+        self.id_found(text).0
+    }
+
+    /// [`Self::id`], plus whether the shape exists when resolution already
+    /// tells (a local or prelude name: yes; no match at all: no). `None`
+    /// for absolute ids and `use`d names, which need a look at the scope.
+    fn id_found(&self, text: &str) -> (ShapeId, Option<bool>) {
         if text.contains('#') {
             if let Some(id) = ShapeId::parse(text) {
-                return id;
+                return (id, None);
             }
         }
         let (name, member) = match text.split_once('$') {
             Some((n, m)) => (n, Some(m.to_string())),
             None => (text, None),
         };
-        let mut id = if let Some(u) = self.uses.get(name) {
-            u.clone()
+        let (mut id, found) = if let Some(u) = self.uses.get(name) {
+            (u.clone(), None)
         } else if self.local_names.is_some_and(|s| s.contains(name)) {
-            ShapeId::new(self.ns, name)
+            (ShapeId::new(self.ns, name), Some(true))
         } else if self.prelude_names.is_some_and(|s| s.contains(name)) {
-            ShapeId::prelude(name)
+            (ShapeId::prelude(name), Some(true))
         } else {
-            ShapeId::new(self.ns, name)
+            (ShapeId::new(self.ns, name), Some(false))
         };
         id.member = member;
-        id
+        (id, found)
     }
 
     /// Resolves a member target: [`Self::id`], plus the IDL 1.0 leniency for
@@ -362,8 +369,8 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                     self.unresolved_syntactic_id(s, &ShapeId::prelude(base), v.span);
                     return Node::String(s.to_string());
                 }
-                let id = self.id(s);
-                if !self.scope.contains(&id.namespace, &id.name) {
+                let (id, found) = self.id_found(s);
+                if !found.unwrap_or_else(|| self.scope.contains(&id.namespace, &id.name)) {
                     self.unresolved_syntactic_id(s, &id, v.span);
                 }
                 Node::String(id.to_string())

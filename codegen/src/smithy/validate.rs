@@ -2047,6 +2047,11 @@ impl<'a> Validator<'a> {
             ("output", &op.output, "input"),
         ] {
             let Some(r) = r else { continue };
+            // `smithy.api#Unit` (every IDL 2.0 operation without input or
+            // output has it) is always a valid input and output.
+            if &r.id == unit {
+                continue;
+            }
             let Some(t) = self.resolve(
                 &r.id,
                 r.span,
@@ -2328,6 +2333,9 @@ impl<'a> Validator<'a> {
             if let ShapeKind::Operation(op) = &shape.kind {
                 for (what, r) in [("input", &op.input), ("output", &op.output)] {
                     let Some(r) = r else { continue };
+                    if r.id == ids().unit {
+                        continue;
+                    }
                     let Some(t) = self.model.shape(&r.id) else {
                         continue;
                     };
