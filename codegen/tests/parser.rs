@@ -132,9 +132,11 @@ fn decoded(text: &str) -> String {
 fn string_escapes_decode() {
     assert_eq!(decoded(r#""plain""#), "plain");
     assert_eq!(
-        decoded(r#""q\" b\\ s\/ \b\f\n\r\t \' end""#),
-        "q\" b\\ s/ \u{8}\u{c}\n\r\t ' end"
+        decoded(r#""q\" b\\ s\/ \b\f\n\r\t end""#),
+        "q\" b\\ s/ \u{8}\u{c}\n\r\t end"
     );
+    // `\'` is not an escape of the grammar.
+    assert_eq!(lex_codes(r#""it\'s""#), vec!["E0003"]);
     assert_eq!(decoded(r#""\u00e9\u4E2D""#), "é中");
     // A surrogate pair becomes one code point.
     assert_eq!(decoded(r#""\uD83D\uDE00!""#), "😀!");
@@ -718,6 +720,14 @@ fn explicit_unit_input_output_is_kept() {
     };
     assert_eq!(o.input.as_ref().unwrap().id, id("smithy.api#Unit"));
     assert_eq!(o.output.as_ref().unwrap().id, id("smithy.api#Unit"));
+    // In IDL 2.0 an operation without input/output has Unit for them (as
+    // in Smithy's model); in 1.0 they stay absent.
+    let ShapeKind::Operation(o) = &shape(&r, "ex#Pong").kind else {
+        panic!()
+    };
+    assert_eq!(o.input.as_ref().unwrap().id, id("smithy.api#Unit"));
+    assert_eq!(o.output.as_ref().unwrap().id, id("smithy.api#Unit"));
+    let r = load1("$version: \"1\"\nnamespace ex\noperation Pong {}\n");
     let ShapeKind::Operation(o) = &shape(&r, "ex#Pong").kind else {
         panic!()
     };
@@ -863,12 +873,13 @@ fn v2_rejects_set() {
 
 #[test]
 fn version_statement_errors() {
+    // Reported just after the value, where Smithy reports it.
     let f = front(&load1("$version: \"3.0\"\nnamespace ex\n"));
-    assert_eq!(f, vec![("E0053", 1, 11)]);
+    assert_eq!(f, vec![("E0053", 1, 16)]);
     let f = front(&load1("$version: 2\nnamespace ex\n"));
     assert_eq!(f, vec![("E0053", 1, 11)]);
     let f = front(&load1("$version: \"2\"\n$version: \"2\"\nnamespace ex\n"));
-    assert_eq!(f, vec![("E0054", 2, 1)]);
+    assert_eq!(f, vec![("E0054", 2, 11)]);
     let f = front(&load1("namespace ex\n$version: \"2\"\n"));
     assert_eq!(f, vec![("E0054", 2, 1)]);
     // Unknown control statements are ignored.
@@ -913,7 +924,8 @@ fn use_conflicts() {
     )]);
     assert_eq!(front(&r), vec![("E0120", 3, 5), ("E0121", 5, 5)]);
     let r = load1("namespace ex\nuse a#X$m\nuse notabsolute\n");
-    assert_eq!(front(&r), vec![("E0059", 2, 5), ("E0059", 3, 5)]);
+    // `use notabsolute`: Smithy reports the missing `#` where it is due.
+    assert_eq!(front(&r), vec![("E0059", 2, 5), ("E0059", 3, 16)]);
 }
 
 #[test]
@@ -1183,7 +1195,9 @@ fn reports_every_error_with_positions() {
             ("E0050", 5, 7),
             ("E0050", 10, 18),
             ("E0050", 14, 8),
-            ("E0062", 15, 22)
+            ("E0062", 15, 22),
+            // ... and so the map has no `value`.
+            ("E0126", 15, 5)
         ],
         "{:#?}",
         r.diagnostics
@@ -1250,12 +1264,12 @@ fn ordering_errors() {
     );
     assert_eq!(
         front(&load1("namespace ex\nnamespace ex2\n")),
-        vec![("E0057", 2, 11)]
+        vec![("E0057", 2, 1)]
     );
-    assert_eq!(front(&load1("namespace ex.\n")), vec![("E0058", 1, 11)]);
+    assert_eq!(front(&load1("namespace ex.\n")), vec![("E0058", 1, 14)]);
     assert_eq!(
         front(&load1("namespace ex\nstring a.b\n")),
-        vec![("E0058", 2, 8)]
+        vec![("E0058", 2, 9)]
     );
     assert_eq!(
         front(&load1("namespace ex\noperation O { inputs: X }\n")),
@@ -1265,11 +1279,12 @@ fn ordering_errors() {
         front(&load1(
             "namespace ex\nlist L { @documentation(\"x\") item: String }\n"
         )),
-        vec![("E0062", 2, 30)]
+        // The wrong name, and so no `member`.
+        vec![("E0062", 2, 30), ("E0126", 2, 6)]
     );
     assert_eq!(
         front(&load1(
-            "$version: \"2\"\nnamespace ex\nunion U { a: String = \"x\" }\n"
+            "$version: \"2\"\nnamespace ex\nunion U { a: String = \"x\"\n}\n"
         )),
         vec![("E0063", 3, 21)]
     );
@@ -1277,7 +1292,8 @@ fn ordering_errors() {
         front(&load1(
             "namespace ex\n@deprecated\napply S @deprecated\nstring S\n"
         )),
-        vec![("E0065", 2, 1)]
+        // At `apply`, where Smithy reports it.
+        vec![("E0065", 3, 1)]
     );
 }
 
@@ -1514,4 +1530,23 @@ mod props {
             let _ = load1(&text);
         }
     }
+}
+
+#[test]
+fn big_decimals_beyond_f64_are_kept_as_written() {
+    // A bigDecimal trait value beyond f64's range is neither infinity nor
+    // null: its text is kept (exponent as `E` with its sign), in the model
+    // and in the JSON AST.
+    let r = load1(
+        "$version: \"2\"\nnamespace ex\n@trait\nbigDecimal limit\n@limit(2e308)\nstring A\n@limit(1.5E+400)\nstring B\n",
+    );
+    assert_clean(&r);
+    let value = |s: &str| shape(&r, s).traits[&id("ex#limit")].value.clone();
+    assert_eq!(value("ex#A"), Node::Number(Number::BigInt("2E+308".into())));
+    assert_eq!(
+        value("ex#B"),
+        Node::Number(Number::BigInt("1.5E+400".into()))
+    );
+    let json = weld_codegen::smithy::json_ast::write_string(&r.model);
+    assert!(json.contains("\"ex#limit\": 2E+308"), "{json}");
 }

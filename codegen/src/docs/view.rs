@@ -425,8 +425,8 @@ impl<'m> ViewBuilder<'m> {
                             ..
                         },
                     ) => (
-                        op.input.as_ref().map(|r| self.type_ref(&r.id, from)),
-                        op.output.as_ref().map(|r| self.type_ref(&r.id, from)),
+                        io_ref(&op.input).map(|r| self.type_ref(&r.id, from)),
+                        io_ref(&op.output).map(|r| self.type_ref(&r.id, from)),
                         self.refs(&op.errors, from),
                         op_shape
                             .documentation()
@@ -544,8 +544,8 @@ impl<'m> ViewBuilder<'m> {
         };
         match &shape.kind {
             ShapeKind::Operation(op) => {
-                view.input = op.input.as_ref().map(|r| self.type_ref(&r.id, from));
-                view.output = op.output.as_ref().map(|r| self.type_ref(&r.id, from));
+                view.input = io_ref(&op.input).map(|r| self.type_ref(&r.id, from));
+                view.output = io_ref(&op.output).map(|r| self.type_ref(&r.id, from));
                 view.errors = self.refs(&op.errors, from);
             }
             ShapeKind::Resource(res) => {
@@ -755,4 +755,11 @@ fn references(shape: &Shape) -> Vec<ShapeId> {
         _ => {}
     }
     out
+}
+
+/// An operation's input or output as the page shows it: `smithy.api#Unit`
+/// (what IDL 2.0 gives an operation without one) is shown as none.
+fn io_ref(r: &Option<crate::model::ShapeRef>) -> Option<&crate::model::ShapeRef> {
+    r.as_ref()
+        .filter(|r| r.id != crate::model::ShapeId::prelude("Unit"))
 }

@@ -185,17 +185,46 @@ impl fmt::Display for ShapeId {
 }
 
 /// A number in a node value, kept exact where it does not fit an `i64`/`f64`.
+///
+/// [`Number::big_decimal`] builds the out-of-range decimal form.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Number {
     /// An integer that fits `i64`.
     Int(i64),
     /// A number with fraction or exponent.
     Float(f64),
-    /// An integer beyond `i64`, as written (decimal digits, optional `-`).
+    /// A number beyond `i64` (an integer: decimal digits, optional `-`) or
+    /// beyond `f64` (with a fraction or exponent, such as a `bigDecimal`
+    /// value `1E+400`), kept as written except that an exponent is written
+    /// `E` with its sign, so equal values written `2e+308` and `2E+308`
+    /// compare equal.
     BigInt(String),
 }
 
 impl Number {
+    /// A decimal number (fraction or exponent) as `Float`, or as `BigInt`
+    /// text when `f64` cannot hold it (infinite). `None` if `text` is not
+    /// a number.
+    pub fn big_decimal(text: &str) -> Option<Number> {
+        let f = text.parse::<f64>().ok()?;
+        if f.is_finite() {
+            return Some(Number::Float(f));
+        }
+        let (mantissa, exp) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], &text[i + 1..]),
+            None => (text, ""),
+        };
+        let mut out = mantissa.to_string();
+        if !exp.is_empty() {
+            out.push('E');
+            if !exp.starts_with(['+', '-']) {
+                out.push('+');
+            }
+            out.push_str(exp);
+        }
+        Some(Number::BigInt(out))
+    }
+
     /// As `i64` if integral and in range.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
@@ -582,6 +611,10 @@ pub struct Model {
     pub shapes: IndexMap<ShapeId, Shape, FxBuild>,
     /// The IDL version each namespace was declared with (first file wins).
     pub namespace_versions: IndexMap<String, IdlVersion>,
+    /// True when any source file (IDL, or JSON AST by its `smithy`
+    /// version) is version 1.0, even one without shapes: `weld json` then
+    /// writes a 1.0 document.
+    pub has_v1_sources: bool,
 }
 
 impl Model {

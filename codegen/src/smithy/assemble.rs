@@ -11,7 +11,7 @@ use super::resolve::{elided_placeholder, Elision, Resolved};
 use super::source::Span;
 use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits};
 use indexmap::IndexMap;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Two different definitions of one shape id.
 pub const E_SHAPE_CONFLICT: &str = "E0100";
@@ -114,6 +114,18 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
                 .entry(ns.clone())
                 .or_insert(f.version);
         }
+        model.has_v1_sources |= f.version == crate::model::IdlVersion::V1;
+        // A JSON AST document may hold several namespaces; each gets the
+        // document's version.
+        for s in &f.shapes {
+            if f.namespace.as_ref() != Some(&s.id.namespace)
+                && !model.namespace_versions.contains_key(&s.id.namespace)
+            {
+                model
+                    .namespace_versions
+                    .insert(s.id.namespace.clone(), f.version);
+            }
+        }
         for m in f.metadata {
             a.merge_metadata(&mut model.metadata, &mut meta_spans, m.key, m.value, m.span);
         }
@@ -149,14 +161,20 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
     // once mixins are flattened wait until then.
     let mut deferred = Vec::new();
     for ap in applies {
-        if !a.apply(&ap, false) {
+        if !a.apply(&ap, None) {
             deferred.push(ap);
         }
     }
     a.flatten(&elisions);
+    // A deferred apply targets a member inherited from a mixin: its value
+    // replaces the inherited value of that trait, as a local trait would
+    // (Smithy's rule), while two applies of one trait still merge or
+    // conflict. `replaced` remembers which inherited values are gone.
+    let mut replaced: HashSet<(ShapeId, ShapeId)> = HashSet::new();
     for ap in deferred {
-        a.apply(&ap, true);
+        a.apply(&ap, Some(&mut replaced));
     }
+    a.annotations_to_lists();
     model.shapes = a.shapes;
     model
 }
@@ -196,6 +214,52 @@ impl Assembler<'_> {
         }
     }
 
+    /// A bare annotation (`@tags`) reads as `{}`; when the trait's shape is
+    /// a list or set its value is `[]` (Smithy's coercion). Only empty
+    /// objects are looked at, so the pass costs little.
+    fn annotations_to_lists(&mut self) {
+        // List and set trait definitions are few (the prelude's `tags`
+        // and the like): a short list to scan beats a map lookup per
+        // annotation.
+        let trait_id = ShapeId::prelude("trait");
+        let list_traits: Vec<&ShapeId> = self
+            .shapes
+            .values()
+            .filter(|s| {
+                matches!(s.kind, ShapeKind::List | ShapeKind::Set)
+                    && s.traits.contains_key(&trait_id)
+            })
+            .map(|s| &s.id)
+            .collect();
+        let is_list = |tid: &ShapeId| list_traits.iter().any(|l| l.name == tid.name && *l == tid);
+        let is_empty_obj = |v: &Node| matches!(v, Node::Object(o) if o.is_empty());
+        let mut lists: Vec<(usize, Option<usize>, ShapeId)> = Vec::new();
+        for (i, shape) in self.shapes.values().enumerate() {
+            for (tid, tv) in &shape.traits {
+                if is_empty_obj(&tv.value) && is_list(tid) {
+                    lists.push((i, None, tid.clone()));
+                }
+            }
+            for (j, m) in shape.members.iter().enumerate() {
+                for (tid, tv) in &m.traits {
+                    if is_empty_obj(&tv.value) && is_list(tid) {
+                        lists.push((i, Some(j), tid.clone()));
+                    }
+                }
+            }
+        }
+        for (i, m, tid) in lists {
+            let shape = &mut self.shapes[i];
+            let traits = match m {
+                None => &mut shape.traits,
+                Some(j) => &mut shape.members[j].traits,
+            };
+            if let Some(tv) = traits.get_mut(&tid) {
+                tv.value = Node::Array(Vec::new());
+            }
+        }
+    }
+
     /// True if `id` names a list or set trait (apply concatenates those).
     fn is_list_trait(&self, id: &ShapeId) -> bool {
         self.shapes
@@ -219,6 +283,14 @@ impl Assembler<'_> {
                 if existing.value == tv.value {
                     return;
                 }
+                // `{}` is a bare annotation; for a list trait it is `[]`.
+                let empty = |v: &Node| matches!(v, Node::Object(o) if o.is_empty());
+                if list && empty(&tv.value) {
+                    return;
+                }
+                if list && empty(&existing.value) {
+                    existing.value = Node::Array(Vec::new());
+                }
                 if let (true, Node::Array(a), Node::Array(b)) =
                     (list, &mut existing.value, &tv.value)
                 {
@@ -239,9 +311,17 @@ impl Assembler<'_> {
         }
     }
 
-    /// Applies one apply statement. With `final_pass` false, returns false
-    /// (and does nothing) when the target member does not exist yet.
-    fn apply(&mut self, ap: &super::fragment::Apply, final_pass: bool) -> bool {
+    /// Applies one apply statement. In the first pass (`inherited` None),
+    /// returns false (and does nothing) when the target member does not
+    /// exist yet. In the final pass, a trait value inherited from a mixin
+    /// is replaced the first time an apply sets that trait
+    /// (`inherited` records which ones were).
+    fn apply(
+        &mut self,
+        ap: &super::fragment::Apply,
+        mut inherited: Option<&mut HashSet<(ShapeId, ShapeId)>>,
+    ) -> bool {
+        let final_pass = inherited.is_some();
         let mut base = ap.target.clone();
         let member = base.member.take();
         let Some(idx) = self.shapes.get_index_of(&base) else {
@@ -282,6 +362,13 @@ impl Assembler<'_> {
             },
         };
         for (id, tv) in &ap.traits {
+            if let Some(seen) = inherited.as_deref_mut() {
+                if traits.contains_key(id) && seen.insert((ap.target.clone(), id.clone())) {
+                    traits.insert(id.clone(), tv.clone());
+                    continue;
+                }
+                seen.insert((ap.target.clone(), id.clone()));
+            }
             self.merge_trait(&mut traits, id, tv, &ap.target);
         }
         match &member {

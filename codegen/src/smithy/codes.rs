@@ -115,6 +115,21 @@ pub const CODES: &[CodeInfo] = &[
         "parser",
         "too many syntax errors in one file; the rest is skipped",
     ),
+    e(
+        "E0067",
+        "parser",
+        "statement not ended by a line break (BR) where the grammar requires one",
+    ),
+    e(
+        "E0068",
+        "parser",
+        "line break, comment or comma where the grammar allows only spaces, or a required space missing",
+    ),
+    w(
+        "W0050",
+        "parser",
+        "documentation comment where the spec ignores it (ends a statement's line, or before `apply`)",
+    ),
     // Assembler.
     e(
         "E0100",
@@ -180,6 +195,16 @@ pub const CODES: &[CodeInfo] = &[
         "`= value` together with an explicit `@enumValue` or `@default`",
     ),
     e("E0125", "resolver", "invalid service or resource property"),
+    e(
+        "E0126",
+        "resolver",
+        "list or set without `member`, or map without `key` / `value`",
+    ),
+    e(
+        "E0127",
+        "resolver",
+        "unquoted node value (syntactic shape id) that names no shape",
+    ),
     w(
         "W0120",
         "resolver",
@@ -335,6 +360,11 @@ pub const CODES: &[CodeInfo] = &[
         "E0231",
         "validator",
         "trait definition has an invalid selector",
+    ),
+    e(
+        "E0232",
+        "validator",
+        "operation mixin with input/output, or resource mixin with properties",
     ),
     e(
         "E0250",

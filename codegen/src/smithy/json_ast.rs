@@ -564,13 +564,14 @@ impl<'a> JsonParser<'a> {
         }
         let text = &self.text[start..p];
         let num = if is_float {
-            match text.parse::<f64>() {
-                Ok(f) if f.is_finite() => Number::Float(f),
-                _ => {
+            // Beyond f64 (a `bigDecimal` value) the text is kept.
+            match Number::big_decimal(text) {
+                Some(n) => n,
+                None => {
                     return Err(Diagnostic::error(
                         "E0303",
                         self.span(start, p),
-                        "number out of range for a 64-bit float",
+                        "malformed number",
                     ))
                 }
             }
@@ -824,6 +825,20 @@ impl Reader<'_> {
                         )
                         .with_label("add `\"smithy\": \"2.0\"` here"),
                     );
+                }
+            }
+        }
+        if frag.version == IdlVersion::V2 {
+            // In 2.0 an operation without `input` / `output` has
+            // `smithy.api#Unit` for them, as Smithy's model does.
+            for shape in &mut frag.shapes {
+                if let ShapeKind::Operation(o) = &mut shape.kind {
+                    for slot in [&mut o.input, &mut o.output] {
+                        slot.get_or_insert_with(|| ShapeRef {
+                            id: ShapeId::prelude("Unit"),
+                            span: shape.span,
+                        });
+                    }
                 }
             }
         }
@@ -1568,10 +1583,13 @@ fn shape_json(model: &Model, shape: &Shape) -> J {
 /// So "1.0" is the only version under which the output reads back to the
 /// same model.
 fn ast_version(model: &Model) -> &'static str {
-    let any_v1 = model
-        .namespaces()
-        .into_iter()
-        .any(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
+    // A 1.0 source without shapes (metadata only) counts too: a JSON AST
+    // file keeps its own version.
+    let any_v1 = model.has_v1_sources
+        || model
+            .namespaces()
+            .into_iter()
+            .any(|ns| model.namespace_versions.get(ns) == Some(&IdlVersion::V1));
     if any_v1 {
         "1.0"
     } else {
@@ -1663,6 +1681,17 @@ mod tests {
     }
 
     #[test]
+    fn keeps_decimals_beyond_f64_as_text() {
+        // A `bigDecimal` value such as 2e+308 is no f64; the text is kept,
+        // with the exponent written one way so equal values compare equal.
+        let v = parse("[2e+308, 2E308, 1.5e-3]").unwrap();
+        let JKind::Arr(a) = v.kind else { panic!() };
+        assert!(matches!(&a[0].kind, JKind::Num(Number::BigInt(s)) if s == "2E+308"));
+        assert!(matches!(&a[1].kind, JKind::Num(Number::BigInt(s)) if s == "2E+308"));
+        assert!(matches!(a[2].kind, JKind::Num(Number::Float(f)) if f == 0.0015));
+    }
+
+    #[test]
     fn surrogate_pairs_decode() {
         let v = parse(r#""\ud83d\ude00""#).unwrap();
         assert!(matches!(&v.kind, JKind::Str(s) if s == "\u{1F600}"));
@@ -1682,7 +1711,6 @@ mod tests {
             ("{} x", "E0306", 3),
             ("[1,]", "E0300", 3),
             ("tru", "E0300", 0),
-            ("1e999", "E0303", 0),
             ("", "E0300", 0),
         ];
         for (text, code, start) in cases {

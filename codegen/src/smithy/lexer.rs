@@ -163,6 +163,10 @@ struct Lexer<'a> {
     diags: &'a mut Vec<Diagnostic>,
     line_start: bool,
     errors: usize,
+    /// Opening delimiter (`"` or `"""`) of the string being scanned: escape
+    /// errors are located there, as Smithy locates them, with a secondary
+    /// label on the escape itself.
+    quote: (usize, usize),
 }
 
 /// Tokenizes a whole file. Always ends with an [`Tok::Eof`] token.
@@ -179,6 +183,7 @@ pub fn tokenize(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<To
         diags,
         line_start: true,
         errors: 0,
+        quote: (0, 0),
     };
     lx.run();
     let end = text.len() as u32;
@@ -198,7 +203,13 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, code: &'static str, start: usize, end: usize, msg: impl Into<String>) {
         let sp = self.span(start, end);
-        self.diags.push(Diagnostic::error(code, sp, msg));
+        self.report(Diagnostic::error(code, sp, msg), end);
+    }
+
+    /// Pushes a lexical error whose bad input ends at `end`, counting it
+    /// towards [`MAX_ERRORS`].
+    fn report(&mut self, d: Diagnostic, end: usize) {
+        self.diags.push(d);
         self.errors += 1;
         if self.errors == MAX_ERRORS {
             // Past this point the input is almost certainly not Smithy;
@@ -341,6 +352,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// An error in an escape sequence at `start..end`: reported at the
+    /// string's opening delimiter, labelled at the escape.
+    fn escape_error(&mut self, code: &'static str, start: usize, end: usize, msg: String) {
+        let (qs, qe) = self.quote;
+        let sp = self.span(qs, qe);
+        let esc = self.span(start, end);
+        let d = Diagnostic::error(code, sp, msg)
+            .with_label("in this string")
+            .with_secondary(esc, "this escape");
+        self.report(d, end);
+    }
+
     fn single(&mut self, kind: Tok) {
         let start = self.pos;
         self.pos += 1;
@@ -355,7 +378,8 @@ impl<'a> Lexer<'a> {
             return i + 1;
         };
         match c {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'\'' | b'\n' => i + 2,
+            // No `\'`: the grammar's escapes are JSON's plus escaped newlines.
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'\n' => i + 2,
             b'\r' => {
                 if src.get(i + 2) == Some(&b'\n') {
                     i + 3
@@ -377,18 +401,18 @@ impl<'a> Lexer<'a> {
                             if ok {
                                 return i + 12;
                             }
-                            self.error(
+                            self.escape_error(
                                 E_LONE_SURROGATE,
                                 i,
                                 i + 6,
-                                "unpaired high surrogate in `\\u` escape (expected a following `\\uDC00`..`\\uDFFF`)",
+                                "unpaired high surrogate in `\\u` escape (expected a following `\\uDC00`..`\\uDFFF`)".into(),
                             );
                         } else if (0xDC00..0xE000).contains(&v) {
-                            self.error(
+                            self.escape_error(
                                 E_LONE_SURROGATE,
                                 i,
                                 i + 6,
-                                "unpaired low surrogate in `\\u` escape",
+                                "unpaired low surrogate in `\\u` escape".into(),
                             );
                         }
                         i + 6
@@ -398,11 +422,11 @@ impl<'a> Lexer<'a> {
                         while end < src.len() && end < i + 6 && src[end].is_ascii_hexdigit() {
                             end += 1;
                         }
-                        self.error(
+                        self.escape_error(
                             E_INVALID_UNICODE,
                             i,
                             end,
-                            "invalid unicode escape: `\\u` must be followed by 4 hex digits",
+                            "invalid unicode escape: `\\u` must be followed by 4 hex digits".into(),
                         );
                         end
                     }
@@ -410,7 +434,7 @@ impl<'a> Lexer<'a> {
             }
             _ => {
                 let ch = self.text[i + 1..].chars().next().unwrap_or('?');
-                self.error(
+                self.escape_error(
                     E_INVALID_ESCAPE,
                     i,
                     i + 1 + ch.len_utf8(),
@@ -423,6 +447,7 @@ impl<'a> Lexer<'a> {
 
     fn string(&mut self) {
         let start = self.pos;
+        self.quote = (start, start + 1);
         let src = self.src;
         let mut i = start + 1;
         loop {
@@ -453,6 +478,7 @@ impl<'a> Lexer<'a> {
 
     fn text_block(&mut self) {
         let start = self.pos;
+        self.quote = (start, start + 3);
         let src = self.src;
         let mut i = start + 3;
         while matches!(src.get(i), Some(b' ' | b'\t')) {
@@ -566,7 +592,8 @@ fn hex_value(h: &[u8]) -> u32 {
 }
 
 /// Parses the text of a [`Tok::Number`] token. Integers beyond `i64` become
-/// [`Number::BigInt`]; numbers with a fraction or exponent are `f64`.
+/// [`Number::BigInt`]; numbers with a fraction or exponent are `f64`, or
+/// `BigInt` text beyond `f64`'s range ([`Number::big_decimal`]).
 /// Malformed text (already reported by the lexer) yields `Int(0)`.
 pub fn parse_number(text: &str) -> Number {
     let is_int = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
@@ -586,7 +613,7 @@ pub fn parse_number(text: &str) -> Number {
             Err(_) => Number::Int(0),
         }
     } else {
-        Number::Float(text.parse::<f64>().unwrap_or(0.0))
+        Number::big_decimal(text).unwrap_or(Number::Float(0.0))
     }
 }
 
@@ -625,7 +652,6 @@ fn unescape(raw: &str) -> String {
                     b'"' => out.push('"'),
                     b'\\' => out.push('\\'),
                     b'/' => out.push('/'),
-                    b'\'' => out.push('\''),
                     b'b' => out.push('\u{8}'),
                     b'f' => out.push('\u{c}'),
                     b'n' => out.push('\n'),

@@ -1,8 +1,11 @@
 //! Recursive-descent parser for the Smithy IDL, 1.0 and 2.0 (the spec's
 //! "Smithy IDL ABNF"), producing an [`ast::File`].
 //!
-//! Newlines and commas are treated as plain whitespace (every real model
-//! stays unambiguous without them), which keeps the token stream small.
+//! Whitespace, commas and comments produce no tokens, which keeps the token
+//! stream small. Where the grammar's `BR` (line break) and `SP` (spaces
+//! only) rules apply, the parser looks at the source bytes between two
+//! tokens instead (`expect_br`, `spaces_only`, `expect_sp`): that costs a
+//! few bytes of scanning per statement and nothing per token.
 //! Version gating happens here: 2.0-only syntax in a 1.0 file, and `set` in a
 //! 2.0 file, are reported at the offending token.
 //!
@@ -52,6 +55,15 @@ pub const E_ORDER: &str = "E0064";
 /// Traits before something that takes none.
 pub const E_STRAY_TRAITS: &str = "E0065";
 
+/// A statement (or value assignment) not followed by a line break.
+pub const E_EXPECTED_BR: &str = "E0067";
+/// A line break, comment or comma where only spaces are allowed, or a
+/// required space missing.
+pub const E_SPACES_ONLY: &str = "E0068";
+
+/// A documentation comment in a place where the spec ignores it.
+pub const W_DOC_IGNORED: &str = "W0050";
+
 /// Too many syntax errors in one file: the rest is skipped.
 pub const E_TOO_MANY_ERRORS: &str = "E0066";
 /// Syntax errors reported per file before the parser gives up.
@@ -95,6 +107,67 @@ pub fn parse<'a>(file: FileId, text: &'a str, diags: &mut Vec<Diagnostic>) -> Fi
         no_namespace_reported: false,
     };
     p.file_()
+}
+
+/// Offset of the first byte of `w` (a word token) that breaks the
+/// identifier rule: the first non-identifier character, or the end when the
+/// word is only underscores.
+fn bad_ident_offset(w: &str) -> usize {
+    let b = w.as_bytes();
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    n.min(b.len())
+}
+
+/// Offset in `w` (a word token) where it stops being a shape id (absolute
+/// only when `absolute`), or `None` if it is one: the first position where
+/// an identifier, `#` or the end is required but missing, which is where
+/// Smithy's parser reports the error.
+fn shape_id_error_offset(w: &str, absolute: bool) -> Option<usize> {
+    let b = w.as_bytes();
+    // Identifier at `i`: Some(end) or Err(offset).
+    let ident = |i: usize| -> Result<usize, usize> {
+        if i >= b.len() || !(b[i].is_ascii_alphabetic() || b[i] == b'_') {
+            return Err(i);
+        }
+        scan_ident(b, i).ok_or_else(|| {
+            let mut j = i;
+            while j < b.len() && b[j] == b'_' {
+                j += 1;
+            }
+            j
+        })
+    };
+    let mut i = match ident(0) {
+        Ok(e) => e,
+        Err(at) => return Some(at),
+    };
+    let mut namespaced = false;
+    while i < b.len() && b[i] == b'.' {
+        namespaced = true;
+        i = match ident(i + 1) {
+            Ok(e) => e,
+            Err(at) => return Some(at),
+        };
+    }
+    if i < b.len() && b[i] == b'#' {
+        i = match ident(i + 1) {
+            Ok(e) => e,
+            Err(at) => return Some(at),
+        };
+    } else if namespaced || absolute {
+        // `a.b` must go on with `#Name`.
+        return Some(i);
+    }
+    if i < b.len() && b[i] == b'$' {
+        i = match ident(i + 1) {
+            Ok(e) => e,
+            Err(at) => return Some(at),
+        };
+    }
+    (i < b.len()).then_some(i)
 }
 
 fn describe_word(w: &str) -> String {
@@ -228,6 +301,25 @@ impl<'a, 'd> Parser<'a, 'd> {
         }
     }
 
+    /// Reports a malformed word at byte `at` (the first character that does
+    /// not fit), saying what was expected there.
+    fn bad_char_error(&mut self, at: usize, expected: &str) {
+        let found = match self.text[at..].chars().next() {
+            Some(c) if !c.is_whitespace() => format!("`{c}`"),
+            Some(_) => "whitespace".to_string(),
+            None => "end of file".to_string(),
+        };
+        let end = at + self.text[at..].chars().next().map_or(0, char::len_utf8);
+        self.diags.push(
+            Diagnostic::error(
+                E_BAD_ID,
+                Span::new(self.file, at, end),
+                format!("expected {expected}, found {found}"),
+            )
+            .with_label(format!("expected {expected}")),
+        );
+    }
+
     fn unexpected(&mut self, t: Token, expected: &str) -> Bail {
         let found = self.found(t);
         let sp = self.span_of(t);
@@ -249,6 +341,153 @@ impl<'a, 'd> Parser<'a, 'd> {
         } else {
             Err(self.unexpected(t, kind.describe()))
         }
+    }
+
+    // ----- whitespace rules (BR, SP, WS) ------------------------------------
+    //
+    // The gap between the last consumed token and the next raw token (doc
+    // comments included) holds only spaces, tabs, commas, newlines and `//`
+    // comments, so its first byte that is not a space or tab says what kind
+    // of whitespace separates the two tokens.
+
+    /// Byte offset just after the last consumed token.
+    fn prev_end(&self) -> usize {
+        match self.pos {
+            0 => 0,
+            p => self.toks[p - 1].end as usize,
+        }
+    }
+
+    /// Start of the next raw token (a doc comment counts).
+    fn next_raw_start(&self) -> usize {
+        self.toks[self.pos].start as usize
+    }
+
+    /// First byte after the last consumed token that is not a space or tab.
+    fn after_spaces(&self) -> usize {
+        let b = self.text.as_bytes();
+        let end = self.next_raw_start();
+        let mut i = self.prev_end();
+        while i < end && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    }
+
+    /// True when only spaces and tabs (or nothing) separate the last
+    /// consumed token from the next one.
+    fn gap_is_spaces(&self) -> bool {
+        self.after_spaces() >= self.next_raw_start()
+    }
+
+    /// The common gaps, decided without a scan: none, or one space.
+    #[inline]
+    fn gap_is_trivial(&self) -> bool {
+        let (pe, ns) = (self.prev_end(), self.next_raw_start());
+        pe == ns || (pe + 1 == ns && self.text.as_bytes()[pe] == b' ')
+    }
+
+    /// Reports what sits at byte `at` (inside a gap, or the next token)
+    /// where `expected` was required.
+    fn whitespace_error(&mut self, code: &'static str, at: usize, expected: &str) {
+        let next = self.toks[self.pos];
+        let (found, sp) = if at >= next.start as usize {
+            (self.found(next), self.span_of(next))
+        } else {
+            let what = match self.text.as_bytes()[at] {
+                b'\n' | b'\r' => "a line break",
+                b',' => "`,`",
+                _ => "a comment",
+            };
+            (what.to_string(), Span::new(self.file, at, at + 1))
+        };
+        self.diags.push(
+            Diagnostic::error(code, sp, format!("expected {expected}, found {found}"))
+                .with_label(format!("expected {expected}")),
+        );
+    }
+
+    /// The grammar's `[SP]`: only spaces may separate the last token from
+    /// the next. A line break, comment or comma is reported (at itself) and
+    /// parsing goes on.
+    fn spaces_only(&mut self, expected: &str) {
+        if self.gap_is_trivial() {
+            return;
+        }
+        let i = self.after_spaces();
+        if i < self.next_raw_start() {
+            self.whitespace_error(E_SPACES_ONLY, i, expected);
+        }
+    }
+
+    /// The grammar's `SP`: at least one space, and nothing but spaces.
+    fn expect_sp(&mut self, expected: &str) {
+        if self.prev_end() == self.next_raw_start() {
+            let at = self.next_raw_start();
+            self.whitespace_error(E_SPACES_ONLY, at, &format!("a space before {expected}"));
+        } else {
+            self.spaces_only(expected);
+        }
+    }
+
+    /// The grammar's `BR` after a statement: spaces, then a line break or a
+    /// comment (or the end of the file). `comma` allows one comma before it
+    /// (member value assignments). Reported at the offending byte; parsing
+    /// goes on, since the statement itself is complete.
+    fn expect_br(&mut self, comma: bool) {
+        // The common case: a newline right after the statement.
+        if self.text.as_bytes().get(self.prev_end()) == Some(&b'\n') {
+            return;
+        }
+        let next = self.toks[self.pos];
+        if next.kind == Tok::Eof {
+            return;
+        }
+        let b = self.text.as_bytes();
+        let end = next.start as usize;
+        let mut i = self.after_spaces();
+        if comma && i < end && b[i] == b',' {
+            i += 1;
+            while i < end && matches!(b[i], b' ' | b'\t') {
+                i += 1;
+            }
+        }
+        let ok = if i < end {
+            matches!(b[i], b'\n' | b'\r' | b'/')
+        } else {
+            next.kind == Tok::DocComment
+        };
+        if next.kind == Tok::DocComment && !next.line_start {
+            // A `///` comment ending the statement's line documents
+            // nothing (the spec ignores it); it must not become the next
+            // shape's documentation.
+            self.pos += 1;
+            self.diags.push(
+                Diagnostic::warning(
+                    W_DOC_IGNORED,
+                    self.span_of(next),
+                    "documentation comment attached to nothing is ignored",
+                )
+                .with_label("ignored")
+                .with_note(
+                    "doc comments go on their own lines, before a shape or member and its traits",
+                ),
+            );
+        }
+        if !ok {
+            self.whitespace_error(E_EXPECTED_BR, i, "a line break");
+        }
+    }
+
+    /// The grammar's `WS` where it is required (around `apply` targets):
+    /// at least one whitespace character of any kind.
+    fn expect_ws(&mut self, expected: &str) -> PResult<()> {
+        if self.prev_end() == self.next_raw_start() {
+            let at = self.next_raw_start();
+            self.whitespace_error(E_SPACES_ONLY, at, &format!("whitespace before {expected}"));
+            return Err(Bail);
+        }
+        Ok(())
     }
 
     fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) {
@@ -378,6 +617,17 @@ impl<'a, 'd> Parser<'a, 'd> {
                     r.map(|u| f.uses.push(u))
                 }
                 Tok::Word if self.text_of(t) == "apply" => {
+                    if let Some(d) = &docs {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                W_DOC_IGNORED,
+                                d.span,
+                                "documentation comment before `apply` is ignored",
+                            )
+                            .with_label("ignored")
+                            .with_note("use `@documentation` in the apply statement"),
+                        );
+                    }
                     self.check_namespace(&f, t);
                     stage = 3;
                     self.apply().map(|a| f.statements.push(Statement::Apply(a)))
@@ -462,9 +712,16 @@ impl<'a, 'd> Parser<'a, 'd> {
         version_seen: &mut Option<Span>,
     ) -> PResult<()> {
         let dollar = self.bump();
-        let key = self.key()?;
+        if self.prev_end() != self.next_raw_start() {
+            let at = self.after_spaces();
+            self.whitespace_error(E_SPACES_ONLY, at, "a control statement key right after `$`");
+        }
+        let key = self.key("`:`")?;
+        self.spaces_only("`:`");
         self.expect(Tok::Colon)?;
+        self.spaces_only("a value");
         let value = self.node_value()?;
+        self.expect_br(false);
         let span = self.span_of(dollar).to(value.span);
         if stage > 0 {
             self.diags.push(
@@ -479,8 +736,9 @@ impl<'a, 'd> Parser<'a, 'd> {
         match key.text.as_ref() {
             "version" => {
                 if let Some(prev) = *version_seen {
+                    // At the value, where Smithy reports it.
                     self.diags.push(
-                        Diagnostic::error(E_CONTROL, span, "duplicate `$version` statement")
+                        Diagnostic::error(E_CONTROL, value.span, "duplicate `$version` statement")
                             .with_secondary(prev, "first `$version` here"),
                     );
                 }
@@ -492,8 +750,14 @@ impl<'a, 'd> Parser<'a, 'd> {
                             "2" | "2.0" => self.version = IdlVersion::V2,
                             other => {
                                 let msg = format!("unsupported Smithy IDL version `{other}` (supported: 1.0, 2.0)");
-                                self.diags
-                                    .push(Diagnostic::error(E_BAD_VERSION, value.span, msg));
+                                // Smithy reports it just after the value
+                                // (it checks once the value is read).
+                                let end = value.span.end as usize;
+                                let at = Span::new(self.file, end, end);
+                                self.diags.push(
+                                    Diagnostic::error(E_BAD_VERSION, at, msg)
+                                        .with_secondary(value.span, "this version"),
+                                );
                                 // Parse the rest with the most permissive grammar.
                                 self.version = IdlVersion::V2;
                             }
@@ -531,10 +795,20 @@ impl<'a, 'd> Parser<'a, 'd> {
         Ok(())
     }
 
-    fn key(&mut self) -> PResult<Key<'a>> {
+    /// A node object key (identifier or string); `next` is what must follow
+    /// it, named in the error for a word that is more than an identifier
+    /// (`foo.bar: 1` fails at the `.`, as Smithy reports it).
+    fn key(&mut self, next: &str) -> PResult<Key<'a>> {
         let t = self.peek();
         match t.kind {
             Tok::Word => {
+                let text = self.text_of(t);
+                if !is_identifier(text) {
+                    let at = t.start as usize + bad_ident_offset(text);
+                    self.bump();
+                    self.bad_char_error(at, next);
+                    return Err(Bail);
+                }
                 self.bump();
                 Ok(Key {
                     text: Cow::Borrowed(self.text_of(t)),
@@ -565,9 +839,13 @@ impl<'a, 'd> Parser<'a, 'd> {
 
     fn metadata(&mut self, stage: u8) -> PResult<MetadataStatement<'a>> {
         let kw = self.bump();
-        let key = self.key()?;
+        self.expect_sp("the metadata key");
+        let key = self.key("`=`")?;
+        self.spaces_only("`=`");
         self.expect(Tok::Eq)?;
+        self.spaces_only("a value");
         let value = self.node_value()?;
+        self.expect_br(false);
         let span = self.span_of(kw).to(value.span);
         if stage >= 2 {
             self.diags.push(
@@ -597,22 +875,32 @@ impl<'a, 'd> Parser<'a, 'd> {
     fn identifier(&mut self, what: &str) -> PResult<Ident<'a>> {
         let id = self.word(what)?;
         if !is_identifier(id.text) {
-            self.error(
-                E_BAD_ID,
-                id.span,
-                format!("`{}` is not a valid {what}", id.text),
-            );
+            let sp = self.tail_span(id, bad_ident_offset(id.text));
+            self.error(E_BAD_ID, sp, format!("`{}` is not a valid {what}", id.text));
         }
         Ok(id)
+    }
+
+    /// The part of `id` from byte `offset` on; at the end of the word, the
+    /// one ASCII character after it (or nothing), so that an error there
+    /// points just after the word.
+    fn tail_span(&self, id: Ident<'a>, offset: usize) -> Span {
+        let start = id.span.start as usize + offset;
+        let mut end = (id.span.end as usize).max(start);
+        if end == start && self.text.as_bytes().get(start).is_some_and(u8::is_ascii) {
+            end += 1;
+        }
+        Span::new(self.file, start, end)
     }
 
     fn shape_id(&mut self, what: &str) -> PResult<Ident<'a>> {
         let id = self.word(what)?;
         if !is_shape_id(id.text) {
+            let sp = self.tail_span(id, shape_id_error_offset(id.text, false).unwrap_or(0));
             self.diags.push(
                 Diagnostic::error(
                     E_BAD_ID,
-                    id.span,
+                    sp,
                     format!("`{}` is not a valid shape id", id.text),
                 )
                 .with_note("shape ids look like `Name`, `Name$member` or `some.namespace#Name`"),
@@ -622,20 +910,36 @@ impl<'a, 'd> Parser<'a, 'd> {
     }
 
     fn namespace(&mut self, f: &File<'a>) -> PResult<Ident<'a>> {
-        self.bump();
+        let kw = self.bump();
+        self.expect_sp("a namespace");
         let ns = self.word("a namespace")?;
         if !is_namespace(ns.text) {
+            // The namespace ends at the first character that is neither an
+            // identifier character nor a `.` followed by an identifier.
+            let b = ns.text.as_bytes();
+            let mut at = bad_ident_offset(ns.text);
+            while at < b.len() && b[at] == b'.' {
+                match scan_ident(b, at + 1) {
+                    Some(e) => at = e,
+                    None => {
+                        at += 1;
+                        break;
+                    }
+                }
+            }
+            let sp = self.tail_span(ns, at);
             self.error(
                 E_BAD_ID,
-                ns.span,
+                sp,
                 format!("`{}` is not a valid namespace", ns.text),
             );
         }
+        self.expect_br(false);
         if let Some(prev) = &f.namespace {
             self.diags.push(
                 Diagnostic::error(
                     E_DUPLICATE_NAMESPACE,
-                    ns.span,
+                    self.span_of(kw),
                     "only one namespace statement is allowed per file",
                 )
                 .with_secondary(prev.span, "namespace declared here first"),
@@ -646,6 +950,7 @@ impl<'a, 'd> Parser<'a, 'd> {
 
     fn use_(&mut self, stage: u8, f: &File<'a>) -> PResult<Ident<'a>> {
         let kw = self.bump();
+        self.expect_sp("an absolute shape id");
         let id = self.word("an absolute shape id")?;
         if f.namespace.is_none() {
             self.error(
@@ -660,10 +965,11 @@ impl<'a, 'd> Parser<'a, 'd> {
                 "`use` statements must come before shapes and apply statements",
             );
         }
-        if !is_shape_id(id.text) || !id.text.contains('#') {
+        if let Some(at) = shape_id_error_offset(id.text, true) {
+            let sp = self.tail_span(id, at);
             self.error(
                 E_BAD_USE,
-                id.span,
+                sp,
                 format!(
                     "`use` needs an absolute shape id (`namespace#Name`), found `{}`",
                     id.text
@@ -672,6 +978,7 @@ impl<'a, 'd> Parser<'a, 'd> {
         } else if id.text.contains('$') {
             self.error(E_BAD_USE, id.span, "members cannot be imported with `use`");
         }
+        self.expect_br(false);
         Ok(id)
     }
 
@@ -689,14 +996,21 @@ impl<'a, 'd> Parser<'a, 'd> {
         let at = self.bump();
         let name = self.shape_id("a trait name")?;
         let mut span = self.span_of(at).to(name.span);
-        let body = if self.peek_kind() == Tok::LParen {
+        // `(` must follow the name directly; after whitespace it is not the
+        // trait's value.
+        let body = if self.peek_kind() == Tok::LParen && self.prev_end() == self.next_raw_start() {
             let lp = self.bump();
             self.enter(lp)?;
             let body = if self.peek_kind() == Tok::RParen {
                 TraitBody::Empty
             } else {
                 let t2 = self.peek2();
-                if matches!(self.peek_kind(), Tok::Word | Tok::String) && t2.kind == Tok::Colon {
+                // A key is a string or an identifier; a shape id such as
+                // `a.b#c` is a value (and `:` after it an error).
+                let t1 = self.peek();
+                let is_key = t1.kind == Tok::String
+                    || (t1.kind == Tok::Word && is_identifier(self.text_of(t1)));
+                if is_key && t2.kind == Tok::Colon {
                     TraitBody::Structure(self.kvps(Tok::RParen)?)
                 } else {
                     TraitBody::Value(self.node_value()?)
@@ -723,7 +1037,7 @@ impl<'a, 'd> Parser<'a, 'd> {
             if t.kind == Tok::Eof {
                 return Err(self.unexpected(t, close.describe()));
             }
-            let key = self.key()?;
+            let key = self.key("`:`")?;
             self.expect(Tok::Colon)?;
             let value = self.node_value()?;
             if let Some((prev, _)) = out.iter().find(|(k, _)| k.text == key.text) {
@@ -799,10 +1113,13 @@ impl<'a, 'd> Parser<'a, 'd> {
                     "null" => NodeKind::Null,
                     w => {
                         if !is_shape_id(w) {
+                            let id = Ident { text: w, span };
+                            let at = shape_id_error_offset(w, false).unwrap_or(0);
+                            let sp = self.tail_span(id, at);
                             self.diags.push(
                                 Diagnostic::error(
                                     E_BAD_ID,
-                                    span,
+                                    sp,
                                     format!("`{w}` is not a valid unquoted string (shape id)"),
                                 )
                                 .with_note("quote strings that are not shape ids"),
@@ -825,7 +1142,8 @@ impl<'a, 'd> Parser<'a, 'd> {
         // the spec; skip them silently.
         let kw_tok = self.peek();
         if kw_tok.kind == Tok::Word && self.text_of(kw_tok) == "apply" && !traits.is_empty() {
-            let sp = traits[0].span;
+            // Reported at `apply`, where Smithy's parser notices it.
+            let sp = self.span_of(kw_tok);
             self.error(
                 E_STRAY_TRAITS,
                 sp,
@@ -870,21 +1188,26 @@ impl<'a, 'd> Parser<'a, 'd> {
             }
             _ => {}
         }
+        self.expect_sp("a shape name");
         let name = self.identifier("shape name")?;
         let mut for_resource = None;
-        if self.is_word("for") {
+        let aggregate = matches!(
+            keyword,
+            ShapeKeyword::Structure
+                | ShapeKeyword::Union
+                | ShapeKeyword::List
+                | ShapeKeyword::Set
+                | ShapeKeyword::Map
+        );
+        // `for` (like `with`) must be on the shape name's line; the grammar
+        // allows it on every aggregate shape.
+        if aggregate && self.is_word("for") && self.gap_is_spaces() {
             let t = self.bump();
             self.require_v2(self.span_of(t), "`for` resource binding");
-            if keyword != ShapeKeyword::Structure {
-                self.error(
-                    E_UNEXPECTED,
-                    self.span_of(t),
-                    "only structures can be bound to a resource with `for`",
-                );
-            }
+            self.expect_sp("a resource shape id");
             for_resource = Some(self.shape_id("a resource shape id")?);
         }
-        let mixins = self.mixins()?;
+        let mixins = self.mixins(false)?;
         let body = match keyword {
             ShapeKeyword::Simple(_) => ShapeBody::None,
             ShapeKeyword::List
@@ -904,6 +1227,7 @@ impl<'a, 'd> Parser<'a, 'd> {
             }
             ShapeKeyword::Operation => ShapeBody::Operation(self.operation_body()?),
         };
+        self.expect_br(false);
         let end = self.toks[self.pos.saturating_sub(1)];
         let span = kw_span.to(self.span_of(end)).to(name.span);
         f.statements.push(Statement::Shape(ShapeStatement {
@@ -920,8 +1244,12 @@ impl<'a, 'd> Parser<'a, 'd> {
         Ok(())
     }
 
-    fn mixins(&mut self) -> PResult<Vec<Ident<'a>>> {
-        if !self.is_word("with") {
+    /// `with [...]`. `any_ws`: it may follow any whitespace (an inline
+    /// structure's `with` right after its traits or `:=`).
+    fn mixins(&mut self, any_ws: bool) -> PResult<Vec<Ident<'a>>> {
+        // `with` on a later line is not a mixin list: it is what comes next
+        // (and an error there), as in Smithy's grammar.
+        if !self.is_word("with") || !(any_ws || self.gap_is_spaces()) {
             return Ok(Vec::new());
         }
         let with = self.bump();
@@ -931,20 +1259,16 @@ impl<'a, 'd> Parser<'a, 'd> {
         loop {
             let t = self.peek();
             match t.kind {
-                Tok::RBracket => {
+                Tok::RBracket if !out.is_empty() => {
                     self.bump();
                     break;
                 }
                 Tok::Word => out.push(self.shape_id("a mixin shape id")?),
+                Tok::RBracket => {
+                    return Err(self.unexpected(t, "a mixin shape id (`with` needs at least one)"))
+                }
                 _ => return Err(self.unexpected(t, "a mixin shape id or `]`")),
             }
-        }
-        if out.is_empty() {
-            self.error(
-                E_UNEXPECTED,
-                self.span_of(with),
-                "`with` needs at least one mixin",
-            );
         }
         Ok(out)
     }
@@ -1015,7 +1339,9 @@ impl<'a, 'd> Parser<'a, 'd> {
                 if is_enum {
                     (name, None, false, name.span)
                 } else {
+                    self.spaces_only("`:`");
                     self.expect(Tok::Colon)?;
+                    self.spaces_only("a target shape id");
                     let target = self.shape_id("a target shape id")?;
                     (name, Some(target), false, name.span)
                 }
@@ -1058,7 +1384,8 @@ impl<'a, 'd> Parser<'a, 'd> {
             _ => {}
         }
         let mut value = None;
-        if self.peek_kind() == Tok::Eq {
+        // `= value` must start on the member's line and end it.
+        if self.peek_kind() == Tok::Eq && self.gap_is_spaces() {
             let eq = self.bump();
             let eq_span = self.span_of(eq);
             match kw {
@@ -1070,7 +1397,9 @@ impl<'a, 'd> Parser<'a, 'd> {
                     "`= value` is only allowed on structure and enum members",
                 ),
             }
+            self.spaces_only("a value");
             value = Some(self.node_value()?);
+            self.expect_br(true);
         }
         let end = self.toks[self.pos.saturating_sub(1)];
         let span = start.to(self.span_of(end));
@@ -1096,7 +1425,7 @@ impl<'a, 'd> Parser<'a, 'd> {
                 self.bump();
                 break;
             }
-            let key = self.key()?;
+            let key = self.key("`:` or `:=`")?;
             let which = key.text.as_ref();
             match which {
                 "input" | "output" => {
@@ -1186,11 +1515,14 @@ impl<'a, 'd> Parser<'a, 'd> {
         let docs = self.take_docs();
         let traits = self.traits()?;
         let mut for_resource = None;
+        // After `:=` and the traits, whitespace of any kind may come before
+        // `for` or `with`; after `for X`, `with` stays on that line.
         if self.is_word("for") {
             self.bump();
+            self.expect_sp("a resource shape id");
             for_resource = Some(self.shape_id("a resource shape id")?);
         }
-        let mixins = self.mixins()?;
+        let mixins = self.mixins(for_resource.is_none())?;
         let members = self.members(ShapeKeyword::Structure)?;
         let end = self.toks[self.pos.saturating_sub(1)];
         Ok(InlineStructure {
@@ -1206,7 +1538,9 @@ impl<'a, 'd> Parser<'a, 'd> {
 
     fn apply(&mut self) -> PResult<ApplyStatement<'a>> {
         let kw = self.bump();
+        self.expect_ws("the target shape id")?;
         let target = self.shape_id("a shape id to apply traits to")?;
+        self.expect_ws("the traits")?;
         let traits = match self.peek_kind() {
             Tok::At => vec![self.trait_()?],
             Tok::LBrace => {
@@ -1222,6 +1556,7 @@ impl<'a, 'd> Parser<'a, 'd> {
                 return Err(self.unexpected(t, "a trait (`@name`) or `{`"));
             }
         };
+        self.expect_br(false);
         let end = self.toks[self.pos.saturating_sub(1)];
         Ok(ApplyStatement {
             target,

@@ -16,7 +16,7 @@
 use super::ast::{self, IoTarget, NodeKind, ShapeBody, ShapeKeyword, Statement, TraitBody};
 use super::diagnostics::Diagnostic;
 use super::fragment::{Apply, Fragment, MetadataEntry};
-use super::parser::is_shape_id;
+use super::parser::{is_shape_id, E_V2_ONLY};
 use super::source::Span;
 use crate::model::{
     Member, Node, Operation, Resource, Service, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue,
@@ -37,6 +37,11 @@ pub const E_DUPLICATE_MEMBER: &str = "E0123";
 pub const E_VALUE_CONFLICT: &str = "E0124";
 /// Invalid service/resource property.
 pub const E_ENTITY_PROPERTY: &str = "E0125";
+/// A list or set without `member`, or a map without `key` / `value` (and
+/// no mixin that could supply them).
+pub const E_MISSING_MEMBER: &str = "E0126";
+/// An unquoted node value (a syntactic shape id) that names no shape.
+pub const E_UNRESOLVED_SYNTACTIC_ID: &str = "E0127";
 /// A doc comment and an explicit `@documentation` on the same shape.
 pub const W_DOC_CONFLICT: &str = "W0120";
 /// IDL 1.0 only: a member target spelled as a lower-case Rust number type
@@ -158,6 +163,9 @@ struct Resolver<'s, 'a, 'd> {
     uses: HashMap<&'a str, ShapeId, FnvBuild>,
     diags: &'d mut Vec<Diagnostic>,
     elisions: Vec<Elision>,
+    /// Every shape of the run, to check unquoted node values (syntactic
+    /// shape ids) against.
+    scope: &'s Scope,
 }
 
 /// Resolves one parsed file against `scope` (which must already hold every
@@ -173,6 +181,7 @@ pub fn resolve(file: &ast::File<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>)
         uses: HashMap::default(),
         diags,
         elisions: Vec::new(),
+        scope,
     };
     r.collect_uses();
     let mut fragment = Fragment {
@@ -271,26 +280,33 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
 
     /// Resolves a (possibly relative) shape id.
     fn id(&self, text: &str) -> ShapeId {
+        self.id_found(text).0
+    }
+
+    /// [`Self::id`], plus whether the shape exists when resolution already
+    /// tells (a local or prelude name: yes; no match at all: no). `None`
+    /// for absolute ids and `use`d names, which need a look at the scope.
+    fn id_found(&self, text: &str) -> (ShapeId, Option<bool>) {
         if text.contains('#') {
             if let Some(id) = ShapeId::parse(text) {
-                return id;
+                return (id, None);
             }
         }
         let (name, member) = match text.split_once('$') {
             Some((n, m)) => (n, Some(m.to_string())),
             None => (text, None),
         };
-        let mut id = if let Some(u) = self.uses.get(name) {
-            u.clone()
+        let (mut id, found) = if let Some(u) = self.uses.get(name) {
+            (u.clone(), None)
         } else if self.local_names.is_some_and(|s| s.contains(name)) {
-            ShapeId::new(self.ns, name)
+            (ShapeId::new(self.ns, name), Some(true))
         } else if self.prelude_names.is_some_and(|s| s.contains(name)) {
-            ShapeId::prelude(name)
+            (ShapeId::prelude(name), Some(true))
         } else {
-            ShapeId::new(self.ns, name)
+            (ShapeId::new(self.ns, name), Some(false))
         };
         id.member = member;
-        id
+        (id, found)
     }
 
     /// Resolves a member target: [`Self::id`], plus the IDL 1.0 leniency for
@@ -335,7 +351,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         }
     }
 
-    fn node(&self, v: &ast::NodeValue<'_>) -> Node {
+    fn node(&mut self, v: &ast::NodeValue<'_>) -> Node {
         match &v.kind {
             NodeKind::Null => Node::Null,
             NodeKind::Bool(b) => Node::Bool(*b),
@@ -350,16 +366,35 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                     if self.prelude_names.is_some_and(|s| s.contains(base)) {
                         return Node::String(self.id(s).to_string());
                     }
+                    self.unresolved_syntactic_id(s, &ShapeId::prelude(base), v.span);
                     return Node::String(s.to_string());
                 }
-                Node::String(self.id(s).to_string())
+                let (id, found) = self.id_found(s);
+                if !found.unwrap_or_else(|| self.scope.contains(&id.namespace, &id.name)) {
+                    self.unresolved_syntactic_id(s, &id, v.span);
+                }
+                Node::String(id.to_string())
             }
             NodeKind::Array(items) => Node::Array(items.iter().map(|i| self.node(i)).collect()),
             NodeKind::Object(kv) => Node::Object(self.object(kv)),
         }
     }
 
-    fn object(&self, kv: &[(ast::Key<'_>, ast::NodeValue<'_>)]) -> IndexMap<String, Node> {
+    /// An unquoted node value names a shape, and that shape does not exist
+    /// (Smithy fails the model; a string needs quotes).
+    fn unresolved_syntactic_id(&mut self, text: &str, id: &ShapeId, span: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                E_UNRESOLVED_SYNTACTIC_ID,
+                span,
+                format!("unquoted value `{text}` is a shape id, and `{id}` is no shape"),
+            )
+            .with_label("no such shape")
+            .with_note("quote it if it is meant as a string"),
+        );
+    }
+
+    fn object(&mut self, kv: &[(ast::Key<'_>, ast::NodeValue<'_>)]) -> IndexMap<String, Node> {
         let mut m = IndexMap::with_capacity(kv.len());
         for (k, v) in kv {
             m.insert(k.text.to_string(), self.node(v));
@@ -516,9 +551,27 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         out
     }
 
+    /// Reports 2.0-only model content in an IDL 1.0 file (the parser
+    /// reports 2.0-only syntax).
+    fn v2_only(&mut self, span: Span, what: &str) {
+        self.diags.push(
+            Diagnostic::error(E_V2_ONLY, span, format!("{what} requires Smithy IDL 2.0"))
+                .with_label("not available in IDL 1.0")
+                .with_note("add `$version: \"2\"` at the top of the file to use IDL 2.0"),
+        );
+    }
+
     fn shape(&mut self, s: &ast::ShapeStatement<'_>, out: &mut Vec<Shape>) {
         let id = ShapeId::new(self.ns, s.name.text);
         let traits = self.traits(&s.traits, s.docs.as_ref());
+        if self.file.version == crate::model::IdlVersion::V1 {
+            // Mixins are 2.0 only, also when declared with the trait alone.
+            let mixin = ShapeId::prelude("mixin");
+            if let Some(tv) = traits.get(&mixin) {
+                let sp = tv.span;
+                self.v2_only(sp, "the `@mixin` trait");
+            }
+        }
         let mixins: Vec<ShapeRef> = s.mixins.iter().map(|m| self.shape_ref(m)).collect();
         let for_resource = s.for_resource.as_ref().map(|r| self.shape_ref(r));
         let mut extra: Vec<Shape> = Vec::new();
@@ -534,7 +587,38 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                     ShapeKeyword::Enum => ShapeKind::Enum,
                     _ => ShapeKind::IntEnum,
                 };
-                (kind, self.members(&id, kw, defs, for_resource.as_ref()))
+                let members = self.members(&id, kw, defs, for_resource.as_ref());
+                let required: &[&str] = match kw {
+                    ShapeKeyword::List | ShapeKeyword::Set => &["member"],
+                    ShapeKeyword::Map => &["key", "value"],
+                    _ => &[],
+                };
+                // Without mixins nothing else can supply them (the JSON AST
+                // reader checks the same).
+                let missing: Vec<&str> = required
+                    .iter()
+                    .filter(|r| mixins.is_empty() && !members.iter().any(|m| m.name == **r))
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            E_MISSING_MEMBER,
+                            s.name.span,
+                            format!(
+                                "{} `{id}` has no `{}` member",
+                                match kw {
+                                    ShapeKeyword::Map => "map",
+                                    ShapeKeyword::Set => "set",
+                                    _ => "list",
+                                },
+                                missing.join("` or `")
+                            ),
+                        )
+                        .with_label(format!("`{}` required", missing.join("`, `"))),
+                    );
+                }
+                (kind, members)
             }
             (ShapeBody::Properties(kv), ShapeKeyword::Service) => {
                 (ShapeKind::Service(self.service(kv)), Vec::new())
@@ -545,8 +629,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 for (which, slot) in [(&op.input, &mut o.input), (&op.output, &mut o.output)] {
                     let is_input = std::ptr::eq(which, &op.input);
                     match which {
-                        // An explicit `input: Unit` is kept as written (the
-                        // JSON AST shows it); absent input stays `None`.
+                        // An explicit `input: Unit` is kept as written.
                         Some((IoTarget::Ref(r), _)) => *slot = Some(self.shape_ref(r)),
                         Some((IoTarget::Inline(inline), _)) => {
                             let suffix = if is_input {
@@ -581,6 +664,14 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                                 id: sid,
                                 span: inline.walrus,
                             });
+                        }
+                        // IDL 2.0: no input / output means `smithy.api#Unit`
+                        // (Smithy's model has it; IDL 1.0 keeps it absent).
+                        None if self.file.version == crate::model::IdlVersion::V2 => {
+                            *slot = Some(ShapeRef {
+                                id: ShapeId::prelude("Unit"),
+                                span: s.name.span,
+                            })
                         }
                         None => {}
                     }
@@ -693,7 +784,12 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
             let key = k.text.as_ref();
             match key {
                 "identifiers" => r.identifiers = self.ref_map(v, key),
-                "properties" => r.properties = self.ref_map(v, key),
+                "properties" => {
+                    if self.file.version == crate::model::IdlVersion::V1 {
+                        self.v2_only(k.span, "resource `properties`");
+                    }
+                    r.properties = self.ref_map(v, key)
+                }
                 "create" => r.create = self.ref_value(v, key),
                 "put" => r.put = self.ref_value(v, key),
                 "read" => r.read = self.ref_value(v, key),

@@ -90,6 +90,10 @@ pub const E_PRIVATE_REFERENCE: &str = "E0229";
 pub const E_BOX_IN_V2: &str = "E0230";
 /// A trait definition's selector is not valid selector syntax.
 pub const E_INVALID_SELECTOR: &str = "E0231";
+/// An operation mixin with an input or output other than `smithy.api#Unit`,
+/// or a resource mixin with identifiers, properties, lifecycle operations,
+/// operations or resources.
+pub const E_MIXIN_PROPERTIES: &str = "E0232";
 /// wasmCloud: `@n` on some but not all members of a structure.
 pub const E_N_ALL_OR_NONE: &str = "E0250";
 /// wasmCloud: two members of a structure share an `@n` value.
@@ -292,6 +296,7 @@ struct Ids {
     range: ShapeId,
     n: ShapeId,
     wasmbus: ShapeId,
+    mixin: ShapeId,
 }
 
 impl Ids {
@@ -324,6 +329,7 @@ fn ids() -> &'static Ids {
         range: prelude("range"),
         n: wasmcloud("n"),
         wasmbus: wasmcloud("wasmbus"),
+        mixin: prelude("mixin"),
     })
 }
 
@@ -2007,13 +2013,45 @@ impl<'a> Validator<'a> {
     // -----------------------------------------------------------------------
     // Operations, services, resources.
 
+    /// Reports an operation or resource mixin that defines properties
+    /// (Smithy: their mixins carry traits and members only).
+    fn mixin_with_properties(&mut self, shape: &Shape, what: &str) {
+        if !shape.traits.contains_key(&ids().mixin) {
+            return;
+        }
+        self.push(
+            Diagnostic::error(
+                E_MIXIN_PROPERTIES,
+                shape.span,
+                format!("{what} mixin `{}` defines {}", shape.id, if what == "operation" {
+                    "an input or output other than `smithy.api#Unit`"
+                } else {
+                    "properties (identifiers, properties, lifecycle operations, operations or resources)"
+                }),
+            )
+            .with_label(format!("{what} mixins may only carry traits")),
+        );
+    }
+
     fn check_operation(&mut self, shape: &'a Shape, op: &'a crate::model::Operation) {
         let ns = shape.id.namespace.as_str();
+        let unit = &ids().unit;
+        if [&op.input, &op.output]
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| &r.id != unit))
+        {
+            self.mixin_with_properties(shape, "operation");
+        }
         for (what, r, wrong_trait) in [
             ("input", &op.input, "output"),
             ("output", &op.output, "input"),
         ] {
             let Some(r) = r else { continue };
+            // `smithy.api#Unit` (every IDL 2.0 operation without input or
+            // output has it) is always a valid input and output.
+            if &r.id == unit {
+                continue;
+            }
             let Some(t) = self.resolve(
                 &r.id,
                 r.span,
@@ -2168,6 +2206,12 @@ impl<'a> Validator<'a> {
         let closure = self.closure(&shape.id);
         let mut by_name: HashMap<String, &Shape, FastHash> = HashMap::default();
         for s in closure {
+            // Prelude shapes are not part of a service's closure for name
+            // conflicts: a local `Unit` does not clash with
+            // `smithy.api#Unit` (Smithy's rule).
+            if s.id.is_prelude() {
+                continue;
+            }
             let id = &s.id;
             let name = svc
                 .rename
@@ -2212,6 +2256,24 @@ impl<'a> Validator<'a> {
     }
 
     fn check_resource(&mut self, shape: &'a Shape, res: &'a crate::model::Resource) {
+        let has_properties = !res.identifiers.is_empty()
+            || !res.properties.is_empty()
+            || [
+                &res.create,
+                &res.put,
+                &res.read,
+                &res.update,
+                &res.delete,
+                &res.list,
+            ]
+            .iter()
+            .any(|r| r.is_some())
+            || !res.operations.is_empty()
+            || !res.collection_operations.is_empty()
+            || !res.resources.is_empty();
+        if has_properties {
+            self.mixin_with_properties(shape, "resource");
+        }
         for (name, r) in &res.identifiers {
             let Some(t) =
                 self.resolve(&r.id, r.span, E_UNRESOLVED_REFERENCE, "resource identifier")
@@ -2271,6 +2333,9 @@ impl<'a> Validator<'a> {
             if let ShapeKind::Operation(op) = &shape.kind {
                 for (what, r) in [("input", &op.input), ("output", &op.output)] {
                     let Some(r) = r else { continue };
+                    if r.id == ids().unit {
+                        continue;
+                    }
                     let Some(t) = self.model.shape(&r.id) else {
                         continue;
                     };
