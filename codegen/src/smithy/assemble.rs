@@ -9,7 +9,9 @@
 use super::diagnostics::Diagnostic;
 use super::resolve::{elided_placeholder, Elision, Resolved};
 use super::source::Span;
-use crate::model::{FxBuild, Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits};
+use crate::model::{
+    FxBuild, Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits,
+};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 

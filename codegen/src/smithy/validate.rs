@@ -780,6 +780,7 @@ impl<'a> Validator<'a> {
             ) else {
                 continue;
             };
+            self.check_io_member_target(m, target);
             if m.target.member.is_some() {
                 self.push(
                     Diagnostic::error(
@@ -2218,7 +2219,8 @@ impl<'a> Validator<'a> {
 
     fn check_service_closure(&mut self, shape: &'a Shape, svc: &'a crate::model::Service) {
         let closure = self.closure(&shape.id);
-        let mut by_name: HashMap<String, &Shape, FastHash> = HashMap::default();
+        let mut by_name: HashMap<String, &Shape, FastHash> =
+            HashMap::with_capacity_and_hasher(closure.len(), FastHash::default());
         for s in closure {
             // Prelude shapes are not part of a service's closure for name
             // conflicts: a local `Unit` does not clash with
@@ -2227,11 +2229,8 @@ impl<'a> Validator<'a> {
                 continue;
             }
             let id = &s.id;
-            let name = svc
-                .rename
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| id.name.clone());
+            // Borrowed: only the lower-cased copy is kept.
+            let name = svc.rename.get(id).map_or(id.name.as_str(), String::as_str);
             let lower = name.to_lowercase();
             match by_name.get(&lower) {
                 Some(first) if first.id != s.id => {
@@ -2371,32 +2370,43 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+            // Members of the shapes `check_shape` saw were checked by
+            // `check_members`, which looks their targets up anyway; only
+            // the skipped prelude shapes are left.
+            if self.options.include_prelude || !shape.id.is_prelude() {
+                continue;
+            }
+            if matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum) {
+                continue;
+            }
             for m in &shape.members {
-                if matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum) {
-                    continue;
+                if let Some(t) = self.model.shape(&m.target) {
+                    self.check_io_member_target(m, t);
                 }
-                let Some(t) = self.model.shape(&m.target) else {
-                    continue;
-                };
-                for what in ["input", "output"] {
-                    if t.traits.contains_key(ids().io(what))
-                        && matches!(t.kind, ShapeKind::Structure)
-                    {
-                        self.push(
-                            Diagnostic::error(
-                                E_INPUT_OUTPUT_USE,
-                                m.target_span,
-                                format!(
-                                    "member `{}` targets the @{what} structure `{}`",
-                                    m.name, t.id
-                                ),
-                            )
-                            .with_label(format!(
-                                "@{what} structures can only be used as an operation {what}"
-                            )),
-                        );
-                    }
-                }
+            }
+        }
+    }
+
+    /// A member may not target an `@input` / `@output` structure.
+    fn check_io_member_target(&mut self, m: &Member, t: &Shape) {
+        if !matches!(t.kind, ShapeKind::Structure) {
+            return;
+        }
+        for what in ["input", "output"] {
+            if t.traits.contains_key(ids().io(what)) {
+                self.push(
+                    Diagnostic::error(
+                        E_INPUT_OUTPUT_USE,
+                        m.target_span,
+                        format!(
+                            "member `{}` targets the @{what} structure `{}`",
+                            m.name, t.id
+                        ),
+                    )
+                    .with_label(format!(
+                        "@{what} structures can only be used as an operation {what}"
+                    )),
+                );
             }
         }
     }
