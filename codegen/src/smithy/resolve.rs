@@ -256,10 +256,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
         let local_span = |name: &str| match &local {
             Some(map) => map.get(name).copied(),
             // The last definition, as the map keeps it.
-            None => shapes()
-                .filter(|(n, _)| *n == name)
-                .last()
-                .map(|(_, sp)| sp),
+            None => shapes().rfind(|(n, _)| *n == name).map(|(_, sp)| sp),
         };
         for u in &self.file.uses {
             let Some(id) = ShapeId::parse(u.text) else {
