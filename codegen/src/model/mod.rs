@@ -610,7 +610,9 @@ pub struct Model {
     /// Every shape (prelude included), in declaration order.
     pub shapes: IndexMap<ShapeId, Shape, FxBuild>,
     /// The IDL version each namespace was declared with (first file wins).
-    pub namespace_versions: IndexMap<String, IdlVersion>,
+    /// Hashed with [`FxHasher`]: the assembler looks a namespace up for
+    /// every shape it adds.
+    pub namespace_versions: IndexMap<String, IdlVersion, FxBuild>,
     /// True when any source file (IDL, or JSON AST by its `smithy`
     /// version) is version 1.0, even one without shapes: `weld json` then
     /// writes a 1.0 document.

@@ -9,7 +9,9 @@
 use super::diagnostics::Diagnostic;
 use super::resolve::{elided_placeholder, Elision, Resolved};
 use super::source::Span;
-use crate::model::{Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits};
+use crate::model::{
+    FxBuild, Member, Model, Node, Shape, ShapeId, ShapeKind, ShapeRef, TraitValue, Traits,
+};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 
@@ -103,9 +105,11 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
         shapes: IndexMap::with_capacity_and_hasher(total, Default::default()),
         diags,
     };
-    let mut meta_spans: HashMap<String, Span> = HashMap::new();
+    // FxBuild for every map here: their keys come from the model, and
+    // SipHash (plus a random seed per map) cost more than the lookups.
+    let mut meta_spans: HashMap<String, Span, FxBuild> = HashMap::default();
     let mut applies = Vec::new();
-    let mut elisions: HashMap<ShapeId, Vec<Elision>> = HashMap::new();
+    let mut elisions: HashMap<ShapeId, Vec<Elision>, FxBuild> = HashMap::default();
     for part in parts {
         let f = part.fragment;
         if let Some(ns) = &f.namespace {
@@ -170,7 +174,7 @@ pub fn assemble(parts: Vec<Resolved>, diags: &mut Vec<Diagnostic>) -> Model {
     // replaces the inherited value of that trait, as a local trait would
     // (Smithy's rule), while two applies of one trait still merge or
     // conflict. `replaced` remembers which inherited values are gone.
-    let mut replaced: HashSet<(ShapeId, ShapeId)> = HashSet::new();
+    let mut replaced: HashSet<(ShapeId, ShapeId), FxBuild> = HashSet::default();
     for ap in deferred {
         a.apply(&ap, Some(&mut replaced));
     }
@@ -183,7 +187,7 @@ impl Assembler<'_> {
     fn merge_metadata(
         &mut self,
         meta: &mut IndexMap<String, Node>,
-        spans: &mut HashMap<String, Span>,
+        spans: &mut HashMap<String, Span, FxBuild>,
         key: String,
         value: Node,
         span: Span,
@@ -319,7 +323,7 @@ impl Assembler<'_> {
     fn apply(
         &mut self,
         ap: &super::fragment::Apply,
-        mut inherited: Option<&mut HashSet<(ShapeId, ShapeId)>>,
+        mut inherited: Option<&mut HashSet<(ShapeId, ShapeId), FxBuild>>,
     ) -> bool {
         let final_pass = inherited.is_some();
         let mut base = ap.target.clone();
@@ -384,7 +388,7 @@ impl Assembler<'_> {
 
     /// Flattens mixins (and fills elided targets) for every shape, mixins
     /// before their users, without recursion (mixin chains can be long).
-    fn flatten(&mut self, elisions: &HashMap<ShapeId, Vec<Elision>>) {
+    fn flatten(&mut self, elisions: &HashMap<ShapeId, Vec<Elision>, FxBuild>) {
         const NEW: u8 = 0;
         const VISITING: u8 = 1;
         const DONE: u8 = 2;
@@ -449,7 +453,7 @@ impl Assembler<'_> {
         &mut self,
         idx: usize,
         state: &[u8],
-        elisions: &HashMap<ShapeId, Vec<Elision>>,
+        elisions: &HashMap<ShapeId, Vec<Elision>, FxBuild>,
     ) {
         let placeholder = elided_placeholder();
         // Elided members bound to a resource take the resource's target.

@@ -118,6 +118,9 @@ impl Scope {
     pub fn add_file(&mut self, file: &ast::File<'_>) {
         let Some(ns) = file.namespace else { return };
         let set = self.names.entry(ns.text.to_string()).or_default();
+        // One name per statement at most (inline I/O adds a few more):
+        // sized once instead of rehashed as it grows.
+        set.reserve(file.statements.len());
         for st in &file.statements {
             if let Statement::Shape(s) = st {
                 set.insert(s.name.text.to_string());
@@ -136,11 +139,25 @@ impl Scope {
     /// Records shapes from an already-resolved fragment (JSON AST input or
     /// the cached prelude).
     pub fn add_fragment(&mut self, fragment: &Fragment) {
-        for s in &fragment.shapes {
-            self.names
-                .entry(s.id.namespace.clone())
-                .or_default()
-                .insert(s.id.name.clone());
+        // Shapes of one namespace come together (a fragment is mostly a
+        // single namespace): the set is found once per run of them, and
+        // the namespace is cloned only when it is new.
+        let mut i = 0;
+        while i < fragment.shapes.len() {
+            let ns = &fragment.shapes[i].id.namespace;
+            let run = fragment.shapes[i..]
+                .iter()
+                .take_while(|s| &s.id.namespace == ns)
+                .count();
+            if !self.names.contains_key(ns.as_str()) {
+                self.names.insert(ns.clone(), NameSet::default());
+            }
+            let set = self.names.get_mut(ns.as_str()).expect("inserted above");
+            set.reserve(run);
+            for s in &fragment.shapes[i..i + run] {
+                set.insert(s.id.name.clone());
+            }
+            i += run;
         }
     }
 
@@ -220,16 +237,27 @@ pub fn resolve(file: &ast::File<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>)
 
 impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
     fn collect_uses(&mut self) {
-        let mut spans: HashMap<&'a str, Span> = HashMap::new();
-        let local: HashMap<&str, Span> = self
-            .file
-            .statements
-            .iter()
-            .filter_map(|s| match s {
+        if self.file.uses.is_empty() {
+            return;
+        }
+        let mut spans: HashMap<&'a str, Span, FnvBuild> = HashMap::default();
+        // The file's own shape names, for `use` statements that shadow
+        // one. A file has a few `use` statements: scanning the statements
+        // for each is cheaper than hashing every shape name, until there
+        // are many of them.
+        let shapes = || {
+            self.file.statements.iter().filter_map(|s| match s {
                 Statement::Shape(s) => Some((s.name.text, s.name.span)),
                 _ => None,
             })
-            .collect();
+        };
+        let local: Option<HashMap<&str, Span, FnvBuild>> =
+            (self.file.uses.len() > 8).then(|| shapes().collect());
+        let local_span = |name: &str| match &local {
+            Some(map) => map.get(name).copied(),
+            // The last definition, as the map keeps it.
+            None => shapes().rfind(|(n, _)| *n == name).map(|(_, sp)| sp),
+        };
         for u in &self.file.uses {
             let Some(id) = ShapeId::parse(u.text) else {
                 continue;
@@ -258,7 +286,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                 }
                 continue;
             }
-            if let Some(local_span) = local.get(name) {
+            if let Some(local_span) = local_span(name) {
                 if id.namespace != self.ns {
                     self.diags.push(
                         Diagnostic::error(
@@ -269,7 +297,7 @@ impl<'s, 'a, 'd> Resolver<'s, 'a, 'd> {
                                 u.text
                             ),
                         )
-                        .with_secondary(*local_span, "shape defined here"),
+                        .with_secondary(local_span, "shape defined here"),
                     );
                 }
             }

@@ -202,7 +202,7 @@ struct Validator<'a> {
     /// The model as a numbered graph for selector evaluation (built on first use).
     graph: Option<Graph<'a>>,
     /// Lower-cased shape name -> ids, for suggestions (built lazily).
-    names_by_lower: Option<HashMap<String, Vec<ShapeId>>>,
+    names_by_lower: Option<HashMap<String, Vec<ShapeId>, FastHash>>,
     /// Namespace -> indices of its shapes in model order (built lazily).
     shapes_by_ns: Option<HashMap<&'a str, Vec<usize>, FastHash>>,
 }
@@ -438,7 +438,7 @@ impl<'a> Validator<'a> {
     fn finish(mut self) -> Vec<Diagnostic> {
         // Mixins copy members (and their spans) into every shape that uses
         // them, so the same finding may be produced several times.
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<_, FastHash> = HashSet::default();
         let mut out: Vec<Diagnostic> = Vec::new();
         for d in self.diags.drain(..) {
             let key = (
@@ -555,7 +555,7 @@ impl<'a> Validator<'a> {
         }
         // Same name in another namespace: a missing `use` statement.
         let index = self.names_by_lower.get_or_insert_with(|| {
-            let mut m: HashMap<String, Vec<ShapeId>> = HashMap::new();
+            let mut m: HashMap<String, Vec<ShapeId>, FastHash> = HashMap::default();
             for s in model.shapes.values() {
                 m.entry(s.id.name.to_lowercase())
                     .or_default()
@@ -727,10 +727,22 @@ impl<'a> Validator<'a> {
         // Member names are case-insensitive. Identifiers are ASCII, so fold
         // ASCII case without allocating; any other name takes the Unicode path.
         let ascii = shape.members.iter().all(|m| m.name.is_ascii());
+        // Most shapes have a handful of members: comparing each name with
+        // the earlier ones (length first) is cheaper than building a map;
+        // the map only pays off for long member lists.
+        const SCAN_MAX: usize = 16;
+        let scan = ascii && shape.members.len() <= SCAN_MAX;
         let mut seen_ascii: HashMap<AsciiCaseless<'a>, &Member, FastHash> = HashMap::default();
+        if ascii && !scan {
+            seen_ascii.reserve(shape.members.len());
+        }
         let mut seen: HashMap<String, &Member, FastHash> = HashMap::default();
-        for m in &shape.members {
-            let first = if ascii {
+        for (i, m) in shape.members.iter().enumerate() {
+            let first = if scan {
+                shape.members[..i]
+                    .iter()
+                    .find(|f| f.name.eq_ignore_ascii_case(&m.name))
+            } else if ascii {
                 seen_ascii.get(&AsciiCaseless(&m.name)).copied()
             } else {
                 seen.get(&m.name.to_lowercase()).copied()
@@ -749,6 +761,8 @@ impl<'a> Validator<'a> {
                         .with_label("duplicate member")
                         .with_secondary(first.span, "first defined here"),
                 );
+            } else if scan {
+                // Found again by the scan over `shape.members[..i]`.
             } else if ascii {
                 seen_ascii.insert(AsciiCaseless(&m.name), m);
             } else {
@@ -766,6 +780,7 @@ impl<'a> Validator<'a> {
             ) else {
                 continue;
             };
+            self.check_io_member_target(m, target);
             if m.target.member.is_some() {
                 self.push(
                     Diagnostic::error(
@@ -1621,8 +1636,8 @@ impl<'a> Validator<'a> {
         if shape.members.len() < 2 || self.exclusive.is_empty() {
             return;
         }
-        let mut first_by_trait: HashMap<ShapeId, &Member> = HashMap::new();
-        let mut first_by_target: HashMap<ShapeId, &Member> = HashMap::new();
+        let mut first_by_trait: HashMap<&ShapeId, &Member, FastHash> = HashMap::default();
+        let mut first_by_target: HashMap<ShapeId, &Member, FastHash> = HashMap::default();
         for m in &shape.members {
             for (tid, tv) in &m.traits {
                 if self.exclusivity(tid) == Some("member") {
@@ -1642,7 +1657,7 @@ impl<'a> Validator<'a> {
                             .with_secondary(first_span, "first applied here"),
                         );
                     } else {
-                        first_by_trait.insert(tid.clone(), m);
+                        first_by_trait.insert(tid, m);
                     }
                 }
             }
@@ -1689,7 +1704,7 @@ impl<'a> Validator<'a> {
                 .with_label("an enum needs at least one member"),
             );
         }
-        let mut seen: HashMap<String, &Member> = HashMap::new();
+        let mut seen: HashMap<String, &Member, FastHash> = HashMap::default();
         for m in &shape.members {
             let (value, span) = match m.traits.get(&ids().enum_value) {
                 None => (m.name.clone(), m.span),
@@ -1754,7 +1769,7 @@ impl<'a> Validator<'a> {
                 .with_label("an intEnum needs at least one member"),
             );
         }
-        let mut seen: HashMap<i64, &Member> = HashMap::new();
+        let mut seen: HashMap<i64, &Member, FastHash> = HashMap::default();
         for m in &shape.members {
             let Some(tv) = m.traits.get(&ids().enum_value) else {
                 self.push(
@@ -1808,8 +1823,8 @@ impl<'a> Validator<'a> {
         let Some(entries) = value.as_array() else {
             return; // type errors come from the generic value check
         };
-        let mut values: HashMap<&str, usize> = HashMap::new();
-        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut values: HashMap<&str, usize, FastHash> = HashMap::default();
+        let mut names: HashMap<&str, usize, FastHash> = HashMap::default();
         let named = entries.iter().filter(|e| e.get("name").is_some()).count();
         for (i, e) in entries.iter().enumerate() {
             if let Some(v) = e.get("value").and_then(Node::as_str) {
@@ -2204,7 +2219,8 @@ impl<'a> Validator<'a> {
 
     fn check_service_closure(&mut self, shape: &'a Shape, svc: &'a crate::model::Service) {
         let closure = self.closure(&shape.id);
-        let mut by_name: HashMap<String, &Shape, FastHash> = HashMap::default();
+        let mut by_name: HashMap<String, &Shape, FastHash> =
+            HashMap::with_capacity_and_hasher(closure.len(), FastHash::default());
         for s in closure {
             // Prelude shapes are not part of a service's closure for name
             // conflicts: a local `Unit` does not clash with
@@ -2213,11 +2229,8 @@ impl<'a> Validator<'a> {
                 continue;
             }
             let id = &s.id;
-            let name = svc
-                .rename
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| id.name.clone());
+            // Borrowed: only the lower-cased copy is kept.
+            let name = svc.rename.get(id).map_or(id.name.as_str(), String::as_str);
             let lower = name.to_lowercase();
             match by_name.get(&lower) {
                 Some(first) if first.id != s.id => {
@@ -2328,7 +2341,7 @@ impl<'a> Validator<'a> {
     /// `@input` / `@output` structures: one operation each, never targeted
     /// by members or listed as errors.
     fn check_input_output_usage(&mut self) {
-        let mut used: HashMap<(ShapeId, &'static str), &ShapeRef> = HashMap::new();
+        let mut used: HashMap<(ShapeId, &'static str), &ShapeRef, FastHash> = HashMap::default();
         for shape in self.model.shapes.values() {
             if let ShapeKind::Operation(op) = &shape.kind {
                 for (what, r) in [("input", &op.input), ("output", &op.output)] {
@@ -2357,32 +2370,43 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+            // Members of the shapes `check_shape` saw were checked by
+            // `check_members`, which looks their targets up anyway; only
+            // the skipped prelude shapes are left.
+            if self.options.include_prelude || !shape.id.is_prelude() {
+                continue;
+            }
+            if matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum) {
+                continue;
+            }
             for m in &shape.members {
-                if matches!(shape.kind, ShapeKind::Enum | ShapeKind::IntEnum) {
-                    continue;
+                if let Some(t) = self.model.shape(&m.target) {
+                    self.check_io_member_target(m, t);
                 }
-                let Some(t) = self.model.shape(&m.target) else {
-                    continue;
-                };
-                for what in ["input", "output"] {
-                    if t.traits.contains_key(ids().io(what))
-                        && matches!(t.kind, ShapeKind::Structure)
-                    {
-                        self.push(
-                            Diagnostic::error(
-                                E_INPUT_OUTPUT_USE,
-                                m.target_span,
-                                format!(
-                                    "member `{}` targets the @{what} structure `{}`",
-                                    m.name, t.id
-                                ),
-                            )
-                            .with_label(format!(
-                                "@{what} structures can only be used as an operation {what}"
-                            )),
-                        );
-                    }
-                }
+            }
+        }
+    }
+
+    /// A member may not target an `@input` / `@output` structure.
+    fn check_io_member_target(&mut self, m: &Member, t: &Shape) {
+        if !matches!(t.kind, ShapeKind::Structure) {
+            return;
+        }
+        for what in ["input", "output"] {
+            if t.traits.contains_key(ids().io(what)) {
+                self.push(
+                    Diagnostic::error(
+                        E_INPUT_OUTPUT_USE,
+                        m.target_span,
+                        format!(
+                            "member `{}` targets the @{what} structure `{}`",
+                            m.name, t.id
+                        ),
+                    )
+                    .with_label(format!(
+                        "@{what} structures can only be used as an operation {what}"
+                    )),
+                );
             }
         }
     }
@@ -2403,7 +2427,7 @@ impl<'a> Validator<'a> {
             .iter()
             .filter(|m| m.traits.contains_key(n_id))
             .collect();
-        let mut seen: HashMap<i64, &Member> = HashMap::new();
+        let mut seen: HashMap<i64, &Member, FastHash> = HashMap::default();
         for m in &numbered {
             let tv = &m.traits[n_id];
             let n = match tv.value.as_i64() {

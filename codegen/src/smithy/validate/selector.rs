@@ -322,7 +322,10 @@ impl<'m> Graph<'m> {
         // A set sized by the closure, not a flag per node: a model with many
         // services computes one closure each, and per-node flags made that
         // services x nodes.
-        let mut seen: HashSet<u32, super::FastHash> = HashSet::default();
+        // Sized for a typical service's closure up front, rather than
+        // rehashed several times while it grows.
+        let mut seen: HashSet<u32, super::FastHash> =
+            HashSet::with_capacity_and_hasher(64.min(self.nodes.len()), Default::default());
         seen.insert(start);
         let mut stack = vec![start];
         while let Some(n) = stack.pop() {
