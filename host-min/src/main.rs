@@ -234,10 +234,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             }
             // Where to look, once everything is serving.
             for e in host.router().endpoints() {
-                eprintln!(
-                    "host-min: {} serves {} on {}",
-                    e.provider, e.actor, e.url
-                );
+                eprintln!("host-min: {} serves {} on {}", e.provider, e.actor, e.url);
             }
             let data_dir = host.data_dir().display().to_string();
             eprintln!("host-min: data kept in {data_dir}");
@@ -441,4 +438,3 @@ mod tests {
         assert!(!use_colour(false, Some(OsStr::new(""))));
     }
 }
-

@@ -583,4 +583,3 @@ mod path_tests {
         assert_eq!(resolve_path(&cwd, Path::new(".")), PathBuf::from("."));
     }
 }
-

@@ -126,7 +126,11 @@ provider = "store"
         // The "where to look" lines come right after the listeners.
         let deadline = Instant::now() + Duration::from_secs(10);
         while !read(&self.log()).contains("Ctrl-C to stop") {
-            assert!(Instant::now() < deadline, "no ready line:\n{}", read(&self.log()));
+            assert!(
+                Instant::now() < deadline,
+                "no ready line:\n{}",
+                read(&self.log())
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -188,7 +192,10 @@ fn up_says_where_to_look_in_plain_text_and_ctrl_c_exits_zero_keeping_the_data() 
         assert!(log.contains(w.as_str()), "missing {w:?} in:\n{log}");
     }
     assert!(!log.contains(".."), "un-normalised path in:\n{log}");
-    assert!(!log.contains('\u{1b}'), "colour escapes in a log file:\n{log:?}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour escapes in a log file:\n{log:?}"
+    );
     // Info lines were logged (so the colour check looked at something).
     assert!(log.contains("httpserver listening"), "{log}");
 
@@ -203,10 +210,7 @@ fn up_says_where_to_look_in_plain_text_and_ctrl_c_exits_zero_keeping_the_data() 
 /// it with SIGINT, and returns what the terminal showed.
 fn on_a_terminal(demo: &Demo, no_color: bool) -> String {
     let typescript = demo.dir.path().join(format!("tty-{no_color}.txt"));
-    let cmd = format!(
-        "exec {} up app/manifest.toml 2>&1",
-        demo.bin.display()
-    );
+    let cmd = format!("exec {} up app/manifest.toml 2>&1", demo.bin.display());
     let mut c = Command::new("script");
     c.args(["-qefc", &cmd])
         .arg(&typescript)
@@ -235,7 +239,10 @@ fn on_a_terminal(demo: &Demo, no_color: bool) -> String {
         .unwrap();
     let host_pid = String::from_utf8_lossy(&pgrep.stdout).trim().to_string();
     assert!(!host_pid.is_empty(), "no host process under script");
-    Command::new("kill").args(["-INT", &host_pid]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &host_pid])
+        .status()
+        .unwrap();
     let status = wait_exit(&mut child, Duration::from_secs(30));
     let mut rest = String::new();
     let _ = child.stdout.take().unwrap().read_to_string(&mut rest);
@@ -253,5 +260,8 @@ fn colour_on_a_terminal_unless_no_color() {
     );
     let plain = on_a_terminal(&demo, true);
     assert!(plain.contains("httpserver listening"), "{plain}");
-    assert!(!plain.contains("\u{1b}["), "colour despite NO_COLOR:\n{plain:?}");
+    assert!(
+        !plain.contains("\u{1b}["),
+        "colour despite NO_COLOR:\n{plain:?}"
+    );
 }

@@ -94,7 +94,11 @@ impl Sandbox {
             rustc = web_rustc.display()
         );
         if m.rustc_web {
-            let o = Command::new("bash").arg("-c").arg(&make_web).output().unwrap();
+            let o = Command::new("bash")
+                .arg("-c")
+                .arg(&make_web)
+                .output()
+                .unwrap();
             assert!(o.status.success());
         }
 
@@ -120,7 +124,10 @@ impl Sandbox {
                      exit 1",
                     t = targets.display(),
                     add = if m.rustup_add_works {
-                        format!("echo wasm32-unknown-unknown >> {}; exit 0", targets.display())
+                        format!(
+                            "echo wasm32-unknown-unknown >> {}; exit 0",
+                            targets.display()
+                        )
                     } else {
                         "echo 'error: could not download' >&2; exit 1".to_string()
                     }
@@ -261,7 +268,10 @@ fn rustup_target_add_is_preferred_to_apt() {
     });
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(route.as_deref(), Some("rustup"));
-    assert!(called(&calls, "rustup target add wasm32-unknown-unknown"), "{calls:?}");
+    assert!(
+        called(&calls, "rustup target add wasm32-unknown-unknown"),
+        "{calls:?}"
+    );
     assert!(!called(&calls, "apt-get"), "{calls:?}");
     // Idempotent: a second run only looks.
     let before = sb.calls().len();
@@ -269,7 +279,9 @@ fn rustup_target_add_is_preferred_to_apt() {
     assert!(again.status.success());
     let after = sb.calls();
     assert!(
-        after[before..].iter().all(|c| c.starts_with("rustup target list")),
+        after[before..]
+            .iter()
+            .all(|c| c.starts_with("rustup target list")),
         "second run acted: {:?}",
         &after[before..]
     );
@@ -310,7 +322,13 @@ fn apt_goes_through_passwordless_sudo_for_a_normal_user() {
     });
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(route.as_deref(), Some("rustc-web"));
-    assert!(called(&calls, "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install"), "{calls:?}");
+    assert!(
+        called(
+            &calls,
+            "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install"
+        ),
+        "{calls:?}"
+    );
 }
 
 #[test]
@@ -322,7 +340,10 @@ fn without_root_or_sudo_it_stops_naming_the_one_command() {
     });
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(route, None);
-    assert!(!called(&calls, "apt-get"), "no apt call without rights: {calls:?}");
+    assert!(
+        !called(&calls, "apt-get"),
+        "no apt call without rights: {calls:?}"
+    );
     let err = stderr(&o);
     assert!(
         err.contains("sudo apt-get install -y rustc-web cargo-web rust-web-src lld-22"),
@@ -383,11 +404,18 @@ fn a_missing_service_is_started_and_waited_for() {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().unwrap().is_none(), "did not wait for the port");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "did not wait for the port"
+    );
     let _listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let call = sb.calls().into_iter().find(|c| c.starts_with("redis-server")).unwrap();
+    let call = sb
+        .calls()
+        .into_iter()
+        .find(|c| c.starts_with("redis-server"))
+        .unwrap();
     assert!(call.contains(&format!("--port {port}")), "{call}");
     assert!(call.contains("--daemonize yes"), "{call}");
     assert!(call.contains("--bind 127.0.0.1"), "{call}");
@@ -417,5 +445,9 @@ fn an_unknown_step_is_refused() {
     let sb = Sandbox::new(&Machine::default());
     let o = sb.run(&["wasm", "nonsense"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown step `nonsense`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown step `nonsense`"),
+        "{}",
+        stderr(&o)
+    );
 }

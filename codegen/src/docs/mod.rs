@@ -30,15 +30,9 @@ const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
         "namespace",
         include_str!("../../templates/html/namespace.hbs"),
     ),
-    (
-        "service",
-        include_str!("../../templates/html/service.hbs"),
-    ),
+    ("service", include_str!("../../templates/html/service.hbs")),
     ("shape", include_str!("../../templates/html/shape.hbs")),
-    (
-        "typeref",
-        include_str!("../../templates/html/typeref.hbs"),
-    ),
+    ("typeref", include_str!("../../templates/html/typeref.hbs")),
 ];
 
 /// The stylesheet compiled in.

@@ -101,10 +101,7 @@ pub enum GenError {
 /// The embedded default templates: (name, text). A `--templates DIR` may
 /// replace any of them with `DIR/<name>.hbs`.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "file.rs",
-        include_str!("../../templates/rust/file.rs.hbs"),
-    ),
+    ("file.rs", include_str!("../../templates/rust/file.rs.hbs")),
     (
         "alias.rs",
         include_str!("../../templates/rust/alias.rs.hbs"),
@@ -121,10 +118,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "union.rs",
         include_str!("../../templates/rust/union.rs.hbs"),
     ),
-    (
-        "enum.rs",
-        include_str!("../../templates/rust/enum.rs.hbs"),
-    ),
+    ("enum.rs", include_str!("../../templates/rust/enum.rs.hbs")),
     (
         "int_enum.rs",
         include_str!("../../templates/rust/int_enum.rs.hbs"),

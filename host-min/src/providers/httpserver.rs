@@ -43,8 +43,8 @@
 //! requests in flight finish for a grace period, then closes the rest.
 
 use crate::providers::{
-    ActorOrigin, Endpoint, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
-    ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
+    ActorOrigin, Endpoint, HostHandle, LinkDefinition, LinkSettings, Message, Provider,
+    ProviderContext, ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
 use async_trait::async_trait;
 use bytes::Bytes;
