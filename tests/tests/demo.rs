@@ -8,7 +8,6 @@
 //!   on a terminal, and not on a terminal with `NO_COLOR` set;
 //! - Ctrl-C (SIGINT) stops it with exit 0, and a restart keeps the count.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -218,7 +217,8 @@ fn on_a_terminal(demo: &Demo, no_color: bool) -> String {
         .env("RUST_LOG", "info")
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        // The typescript file is what is read; a pipe nobody reads could fill.
+        .stdout(Stdio::null())
         .stderr(Stdio::null());
     if no_color {
         c.env("NO_COLOR", "1");
@@ -233,19 +233,18 @@ fn on_a_terminal(demo: &Demo, no_color: bool) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
     // Ctrl-C on that terminal: SIGINT to the host, script's child.
-    let pgrep = Command::new("pgrep")
-        .args(["-P", &child.id().to_string()])
-        .output()
-        .unwrap();
-    let host_pid = String::from_utf8_lossy(&pgrep.stdout).trim().to_string();
+    // The host is script's only child (read from /proc: no pgrep needed).
+    let pid = child.id();
+    let host_pid = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     assert!(!host_pid.is_empty(), "no host process under script");
     Command::new("kill")
         .args(["-INT", &host_pid])
         .status()
         .unwrap();
     let status = wait_exit(&mut child, Duration::from_secs(30));
-    let mut rest = String::new();
-    let _ = child.stdout.take().unwrap().read_to_string(&mut rest);
     assert!(status.success(), "host on a tty exited {status}");
     read(&typescript)
 }
