@@ -434,18 +434,23 @@ impl Router {
         let handler: Weak<dyn HostCallHandler> = self.me.clone();
         match Actor::load(self.runtime.clone(), &id, name, wasm, handler).await {
             Ok(actor) => {
-                let mut actors = write(&self.actors);
-                match actors.by_id.get_mut(&id) {
-                    Some(slot) => *slot = Some(actor.clone()),
-                    // Stopped while it loaded: it stays stopped.
-                    None => {
-                        drop(actors);
-                        self.policy.revoke(&id);
-                        return Err(RouterError::NotFound {
-                            what: "actor",
-                            name: name.to_string(),
-                        });
+                let installed = {
+                    let mut actors = write(&self.actors);
+                    match actors.by_id.get_mut(&id) {
+                        Some(slot) => {
+                            *slot = Some(actor.clone());
+                            true
+                        }
+                        // Stopped while it loaded: it stays stopped.
+                        None => false,
                     }
+                };
+                if !installed {
+                    self.policy.revoke(&id);
+                    return Err(RouterError::NotFound {
+                        what: "actor",
+                        name: name.to_string(),
+                    });
                 }
                 tracing::info!(actor = name, id = %id, "actor started");
                 if let Some(remote) = self.remote() {
@@ -587,6 +592,27 @@ impl Router {
         }
         tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
         Ok(())
+    }
+
+    /// Stops a provider instance (by id or name): it is taken out of the
+    /// routing first, then shut down. Its links stay (as upstream), for
+    /// the next instance.
+    pub async fn stop_provider(&self, id_or_name: &str) -> Result<ProviderInfo, RouterError> {
+        let entry = {
+            let mut ps = write(&self.providers);
+            let id = ps
+                .values()
+                .find(|p| p.info.id == id_or_name || p.info.name == id_or_name)
+                .map(|p| p.info.id.clone())
+                .ok_or_else(|| RouterError::NotFound {
+                    what: "provider",
+                    name: id_or_name.to_string(),
+                })?;
+            ps.remove(&id).expect("found above")
+        };
+        entry.provider.shutdown().await;
+        tracing::info!(provider = %entry.info.name, id = %entry.info.id, "provider stopped");
+        Ok(entry.info)
     }
 
     /// How errors name `ld`.

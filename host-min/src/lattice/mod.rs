@@ -175,7 +175,7 @@ pub async fn connect_nats(
 pub struct Lattice {
     config: LatticeConfig,
     nats: async_nats::Client,
-    host_key: KeyPair,
+    host_id: String,
     cluster: KeyPair,
     bridge: HostBridge,
     router: Weak<Router>,
@@ -198,7 +198,7 @@ impl std::fmt::Debug for Lattice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lattice")
             .field("prefix", &self.config.prefix())
-            .field("host", &self.host_key.public_key())
+            .field("host", &self.host_id)
             .finish()
     }
 }
@@ -263,7 +263,7 @@ impl Lattice {
         let lattice = Arc::new_cyclic(|me| Lattice {
             config,
             nats,
-            host_key,
+            host_id: host_key.public_key(),
             cluster,
             bridge,
             router: Arc::downgrade(router),
@@ -301,7 +301,12 @@ impl Lattice {
 
     /// This host's id (`N...`).
     pub fn host_id(&self) -> String {
-        self.host_key.public_key()
+        self.host_id.clone()
+    }
+
+    /// This host's id, borrowed.
+    pub fn host_id_str(&self) -> &str {
+        &self.host_id
     }
 
     /// The cluster key that signs this host's invocations (`C...`).
