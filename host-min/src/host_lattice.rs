@@ -12,8 +12,8 @@ use super::{Host, HostError};
 use crate::claims::keys::{KeyPair, KeyType};
 use crate::lattice::ctl::{
     ActorDescription, ActorInstance, AnnotationMap, HostInventory, ProviderDescription,
-    ScaleActorCommand, StartActorCommand, StartProviderCommand, StopActorCommand,
-    StopHostCommand, StopProviderCommand,
+    ScaleActorCommand, StartActorCommand, StartProviderCommand, StopActorCommand, StopHostCommand,
+    StopProviderCommand,
 };
 use crate::lattice::server::HostControl;
 use crate::lattice::{Lattice, LatticeConfig, LatticeError};
@@ -115,7 +115,10 @@ impl Host {
         } else {
             stem
         };
-        let actor = self.router.start_actor(&fallback, &name, &[], &wasm).await?;
+        let actor = self
+            .router
+            .start_actor(&fallback, &name, &[], &wasm)
+            .await?;
         Ok(actor.id().to_string())
     }
 
@@ -140,8 +143,7 @@ impl Host {
                     let rec = book.actors.entry(id.clone()).or_default();
                     rec.image_ref = actor_ref.to_string();
                     for _ in 0..count {
-                        rec.instances
-                            .push((new_instance_id(), annotations.clone()));
+                        rec.instances.push((new_instance_id(), annotations.clone()));
                     }
                 }
                 let claims = self.router.actor_claims(&id).map(|c| claims_json(&c));
@@ -183,7 +185,8 @@ impl Host {
             let rec = book.actors.entry(id.to_string()).or_default();
             if rec.instances.is_empty() {
                 // Started by a manifest: one instance.
-                rec.instances.push((new_instance_id(), AnnotationMap::new()));
+                rec.instances
+                    .push((new_instance_id(), AnnotationMap::new()));
             }
             let n = if count == 0 {
                 rec.instances.len()
@@ -364,8 +367,12 @@ impl HostControl for Host {
 
     async fn start_actor(&self, cmd: StartActorCommand) {
         let annotations = cmd.annotations.clone().unwrap_or_default();
-        self.add_instances(&cmd.actor_ref, usize::from(cmd.effective_count()), &annotations)
-            .await;
+        self.add_instances(
+            &cmd.actor_ref,
+            usize::from(cmd.effective_count()),
+            &annotations,
+        )
+        .await;
     }
 
     async fn stop_actor(&self, cmd: StopActorCommand) {

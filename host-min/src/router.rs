@@ -112,6 +112,10 @@ pub trait Remote: Send + Sync + 'static {
     async fn link_put(&self, ld: &LinkDefinition) -> Result<(), String>;
     /// A link was deleted here: share that.
     async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), String>;
+    /// An in-process provider started here: serve it on the lattice too.
+    async fn provider_started(&self, info: &ProviderInfo);
+    /// An in-process provider stopped here.
+    fn provider_stopped(&self, info: &ProviderInfo);
 }
 
 /// Errors of managing actors, providers and links.
@@ -591,6 +595,9 @@ impl Router {
             return Err(err);
         }
         tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
+        if let Some(remote) = self.remote() {
+            remote.provider_started(&info).await;
+        }
         Ok(())
     }
 
@@ -610,6 +617,9 @@ impl Router {
                 })?;
             ps.remove(&id).expect("found above")
         };
+        if let Some(remote) = self.remote() {
+            remote.provider_stopped(&entry.info);
+        }
         entry.provider.shutdown().await;
         tracing::info!(provider = %entry.info.name, id = %entry.info.id, "provider stopped");
         Ok(entry.info)
@@ -775,6 +785,39 @@ impl Router {
         tracing::info!(actor = %ld.actor_id, contract = %ld.contract_id, link = %ld.link_name, "link deleted on the lattice");
     }
 
+    /// An invocation of in-process provider `provider_id` from an actor on
+    /// the lattice, whose token verified: the actor needs a link to it
+    /// (the actor's claims are checked by the host that runs the actor).
+    pub async fn call_provider_from_lattice(
+        &self,
+        origin: &WasmCloudEntity,
+        provider_id: &str,
+        operation: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        let entry = read(&self.providers)
+            .get(provider_id)
+            .cloned()
+            .ok_or_else(|| format!("provider {provider_id} does not run on this host"))?;
+        let link = self.links.get(
+            &origin.public_key,
+            &entry.info.contract_id,
+            &entry.info.link_name,
+        );
+        if link.is_none_or(|l| l.provider_id != provider_id) {
+            return Err(self.missing_link(&entry.info.contract_id));
+        }
+        let origin = ActorOrigin {
+            actor_id: origin.public_key.clone(),
+            link_name: entry.info.link_name.clone(),
+        };
+        entry
+            .provider
+            .handle(&origin, Message::new(operation, payload))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// An invocation of local actor `actor_id` from the lattice, whose token
     /// verified: a provider needs a link and the actor's claim of its
     /// contract (as in process); another actor needs nothing more.
@@ -791,7 +834,10 @@ impl Router {
             } else {
                 &origin.link_name
             };
-            if !self.links.contains(actor_id, &origin.contract_id, link_name) {
+            if !self
+                .links
+                .contains(actor_id, &origin.contract_id, link_name)
+            {
                 return Err(self.missing_link(&origin.contract_id));
             }
             if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
@@ -833,7 +879,10 @@ impl Router {
         }
         tracing::info!(actor = %actor_id, contract = %contract_id, link = %link_name, "link deleted");
         if let Some(remote) = self.remote() {
-            remote.link_deleted(&old).await.map_err(RouterError::Lattice)?;
+            remote
+                .link_deleted(&old)
+                .await
+                .map_err(RouterError::Lattice)?;
         }
         Ok(old)
     }
@@ -919,7 +968,11 @@ impl Router {
     pub async fn shutdown(&self) {
         let providers: Vec<ProviderEntry> =
             write(&self.providers).drain().map(|(_, v)| v).collect();
+        let remote = self.remote();
         for p in providers {
+            if let Some(r) = &remote {
+                r.provider_stopped(&p.info);
+            }
             p.provider.shutdown().await;
         }
         let ids: Vec<String> = {
@@ -1033,10 +1086,9 @@ impl HostCallHandler for Router {
                     .await
                     .map_err(|e| match e {
                         RpcError::Rpc(text) => text,
-                        RpcError::Nats(text) if text.starts_with("no responders") => format!(
-                            "actor {target} not found on lattice {}",
-                            self.lattice
-                        ),
+                        RpcError::Nats(text) if text.starts_with("no responders") => {
+                            format!("actor {target} not found on lattice {}", self.lattice)
+                        }
                         other => other.to_string(),
                     });
             }

@@ -140,6 +140,11 @@ pub fn kvcounter_wasm() -> Option<PathBuf> {
     build_actor("examples/kvcounter")
 }
 
+/// Builds the kvblob fixture actor (once per process).
+pub fn kvblob_wasm() -> Option<PathBuf> {
+    build_actor("tests/fixtures/kvblob")
+}
+
 /// Builds the hello fixture actor (once per process).
 pub fn hello_wasm() -> Option<PathBuf> {
     build_actor("tests/fixtures/hello")

@@ -6,38 +6,33 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
+use super::ctl::CloudEvent;
 use super::{subjects, Lattice};
 use crate::claims::format_rfc3339;
 use crate::types::LinkDefinition;
-
-/// Prefix of every event type.
-pub const EVENT_TYPE_PREFIX: &str = "com.wasmcloud.lattice.";
 
 /// How often a host publishes `host_heartbeat` (upstream: 30 s).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);
 
 /// A CloudEvent envelope of kind `kind` (e.g. `actor_started`) from
-/// `source`, carrying `data`.
-pub fn cloud_event(kind: &str, source: &str, data: Value) -> Value {
+/// `source`, carrying `data`, timed now.
+pub fn cloud_event(kind: &str, source: &str, data: Value) -> CloudEvent {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    json!({
-        "specversion": "1.0",
-        "time": format_rfc3339(now),
-        "type": format!("{EVENT_TYPE_PREFIX}{kind}"),
-        "source": source,
-        "datacontenttype": "application/json",
-        "id": uuid::Uuid::new_v4().to_string(),
-        "data": data,
-    })
+    CloudEvent::new(kind, source, Some(format_rfc3339(now)), data)
 }
 
 /// `secs` as upstream's `uptime_human` (`1d 2h 3m 4s`, leading zero units
 /// left out).
 pub fn uptime_human(secs: u64) -> String {
-    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
     let mut out = Vec::new();
     if d > 0 {
         out.push(format!("{d}d"));
@@ -79,7 +74,11 @@ impl Lattice {
 
     /// `linkdef_set` / `linkdef_deleted` (source `n/a`, as upstream).
     pub(crate) async fn emit_linkdef(&self, ld: &LinkDefinition, set: bool) {
-        let kind = if set { "linkdef_set" } else { "linkdef_deleted" };
+        let kind = if set {
+            "linkdef_set"
+        } else {
+            "linkdef_deleted"
+        };
         let data = json!({
             "id": super::subjects::linkdef_key(&ld.actor_id, &ld.contract_id, &ld.link_name),
             "actor_id": ld.actor_id,
@@ -160,7 +159,12 @@ mod tests {
 
     #[test]
     fn envelope_has_upstream_fields() {
-        let ev = cloud_event("actor_started", "NABC", json!({"public_key": "M1"}));
+        let ev = serde_json::to_value(cloud_event(
+            "actor_started",
+            "NABC",
+            json!({"public_key": "M1"}),
+        ))
+        .unwrap();
         assert_eq!(ev["specversion"], "1.0");
         assert_eq!(ev["type"], "com.wasmcloud.lattice.actor_started");
         assert_eq!(ev["source"], "NABC");

@@ -65,7 +65,9 @@ pub struct LinkStore {
 
 impl std::fmt::Debug for LinkStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkStore").field("bucket", &self.kv.name).finish()
+        f.debug_struct("LinkStore")
+            .field("bucket", &self.kv.name)
+            .finish()
     }
 }
 
@@ -91,17 +93,32 @@ impl LinkStore {
         let bucket = subjects::kv_bucket(lattice);
         let kv = match js.get_key_value(&bucket).await {
             Ok(kv) => kv,
-            Err(_) => js
-                .create_key_value(kv::Config {
-                    bucket: bucket.clone(),
-                    history: 1,
-                    ..Default::default()
-                })
-                .await
-                .or_else(|e| {
-                    // Another host created it meanwhile.
-                    Err(js_error(format!("creating bucket {bucket}"), e))
-                })?,
+            Err(_) => {
+                // The bucket's stream, made directly: `create_key_value`
+                // first reads the account info, which this client cannot
+                // parse from NATS servers before 2.10 (Debian ships 2.9).
+                // Same settings as a KV bucket of history 1.
+                let created = js
+                    .create_stream(async_nats::jetstream::stream::Config {
+                        name: format!("KV_{bucket}"),
+                        subjects: vec![format!("$KV.{bucket}.>")],
+                        max_messages_per_subject: 1,
+                        allow_rollup: true,
+                        deny_delete: true,
+                        allow_direct: true,
+                        discard: async_nats::jetstream::stream::DiscardPolicy::New,
+                        num_replicas: 1,
+                        ..Default::default()
+                    })
+                    .await;
+                if let Err(e) = created {
+                    // Another host may have created it meanwhile.
+                    tracing::debug!("creating bucket {bucket}: {e}");
+                }
+                js.get_key_value(&bucket)
+                    .await
+                    .map_err(|e| js_error(format!("opening bucket {bucket}"), e))?
+            }
         };
         Ok(LinkStore { kv })
     }
@@ -114,7 +131,11 @@ impl LinkStore {
             provider_id: ld.provider_id.clone(),
             link_name: ld.link_name.clone(),
             contract_id: ld.contract_id.clone(),
-            values: ld.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            values: ld
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         };
         let key = subjects::linkdef_key(&ld.actor_id, &ld.contract_id, &ld.link_name);
         let json = serde_json::to_vec(&stored).map_err(|e| js_error("encoding a link", e))?;
@@ -189,7 +210,10 @@ impl LinkStore {
 pub fn claims_map(c: &Claims) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     let w = &c.wascap;
-    m.insert("call_alias".into(), w.call_alias.clone().unwrap_or_default());
+    m.insert(
+        "call_alias".into(),
+        w.call_alias.clone().unwrap_or_default(),
+    );
     m.insert("caps".into(), c.caps().join(","));
     m.insert("iss".into(), c.issuer.clone());
     m.insert("name".into(), c.name().to_string());
@@ -210,7 +234,13 @@ impl Lattice {
         let (caught_up_tx, caught_up) = tokio::sync::oneshot::channel::<()>();
         // An empty bucket sends nothing to the watcher, so "caught up" also
         // comes from a check of the bucket's message count.
-        let empty = self.links.kv.status().await.map(|s| s.values() == 0).unwrap_or(false);
+        let empty = self
+            .links
+            .kv
+            .status()
+            .await
+            .map(|s| s.values() == 0)
+            .unwrap_or(false);
         let me = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             let mut caught_up_tx = Some(caught_up_tx);
@@ -261,7 +291,9 @@ impl Lattice {
                     router.apply_lattice_link(ld.clone()).await;
                     self.emit_linkdef(&ld, true).await;
                 }
-                Err(e) => tracing::warn!(key = %entry.key, "ignoring a malformed link in the lattice bucket: {e}"),
+                Err(e) => {
+                    tracing::warn!(key = %entry.key, "ignoring a malformed link in the lattice bucket: {e}")
+                }
             }
         } else if let Some(pk) = entry.key.strip_prefix("CLAIMS_") {
             let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
@@ -278,7 +310,9 @@ impl Lattice {
                     }
                     claims.insert(pk.to_string(), map);
                 }
-                Err(e) => tracing::warn!(key = %entry.key, "ignoring malformed claims in the lattice bucket: {e}"),
+                Err(e) => {
+                    tracing::warn!(key = %entry.key, "ignoring malformed claims in the lattice bucket: {e}")
+                }
             }
         }
     }

@@ -181,7 +181,8 @@ pub struct Lattice {
     router: Weak<Router>,
     started: Instant,
     friendly_name: String,
-    /// Actor id -> the task serving its RPC subject.
+    /// Actor id (or `{provider id}.{link name}`) -> the task serving its
+    /// RPC subject.
     actor_subs: Mutex<HashMap<String, tokio::task::JoinHandle<()>>>,
     /// Long-lived tasks (KV watch, control interface, heartbeat).
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -255,7 +256,8 @@ impl Lattice {
             ..Default::default()
         };
         let bridge = HostBridge::new_client(nats.clone(), host_data)?;
-        let links = kv::LinkStore::open(&nats, config.prefix(), config.js_domain.as_deref()).await?;
+        let links =
+            kv::LinkStore::open(&nats, config.prefix(), config.js_domain.as_deref()).await?;
         let friendly_name = config
             .friendly_name
             .clone()
@@ -280,6 +282,9 @@ impl Lattice {
         router.set_remote(Arc::downgrade(&remote));
         for id in router.actor_ids() {
             lattice.serve_actor(&id).await?;
+        }
+        for info in router.inventory().providers {
+            lattice.serve_provider(&info).await?;
         }
         Ok(lattice)
     }
@@ -349,7 +354,10 @@ impl Lattice {
     }
 
     fn track(&self, task: tokio::task::JoinHandle<()>) {
-        self.tasks.lock().unwrap_or_else(|p| p.into_inner()).push(task);
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(task);
     }
 
     /// Leaves the lattice: stops serving actors and the control interface.
@@ -377,8 +385,17 @@ impl Lattice {
 /// A made-up friendly name, stable for a host key (upstream picks random
 /// adjective-noun pairs).
 fn friendly_name(host_id: &str) -> String {
-    const ADJ: [&str; 8] = ["quiet", "brave", "swift", "calm", "bold", "bright", "keen", "wise"];
-    const NOUN: [&str; 8] = ["river", "falcon", "cedar", "harbor", "meadow", "comet", "ember", "summit"];
+    const ADJ: [&str; 8] = [
+        "quiet", "brave", "swift", "calm", "bold", "bright", "keen", "wise",
+    ];
+    const NOUN: [&str; 8] = [
+        "river", "falcon", "cedar", "harbor", "meadow", "comet", "ember", "summit",
+    ];
     let h: usize = host_id.bytes().map(usize::from).sum();
-    format!("{}-{}-{}", ADJ[h % 8], NOUN[(h / 8) % 8], &host_id[host_id.len().saturating_sub(4)..].to_lowercase())
+    format!(
+        "{}-{}-{}",
+        ADJ[h % 8],
+        NOUN[(h / 8) % 8],
+        &host_id[host_id.len().saturating_sub(4)..].to_lowercase()
+    )
 }

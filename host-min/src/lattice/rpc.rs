@@ -14,7 +14,7 @@ use weld_rpc::common::serialize;
 use weld_rpc::core::{Invocation, WasmCloudEntity};
 
 use super::{subjects, Lattice, LatticeError, DEFAULT_RPC_TIMEOUT};
-use crate::router::Remote;
+use crate::router::{ProviderInfo, Remote};
 use crate::types::{LinkDefinition, RpcResult};
 
 fn actor_entity(actor_id: &str) -> WasmCloudEntity {
@@ -82,7 +82,10 @@ impl Remote for Lattice {
 
     async fn actor_started(&self, actor_id: &str) {
         if let Err(e) = self.serve_actor(actor_id).await {
-            tracing::error!(actor = actor_id, "cannot serve the actor on the lattice: {e}");
+            tracing::error!(
+                actor = actor_id,
+                "cannot serve the actor on the lattice: {e}"
+            );
         }
         self.actor_claims_published(actor_id).await;
     }
@@ -108,6 +111,27 @@ impl Remote for Lattice {
             .await
             .map_err(|e| e.to_string())
     }
+
+    async fn provider_started(&self, info: &ProviderInfo) {
+        if let Err(e) = self.serve_provider(info).await {
+            tracing::error!(provider = %info.name, "cannot serve the provider on the lattice: {e}");
+        }
+    }
+
+    fn provider_stopped(&self, info: &ProviderInfo) {
+        if let Some(t) = self
+            .actor_subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&provider_sub_key(info))
+        {
+            t.abort();
+        }
+    }
+}
+
+fn provider_sub_key(info: &ProviderInfo) -> String {
+    format!("{}.{}", info.id, info.link_name)
 }
 
 impl Lattice {
@@ -147,6 +171,76 @@ impl Lattice {
         Ok(())
     }
 
+    /// Serves an in-process provider on its lattice subject (queue group
+    /// `rpc`, as upstream providers), so actors on other hosts reach it.
+    pub(crate) async fn serve_provider(&self, info: &ProviderInfo) -> Result<(), LatticeError> {
+        let subject = subjects::provider_rpc(self.prefix(), &info.id, &info.link_name);
+        let mut sub = self
+            .nats
+            .queue_subscribe(subject.clone(), "rpc".to_string())
+            .await
+            .map_err(|source| LatticeError::Subscribe {
+                subject: subject.clone(),
+                source,
+            })?;
+        weld_rpc::provider::bridge::sync_with_server(&self.nats).await?;
+        let me = self.me.clone();
+        let id = info.id.clone();
+        let task = tokio::spawn(async move {
+            while let Some(msg) = sub.next().await {
+                let Some(lattice) = me.upgrade() else { break };
+                let id = id.clone();
+                tokio::spawn(async move { lattice.answer_provider(&id, msg).await });
+            }
+        });
+        if let Some(old) = self
+            .actor_subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(provider_sub_key(info), task)
+        {
+            old.abort();
+        }
+        Ok(())
+    }
+
+    async fn answer_provider(self: Arc<Self>, provider_id: &str, msg: async_nats::Message) {
+        let Some(reply) = msg.reply.clone() else {
+            return;
+        };
+        let response = match self.bridge.accept_invocation(&msg.payload).await {
+            Err((id, e)) => {
+                tracing::warn!(provider = provider_id, "refused invocation: {e}");
+                self.bridge.respond(&id, Err(e)).await
+            }
+            Ok(inv) if inv.target.public_key != provider_id => {
+                let e = format!(
+                    "invocation is for {}, not provider {provider_id}",
+                    inv.target.public_key
+                );
+                self.bridge.respond(&inv.id, Err(e)).await
+            }
+            Ok(inv) => {
+                let result = match self.router() {
+                    Some(r) => {
+                        r.call_provider_from_lattice(
+                            &inv.origin,
+                            provider_id,
+                            &inv.operation,
+                            &inv.msg,
+                        )
+                        .await
+                    }
+                    None => Err("host is shutting down".into()),
+                };
+                self.bridge.respond(&inv.id, result).await
+            }
+        };
+        if let Ok(buf) = serialize(&response) {
+            let _ = self.nats.publish(reply, buf.into()).await;
+        }
+    }
+
     /// Answers one invocation of a local actor.
     async fn answer(self: Arc<Self>, actor_id: &str, msg: async_nats::Message) {
         let Some(reply) = msg.reply.clone() else {
@@ -179,7 +273,12 @@ impl Lattice {
             return Err("host is shutting down".into());
         };
         router
-            .call_actor_from_lattice(&inv.origin, &inv.target.public_key, &inv.operation, &inv.msg)
+            .call_actor_from_lattice(
+                &inv.origin,
+                &inv.target.public_key,
+                &inv.operation,
+                &inv.msg,
+            )
             .await
     }
 

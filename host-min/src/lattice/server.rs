@@ -55,8 +55,12 @@ pub trait HostControl: Send + Sync + 'static {
     /// Puts a link (checked by a provider running here, then shared).
     async fn put_link(&self, ld: LinkDefinition) -> Result<(), String>;
     /// Deletes a link.
-    async fn delete_link(&self, actor_id: &str, contract_id: &str, link_name: &str)
-        -> Result<(), String>;
+    async fn delete_link(
+        &self,
+        actor_id: &str,
+        contract_id: &str,
+        link_name: &str,
+    ) -> Result<(), String>;
     /// The links this host knows (the lattice's, from the bucket).
     fn links(&self) -> Vec<LinkDefinition>;
     /// Stops the host (after the ack).
@@ -123,9 +127,12 @@ impl Lattice {
             subjects::ctl(&l, &format!("cmd.{id}.*")),
             subjects::ctl(&l, "registries.put"),
         ] {
-            subs.push(self.nats.subscribe(subject.clone()).await.map_err(|source| {
-                LatticeError::Subscribe { subject, source }
-            })?);
+            subs.push(
+                self.nats
+                    .subscribe(subject.clone())
+                    .await
+                    .map_err(|source| LatticeError::Subscribe { subject, source })?,
+            );
         }
         for suffix in ["get.links", "get.claims", "linkdefs.put", "linkdefs.del"] {
             let subject = subjects::ctl(&l, suffix);

@@ -480,10 +480,7 @@ impl HostBridge {
         };
         let len = out.len() as u64;
         let msg = if out.len() > CHUNK_THRESHOLD_BYTES {
-            if let Err(e) = self
-                .put_chunked(&format!("{invocation_id}-r"), &out)
-                .await
-            {
+            if let Err(e) = self.put_chunked(&format!("{invocation_id}-r"), &out).await {
                 return error(e.to_string());
             }
             Vec::new()

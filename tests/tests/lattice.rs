@@ -1,0 +1,442 @@
+//! Several host-min processes on one lattice (real NATS with JetStream on
+//! 127.0.0.1:4222), driven by a control client in this process.
+//!
+//! - kvcounter and its httpserver run on host A, its keyvalue provider on
+//!   host B; a link put from this (third) process takes effect and 1000
+//!   requests over 50 connections to A count exactly;
+//! - `get hosts` lists both hosts; the inventory of each shows what it runs;
+//! - a 2 MiB value crosses hosts both ways (object-store chunking);
+//! - a host with another cluster seed cannot invoke the lattice's actors.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use host_min::claims::keys::{KeyPair, KeyType};
+use host_min::lattice::client::{connect, CtlClient};
+use host_min::lattice::ctl::{Host, HostInventory};
+use weld_e2e::host::{HostProc, Manifest};
+use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::{free_addr, kvblob_wasm, kvcounter_wasm, require_service, unique_name};
+
+const NATS: &str = "nats://127.0.0.1:4222";
+
+fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
+    m.host("nats", NATS)
+        .host("lattice", lattice)
+        .host("cluster_seed", seed)
+        .host("friendly_name", name)
+}
+
+fn ctl(lattice: &str) -> CtlClient {
+    rt().block_on(async {
+        let nc = connect(NATS, None, None).await.expect("connect to NATS");
+        CtlClient::new(nc, lattice)
+    })
+}
+
+/// Waits until `want` hosts answer `ping.hosts`.
+fn hosts(ctl: &CtlClient, want: usize) -> Vec<Host> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
+        if hosts.len() >= want || Instant::now() > deadline {
+            return hosts;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn by_name<'a>(hosts: &'a [Host], name: &str) -> &'a Host {
+    hosts
+        .iter()
+        .find(|h| h.friendly_name == name)
+        .unwrap_or_else(|| panic!("no host `{name}` in {hosts:?}"))
+}
+
+fn inventory(ctl: &CtlClient, host: &Host) -> HostInventory {
+    rt().block_on(ctl.get_host_inventory(&host.id))
+        .expect("inventory")
+}
+
+fn counter_of(body: &str) -> i64 {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
+    v["counter"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no counter in {body}"))
+}
+
+/// Host B runs the keyvalue provider; host A runs kvcounter and its
+/// httpserver; returns them with A's HTTP address, kvcounter's id and the
+/// provider's id (the link between them is not put).
+struct TwoHosts {
+    a: HostProc,
+    b: HostProc,
+    http: SocketAddr,
+    actor: String,
+    provider: String,
+    ctl: CtlClient,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn two_hosts(lattice: &str, seed: &str) -> Option<TwoHosts> {
+    let wasm = kvcounter_wasm()?;
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let b = HostProc::start(
+        dir_b.path(),
+        on_lattice(
+            Manifest::new().provider("kv", "keyvalue", &[]),
+            lattice,
+            seed,
+            "b",
+        ),
+        &[],
+    );
+    let http = free_addr();
+    let a = HostProc::start(
+        dir_a.path(),
+        on_lattice(
+            Manifest::new()
+                .signed_actor(
+                    "kvcounter",
+                    &wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())]),
+            lattice,
+            seed,
+            "a",
+        ),
+        &[http],
+    );
+    let ctl = ctl(lattice);
+    let hs = hosts(&ctl, 2);
+    assert_eq!(hs.len(), 2, "both hosts answer ping.hosts: {hs:?}");
+    let inv_a = inventory(&ctl, by_name(&hs, "a"));
+    let inv_b = inventory(&ctl, by_name(&hs, "b"));
+    assert_eq!(inv_a.actors.len(), 1, "{inv_a:?}");
+    assert_eq!(inv_a.actors[0].name.as_deref(), Some("kvcounter"));
+    assert!(inv_b.actors.is_empty(), "{inv_b:?}");
+    let kv = inv_b
+        .providers
+        .iter()
+        .find(|p| p.contract_id == "wasmcloud:keyvalue")
+        .unwrap_or_else(|| panic!("no keyvalue provider on B: {inv_b:?}"));
+    Some(TwoHosts {
+        actor: inv_a.actors[0].id.clone(),
+        provider: kv.id.clone(),
+        a,
+        b,
+        http,
+        ctl,
+        _dirs: (dir_a, dir_b),
+    })
+}
+
+/// Puts the kvcounter -> keyvalue link from this process and waits until
+/// host A serves a count.
+fn link_and_wait(t: &TwoHosts) {
+    let ack = rt()
+        .block_on(t.ctl.put_link(
+            &t.actor,
+            &t.provider,
+            "wasmcloud:keyvalue",
+            "default",
+            Default::default(),
+        ))
+        .expect("put link");
+    assert!(ack.accepted, "link refused: {}", ack.error);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let links = rt().block_on(t.ctl.get_links()).expect("get links");
+        if links
+            .links
+            .iter()
+            .any(|l| l.actor_id == t.actor && l.provider_id == t.provider)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "link not listed: {links:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn kvcounter_on_a_with_its_store_on_b_counts_exactly() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let lattice = unique_name("lat");
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let Some(t) = two_hosts(&lattice, &seed) else {
+        return;
+    };
+    // Before the link: the actor's call to the store is refused.
+    let r = must_get(t.http, "/api/counter");
+    assert_ne!(r.status, 200, "no link yet, yet: {}", r.text());
+    link_and_wait(&t);
+    // A's table learns the link from the bucket: poll until a count comes.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let first = loop {
+        let r = must_get(t.http, "/api/counter");
+        if r.status == 200 {
+            break counter_of(&r.text());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no count within 10 s: {} {}\nA: {}\nB: {}",
+            r.status,
+            r.text(),
+            t.a.log(),
+            t.b.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(first, 1);
+    let report = load(t.http, "/api/counter", 50, 1000);
+    assert_eq!(report.errors, 0, "{:?}", report.first_error);
+    assert_eq!(
+        report.ok(),
+        1000,
+        "statuses {:?}, first failure {:?}",
+        report.statuses,
+        report.first_failure_body
+    );
+    let last = counter_of(&must_get(t.http, "/api/counter").text());
+    assert_eq!(last, 1002, "1 + 1000 + 1 increments, each exactly once");
+    // The link is the lattice's: listed by claims/links queries too.
+    let claims = rt().block_on(t.ctl.get_claims()).expect("claims");
+    assert!(
+        claims
+            .claims
+            .iter()
+            .any(|c| c.get("sub") == Some(&t.actor) && c.get("name").is_some()),
+        "kvcounter's claims in {claims:?}"
+    );
+}
+
+#[test]
+fn a_host_with_another_cluster_seed_cannot_invoke_the_lattices_actors() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let lattice = unique_name("lat");
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let Some(t) = two_hosts(&lattice, &seed) else {
+        return;
+    };
+    link_and_wait(&t);
+    // A third party on the same NATS signs with its own cluster key: host B
+    // (the provider) refuses its invocations with upstream's issuer error.
+    let rogue = KeyPair::new(KeyType::Cluster);
+    let inv = weld_rpc::provider::invocation::sign_invocation(
+        &rogue,
+        &KeyPair::new(KeyType::Server).public_key(),
+        weld_rpc::core::WasmCloudEntity {
+            public_key: t.actor.clone(),
+            ..Default::default()
+        },
+        weld_rpc::core::WasmCloudEntity {
+            public_key: t.provider.clone(),
+            link_name: "default".into(),
+            contract_id: "wasmcloud:keyvalue".into(),
+        },
+        "KeyValue.Increment",
+        weld_rpc::common::serialize(&serde_json::json!({"key": "x", "value": 1})).unwrap(),
+    )
+    .unwrap();
+    let reply = rt().block_on(async {
+        t.ctl
+            .nats()
+            .request(
+                format!("wasmbus.rpc.{lattice}.{}.default", t.provider),
+                weld_rpc::common::serialize(&inv).unwrap().into(),
+            )
+            .await
+            .expect("a reply")
+    });
+    let resp: weld_rpc::core::InvocationResponse =
+        weld_rpc::common::deserialize(&reply.payload).expect("InvocationResponse");
+    let err = resp.error.expect("refused");
+    assert!(err.contains("issuer"), "{err}");
+    // The same call signed with the lattice's seed goes through.
+    let good = KeyPair::from_seed(&seed).unwrap();
+    let inv = weld_rpc::provider::invocation::sign_invocation(
+        &good,
+        &KeyPair::new(KeyType::Server).public_key(),
+        inv.origin.clone(),
+        inv.target.clone(),
+        "KeyValue.Increment",
+        weld_rpc::common::serialize(&serde_json::json!({"key": "x", "value": 1})).unwrap(),
+    )
+    .unwrap();
+    let reply = rt().block_on(async {
+        t.ctl
+            .nats()
+            .request(
+                format!("wasmbus.rpc.{lattice}.{}.default", t.provider),
+                weld_rpc::common::serialize(&inv).unwrap().into(),
+            )
+            .await
+            .expect("a reply")
+    });
+    let resp: weld_rpc::core::InvocationResponse =
+        weld_rpc::common::deserialize(&reply.payload).expect("InvocationResponse");
+    assert_eq!(resp.error, None);
+    let n: i32 = weld_rpc::common::deserialize(&resp.msg).unwrap();
+    assert_eq!(n, 1);
+}
+
+/// A raw HTTP/1.1 request with a body, read to the end (the server closes).
+fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).expect("read reply");
+    let head_end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of head");
+    let head = String::from_utf8_lossy(&out[..head_end]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let mut body = out[head_end + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+}
+
+#[test]
+fn a_two_mib_value_is_set_and_read_back_across_hosts() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = kvblob_wasm() else {
+        return;
+    };
+    let lattice = unique_name("lat");
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let _b = HostProc::start(
+        dir_b.path(),
+        on_lattice(
+            Manifest::new().provider("kv", "keyvalue", &[]),
+            &lattice,
+            &seed,
+            "b",
+        ),
+        &[],
+    );
+    let addr = free_addr();
+    let a = HostProc::start(
+        dir_a.path(),
+        on_lattice(
+            Manifest::new()
+                .signed_actor(
+                    "kvblob",
+                    &wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvblob", "http", &[("address", &addr.to_string())]),
+            &lattice,
+            &seed,
+            "a",
+        ),
+        &[addr],
+    );
+    let ctl = ctl(&lattice);
+    let hs = hosts(&ctl, 2);
+    let inv_a = inventory(&ctl, by_name(&hs, "a"));
+    let inv_b = inventory(&ctl, by_name(&hs, "b"));
+    let actor = inv_a.actors[0].id.clone();
+    let provider = inv_b.providers[0].id.clone();
+    let ack = rt()
+        .block_on(ctl.put_link(
+            &actor,
+            &provider,
+            "wasmcloud:keyvalue",
+            "",
+            Default::default(),
+        ))
+        .expect("put link");
+    assert!(ack.accepted, "{}", ack.error);
+    // 2 MiB of text, not one repeated byte: a swapped or lost chunk shows.
+    let value: Vec<u8> = (0..2 * 1024 * 1024u32)
+        .map(|i| b'a' + ((i * 7 + i / 1024) % 26) as u8)
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = http(addr, "PUT", "/kv/big", &value);
+        if status == 204 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "PUT: {status} {}\nA: {}",
+            String::from_utf8_lossy(&body),
+            a.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, body) = http(addr, "GET", "/kv/big", &[]);
+    assert_eq!(
+        status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&body[..body.len().min(300)])
+    );
+    assert_eq!(body.len(), value.len());
+    assert!(body == value, "the value read back differs");
+    // Nothing is left behind in the chunk store: readers delete objects.
+    let left = rt().block_on(async {
+        let js = async_nats::jetstream::new(ctl.nats().clone());
+        let store = js
+            .get_object_store(&lattice)
+            .await
+            .expect("chunk bucket exists");
+        let mut list = store.list().await.expect("list");
+        let mut n = 0;
+        while let Some(o) = futures_util::StreamExt::next(&mut list).await {
+            if o.map(|o| !o.deleted).unwrap_or(false) {
+                n += 1;
+            }
+        }
+        n
+    });
+    assert_eq!(left, 0, "chunk objects left in the bucket");
+}
