@@ -146,7 +146,7 @@ impl Host {
                         rec.instances.push((new_instance_id(), annotations.clone()));
                     }
                 }
-                let claims = self.router.actor_claims(&id).map(|c| claims_json(&c));
+                let claims = self.router.actor_claims(&id).map(|c| crate::lattice::events::claims_json(&c));
                 self.event(
                     "actors_started",
                     json!({
@@ -255,36 +255,8 @@ impl Host {
                 annotations: cmd.annotations.clone().unwrap_or_default(),
             },
         );
-        let instance_id = self.book().providers[&info.id].instance_id.clone();
-        self.event(
-            "provider_started",
-            json!({
-                "public_key": info.id, "image_ref": cmd.provider_ref,
-                "link_name": info.link_name, "contract_id": info.contract_id,
-                "instance_id": instance_id,
-                "annotations": cmd.annotations.clone().unwrap_or_default(),
-                "claims": {"name": info.name},
-            }),
-        )
-        .await;
         Ok(())
     }
-}
-
-/// Claims as the `actor_started` events carry them.
-fn claims_json(c: &crate::claims::jwt::Claims) -> serde_json::Value {
-    let w = &c.wascap;
-    json!({
-        "call_alias": w.call_alias.clone().unwrap_or_default(),
-        "caps": c.caps(),
-        "issuer": c.issuer,
-        "tags": w.tags.clone().unwrap_or_default(),
-        "name": c.name(),
-        "version": w.ver.clone().unwrap_or_default(),
-        "revision": w.rev.unwrap_or(0),
-        "not_before_human": c.not_before.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
-        "expires_human": c.expires.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
-    })
 }
 
 #[async_trait::async_trait]
@@ -445,16 +417,7 @@ impl HostControl for Host {
         let target = by_ref.unwrap_or_else(|| cmd.provider_ref.clone());
         match self.router.stop_provider(&target).await {
             Ok(info) => {
-                let rec = self.book().providers.remove(&info.id).unwrap_or_default();
-                self.event(
-                    "provider_stopped",
-                    json!({
-                        "public_key": info.id, "link_name": info.link_name,
-                        "contract_id": info.contract_id, "instance_id": rec.instance_id,
-                        "annotations": rec.annotations, "reason": "normal",
-                    }),
-                )
-                .await;
+                self.book().providers.remove(&info.id);
             }
             Err(e) => tracing::warn!("stop provider {}: {e}", cmd.provider_ref),
         }

@@ -47,6 +47,22 @@ pub fn uptime_human(secs: u64) -> String {
     out.join(" ")
 }
 
+/// Claims as the `actor_started` events carry them.
+pub fn claims_json(c: &crate::claims::jwt::Claims) -> serde_json::Value {
+    let w = &c.wascap;
+    json!({
+        "call_alias": w.call_alias.clone().unwrap_or_default(),
+        "caps": c.caps(),
+        "issuer": c.issuer,
+        "tags": w.tags.clone().unwrap_or_default(),
+        "name": c.name(),
+        "version": w.ver.clone().unwrap_or_default(),
+        "revision": w.rev.unwrap_or(0),
+        "not_before_human": c.not_before.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
+        "expires_human": c.expires.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
+    })
+}
+
 impl Lattice {
     /// Publishes event `kind` with `data` from this host. Events are
     /// best effort: a failure is logged, never returned.

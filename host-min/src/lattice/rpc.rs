@@ -88,6 +88,18 @@ impl Remote for Lattice {
             );
         }
         self.actor_claims_published(actor_id).await;
+        let claims = self
+            .router()
+            .and_then(|r| r.actor_claims(actor_id))
+            .map(|c| super::events::claims_json(&c));
+        self.publish_event(
+            "actor_started",
+            serde_json::json!({
+                "public_key": actor_id, "image_ref": "", "api_version": "n/a",
+                "instance_id": actor_id, "annotations": {}, "claims": claims,
+            }),
+        )
+        .await;
     }
 
     fn actor_stopped(&self, actor_id: &str) {
@@ -98,6 +110,16 @@ impl Remote for Lattice {
             .remove(actor_id)
         {
             t.abort();
+        }
+        if let Some(me) = self.me.upgrade() {
+            let id = actor_id.to_string();
+            tokio::spawn(async move {
+                me.publish_event(
+                    "actor_stopped",
+                    serde_json::json!({"public_key": id, "instance_id": id, "annotations": {}}),
+                )
+                .await;
+            });
         }
     }
 
@@ -116,6 +138,15 @@ impl Remote for Lattice {
         if let Err(e) = self.serve_provider(info).await {
             tracing::error!(provider = %info.name, "cannot serve the provider on the lattice: {e}");
         }
+        self.publish_event(
+            "provider_started",
+            serde_json::json!({
+                "public_key": info.id, "image_ref": info.kind, "link_name": info.link_name,
+                "contract_id": info.contract_id, "instance_id": info.id, "annotations": {},
+                "claims": {"name": info.name},
+            }),
+        )
+        .await;
     }
 
     fn provider_stopped(&self, info: &ProviderInfo) {
@@ -126,6 +157,14 @@ impl Remote for Lattice {
             .remove(&provider_sub_key(info))
         {
             t.abort();
+        }
+        if let Some(me) = self.me.upgrade() {
+            let data = serde_json::json!({
+                "public_key": info.id, "link_name": info.link_name,
+                "contract_id": info.contract_id, "instance_id": info.id,
+                "annotations": {}, "reason": "normal",
+            });
+            tokio::spawn(async move { me.publish_event("provider_stopped", data).await });
         }
     }
 }
