@@ -561,3 +561,54 @@ fn provider_binary_refuses_bad_host_data_with_exit_code_2() {
         );
     }
 }
+
+/// State letter of process `pid` from `/proc/{pid}/stat` (None when gone).
+fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) S ...`: the state follows the last `)`.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// A host that dies without dropping anything (as under `kill -9`) still
+/// takes its providers along: the child gets SIGKILL from the kernel when
+/// the thread that spawned it ends (`PR_SET_PDEATHSIG`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_dies_with_the_thread_that_spawned_it() {
+    if !nats_available() {
+        return;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let process = rt.block_on(async {
+            let host = Host::new().await;
+            let mut cfg = host.config("orphan", "/bin/sh");
+            cfg.args = vec!["-c".into(), "exec sleep 30".into()];
+            let process = host.spawn(cfg).await;
+            std::mem::forget(host);
+            process
+        });
+        tx.send(process.pid().unwrap()).unwrap();
+        // Neither the handle nor the runtime (which owns the child with
+        // kill_on_drop) is dropped: only the kernel can end the child.
+        std::mem::forget(process);
+        std::mem::forget(rt);
+    })
+    .join()
+    .unwrap();
+    let pid = rx.recv().unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    // Killed: a zombie (its parent, this process, has not reaped it) or gone.
+    while !matches!(proc_state(pid), None | Some('Z')) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "child {pid} still runs: state {:?}",
+            proc_state(pid)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -205,7 +205,7 @@ pub type LinksFn = Arc<dyn Fn() -> Vec<LinkDefinition> + Send + Sync>;
 pub type EventFn = Arc<dyn Fn(ProcessEvent) + Send + Sync>;
 
 /// What the handle asks of the supervisor task.
-enum Command_ {
+enum Control {
     /// Shut down gracefully, then acknowledge.
     Stop(oneshot::Sender<()>),
     /// Kill at once (the handle was dropped).
@@ -317,7 +317,7 @@ impl Shared {
 /// it kills the child; [`ProviderProcess::stop`] shuts it down gracefully.
 pub struct ProviderProcess {
     shared: Arc<Shared>,
-    commands: mpsc::UnboundedSender<Command_>,
+    commands: mpsc::UnboundedSender<Control>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -338,6 +338,10 @@ impl ProviderProcess {
     /// [`ProcessEvent::Started`] (emitted before this returns). Fails when
     /// the host data lacks `provider_key` or `link_name`, cannot be encoded,
     /// or the first spawn fails; later failures are events and restarts.
+    ///
+    /// Call it from an async task (not from `spawn_blocking`): on Linux the
+    /// child is killed when the thread that spawned it ends, and blocking
+    /// threads end when idle.
     pub async fn spawn(
         cfg: ProcessConfig,
         nats: async_nats::Client,
@@ -403,7 +407,7 @@ impl ProviderProcess {
     /// Nothing restarts afterwards. Returns once the child is reaped.
     pub async fn stop(mut self) {
         let (ack, done) = oneshot::channel();
-        if self.commands.send(Command_::Stop(ack)).is_ok() {
+        if self.commands.send(Control::Stop(ack)).is_ok() {
             let _ = done.await;
         }
         if let Some(task) = self.task.take() {
@@ -417,7 +421,7 @@ impl Drop for ProviderProcess {
         if self.task.is_some() {
             // The supervisor kills and reaps the child; should its runtime
             // be gone, `kill_on_drop` kills the child as the task is dropped.
-            let _ = self.commands.send(Command_::Kill);
+            let _ = self.commands.send(Control::Kill);
         }
     }
 }
@@ -563,7 +567,7 @@ enum RunEnd {
 async fn supervise(
     shared: Arc<Shared>,
     first: Child,
-    mut commands: mpsc::UnboundedReceiver<Command_>,
+    mut commands: mpsc::UnboundedReceiver<Control>,
 ) {
     let (min, max) = shared.cfg.restart_backoff;
     let max = max.max(min);
@@ -588,7 +592,7 @@ async fn supervise(
         tokio::select! {
             _ = tokio::time::sleep(after) => {}
             cmd = commands.recv() => {
-                if let Some(Command_::Stop(ack)) = cmd {
+                if let Some(Control::Stop(ack)) = cmd {
                     let _ = ack.send(());
                 }
                 break;
@@ -614,7 +618,7 @@ async fn supervise(
 async fn run(
     shared: &Arc<Shared>,
     mut child: Child,
-    commands: &mut mpsc::UnboundedReceiver<Command_>,
+    commands: &mut mpsc::UnboundedReceiver<Control>,
 ) -> RunEnd {
     *shared.last_health.lock().unwrap_or_else(|p| p.into_inner()) = None;
     shared.healthy.store(false, Ordering::Relaxed);
@@ -634,7 +638,7 @@ async fn run(
         cmd = commands.recv() => {
             health.abort();
             match cmd {
-                Some(Command_::Stop(ack)) => {
+                Some(Control::Stop(ack)) => {
                     shutdown(shared, &mut child).await;
                     let _ = ack.send(());
                 }
