@@ -612,3 +612,71 @@ fn a_child_dies_with_the_thread_that_spawned_it() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn config_json_becomes_string_settings_and_bad_config_is_refused() {
+    use host_min::lattice::standalone::parse_config;
+    assert!(parse_config(None).unwrap().is_empty());
+    assert!(parse_config(Some("  ")).unwrap().is_empty());
+    assert!(parse_config(Some("null")).unwrap().is_empty());
+    let config = parse_config(Some(
+        r#"{"URL": "redis://127.0.0.1:6379/", "port": 8080, "tls": false}"#,
+    ))
+    .unwrap();
+    assert_eq!(config["URL"], "redis://127.0.0.1:6379/");
+    assert_eq!(config["port"], "8080");
+    assert_eq!(config["tls"], "false");
+    for (bad, text) in [
+        (
+            "[1]",
+            "host data config_json: expected a JSON object of settings, got an array",
+        ),
+        (
+            r#"{"a": {"b": 1}}"#,
+            "host data config_json: setting `a` is an object; settings are strings",
+        ),
+        (
+            "{",
+            "host data config_json: not JSON: EOF while parsing an object at line 1 column 1",
+        ),
+    ] {
+        assert_eq!(
+            parse_config(Some(bad)).unwrap_err().to_string(),
+            text,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn provider_binary_refuses_bad_config_json_with_exit_code_2() {
+    use std::io::Write;
+    let host_data = HostData {
+        provider_key: KeyPair::new(KeyType::Service).public_key(),
+        link_name: "default".into(),
+        config_json: Some(r#"{"path": ["not", "a", "string"]}"#.into()),
+        ..Default::default()
+    };
+    let line = weld_rpc::provider::encode_host_data(&host_data).unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(keyvalue_exe())
+        .env("WELD_PROVIDER_DATA_DIR", data_dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "weld-provider-keyvalue: host data config_json: setting `path` is an array; settings are strings"
+    );
+}
