@@ -680,3 +680,101 @@ fn provider_binary_refuses_bad_config_json_with_exit_code_2() {
         "weld-provider-keyvalue: host data config_json: setting `path` is an array; settings are strings"
     );
 }
+
+/// The httpserver binary calls its actor over the lattice: a signed
+/// invocation on `wasmbus.rpc.{L}.{actor}`, answered here by the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn httpserver_binary_calls_the_actor_over_the_lattice() {
+    use futures_util::StreamExt;
+    use weld_interface_httpserver::HttpResponse;
+    use weld_rpc::provider::invocation::verify_invocation;
+    if !nats_available() {
+        return;
+    }
+    let host = Host::new().await;
+    let actor = KeyPair::new(KeyType::Module).public_key();
+    let mut calls = host
+        .nats
+        .subscribe(subjects::actor_rpc(&host.lattice, &actor))
+        .await
+        .unwrap();
+    let (nats, issuers, provider_key) = (
+        host.nats.clone(),
+        vec![host.cluster.public_key()],
+        host.provider_key.clone(),
+    );
+    let actor_side = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Some(msg) = calls.next().await {
+            let inv: weld_rpc::core::Invocation = deserialize(&msg.payload).unwrap();
+            let verified =
+                verify_invocation(&inv, &inv.msg, &issuers, std::time::SystemTime::now());
+            seen.push((
+                verified.is_ok(),
+                inv.origin.public_key.clone(),
+                inv.origin.contract_id.clone(),
+                inv.operation.clone(),
+            ));
+            let body = serialize(&HttpResponse {
+                status_code: 200,
+                header: Default::default(),
+                body: b"answered over the lattice".to_vec(),
+            })
+            .unwrap();
+            let resp = InvocationResponse {
+                content_length: Some(body.len() as u64),
+                msg: body,
+                invocation_id: inv.id.clone(),
+                error: None,
+            };
+            nats.publish(msg.reply.unwrap(), serialize(&resp).unwrap().into())
+                .await
+                .unwrap();
+            if seen.len() == 1 {
+                return (seen, provider_key);
+            }
+        }
+        (seen, provider_key)
+    });
+
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_weld-provider-httpserver"));
+    let process = host.spawn(host.config("http", exe)).await;
+    host.wait_events("health", |e| e.contains(&ProcessEvent::HealthPassed))
+        .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut link = host.link(&actor);
+    link.contract_id = "wasmcloud:httpserver".into();
+    link.values
+        .insert("address".into(), format!("127.0.0.1:{port}"));
+    host.put_link(link).await;
+
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("http://127.0.0.1:{port}/hello");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let body = loop {
+        match client.get(&url).send().await {
+            Ok(r) => {
+                assert_eq!(r.status().as_u16(), 200);
+                break r.text().await.unwrap();
+            }
+            Err(e) => assert!(tokio::time::Instant::now() < deadline, "{e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(body, "answered over the lattice");
+    let (seen, provider_key) = actor_side.await.unwrap();
+    assert_eq!(
+        seen,
+        vec![(
+            true,
+            provider_key,
+            "wasmcloud:httpserver".to_string(),
+            "HttpServer.HandleRequest".to_string()
+        )]
+    );
+    process.stop().await;
+}
