@@ -23,6 +23,7 @@ pub mod kv;
 pub mod process;
 pub mod rpc;
 pub mod server;
+pub mod standalone;
 pub mod subjects;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,7 @@
+//! `weld-provider-keyvalue-redis`: host-min's `keyvalue-redis` provider as a wasmCloud 0.x
+//! provider executable (host data on stdin; see
+//! `host_min::lattice::standalone`).
+
+fn main() -> std::process::ExitCode {
+    host_min::lattice::standalone::main_for("keyvalue-redis")
+}
