@@ -237,6 +237,7 @@ impl Host {
             kind: kind.to_string(),
             contract_id: provider.contract_id().to_string(),
             link_name: link_name.to_string(),
+            process: false,
         };
         self.router.add_provider(info.clone(), provider).await?;
         Ok(info)

@@ -252,6 +252,10 @@ pub struct ProviderInfo {
     pub contract_id: String,
     /// Link name it serves.
     pub link_name: String,
+    /// True for a provider running as its own process (it serves its
+    /// lattice subject itself).
+    #[serde(default)]
+    pub process: bool,
 }
 
 /// Description of a running actor.
@@ -885,6 +889,11 @@ impl Router {
                 .map_err(RouterError::Lattice)?;
         }
         Ok(old)
+    }
+
+    /// The links that name provider `provider_id`.
+    pub fn links_of_provider(&self, provider_id: &str) -> Vec<LinkDefinition> {
+        self.links.for_provider(provider_id)
     }
 
     /// All link definitions.

@@ -60,6 +60,7 @@ async fn provider(r: &Router, actor: &str, contract: &str) -> Arc<RecordingProvi
         kind: "recording".into(),
         contract_id: contract.into(),
         link_name: "default".into(),
+        process: false,
     };
     r.add_provider(info.clone(), p.clone()).await.unwrap();
     r.put_link(LinkDefinition {

@@ -51,6 +51,7 @@ async fn add_recording(r: &Router, provider: Arc<RecordingProvider>, name: &str)
         kind: "recording".into(),
         contract_id: provider.contract.clone(),
         link_name: "default".into(),
+        process: false,
     };
     r.add_provider(info.clone(), provider).await.unwrap();
     info
@@ -237,6 +238,7 @@ async fn links_put_before_the_provider_starts_are_handed_over() {
         kind: "recording".into(),
         contract_id: CONTRACT.into(),
         link_name: "default".into(),
+        process: false,
     };
     r.put_link(link(&id, &info, "early")).await.unwrap();
     r.add_provider(info, p.clone()).await.unwrap();
@@ -255,6 +257,7 @@ async fn a_provider_refusing_a_pending_link_does_not_start() {
         kind: "recording".into(),
         contract_id: CONTRACT.into(),
         link_name: "default".into(),
+        process: false,
     };
     let other = derived_key(KeyKind::Module, "other");
     r.put_link(link(&other, &info, "fine")).await.unwrap();

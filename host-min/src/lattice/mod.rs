@@ -14,13 +14,16 @@
 //! - [`rpc`]: invocations to and from other processes (signed JWTs, chunking);
 //! - [`events`]: CloudEvents on `wasmbus.evt.{lattice}`;
 //! - [`server`]: the control interface a host answers;
-//! - [`process`]: providers as supervised child processes.
+//! - [`process`]: providers as supervised child processes;
+//! - [`process_provider`]: such a process as the router's provider;
+//! - [`standalone`]: host-min's own providers as provider executables.
 
 pub mod client;
 pub mod ctl;
 pub mod events;
 pub mod kv;
 pub mod process;
+pub mod process_provider;
 pub mod rpc;
 pub mod server;
 pub mod standalone;
