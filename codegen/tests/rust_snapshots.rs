@@ -240,7 +240,7 @@ fn file_template_overrides_format_like_the_whole_file() {
     let t = Templates::with_overrides(dir.path()).unwrap();
     let src = rust::render_module(&model, "t.f", &t, &RustOptions::default()).unwrap();
     let want = format!(
-        "//! Custom.\n#![allow(dead_code)]\n\npub const NS: &str = \"t.f\";\n\n/// Doc.\n{derive}\npub struct S {{\n    pub x: String,\n}}\n\nweld_rpc::cbor_struct! {{\n    S map {{\n        0 x required,\n    }}\n}}\n\n/// Other.\n{derive}\npub struct T {{\n    #[serde(default)]\n    pub y: i32,\n}}\n\nweld_rpc::cbor_struct! {{\n    T map {{\n        0 y default,\n    }}\n}}\n\npub const END: u8 = 1;\n"
+        "//! Custom.\n#![allow(dead_code)]\n\npub const NS: &str = \"t.f\";\n\n/// Doc.\n{derive}\npub struct S {{\n    #[serde(default)]\n    pub x: String,\n}}\n\nweld_rpc::cbor_struct! {{\n    S map {{\n        0 x required,\n    }}\n}}\n\n/// Other.\n{derive}\npub struct T {{\n    #[serde(default)]\n    pub y: i32,\n}}\n\nweld_rpc::cbor_struct! {{\n    T map {{\n        0 y default,\n    }}\n}}\n\npub const END: u8 = 1;\n"
     );
     assert_eq!(src, want);
 

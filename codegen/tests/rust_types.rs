@@ -114,8 +114,8 @@ fn v1_type_mapping_rows() {
         field(s, "blob")
             .serde_attrs
             .iter()
-            .any(|a| a.contains("serde_bytes")),
-        "blob is msgpack bin"
+            .any(|a| a == "#[serde(with = \"weld_rpc::serde_blob\")]"),
+        "blob is msgpack bin out, lenient in"
     );
     assert_eq!(ty("boolean"), "bool");
     assert_eq!(ty("string"), "String");
@@ -161,10 +161,10 @@ fn v1_type_mapping_rows() {
         .contains(&"#[serde(default)]".to_string()));
     assert_eq!(ty("opt_int"), "i32");
     assert_eq!(ty("boxed"), "Option<i32>");
-    assert!(
-        field(s, "string").serde_attrs.is_empty(),
-        "required: no default, missing is an error"
-    );
+    // Required members stay plain; in MessagePack a missing one of a
+    // prelude simple type defaults (as upstream), others are errors.
+    assert_eq!(field(s, "string").serde_attrs, ["#[serde(default)]"]);
+    assert!(field(s, "list").serde_attrs.is_empty());
     // Names: rename for Rust, wire name from @serialization, keywords.
     let r = field(s, "renamed");
     assert_eq!(r.wire_name, "wire_name");
@@ -310,4 +310,57 @@ fn items_never_shadow_names_generated_code_uses() {
     let s = structure(&v, "String_");
     assert_eq!(field(s, "text").ty, "String");
     assert_eq!(field(s, "opt").ty, "Option<Option_>");
+}
+
+fn has_serde_default(f: &FieldView) -> bool {
+    f.serde_attrs.iter().any(|a| a == "#[serde(default)]")
+}
+
+/// Upstream's generator lets a required member be missing from a
+/// MessagePack map exactly when its target is a prelude simple type (not
+/// `Document`) or an `org.wasmcloud.model` number; CBOR stays strict.
+#[test]
+fn required_simple_members_default_like_upstream() {
+    let v = view_of(V1, "t.v1");
+    let s = structure(&v, "S");
+    for name in [
+        "blob",
+        "boolean",
+        "string",
+        "byte",
+        "short",
+        "integer",
+        "long",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "float",
+        "double",
+        "timestamp",
+    ] {
+        let f = field(s, name);
+        assert!(has_serde_default(f), "{name}: {:?}", f.serde_attrs);
+        assert!(f.required, "{name} stays required in CBOR");
+    }
+    // A user shape (even one that is a number or a collection) and the
+    // prelude Document stay required, as upstream has them.
+    for name in ["uns", "document", "list", "set", "unique", "map"] {
+        let f = field(s, name);
+        assert!(
+            !f.serde_attrs.iter().any(|a| a.contains("default")),
+            "{name}: {:?}",
+            f.serde_attrs
+        );
+    }
+    // Optional members keep their one combined attribute, nothing more.
+    assert_eq!(
+        field(s, "opt_string").serde_attrs,
+        [
+            "#[serde(rename = \"optString\")]",
+            "#[serde(default, skip_serializing_if = \"Option::is_none\")]"
+        ]
+    );
+    let rec = structure(&v, "Rec");
+    assert!(has_serde_default(field(rec, "v")));
 }

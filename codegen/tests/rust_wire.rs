@@ -128,10 +128,14 @@ fn decoders_are_lenient_where_upstream_is_and_strict_where_it_is() {
             value: 7
         }
     );
-    // A missing required field is an error (HttpRequest without header).
+    // A missing member of a non-simple type is an error naming it
+    // (HttpRequest without header), as upstream's generated code has it.
     let no_header =
         unhex("84a66d6574686f64a3474554a470617468a12fab7175657279537472696e67a0a4626f6479c400");
-    assert!(weld_rpc::common::deserialize::<HttpRequest>(&no_header).is_err());
+    match weld_rpc::common::deserialize::<HttpRequest>(&no_header) {
+        Err(RpcError::Deser(m)) => assert!(m.contains("missing field `header`"), "{m}"),
+        other => panic!("HttpRequest without header: {other:?}"),
+    }
     // An empty payload where a value is expected is an error.
     assert!(weld_rpc::common::deserialize::<IncrementRequest>(&[]).is_err());
     // The struct as a positional array is accepted.
@@ -144,6 +148,119 @@ fn decoders_are_lenient_where_upstream_is_and_strict_where_it_is() {
             value: 5
         }
     );
+}
+
+/// Upstream's generator puts `#[serde(default)]` on members whose target is
+/// a prelude simple type or a wasmCloud number, so upstream peers may leave
+/// them out; CBOR stays strict.
+#[test]
+fn simple_members_may_be_missing_from_a_msgpack_map() {
+    // {} is a GetResponse: value "", exists false.
+    let r: GetResponse = weld_rpc::common::deserialize(&unhex("80")).unwrap();
+    assert_eq!(
+        r,
+        GetResponse {
+            value: String::new(),
+            exists: false
+        }
+    );
+    // {"key": "k"}: value defaults to 0.
+    let r: IncrementRequest = weld_rpc::common::deserialize(&unhex("81a36b6579a16b")).unwrap();
+    assert_eq!(
+        r,
+        IncrementRequest {
+            key: "k".into(),
+            value: 0
+        }
+    );
+    // {"value": 3}: key defaults to "".
+    let r: IncrementRequest = weld_rpc::common::deserialize(&unhex("81a576616c756503")).unwrap();
+    assert_eq!(
+        r,
+        IncrementRequest {
+            key: String::new(),
+            value: 3
+        }
+    );
+    // Only `header` is needed for an HttpRequest.
+    let r: HttpRequest = weld_rpc::common::deserialize(&unhex("81a668656164657280")).unwrap();
+    assert_eq!(r, HttpRequest::default());
+    // Re-encoding gives the full canonical map, as upstream writes it.
+    assert_eq!(
+        hex::encode(weld_rpc::common::serialize(&r).unwrap()),
+        "85a66d6574686f64a0a470617468a0ab7175657279537472696e67a0a668656164657280a4626f6479c400"
+    );
+    // CBOR keeps `required`: an empty CBOR map is not a GetResponse.
+    let cbor_empty_map = [0x7f, 0xa0];
+    assert!(weld_rpc::common::decode::<GetResponse>(&cbor_empty_map).is_err());
+}
+
+/// `HttpRequest` as upstream peers may write it: the body as `bin`, `str`
+/// or an array of integers. The body type is the only difference.
+#[derive(serde::Serialize)]
+struct PeerRequest<B> {
+    method: &'static str,
+    path: &'static str,
+    #[serde(rename = "queryString")]
+    query_string: &'static str,
+    header: HashMap<String, Vec<String>>,
+    body: B,
+}
+
+fn peer_request<B: Serialize>(body: B) -> Vec<u8> {
+    weld_rpc::common::serialize(&PeerRequest {
+        method: "POST",
+        path: "/p",
+        query_string: "",
+        header: HashMap::from([("x".to_string(), vec!["1".to_string()])]),
+        body,
+    })
+    .unwrap()
+}
+
+/// A byte string that rmp-serde writes as `bin`.
+#[derive(serde::Serialize)]
+struct Bin(#[serde(with = "weld_rpc::serde_bytes")] Vec<u8>);
+
+#[test]
+fn http_body_accepts_bin_str_and_byte_arrays() {
+    let bin = peer_request(Bin(b"ok!".to_vec()));
+    let text = peer_request("ok!");
+    let array = peer_request(vec![b'o', b'k', b'!']);
+    assert_ne!(bin, text);
+    assert_ne!(bin, array);
+    let want = HttpRequest {
+        method: "POST".into(),
+        path: "/p".into(),
+        query_string: String::new(),
+        header: HashMap::from([("x".to_string(), vec!["1".to_string()])]),
+        body: b"ok!".to_vec(),
+    };
+    for (what, input) in [("bin", &bin), ("str", &text), ("array", &array)] {
+        let got: HttpRequest =
+            weld_rpc::common::deserialize(input).unwrap_or_else(|e| panic!("body as {what}: {e}"));
+        assert_eq!(got, want, "body as {what}");
+        // Re-encoding is canonical: the body goes out as `bin`.
+        assert_eq!(
+            weld_rpc::common::serialize(&got).unwrap(),
+            bin,
+            "re-encoded body as {what}"
+        );
+    }
+    let too_big = peer_request(vec![1u16, 256]);
+    match weld_rpc::common::deserialize::<HttpRequest>(&too_big) {
+        Err(RpcError::Deser(m)) => assert!(m.contains("256"), "{m}"),
+        other => panic!("byte 256: {other:?}"),
+    }
+    // The same for a response.
+    let resp: HttpResponse = weld_rpc::common::deserialize(
+        &weld_rpc::common::serialize(&serde_json::json!({
+            "statusCode": 201, "header": {}, "body": "{}"
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!((resp.status_code, resp.body.as_slice()), (201, &b"{}"[..]));
 }
 
 /// A transport that records what is sent and answers with a canned reply.

@@ -191,7 +191,7 @@ pub const MAX_NESTING: usize = 128;
 
 /// Encodes `data` as protocol "0" MessagePack: structs as maps keyed by their
 /// serde (wire) names, integers in their smallest form with non-negative
-/// signed values written as unsigned, `serde_bytes` fields as `bin`.
+/// signed values written as unsigned, blob fields as `bin`.
 pub fn serialize<T: Serialize + ?Sized>(data: &T) -> RpcResult<Vec<u8>> {
     rmp_serde::to_vec_named(data).map_err(|e| RpcError::Ser(e.to_string()))
 }

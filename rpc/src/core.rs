@@ -148,7 +148,7 @@ pub struct Invocation {
     #[serde(default)]
     pub operation: String,
     /// Encoded argument.
-    #[serde(with = "serde_bytes", default)]
+    #[serde(with = "crate::serde_blob", default)]
     pub msg: Vec<u8>,
     /// Invocation id (uuid).
     #[serde(default)]
@@ -175,7 +175,7 @@ pub struct Invocation {
 #[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
 pub struct InvocationResponse {
     /// Encoded reply.
-    #[serde(with = "serde_bytes", default)]
+    #[serde(with = "crate::serde_blob", default)]
     pub msg: Vec<u8>,
     /// Id of the invocation this answers.
     #[serde(default)]

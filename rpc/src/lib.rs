@@ -21,7 +21,8 @@
 //!   ([`common::serialize`] / [`common::deserialize`]): structs are maps keyed
 //!   by wire name, integers take their smallest form (non-negative signed
 //!   values written as unsigned: `128i32` is `cc80`), blobs are `bin`
-//!   (`#[serde(with = "serde_bytes")]`).
+//!   (`#[serde(with = "weld_rpc::serde_blob")]`, which also accepts a
+//!   `str` or an array of bytes on decode, as upstream peers may send).
 //! - Protocol "2": CBOR after a `0x7f` byte ([`cbor`]); types implement
 //!   [`cbor::CborEncode`] / [`cbor::CborDecode`].
 //! - Receivers sniff the first byte ([`common::message_format`]): empty ->
@@ -52,6 +53,11 @@
 //! - senders call [`common::call`] / [`common::call_unit`] with the argument
 //!   encoded by `common::serialize` (protocol "0") or `cbor::serialize`
 //!   (protocol "2"); replies are decoded by sniffing ([`common::decode`]);
+//! - blob members as `#[serde(with = "weld_rpc::serde_blob")]` (`bin` out;
+//!   `bin`, `str` or a byte array in), and `#[serde(default)]` on every
+//!   non-optional member whose target is a prelude simple type or an
+//!   `org.wasmcloud.model` number, as upstream's generator does, so such
+//!   members may be missing from a MessagePack map;
 //! - one runtime macro per shape for the CBOR codec (and enum impls):
 //!   [`cbor_struct!`], [`cbor_union!`], [`string_enum!`], [`int_enum!`];
 //! - paths: `weld_rpc::{Context, Message, RpcError, RpcResult, Transport,
@@ -79,6 +85,7 @@ pub mod model;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod redact;
+pub mod serde_blob;
 mod service_macros;
 pub mod timestamp;
 

@@ -879,6 +879,40 @@ impl<'m> Builder<'m> {
         (true, false)
     }
 
+    /// Whether upstream's generator gives a member targeting `id` a
+    /// `#[serde(default)]` (its `has_default`): the prelude's simple types
+    /// with a zero value (not `Document`) and its aggregates, and the
+    /// fixed-width numbers of `org.wasmcloud.model`. Upstream decides by the
+    /// target's own id, so a user shape aliasing `String` does not count.
+    /// Upstream peers may leave such members out of a MessagePack map.
+    fn upstream_has_default(id: &ShapeId) -> bool {
+        if id.is_prelude() {
+            matches!(
+                id.name.as_str(),
+                "List"
+                    | "Set"
+                    | "Map"
+                    | "Blob"
+                    | "Boolean"
+                    | "String"
+                    | "Byte"
+                    | "Short"
+                    | "Integer"
+                    | "Long"
+                    | "Float"
+                    | "Double"
+                    | "Timestamp"
+            )
+        } else if id.namespace == MODEL_NS {
+            matches!(
+                id.name.as_str(),
+                "U64" | "U32" | "U16" | "U8" | "I64" | "I32" | "I16" | "I8" | "F64" | "F32"
+            )
+        } else {
+            false
+        }
+    }
+
     fn structure(&mut self, shape: &'m Shape) -> Result<StructView, GenError> {
         let name = names::item(&shape.id.name);
         let cg = shape.trait_value(&model_trait("codegenRust"));
@@ -934,9 +968,16 @@ impl<'m> Builder<'m> {
                     }
                     _ => serde_attrs.push("#[serde(default)]".to_string()),
                 }
+            } else if Self::upstream_has_default(&m.target) {
+                // Only the MessagePack (serde) decoder relaxes: CBOR stays
+                // as strict as upstream's CBOR decoder (`required` below).
+                serde_attrs.push("#[serde(default)]".to_string());
             }
             if is_blob {
-                serde_attrs.push("#[serde(with = \"serde_bytes\")]".to_string());
+                serde_attrs.push(format!(
+                    "#[serde(with = \"{}::serde_blob\")]",
+                    self.opts.runtime
+                ));
             }
             let n = m
                 .trait_value(&model_trait("n"))
@@ -1269,7 +1310,10 @@ impl<'m> Builder<'m> {
             let is_blob = self.is_blob(&m.target);
             let mut serde_attrs = vec![format!("#[serde(rename = {wire_name:?})]")];
             if is_blob {
-                serde_attrs.push("#[serde(with = \"serde_bytes\")]".to_string());
+                serde_attrs.push(format!(
+                    "#[serde(with = \"{}::serde_blob\")]",
+                    self.opts.runtime
+                ));
             }
             let n = m
                 .trait_value(&model_trait("n"))

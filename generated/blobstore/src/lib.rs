@@ -31,8 +31,10 @@ pub type MultiResult = Vec<ItemResult>;
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ItemResult {
     /// The container or object concerned.
+    #[serde(default)]
     pub key: String,
     /// Whether the item was processed.
+    #[serde(default)]
     pub success: bool,
     /// Why it failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +97,7 @@ pub struct ObjectMetadata {
     pub container_id: String,
     /// Size in bytes.
     #[serde(rename = "contentLength")]
+    #[serde(default)]
     pub content_length: u64,
     /// Time of the last change, if known.
     #[serde(rename = "lastModified")]
@@ -127,6 +130,7 @@ weld_rpc::cbor_struct! {
 pub struct ListObjectsRequest {
     /// The container to list.
     #[serde(rename = "containerId")]
+    #[serde(default)]
     pub container_id: String,
     /// Start with the first key at or after this one.
     #[serde(rename = "startWith")]
@@ -167,6 +171,7 @@ pub struct ListObjectsResponse {
     pub objects: ObjectsInfo,
     /// True when no further pages exist.
     #[serde(rename = "isLast")]
+    #[serde(default)]
     pub is_last: bool,
     /// Token for the next page, when `isLast` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,12 +213,15 @@ pub struct Chunk {
     #[serde(rename = "containerId")]
     pub container_id: String,
     /// The bytes.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub bytes: Vec<u8>,
     /// Byte offset of this chunk within the object.
+    #[serde(default)]
     pub offset: u64,
     /// True for the final chunk.
     #[serde(rename = "isLast")]
+    #[serde(default)]
     pub is_last: bool,
 }
 
@@ -336,6 +344,7 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GetObjectResponse {
     /// Whether the object was found and the download started.
+    #[serde(default)]
     pub success: bool,
     /// Why it failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,6 +355,7 @@ pub struct GetObjectResponse {
     pub initial_chunk: Option<Chunk>,
     /// Number of bytes the download will deliver in total.
     #[serde(rename = "contentLength")]
+    #[serde(default)]
     pub content_length: u64,
     /// MIME type, if known.
     #[serde(rename = "contentType")]

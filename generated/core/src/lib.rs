@@ -38,12 +38,16 @@ weld_rpc::cbor_struct! {
 #[non_exhaustive]
 pub struct LinkDefinition {
     /// Public key of the actor.
+    #[serde(default)]
     pub actor_id: String,
     /// Public key of the provider.
+    #[serde(default)]
     pub provider_id: String,
     /// The link name, `default` unless the actor asked for another.
+    #[serde(default)]
     pub link_name: String,
     /// The capability contract, e.g. `wasmcloud:keyvalue`.
+    #[serde(default)]
     pub contract_id: String,
     /// Provider settings for this actor (keys are compared without regard
     /// to case by most providers).
@@ -73,24 +77,30 @@ pub type ActorLinks = Vec<LinkDefinition>;
 #[non_exhaustive]
 pub struct HostData {
     /// Public key of the host that started the provider.
+    #[serde(default)]
     pub host_id: String,
     /// Prefix of the lattice RPC subjects.
+    #[serde(default)]
     pub lattice_rpc_prefix: String,
     /// The link name this provider instance serves.
+    #[serde(default)]
     pub link_name: String,
     /// JWT for authenticating to the lattice message bus.
     pub lattice_rpc_user_jwt: String,
     /// Seed matching `latticeRpcUserJwt`.
     pub lattice_rpc_user_seed: String,
     /// URL of the lattice message bus.
+    #[serde(default)]
     pub lattice_rpc_url: String,
     /// Public key of this provider.
+    #[serde(default)]
     pub provider_key: String,
     /// Seed the provider signs its invocations with.
     pub invocation_seed: String,
     /// Environment values the host passes through.
     pub env_values: HostEnvValues,
     /// Unique id of this provider instance.
+    #[serde(default)]
     pub instance_id: String,
     /// Links that existed when the provider was started.
     pub link_definitions: ActorLinks,
@@ -199,8 +209,10 @@ weld_rpc::string_enum! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WasmCloudEntity {
     /// Public key of the actor or provider.
+    #[serde(default)]
     pub public_key: String,
     /// Link name (providers only).
+    #[serde(default)]
     pub link_name: String,
     /// Capability contract (providers only).
     pub contract_id: String,
@@ -223,16 +235,21 @@ pub struct Invocation {
     /// Who receives it.
     pub target: WasmCloudEntity,
     /// Method name, `Trait.Method`.
+    #[serde(default)]
     pub operation: String,
     /// The encoded argument; empty when the payload went through the
     /// chunking store.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub msg: Vec<u8>,
     /// Unique id of this invocation.
+    #[serde(default)]
     pub id: String,
     /// Signed JWT vouching for origin, target and payload.
+    #[serde(default)]
     pub encoded_claims: String,
     /// The host that issued the invocation.
+    #[serde(default)]
     pub host_id: String,
     /// Full payload size, set when the payload is sent in chunks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,9 +279,11 @@ weld_rpc::cbor_struct! {
 #[non_exhaustive]
 pub struct InvocationResponse {
     /// The encoded result; empty when it went through the chunking store.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub msg: Vec<u8>,
     /// Id of the invocation this answers.
+    #[serde(default)]
     pub invocation_id: String,
     /// Set when the call failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]

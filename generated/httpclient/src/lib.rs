@@ -10,13 +10,16 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.httpclient";
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HttpRequest {
     /// The method, e.g. `GET`.
+    #[serde(default)]
     pub method: String,
     /// Absolute URL to request.
+    #[serde(default)]
     pub url: String,
     /// Headers to send.
     pub headers: HeaderMap,
     /// Body to send (may be empty).
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 
@@ -34,11 +37,13 @@ weld_rpc::cbor_struct! {
 pub struct HttpResponse {
     /// Status code returned by the server.
     #[serde(rename = "statusCode")]
+    #[serde(default)]
     pub status_code: u16,
     /// Headers returned by the server.
     pub header: HeaderMap,
     /// The complete response body.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 

@@ -10,17 +10,21 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.httpserver";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HttpRequest {
     /// The method, upper case (`GET`, `POST`, ...).
+    #[serde(default)]
     pub method: String,
     /// The path of the request target, without the query.
+    #[serde(default)]
     pub path: String,
     /// The raw query string, without the leading `?` (may be empty).
     #[serde(rename = "queryString")]
+    #[serde(default)]
     pub query_string: String,
     /// Request headers; a name that occurred several times has several
     /// values.
     pub header: HeaderMap,
     /// The request body (may be empty).
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 
@@ -40,11 +44,13 @@ weld_rpc::cbor_struct! {
 pub struct HttpResponse {
     /// Status code, e.g. 200.
     #[serde(rename = "statusCode")]
+    #[serde(default)]
     pub status_code: u16,
     /// Response headers.
     pub header: HeaderMap,
     /// The response body.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 

@@ -71,6 +71,7 @@ pub struct Item {
     /// The item's unit.
     pub sku: String,
     /// Display name.
+    #[serde(default)]
     pub name: String,
     /// Units on hand.
     #[serde(default)]
@@ -275,6 +276,7 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdjustStockOutput {
     /// Units on hand after the movement.
+    #[serde(default)]
     pub quantity: u32,
     /// Ordering status after the movement.
     pub status: StockStatus,

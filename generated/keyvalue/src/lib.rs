@@ -10,8 +10,10 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.keyvalue";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IncrementRequest {
     /// The counter's key.
+    #[serde(default)]
     pub key: String,
     /// How much to add.
+    #[serde(default)]
     pub value: i32,
 }
 
@@ -26,8 +28,10 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GetResponse {
     /// The stored value; empty when the key is absent.
+    #[serde(default)]
     pub value: String,
     /// Whether the key was present.
+    #[serde(default)]
     pub exists: bool,
 }
 
@@ -42,10 +46,13 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SetRequest {
     /// Where to store it.
+    #[serde(default)]
     pub key: String,
     /// What to store.
+    #[serde(default)]
     pub value: String,
     /// Lifetime in seconds; 0 keeps the value until it is deleted.
+    #[serde(default)]
     pub expires: u32,
 }
 
@@ -62,8 +69,10 @@ weld_rpc::cbor_struct! {
 pub struct ListAddRequest {
     /// The list's key.
     #[serde(rename = "listName")]
+    #[serde(default)]
     pub list_name: String,
     /// The value to append.
+    #[serde(default)]
     pub value: String,
 }
 
@@ -79,8 +88,10 @@ weld_rpc::cbor_struct! {
 pub struct ListDelRequest {
     /// The list's key.
     #[serde(rename = "listName")]
+    #[serde(default)]
     pub list_name: String,
     /// The value to remove.
+    #[serde(default)]
     pub value: String,
 }
 
@@ -96,10 +107,13 @@ weld_rpc::cbor_struct! {
 pub struct ListRangeRequest {
     /// The list's key.
     #[serde(rename = "listName")]
+    #[serde(default)]
     pub list_name: String,
     /// First index to return.
+    #[serde(default)]
     pub start: i32,
     /// Last index to return.
+    #[serde(default)]
     pub stop: i32,
 }
 
@@ -116,8 +130,10 @@ weld_rpc::cbor_struct! {
 pub struct SetAddRequest {
     /// The set's key.
     #[serde(rename = "setName")]
+    #[serde(default)]
     pub set_name: String,
     /// The value to add.
+    #[serde(default)]
     pub value: String,
 }
 
@@ -133,8 +149,10 @@ weld_rpc::cbor_struct! {
 pub struct SetDelRequest {
     /// The set's key.
     #[serde(rename = "setName")]
+    #[serde(default)]
     pub set_name: String,
     /// The value to remove.
+    #[serde(default)]
     pub value: String,
 }
 

@@ -14,6 +14,7 @@ pub type ConfigurationString = String;
 pub struct AdvertiseLinkRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// The link to put.
     pub link: weld_interface_core::LinkDefinition,
@@ -31,6 +32,7 @@ weld_rpc::cbor_struct! {
 pub struct GetClaimsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
 }
 
@@ -45,9 +47,11 @@ weld_rpc::cbor_struct! {
 pub struct GetHostInventoryRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Public key of the host.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
 }
 
@@ -63,6 +67,7 @@ weld_rpc::cbor_struct! {
 pub struct GetHostsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
 }
 
@@ -78,6 +83,7 @@ weld_rpc::cbor_struct! {
 pub struct SetLatticeCredentialsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// JWT for the message bus.
     #[serde(rename = "userJwt")]
@@ -121,12 +127,15 @@ pub type Hosts = Vec<Host>;
 pub struct ProviderAuctionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// OCI reference (or other locator) of the provider.
     #[serde(rename = "providerRef")]
+    #[serde(default)]
     pub provider_ref: String,
     /// Link name it would serve.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
     /// Host labels a bidder must carry, with their values.
     pub constraints: ConstraintMap,
@@ -152,12 +161,15 @@ pub type AnnotationMap = std::collections::HashMap<String, String>;
 pub struct ProviderAuctionAck {
     /// The provider reference from the request.
     #[serde(rename = "providerRef")]
+    #[serde(default)]
     pub provider_ref: String,
     /// The link name from the request.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
     /// The bidding host.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
 }
 
@@ -174,9 +186,11 @@ weld_rpc::cbor_struct! {
 pub struct ActorAuctionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// OCI reference (or other locator) of the actor.
     #[serde(rename = "actorRef")]
+    #[serde(default)]
     pub actor_ref: String,
     /// Host labels a bidder must carry, with their values.
     pub constraints: ConstraintMap,
@@ -195,9 +209,11 @@ weld_rpc::cbor_struct! {
 pub struct ActorAuctionAck {
     /// The actor reference from the request.
     #[serde(rename = "actorRef")]
+    #[serde(default)]
     pub actor_ref: String,
     /// The bidding host.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
 }
 
@@ -213,6 +229,7 @@ weld_rpc::cbor_struct! {
 pub struct HostInventory {
     /// Public key of the host.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// The host's labels.
     pub labels: LabelsMap,
@@ -244,6 +261,7 @@ pub type ProviderDescriptions = Vec<ProviderDescription>;
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ActorDescription {
     /// Public key of the actor.
+    #[serde(default)]
     pub id: String,
     /// Where it was loaded from, if known.
     #[serde(rename = "imageRef")]
@@ -270,8 +288,10 @@ weld_rpc::cbor_struct! {
 pub struct ActorInstance {
     /// Unique id of the instance.
     #[serde(rename = "instanceId")]
+    #[serde(default)]
     pub instance_id: String,
     /// Revision number from the actor's claims.
+    #[serde(default)]
     pub revision: i32,
     /// Annotations given when it was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,9 +313,11 @@ pub type ActorInstances = Vec<ActorInstance>;
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProviderDescription {
     /// Public key of the provider.
+    #[serde(default)]
     pub id: String,
     /// The link name it serves.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
     /// Where it was loaded from, if known.
     #[serde(rename = "imageRef")]
@@ -305,6 +327,7 @@ pub struct ProviderDescription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Revision number from its claims.
+    #[serde(default)]
     pub revision: i32,
     /// Annotations given when it was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -327,17 +350,21 @@ weld_rpc::cbor_struct! {
 pub struct StartActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Reference of the actor to start.
     #[serde(rename = "actorRef")]
+    #[serde(default)]
     pub actor_ref: String,
     /// Host to start it on.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Annotations to attach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
     /// How many instances to start.
+    #[serde(default)]
     pub count: u16,
 }
 
@@ -356,15 +383,19 @@ weld_rpc::cbor_struct! {
 pub struct StartProviderCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Host to start it on.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Reference of the provider to start.
     #[serde(rename = "providerRef")]
+    #[serde(default)]
     pub provider_ref: String,
     /// Link name it will serve.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
     /// Annotations to attach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -390,20 +421,25 @@ weld_rpc::cbor_struct! {
 pub struct ScaleActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Reference of the actor.
     #[serde(rename = "actorRef")]
+    #[serde(default)]
     pub actor_ref: String,
     /// Public key of the actor.
     #[serde(rename = "actorId")]
+    #[serde(default)]
     pub actor_id: String,
     /// The host concerned.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Annotations of the instances to scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationMap>,
     /// Desired number of instances.
+    #[serde(default)]
     pub count: u16,
 }
 
@@ -423,14 +459,18 @@ weld_rpc::cbor_struct! {
 pub struct StopActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// The host concerned.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Public key of the actor.
     #[serde(rename = "actorId")]
+    #[serde(default)]
     pub actor_id: String,
     /// How many instances to stop.
+    #[serde(default)]
     pub count: u16,
     /// Only instances with these annotations are stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -452,18 +492,23 @@ weld_rpc::cbor_struct! {
 pub struct StopProviderCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// The host concerned.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Public key of the provider.
     #[serde(rename = "providerId")]
+    #[serde(default)]
     pub provider_id: String,
     /// Link name of the instance to stop.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
     /// Contract it implements.
     #[serde(rename = "contractId")]
+    #[serde(default)]
     pub contract_id: String,
     /// Only an instance with these annotations is stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -486,9 +531,11 @@ weld_rpc::cbor_struct! {
 pub struct StopHostCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// The host to stop.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Grace period before the host stops, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -508,15 +555,19 @@ weld_rpc::cbor_struct! {
 pub struct UpdateActorCommand {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// The host concerned.
     #[serde(rename = "hostId")]
+    #[serde(default)]
     pub host_id: String,
     /// Public key of the running actor.
     #[serde(rename = "actorId")]
+    #[serde(default)]
     pub actor_id: String,
     /// Reference of the new build.
     #[serde(rename = "newActorRef")]
+    #[serde(default)]
     pub new_actor_ref: String,
     /// Annotations of the instances to update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -538,8 +589,10 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CtlOperationAck {
     /// True when the command was accepted.
+    #[serde(default)]
     pub accepted: bool,
     /// Why it was refused (empty when accepted).
+    #[serde(default)]
     pub error: String,
 }
 
@@ -567,9 +620,11 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Host {
     /// Public key of the host.
+    #[serde(default)]
     pub id: String,
     /// Seconds since the host started.
     #[serde(rename = "uptimeSeconds")]
+    #[serde(default)]
     pub uptime_seconds: u64,
     /// Uptime in words, for display.
     #[serde(rename = "uptimeHuman")]
@@ -647,15 +702,19 @@ pub type KeyValueMap = std::collections::HashMap<String, String>;
 pub struct RemoveLinkDefinitionRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Public key of the actor.
     #[serde(rename = "actorId")]
+    #[serde(default)]
     pub actor_id: String,
     /// Contract of the link.
     #[serde(rename = "contractId")]
+    #[serde(default)]
     pub contract_id: String,
     /// Link name.
     #[serde(rename = "linkName")]
+    #[serde(default)]
     pub link_name: String,
 }
 
@@ -673,6 +732,7 @@ weld_rpc::cbor_struct! {
 pub struct SetRegistryCredentialsRequest {
     /// The lattice.
     #[serde(rename = "latticeId")]
+    #[serde(default)]
     pub lattice_id: String,
     /// Registry host name to its credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -704,6 +764,7 @@ pub struct RegistryCredential {
     pub password: Option<String>,
     /// Kind of registry, e.g. `oci`.
     #[serde(rename = "registryType")]
+    #[serde(default)]
     pub registry_type: String,
 }
 

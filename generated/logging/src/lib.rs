@@ -10,8 +10,10 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.logging";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogEntry {
     /// One of `debug`, `info`, `warn`, `error`.
+    #[serde(default)]
     pub level: String,
     /// The message.
+    #[serde(default)]
     pub text: String,
 }
 

@@ -10,13 +10,15 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.messaging";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PubMessage {
     /// Subject (topic) to publish on.
+    #[serde(default)]
     pub subject: String,
     /// Subject a receiver should answer on, if any.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// The payload.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 
@@ -32,13 +34,15 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReplyMessage {
     /// Subject the reply arrived on.
+    #[serde(default)]
     pub subject: String,
     /// Reply subject carried by the reply, if any.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// The payload.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 
@@ -54,13 +58,15 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SubMessage {
     /// Subject the message was published on.
+    #[serde(default)]
     pub subject: String,
     /// Where the sender expects an answer, if anywhere.
     #[serde(rename = "replyTo")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// The payload.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
 }
 
@@ -76,12 +82,15 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RequestMessage {
     /// Subject to send the request on.
+    #[serde(default)]
     pub subject: String,
     /// The payload.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub body: Vec<u8>,
     /// How long to wait for a reply, in milliseconds.
     #[serde(rename = "timeoutMs")]
+    #[serde(default)]
     pub timeout_ms: u32,
 }
 

@@ -10,8 +10,10 @@ pub const SMITHY_NAMESPACE: &str = "org.wasmcloud.interface.numbergen";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RangeLimit {
     /// Smallest acceptable value.
+    #[serde(default)]
     pub min: u32,
     /// Largest acceptable value.
+    #[serde(default)]
     pub max: u32,
 }
 

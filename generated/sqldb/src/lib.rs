@@ -16,6 +16,7 @@ pub struct Statement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     /// The SQL text.
+    #[serde(default)]
     pub sql: String,
 }
 
@@ -35,6 +36,7 @@ pub type Parameters = Vec<Vec<u8>>;
 pub struct ExecuteResult {
     /// Rows inserted, changed or removed.
     #[serde(rename = "rowsAffected")]
+    #[serde(default)]
     pub rows_affected: u64,
     /// Set when the statement failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,11 +55,13 @@ weld_rpc::cbor_struct! {
 pub struct QueryResult {
     /// Number of rows returned.
     #[serde(rename = "numRows")]
+    #[serde(default)]
     pub num_rows: u64,
     /// Description of each column.
     pub columns: Columns,
     /// The rows, CBOR-encoded as an array of arrays.
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub rows: Vec<u8>,
     /// Set when the query failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,8 +99,10 @@ pub struct SqlDbError {
     /// be reached), `notFound` (no rows where at least one was expected),
     /// `encoding` / `decoding` (result conversion failed), `provider` (a
     /// fault in the provider) or `other`.
+    #[serde(default)]
     pub code: String,
     /// Human-readable description.
+    #[serde(default)]
     pub message: String,
 }
 
@@ -114,11 +120,14 @@ pub type Columns = Vec<Column>;
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     /// Zero-based position of the column.
+    #[serde(default)]
     pub ordinal: u32,
     /// Column name.
+    #[serde(default)]
     pub name: String,
     /// The database's name for the column type.
     #[serde(rename = "dbType")]
+    #[serde(default)]
     pub db_type: String,
 }
 

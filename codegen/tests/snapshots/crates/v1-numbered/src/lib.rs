@@ -9,10 +9,12 @@ pub const SMITHY_NAMESPACE: &str = "weld.test.numbered";
 /// Field numbers 0, 2 and 5: gaps travel as nulls.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Gappy {
+    #[serde(default)]
     pub first: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(with = "serde_bytes")]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub maybe: Option<Vec<u8>>,
+    #[serde(default)]
     pub last: i64,
 }
 
@@ -27,6 +29,7 @@ weld_rpc::cbor_struct! {
 /// No numbers: a map keyed by wire name.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Plain {
+    #[serde(default)]
     pub a: String,
     #[serde(default)]
     pub b: i32,

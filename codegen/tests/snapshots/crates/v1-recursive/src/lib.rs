@@ -9,6 +9,7 @@ pub const SMITHY_NAMESPACE: &str = "weld.test.recursive";
 /// A linked list.
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Node {
+    #[serde(default)]
     pub value: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<Node>>,
@@ -24,6 +25,7 @@ weld_rpc::cbor_struct! {
 /// A tree through a list (no box needed).
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tree {
+    #[serde(default)]
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Trees>,

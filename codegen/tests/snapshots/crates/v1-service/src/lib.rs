@@ -10,15 +10,18 @@ pub const SMITHY_NAMESPACE: &str = "weld.test.service";
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PutRequest {
     /// Keyword member names are escaped.
+    #[serde(default)]
     pub r#type: String,
     #[serde(rename = "self")]
+    #[serde(default)]
     pub self_: String,
     /// A snake-case wire name.
+    #[serde(default)]
     pub content_type: String,
     /// Renamed in Rust only.
     #[serde(rename = "body")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(with = "serde_bytes")]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub payload: Option<Vec<u8>>,
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +42,7 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PutResponse {
+    #[serde(default)]
     pub stored: bool,
     #[serde(default)]
     pub version: i64,
@@ -54,6 +58,7 @@ weld_rpc::cbor_struct! {
 /// No Default derive.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoDefault {
+    #[serde(default)]
     pub name: String,
 }
 

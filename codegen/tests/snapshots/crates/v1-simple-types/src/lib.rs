@@ -9,16 +9,26 @@ pub const SMITHY_NAMESPACE: &str = "weld.test.simple";
 /// Every simple type, each required.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Required {
-    #[serde(with = "serde_bytes")]
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub blob: Vec<u8>,
+    #[serde(default)]
     pub flag: bool,
+    #[serde(default)]
     pub text: String,
+    #[serde(default)]
     pub tiny: i8,
+    #[serde(default)]
     pub small: i16,
+    #[serde(default)]
     pub int: i32,
+    #[serde(default)]
     pub big: i64,
+    #[serde(default)]
     pub real: f32,
+    #[serde(default)]
     pub double: f64,
+    #[serde(default)]
     pub when: weld_rpc::Timestamp,
     pub any: weld_rpc::Document,
 }
@@ -44,7 +54,7 @@ weld_rpc::cbor_struct! {
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Optional {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(with = "serde_bytes")]
+    #[serde(with = "weld_rpc::serde_blob")]
     pub blob: Option<Vec<u8>>,
     #[serde(default)]
     pub flag: bool,
@@ -82,12 +92,19 @@ weld_rpc::cbor_struct! {
 /// Unsigned and signed aliases.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Widths {
+    #[serde(default)]
     pub a: u8,
+    #[serde(default)]
     pub b: u16,
+    #[serde(default)]
     pub c: u32,
+    #[serde(default)]
     pub d: u64,
+    #[serde(default)]
     pub e: i8,
+    #[serde(default)]
     pub f: i64,
+    #[serde(default)]
     pub g: f32,
     pub h: u64,
 }

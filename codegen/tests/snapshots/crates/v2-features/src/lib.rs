@@ -8,6 +8,7 @@ pub const SMITHY_NAMESPACE: &str = "weld.test.v2";
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrderInput {
+    #[serde(default)]
     pub item: String,
     #[serde(default = "OrderInput::default_quantity")]
     pub quantity: i32,
@@ -58,6 +59,7 @@ weld_rpc::cbor_struct! {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrderOutput {
+    #[serde(default)]
     pub id: String,
 }
 
@@ -118,6 +120,7 @@ pub struct Record {
     pub version: i64,
     #[serde(default = "Record::default_label")]
     pub label: String,
+    #[serde(default)]
     pub name: String,
     #[serde(default = "Record::default_enabled")]
     pub enabled: bool,
