@@ -73,11 +73,14 @@ pub enum ClaimsError {
         #[source]
         source: KeyError,
     },
-    /// The subject is not a valid module key.
-    #[error("claims subject `{key}` is not a valid module key: {source}")]
+    /// The subject is not a valid key of the role the token needs (a
+    /// module key for actors, a service key for providers).
+    #[error("claims subject `{key}` is not a valid {} key: {source}", .expected.name())]
     Subject {
         /// The `sub` value.
         key: String,
+        /// The role required.
+        expected: KeyType,
         /// Why.
         #[source]
         source: KeyError,
