@@ -20,18 +20,12 @@ pub fn provider_rpc(lattice: &str, provider_key: &str, link_name: &str) -> Strin
 
 /// `….linkdefs.put` of a provider.
 pub fn linkdefs_put(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!(
-        "{}.linkdefs.put",
-        provider_rpc(lattice, provider_key, link_name)
-    )
+    format!("{}.linkdefs.put", provider_rpc(lattice, provider_key, link_name))
 }
 
 /// `….linkdefs.del` of a provider.
 pub fn linkdefs_del(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!(
-        "{}.linkdefs.del",
-        provider_rpc(lattice, provider_key, link_name)
-    )
+    format!("{}.linkdefs.del", provider_rpc(lattice, provider_key, link_name))
 }
 
 /// `….health` of a provider.
@@ -41,10 +35,7 @@ pub fn provider_health(lattice: &str, provider_key: &str, link_name: &str) -> St
 
 /// `….shutdown` of a provider.
 pub fn provider_shutdown(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!(
-        "{}.shutdown",
-        provider_rpc(lattice, provider_key, link_name)
-    )
+    format!("{}.shutdown", provider_rpc(lattice, provider_key, link_name))
 }
 
 /// `wasmbus.ctl.{lattice}.{suffix}`.
