@@ -463,6 +463,10 @@ impl ProviderArchive {
     /// (0755) and renamed into place, so a concurrent start never runs a
     /// half-written binary; an existing file with the right hash is reused.
     /// Needs a signed archive (loaded, or written).
+    ///
+    /// A process that forks while another of its threads writes the file
+    /// may briefly hold it open, so the first spawn of a freshly extracted
+    /// binary can fail with `ETXTBSY` ("text file busy"); retry it.
     pub fn extract_current(&self, dir: impl AsRef<Path>) -> Result<PathBuf, ParError> {
         let claims = self.claims.as_ref().ok_or(ParError::Unsigned)?;
         let target = Self::current_target();

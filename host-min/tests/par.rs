@@ -286,7 +286,11 @@ fn wrong_key_roles_are_refused() {
         matches!(
             err,
             ParError::Claims(ClaimsError::Subject {
-                expected: KeyType::Service,
+                source: KeyError::WrongType {
+                    expected: KeyType::Service,
+                    found: KeyType::Module,
+                    ..
+                },
                 ..
             })
         ),

@@ -203,7 +203,6 @@ where
         })
         .map_err(|source| ClaimsError::Subject {
             key: subject.to_string(),
-            expected: subject_kind,
             source,
         })?;
     token.verify_signature(&issuer).map_err(from_jwt)?;

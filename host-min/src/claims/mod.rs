@@ -74,13 +74,12 @@ pub enum ClaimsError {
         source: KeyError,
     },
     /// The subject is not a valid key of the role the token needs (a
-    /// module key for actors, a service key for providers).
-    #[error("claims subject `{key}` is not a valid {} key: {source}", .expected.name())]
+    /// module key for actors, a service key for providers; a wrong role is
+    /// a [`KeyError::WrongType`] naming both).
+    #[error("claims subject `{key}` is not a valid subject key: {source}")]
     Subject {
         /// The `sub` value.
         key: String,
-        /// The role required.
-        expected: KeyType,
         /// Why.
         #[source]
         source: KeyError,
