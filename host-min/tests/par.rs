@@ -842,3 +842,33 @@ async fn upstream_provider_archive_interop() {
         }
     }
 }
+
+#[test]
+fn concurrent_extractions_agree() {
+    let k = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let par = ProviderArchive::load(&archive(&k, false)).unwrap();
+    let paths: Vec<PathBuf> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| par.extract_current(dir.path()).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(paths.iter().all(|p| p == &paths[0]), "{paths:?}");
+    assert_eq!(std::fs::read(&paths[0]).unwrap(), echo_binary());
+    let left: Vec<_> = std::fs::read_dir(paths[0].parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
+
+#[test]
+fn load_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.par.gz");
+    match ProviderArchive::load_file(&missing) {
+        Err(e @ ParError::Io { .. }) => assert!(e.to_string().contains("nope.par.gz"), "{e}"),
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}
