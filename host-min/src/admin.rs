@@ -217,6 +217,7 @@ fn router_status(e: &RouterError) -> StatusCode {
         | RouterError::LinkRejected { .. }
         | RouterError::PendingLinksRejected { .. } => StatusCode::BAD_REQUEST,
         RouterError::Runtime(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        RouterError::Lattice(_) => StatusCode::BAD_GATEWAY,
     }
 }
 

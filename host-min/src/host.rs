@@ -83,6 +83,9 @@ pub enum HostError {
     /// A provider could not be built.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// A lattice request could not be carried out.
+    #[error("{0}")]
+    Lattice(String),
 }
 
 /// Where in the manifest a refused setting was written: among the link's
@@ -100,6 +103,9 @@ fn setting_position(
     }
 }
 
+#[path = "host_lattice.rs"]
+mod lattice_side;
+
 /// A running host.
 pub struct Host {
     router: Arc<Router>,
@@ -107,6 +113,12 @@ pub struct Host {
     registry: ProviderRegistry,
     data_dir: PathBuf,
     host_id: String,
+    /// The lattice, once joined ([`Host::join_lattice`]).
+    lattice: std::sync::OnceLock<Arc<crate::lattice::Lattice>>,
+    /// What the control interface started here: instances, refs.
+    book: std::sync::Mutex<lattice_side::Book>,
+    /// Set when a control client asked the host to stop.
+    stop_requested: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Host {
@@ -149,6 +161,9 @@ impl Host {
             registry,
             data_dir: config.data_dir,
             host_id,
+            lattice: std::sync::OnceLock::new(),
+            book: Default::default(),
+            stop_requested: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -168,9 +183,24 @@ impl Host {
         &self.policy
     }
 
-    /// This host's id (`N...`).
+    /// This host's id (`N...`): a fresh server key on a lattice (as
+    /// upstream), else derived from the lattice name and data directory.
     pub fn host_id(&self) -> &str {
-        &self.host_id
+        match self.lattice.get() {
+            Some(l) => l.host_id_str(),
+            None => &self.host_id,
+        }
+    }
+
+    /// The lattice this host joined, if any.
+    pub fn lattice(&self) -> Option<&Arc<crate::lattice::Lattice>> {
+        self.lattice.get()
+    }
+
+    /// Resolves when a control client asked this host to stop
+    /// (`cmd.{host}.stop`).
+    pub async fn stop_requested(&self) {
+        self.stop_requested.notified().await
     }
 
     /// The id an unsigned actor named `name` gets (a signed actor runs
@@ -303,8 +333,13 @@ impl Host {
         Ok(self.router.stop_actor(id_or_name)?)
     }
 
-    /// Stops providers and actors.
+    /// Stops providers and actors, and leaves the lattice.
     pub async fn shutdown(&self) {
         self.router.shutdown().await;
+        if let Some(l) = self.lattice.get() {
+            l.publish_event("host_stopped", serde_json::json!({"labels": l.labels()}))
+                .await;
+            l.leave().await;
+        }
     }
 }

@@ -64,6 +64,8 @@ enum Command {
         /// (development only; same as `allow_unsigned = true` in `[host]`).
         #[arg(long)]
         allow_unsigned: bool,
+        #[command(flatten)]
+        lattice: LatticeArgs,
     },
     /// Show what a running host runs.
     Inventory {
@@ -88,6 +90,75 @@ enum Command {
     Keys(host_min::claims::cli::KeysArgs),
     /// Create and inspect provider archives (.par / .par.gz).
     Par(host_min::par::cli::ParArgs),
+}
+
+/// Joining a lattice (each also settable in the manifest's `[host]`).
+#[derive(clap::Args, Default)]
+struct LatticeArgs {
+    /// Join the lattice on this NATS server (e.g. nats://127.0.0.1:4222);
+    /// without it (and without `nats` in `[host]`) the host runs alone.
+    #[arg(long)]
+    nats: Option<String>,
+    /// Lattice prefix (default: `lattice` in `[host]`, else `default`).
+    #[arg(long)]
+    lattice: Option<String>,
+    /// NATS credentials file (user JWT and seed).
+    #[arg(long)]
+    nats_creds: Option<PathBuf>,
+    /// NATS nkey user seed (`SU...`).
+    #[arg(long, env = "WELD_NATS_SEED", hide_env_values = true)]
+    nats_seed: Option<String>,
+    /// Cluster seed (`SC...`) this host signs invocations with; hosts of a
+    /// lattice share one. A fresh one is made when none is given.
+    #[arg(long, env = "WELD_CLUSTER_SEED", hide_env_values = true)]
+    cluster_seed: Option<String>,
+    /// Further cluster issuers (`C...`) whose invocations are accepted.
+    #[arg(long = "cluster-issuer")]
+    cluster_issuers: Vec<String>,
+    /// Host label KEY=VALUE (repeatable).
+    #[arg(long = "label", value_parser = parse_kv)]
+    labels: Vec<(String, String)>,
+    /// Friendly name of the host.
+    #[arg(long)]
+    friendly_name: Option<String>,
+    /// JetStream domain.
+    #[arg(long)]
+    js_domain: Option<String>,
+}
+
+impl LatticeArgs {
+    /// The lattice settings, flags over the manifest's `[host]`; `None`
+    /// when no NATS server is named.
+    fn config(self, m: &Manifest) -> Option<host_min::lattice::LatticeConfig> {
+        let h = &m.host;
+        let nats_url = self.nats.or_else(|| h.nats.clone())?;
+        let mut labels = h.labels.clone();
+        labels.extend(self.labels);
+        // Upstream: HOST_<X>=v in the environment becomes label <x>.
+        for (k, v) in std::env::vars() {
+            if let Some(name) = k.strip_prefix("HOST_") {
+                if !name.is_empty() {
+                    labels.insert(name.to_lowercase(), v);
+                }
+            }
+        }
+        let mut cluster_issuers = h.cluster_issuers.clone();
+        cluster_issuers.extend(self.cluster_issuers);
+        Some(host_min::lattice::LatticeConfig {
+            nats_url,
+            lattice: self
+                .lattice
+                .or_else(|| h.lattice.clone())
+                .unwrap_or_default(),
+            creds_file: self.nats_creds.or_else(|| h.nats_creds.clone()),
+            nkey_seed: self.nats_seed.or_else(|| h.nats_seed.clone()),
+            cluster_seed: self.cluster_seed.or_else(|| h.cluster_seed.clone()),
+            cluster_issuers,
+            labels,
+            friendly_name: self.friendly_name.or_else(|| h.friendly_name.clone()),
+            js_domain: self.js_domain.or_else(|| h.js_domain.clone()),
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -197,9 +268,14 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             max_memory_mb,
             allocator,
             allow_unsigned,
+            lattice,
         } => {
             let m = Manifest::load(&manifest)?;
+            let lattice_config = lattice.config(&m);
             let mut cfg = HostConfig::default().with_manifest(&m);
+            if let Some(lc) = &lattice_config {
+                cfg.lattice = lc.prefix().to_string();
+            }
             if m.host.data_dir.is_none() {
                 cfg.data_dir = resolve_path(
                     manifest.parent().unwrap_or(Path::new("")),
@@ -226,6 +302,16 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             std::fs::create_dir_all(&cfg.data_dir)
                 .map_err(|e| format!("data dir {}: {e}", cfg.data_dir.display()))?;
             let host = Arc::new(Host::new(cfg, ProviderRegistry::with_builtins())?);
+            if let Some(lc) = lattice_config {
+                let url = lc.url().to_string();
+                let l = host.join_lattice(lc).await?;
+                eprintln!(
+                    "host-min: host {} ({}) joined lattice `{}` on {url}",
+                    l.host_id(),
+                    l.friendly_name(),
+                    l.prefix()
+                );
+            }
             if let Err(e) = host.apply(&m).await {
                 host.shutdown().await;
                 return Err(e.into());
@@ -252,7 +338,10 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 inv.providers.len(),
                 inv.links.len()
             );
-            wait_for_signal().await;
+            tokio::select! {
+                _ = wait_for_signal() => {}
+                _ = host.stop_requested() => note(format_args!("host-min: stop requested by a control client")),
+            }
             // Ctrl-C on `make demo | tee log` ends the reader first: a
             // closed stderr must not turn a clean stop into a panic.
             note(format_args!("host-min: stopping"));

@@ -88,6 +88,16 @@ struct RawHost {
     max_instances: Option<u64>,
     pool_instances: Option<u32>,
     allow_unsigned: Option<bool>,
+    nats: Option<String>,
+    nats_creds: Option<String>,
+    nats_seed: Option<String>,
+    cluster_seed: Option<String>,
+    #[serde(default)]
+    cluster_issuers: Vec<String>,
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, String>,
+    friendly_name: Option<String>,
+    js_domain: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +147,22 @@ pub struct HostSettings {
     pub pool_instances: Option<u32>,
     /// Run actors without signed claims (development only; default off).
     pub allow_unsigned: Option<bool>,
+    /// NATS URL: join the lattice there (`host-min up --nats`).
+    pub nats: Option<String>,
+    /// NATS credentials file (resolved against the manifest's directory).
+    pub nats_creds: Option<PathBuf>,
+    /// NATS nkey user seed.
+    pub nats_seed: Option<String>,
+    /// Cluster seed the host signs invocations with.
+    pub cluster_seed: Option<String>,
+    /// Further cluster issuers whose invocations are accepted.
+    pub cluster_issuers: Vec<String>,
+    /// Host labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Friendly name.
+    pub friendly_name: Option<String>,
+    /// JetStream domain.
+    pub js_domain: Option<String>,
 }
 
 /// An actor entry.
@@ -266,6 +292,14 @@ impl Manifest {
             max_instances: raw.host.max_instances.map(|n| n as usize),
             pool_instances: raw.host.pool_instances,
             allow_unsigned: raw.host.allow_unsigned,
+            nats: raw.host.nats.clone(),
+            nats_creds: raw.host.nats_creds.as_deref().map(resolve),
+            nats_seed: raw.host.nats_seed.clone(),
+            cluster_seed: raw.host.cluster_seed.clone(),
+            cluster_issuers: raw.host.cluster_issuers.clone(),
+            labels: raw.host.labels.clone(),
+            friendly_name: raw.host.friendly_name.clone(),
+            js_domain: raw.host.js_domain.clone(),
         };
 
         let mut names = HashSet::new();

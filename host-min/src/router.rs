@@ -15,11 +15,14 @@
 //! are upstream's.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use weld_rpc::core::WasmCloudEntity;
+
+use crate::claims::jwt::Claims;
 use crate::claims::{AdmittedActor, ClaimsError};
 use crate::links::LinkTable;
 use crate::providers::{ActorInvoker, ActorOrigin, HostHandle, Provider, ProviderOrigin};
@@ -48,6 +51,10 @@ pub trait Policy: Send + Sync + 'static {
     fn actor_may_call(&self, actor_id: &str, contract_id: &str) -> bool;
     /// May `actor_id` receive calls from a provider of `contract_id`?
     fn actor_may_receive(&self, actor_id: &str, contract_id: &str) -> bool;
+    /// The verified claims of a running actor, if it has any.
+    fn claims(&self, _actor_id: &str) -> Option<Claims> {
+        None
+    }
 }
 
 /// A policy that admits every module under its fallback id, without
@@ -71,6 +78,40 @@ impl Policy for AllowAll {
     fn actor_may_receive(&self, _actor_id: &str, _contract_id: &str) -> bool {
         true
     }
+}
+
+/// Where the router sends what this process cannot serve: the lattice
+/// (see [`crate::lattice`]). The router's callers never know whether a
+/// target was local or remote; the router asks the remote only when the
+/// actor or provider does not run here.
+#[async_trait]
+pub trait Remote: Send + Sync + 'static {
+    /// Calls actor `actor_id` elsewhere on the lattice on behalf of `origin`.
+    async fn call_actor(
+        &self,
+        origin: WasmCloudEntity,
+        actor_id: &str,
+        operation: &str,
+        payload: Vec<u8>,
+    ) -> RpcResult<Vec<u8>>;
+    /// Calls the provider `link` names, running elsewhere, for `actor_id`.
+    async fn call_provider(
+        &self,
+        actor_id: &str,
+        link: &LinkDefinition,
+        operation: &str,
+        payload: Vec<u8>,
+    ) -> RpcResult<Vec<u8>>;
+    /// The actor key of a call alias claimed by an actor on the lattice.
+    fn resolve_alias(&self, alias: &str) -> Option<String>;
+    /// An actor started here: serve it on the lattice.
+    async fn actor_started(&self, actor_id: &str);
+    /// An actor stopped here.
+    fn actor_stopped(&self, actor_id: &str);
+    /// A link was put here (its provider, if local, accepted it): share it.
+    async fn link_put(&self, ld: &LinkDefinition) -> Result<(), String>;
+    /// A link was deleted here: share that.
+    async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), String>;
 }
 
 /// Errors of managing actors, providers and links.
@@ -145,6 +186,10 @@ pub enum RouterError {
         /// One error per refused link.
         rejected: Vec<RouterError>,
     },
+    /// The lattice did not take a change made here (it stays in effect on
+    /// this host).
+    #[error("lattice: {0}")]
+    Lattice(String),
 }
 
 fn join_errors(errors: &[RouterError]) -> String {
@@ -286,6 +331,8 @@ pub struct Router {
     /// table up, and two of them interleaving could restore a stale link.
     link_changes: tokio::sync::Mutex<()>,
     policy: Arc<dyn Policy>,
+    /// The lattice, once the host joined one.
+    remote: OnceLock<Weak<dyn Remote>>,
     me: Weak<Router>,
 }
 
@@ -315,8 +362,33 @@ impl Router {
             links: LinkTable::new(),
             link_changes: tokio::sync::Mutex::new(()),
             policy,
+            remote: OnceLock::new(),
             me: me.clone(),
         })
+    }
+
+    /// Connects the router to a lattice (once; later calls are ignored).
+    pub fn set_remote(&self, remote: Weak<dyn Remote>) {
+        let _ = self.remote.set(remote);
+    }
+
+    fn remote(&self) -> Option<Arc<dyn Remote>> {
+        self.remote.get()?.upgrade()
+    }
+
+    /// The ids of the actors running here.
+    pub fn actor_ids(&self) -> Vec<String> {
+        read(&self.actors)
+            .by_id
+            .iter()
+            .filter(|(_, a)| a.is_some())
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The claims of a running actor (none for an unsigned one).
+    pub fn actor_claims(&self, actor_id: &str) -> Option<Claims> {
+        self.policy.claims(actor_id)
     }
 
     /// The wasm runtime.
@@ -362,20 +434,28 @@ impl Router {
         let handler: Weak<dyn HostCallHandler> = self.me.clone();
         match Actor::load(self.runtime.clone(), &id, name, wasm, handler).await {
             Ok(actor) => {
-                let mut actors = write(&self.actors);
-                match actors.by_id.get_mut(&id) {
-                    Some(slot) => *slot = Some(actor.clone()),
-                    // Stopped while it loaded: it stays stopped.
-                    None => {
-                        drop(actors);
-                        self.policy.revoke(&id);
-                        return Err(RouterError::NotFound {
-                            what: "actor",
-                            name: name.to_string(),
-                        });
+                let installed = {
+                    let mut actors = write(&self.actors);
+                    match actors.by_id.get_mut(&id) {
+                        Some(slot) => {
+                            *slot = Some(actor.clone());
+                            true
+                        }
+                        // Stopped while it loaded: it stays stopped.
+                        None => false,
                     }
+                };
+                if !installed {
+                    self.policy.revoke(&id);
+                    return Err(RouterError::NotFound {
+                        what: "actor",
+                        name: name.to_string(),
+                    });
                 }
                 tracing::info!(actor = name, id = %id, "actor started");
+                if let Some(remote) = self.remote() {
+                    remote.actor_started(&id).await;
+                }
                 Ok(actor)
             }
             Err(e) => {
@@ -439,6 +519,9 @@ impl Router {
             id
         };
         self.policy.revoke(&id);
+        if let Some(remote) = self.remote() {
+            remote.actor_stopped(&id);
+        }
         Ok(())
     }
 
@@ -509,6 +592,27 @@ impl Router {
         }
         tracing::info!(provider = %info.name, kind = %info.kind, id = %info.id, "provider started");
         Ok(())
+    }
+
+    /// Stops a provider instance (by id or name): it is taken out of the
+    /// routing first, then shut down. Its links stay (as upstream), for
+    /// the next instance.
+    pub async fn stop_provider(&self, id_or_name: &str) -> Result<ProviderInfo, RouterError> {
+        let entry = {
+            let mut ps = write(&self.providers);
+            let id = ps
+                .values()
+                .find(|p| p.info.id == id_or_name || p.info.name == id_or_name)
+                .map(|p| p.info.id.clone())
+                .ok_or_else(|| RouterError::NotFound {
+                    what: "provider",
+                    name: id_or_name.to_string(),
+                })?;
+            ps.remove(&id).expect("found above")
+        };
+        entry.provider.shutdown().await;
+        tracing::info!(provider = %entry.info.name, id = %entry.info.id, "provider stopped");
+        Ok(entry.info)
     }
 
     /// How errors name `ld`.
@@ -613,7 +717,94 @@ impl Router {
             }
         }
         tracing::info!(actor = %ld.actor_id, contract = %ld.contract_id, link = %ld.link_name, "link put");
+        if let Some(remote) = self.remote() {
+            remote.link_put(&ld).await.map_err(RouterError::Lattice)?;
+        }
         Ok(())
+    }
+
+    /// A link put somewhere on the lattice (seen in the lattice's bucket):
+    /// the table takes it and a provider running here gets it. A link the
+    /// table already holds unchanged is left alone (every host, this one
+    /// included, sees its own puts come back). A provider's refusal is
+    /// logged: the link stays the lattice's.
+    pub async fn apply_lattice_link(&self, ld: LinkDefinition) {
+        let _changes = self.link_changes.lock().await;
+        let current = self.links.get(&ld.actor_id, &ld.contract_id, &ld.link_name);
+        if current.as_ref() == Some(&ld) {
+            return;
+        }
+        self.links.put(ld.clone());
+        if let Some(old) = &current {
+            if old.provider_id != ld.provider_id {
+                let previous = read(&self.providers).get(&old.provider_id).cloned();
+                if let Some(e) = previous {
+                    e.provider.delete_link(old).await;
+                }
+            }
+        }
+        let entry = read(&self.providers).get(&ld.provider_id).cloned();
+        if let Some(entry) = entry {
+            if let Err(e) = entry
+                .provider
+                .put_link(&ld, self.handle_for(&entry.info))
+                .await
+            {
+                tracing::warn!(
+                    "link from the lattice rejected by provider {}: {e}",
+                    entry.info.name
+                );
+            }
+        }
+        tracing::info!(actor = %ld.actor_id, contract = %ld.contract_id, link = %ld.link_name, "link put on the lattice");
+    }
+
+    /// A link deleted somewhere on the lattice.
+    pub async fn apply_lattice_link_delete(&self, ld: &LinkDefinition) {
+        let _changes = self.link_changes.lock().await;
+        let Some(old) = self
+            .links
+            .delete(&ld.actor_id, &ld.contract_id, &ld.link_name)
+        else {
+            return;
+        };
+        let entry = read(&self.providers).get(&old.provider_id).cloned();
+        if let Some(e) = entry {
+            e.provider.delete_link(&old).await;
+        }
+        tracing::info!(actor = %ld.actor_id, contract = %ld.contract_id, link = %ld.link_name, "link deleted on the lattice");
+    }
+
+    /// An invocation of local actor `actor_id` from the lattice, whose token
+    /// verified: a provider needs a link and the actor's claim of its
+    /// contract (as in process); another actor needs nothing more.
+    pub async fn call_actor_from_lattice(
+        &self,
+        origin: &WasmCloudEntity,
+        actor_id: &str,
+        operation: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        if !origin.contract_id.is_empty() {
+            let link_name = if origin.link_name.is_empty() {
+                DEFAULT_LINK_NAME
+            } else {
+                &origin.link_name
+            };
+            if !self.links.contains(actor_id, &origin.contract_id, link_name) {
+                return Err(self.missing_link(&origin.contract_id));
+            }
+            if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
+                return Err(Self::missing_claim(&origin.contract_id));
+            }
+        }
+        let actor = self
+            .actor(actor_id)
+            .ok_or_else(|| format!("actor {actor_id} not found on this host"))?;
+        actor.call(operation, payload).await.map_err(|e| match e {
+            RpcError::ActorHandler(text) => text,
+            other => other.to_string(),
+        })
     }
 
     /// Deletes a link; its provider (when running) releases what it held.
@@ -641,6 +832,9 @@ impl Router {
             e.provider.delete_link(&old).await;
         }
         tracing::info!(actor = %actor_id, contract = %contract_id, link = %link_name, "link deleted");
+        if let Some(remote) = self.remote() {
+            remote.link_deleted(&old).await.map_err(RouterError::Lattice)?;
+        }
         Ok(old)
     }
 
@@ -771,6 +965,15 @@ impl Router {
         }
         let entry = read(&self.providers).get(&link.provider_id).cloned();
         let Some(entry) = entry else {
+            if let Some(remote) = self.remote() {
+                return remote
+                    .call_provider(actor_id, &link, operation, payload)
+                    .await
+                    .map_err(|e| match e {
+                        RpcError::Rpc(text) => text,
+                        other => other.to_string(),
+                    });
+            }
             return Err(format!(
                 "Failed to perform RPC call: no provider {} running for {namespace} link {link_name}",
                 link.provider_id
@@ -813,6 +1016,30 @@ impl HostCallHandler for Router {
                     other => other.to_string(),
                 });
             }
+            let remote = self.remote();
+            let target = if crate::ids::looks_like_module_key(namespace) {
+                Some(namespace.to_string())
+            } else {
+                remote.as_ref().and_then(|r| r.resolve_alias(namespace))
+            };
+            if let (Some(remote), Some(target)) = (remote, target) {
+                let origin = WasmCloudEntity {
+                    public_key: actor_id.to_string(),
+                    link_name: String::new(),
+                    contract_id: String::new(),
+                };
+                return remote
+                    .call_actor(origin, &target, operation, payload)
+                    .await
+                    .map_err(|e| match e {
+                        RpcError::Rpc(text) => text,
+                        RpcError::Nats(text) if text.starts_with("no responders") => format!(
+                            "actor {target} not found on lattice {}",
+                            self.lattice
+                        ),
+                        other => other.to_string(),
+                    });
+            }
             if crate::ids::looks_like_module_key(namespace) {
                 return Err(format!(
                     "actor {namespace} not found on lattice {}",
@@ -842,9 +1069,19 @@ impl ActorInvoker for Router {
         if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
             return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
         }
-        let actor = self
-            .actor(actor_id)
-            .ok_or_else(|| RpcError::HostError(format!("actor {actor_id} not found")))?;
+        let Some(actor) = self.actor(actor_id) else {
+            if let Some(remote) = self.remote() {
+                let origin = WasmCloudEntity {
+                    public_key: origin.provider_id.clone(),
+                    link_name: origin.link_name.clone(),
+                    contract_id: origin.contract_id.clone(),
+                };
+                return remote
+                    .call_actor(origin, actor_id, msg.method, msg.arg.into_owned())
+                    .await;
+            }
+            return Err(RpcError::HostError(format!("actor {actor_id} not found")));
+        };
         actor.call(msg.method, &msg.arg).await
     }
 

@@ -287,6 +287,19 @@ pub fn normalize_call_alias(alias: &str) -> String {
 
 /// `secs` since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn format_time(secs: u64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(secs);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC")
+}
+
+/// `secs` since the epoch as RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ`), as
+/// CloudEvents' `time` wants it.
+pub fn format_rfc3339(secs: u64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
+/// Civil date and time (UTC) of `secs` since the epoch.
+fn civil(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
@@ -299,12 +312,7 @@ pub fn format_time(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// A duration in seconds, rounded to its largest unit (`3 days`, `5 minutes`).

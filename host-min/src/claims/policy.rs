@@ -197,4 +197,8 @@ impl Policy for ClaimsPolicy {
     fn actor_may_receive(&self, actor_id: &str, contract_id: &str) -> bool {
         self.check(actor_id, contract_id).is_ok()
     }
+
+    fn claims(&self, actor_id: &str) -> Option<crate::claims::jwt::Claims> {
+        ClaimsPolicy::claims(self, actor_id)
+    }
 }

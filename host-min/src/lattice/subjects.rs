@@ -20,12 +20,18 @@ pub fn provider_rpc(lattice: &str, provider_key: &str, link_name: &str) -> Strin
 
 /// `….linkdefs.put` of a provider.
 pub fn linkdefs_put(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!("{}.linkdefs.put", provider_rpc(lattice, provider_key, link_name))
+    format!(
+        "{}.linkdefs.put",
+        provider_rpc(lattice, provider_key, link_name)
+    )
 }
 
 /// `….linkdefs.del` of a provider.
 pub fn linkdefs_del(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!("{}.linkdefs.del", provider_rpc(lattice, provider_key, link_name))
+    format!(
+        "{}.linkdefs.del",
+        provider_rpc(lattice, provider_key, link_name)
+    )
 }
 
 /// `….health` of a provider.
@@ -35,12 +41,26 @@ pub fn provider_health(lattice: &str, provider_key: &str, link_name: &str) -> St
 
 /// `….shutdown` of a provider.
 pub fn provider_shutdown(lattice: &str, provider_key: &str, link_name: &str) -> String {
-    format!("{}.shutdown", provider_rpc(lattice, provider_key, link_name))
+    format!(
+        "{}.shutdown",
+        provider_rpc(lattice, provider_key, link_name)
+    )
 }
 
 /// `wasmbus.ctl.{lattice}.{suffix}`.
 pub fn ctl(lattice: &str, suffix: &str) -> String {
     format!("{CTL_PREFIX}.{lattice}.{suffix}")
+}
+
+/// `wasmbus.ctl.{lattice}.cmd.{host}.{verb}`: a command to one host
+/// (`la`, `sa`, `scale`, `upd`, `lp`, `sp`, `stop`).
+pub fn ctl_cmd(lattice: &str, host_id: &str, verb: &str) -> String {
+    ctl(lattice, &format!("cmd.{host_id}.{verb}"))
+}
+
+/// `wasmbus.ctl.{lattice}.get.{host}.inv`: one host's inventory.
+pub fn ctl_inventory(lattice: &str, host_id: &str) -> String {
+    ctl(lattice, &format!("get.{host_id}.inv"))
 }
 
 /// The queue group of the control subjects only one host answers
@@ -97,6 +117,8 @@ mod tests {
         );
         assert_eq!(ctl("l", "ping.hosts"), "wasmbus.ctl.l.ping.hosts");
         assert_eq!(events("l"), "wasmbus.evt.l");
+        assert_eq!(ctl_cmd("l", "NH", "la"), "wasmbus.ctl.l.cmd.NH.la");
+        assert_eq!(ctl_inventory("l", "NH"), "wasmbus.ctl.l.get.NH.inv");
         assert_eq!(kv_bucket("l"), "LATTICEDATA_l");
     }
 

@@ -356,6 +356,148 @@ impl HostBridge {
         ProviderTransport::new(ld, Some(self))
     }
 
+    /// Sends one invocation of `operation` with `msg` from `origin` to
+    /// `target` on `subject` and waits up to `timeout` for its response:
+    /// signs it with the bridge's invocation key, moves a payload over
+    /// [`CHUNK_THRESHOLD_BYTES`] through the object store (both ways), and
+    /// turns an `error` in the response into [`RpcError::Rpc`]. Every
+    /// lattice call, from a provider or from a host, goes through here.
+    pub async fn invoke(
+        &self,
+        subject: &str,
+        origin: WasmCloudEntity,
+        target: WasmCloudEntity,
+        operation: &str,
+        msg: Vec<u8>,
+        timeout: Duration,
+    ) -> RpcResult<Vec<u8>> {
+        let chunked = msg.len() > CHUNK_THRESHOLD_BYTES;
+        let mut inv = sign_invocation_valid_for(
+            &self.inner.signer,
+            self.host_id(),
+            origin,
+            target,
+            operation,
+            msg,
+            self.invocation_ttl(),
+        )
+        .map_err(|e| RpcError::Rpc(format!("signing invocation: {e}")))?;
+        if chunked {
+            self.put_chunked(&inv.id, &inv.msg).await?;
+            inv.msg = Vec::new();
+        }
+        let payload = serialize(&inv)?;
+        let request = async_nats::Request::new()
+            .payload(payload.into())
+            .timeout(Some(timeout));
+        let reply = self
+            .nats()
+            .send_request(subject.to_string(), request)
+            .await
+            .map_err(|e| match e.kind() {
+                async_nats::RequestErrorKind::TimedOut => RpcError::Timeout(format!(
+                    "{operation} to {subject} after {} ms",
+                    timeout.as_millis()
+                )),
+                async_nats::RequestErrorKind::NoResponders => {
+                    RpcError::Nats(format!("no responders on {subject} for {operation}"))
+                }
+                _ => RpcError::Nats(format!("{operation} to {subject}: {e}")),
+            })?;
+        let resp: InvocationResponse = deserialize(&reply.payload)
+            .map_err(|e| RpcError::Deser(format!("'InvocationResponse': {e}")))?;
+        if let Some(err) = resp.error {
+            return Err(RpcError::Rpc(err));
+        }
+        if !resp.invocation_id.is_empty() && resp.invocation_id != inv.id {
+            return Err(RpcError::Rpc(format!(
+                "response is for invocation {}, not {}",
+                resp.invocation_id, inv.id
+            )));
+        }
+        match resp.content_length {
+            Some(n) if n > resp.msg.len() as u64 && resp.msg.is_empty() => {
+                self.take_chunked(&format!("{}-r", inv.id), n).await
+            }
+            _ => Ok(resp.msg),
+        }
+    }
+
+    /// Decodes and checks a received invocation: its token must verify
+    /// against the cluster issuers (signature, expiry, subject = id, URLs,
+    /// hash). A chunked message is fetched from the object store only after
+    /// the token verified, then hashed. Returns the invocation with its
+    /// whole `msg`, or `(invocation id, refusal text)`. The caller checks
+    /// that the target is its own.
+    pub async fn accept_invocation(&self, payload: &[u8]) -> Result<Invocation, (String, String)> {
+        let mut inv: Invocation = deserialize(payload)
+            .map_err(|e| (String::new(), format!("invalid invocation: {e}")))?;
+        let id = inv.id.clone();
+        let refuse = |e: String| (id.clone(), e);
+        let issuers = &self.host_data().cluster_issuers;
+        let now = SystemTime::now();
+        let chunked = inv
+            .content_length
+            .filter(|n| *n > inv.msg.len() as u64 && inv.msg.is_empty());
+        match chunked {
+            Some(n) => {
+                // Verify before touching the object store: the token names
+                // the invocation id, which names the object.
+                let claims = verify_invocation_claims(&inv, issuers, now)
+                    .map_err(|e: InvocationError| refuse(e.to_string()))?;
+                inv.msg = self
+                    .take_chunked(&inv.id, n)
+                    .await
+                    .map_err(|e| refuse(e.to_string()))?;
+                check_invocation_hash(&claims, &inv, &inv.msg)
+                    .map_err(|e| refuse(e.to_string()))?;
+            }
+            None => {
+                verify_invocation(&inv, &inv.msg, issuers, now)
+                    .map_err(|e: InvocationError| refuse(e.to_string()))?;
+            }
+        }
+        Ok(inv)
+    }
+
+    /// The response to invocation `invocation_id`: `result`'s bytes (through
+    /// the object store as `{id}-r` when over [`CHUNK_THRESHOLD_BYTES`]) or
+    /// its error text.
+    pub async fn respond(
+        &self,
+        invocation_id: &str,
+        result: Result<Vec<u8>, String>,
+    ) -> InvocationResponse {
+        let error = |e: String| InvocationResponse {
+            msg: Vec::new(),
+            invocation_id: invocation_id.to_string(),
+            error: Some(e),
+            content_length: None,
+        };
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => return error(e),
+        };
+        let len = out.len() as u64;
+        let msg = if out.len() > CHUNK_THRESHOLD_BYTES {
+            if let Err(e) = self
+                .put_chunked(&format!("{invocation_id}-r"), &out)
+                .await
+            {
+                return error(e.to_string());
+            }
+            Vec::new()
+        } else {
+            out
+        };
+        InvocationResponse {
+            msg,
+            invocation_id: invocation_id.to_string(),
+            error: None,
+            content_length: Some(len),
+        }
+    }
+
     async fn chunk_store(&self) -> RpcResult<&ObjectStore> {
         self.inner
             .chunks
@@ -541,60 +683,16 @@ impl Transport for ProviderTransport {
             ));
         }
         let subject = bridge.actor_rpc_subject(&self.target.public_key);
-        let msg = req.arg.into_owned();
-        let len = msg.len();
-        let chunked = len > CHUNK_THRESHOLD_BYTES;
-        let mut inv = sign_invocation_valid_for(
-            &bridge.inner.signer,
-            bridge.host_id(),
-            self.origin.clone(),
-            self.target.clone(),
-            req.method,
-            msg,
-            bridge.invocation_ttl(),
-        )
-        .map_err(|e| RpcError::Rpc(format!("signing invocation: {e}")))?;
-        if chunked {
-            bridge.put_chunked(&inv.id, &inv.msg).await?;
-            inv.msg = Vec::new();
-        }
-        let payload = serialize(&inv)?;
-        let timeout = self.timeout(bridge);
-        let request = async_nats::Request::new()
-            .payload(payload.into())
-            .timeout(Some(timeout));
-        let reply = bridge
-            .nats()
-            .send_request(subject.clone(), request)
+        bridge
+            .invoke(
+                &subject,
+                self.origin.clone(),
+                self.target.clone(),
+                req.method,
+                req.arg.into_owned(),
+                self.timeout(bridge),
+            )
             .await
-            .map_err(|e| match e.kind() {
-                async_nats::RequestErrorKind::TimedOut => RpcError::Timeout(format!(
-                    "{} to {subject} after {} ms",
-                    req.method,
-                    timeout.as_millis()
-                )),
-                async_nats::RequestErrorKind::NoResponders => {
-                    RpcError::Nats(format!("no responders on {subject} for {}", req.method))
-                }
-                _ => RpcError::Nats(format!("{} to {subject}: {e}", req.method)),
-            })?;
-        let resp: InvocationResponse = deserialize(&reply.payload)
-            .map_err(|e| RpcError::Deser(format!("'InvocationResponse': {e}")))?;
-        if let Some(err) = resp.error {
-            return Err(RpcError::Rpc(err));
-        }
-        if !resp.invocation_id.is_empty() && resp.invocation_id != inv.id {
-            return Err(RpcError::Rpc(format!(
-                "response is for invocation {}, not {}",
-                resp.invocation_id, inv.id
-            )));
-        }
-        match resp.content_length {
-            Some(n) if n > resp.msg.len() as u64 && resp.msg.is_empty() => {
-                bridge.take_chunked(&format!("{}-r", inv.id), n).await
-            }
-            _ => Ok(resp.msg),
-        }
     }
 
     fn set_timeout(&self, interval: Duration) {
@@ -848,64 +946,31 @@ where
         // Nobody to answer; an invocation is always a request.
         return;
     };
-    let response = match receive_invocation(bridge, provider, &msg.payload).await {
-        Ok(r) => r,
-        Err((invocation_id, e)) => InvocationResponse {
-            msg: Vec::new(),
-            invocation_id,
-            error: Some(e),
-            content_length: None,
-        },
+    let response = match bridge.accept_invocation(&msg.payload).await {
+        Err((invocation_id, e)) => bridge.respond(&invocation_id, Err(e)).await,
+        Ok(inv) if inv.target.public_key != bridge.provider_key() => {
+            let e = format!(
+                "invocation is for {}, this provider is {}",
+                inv.target.public_key,
+                bridge.provider_key()
+            );
+            bridge.respond(&inv.id, Err(e)).await
+        }
+        Ok(inv) => {
+            let id = inv.id.clone();
+            let result = dispatch_invocation(provider, inv).await;
+            bridge.respond(&id, result).await
+        }
     };
     if let Ok(buf) = serialize(&response) {
         let _ = bridge.nats().publish(reply, buf.into()).await;
     }
 }
 
-type Refusal = (String, String);
-
-async fn receive_invocation<P>(
-    bridge: &HostBridge,
-    provider: Arc<P>,
-    payload: &[u8],
-) -> Result<InvocationResponse, Refusal>
+async fn dispatch_invocation<P>(provider: Arc<P>, mut inv: Invocation) -> Result<Vec<u8>, String>
 where
     P: MessageDispatch + Send + Sync + 'static,
 {
-    let mut inv: Invocation =
-        deserialize(payload).map_err(|e| (String::new(), format!("invalid invocation: {e}")))?;
-    let id = inv.id.clone();
-    let refuse = |e: String| (id.clone(), e);
-    if inv.target.public_key != bridge.provider_key() {
-        return Err(refuse(format!(
-            "invocation is for {}, this provider is {}",
-            inv.target.public_key,
-            bridge.provider_key()
-        )));
-    }
-    let issuers = &bridge.host_data().cluster_issuers;
-    let now = SystemTime::now();
-    let chunked = inv
-        .content_length
-        .filter(|n| *n > inv.msg.len() as u64 && inv.msg.is_empty());
-    match chunked {
-        Some(n) => {
-            // Verify before touching the object store: the token names the
-            // invocation id, which names the object.
-            let claims = verify_invocation_claims(&inv, issuers, now)
-                .map_err(|e: InvocationError| refuse(e.to_string()))?;
-            inv.msg = bridge
-                .take_chunked(&inv.id, n)
-                .await
-                .map_err(|e| refuse(e.to_string()))?;
-            check_invocation_hash(&claims, &inv, &inv.msg).map_err(|e| refuse(e.to_string()))?;
-        }
-        None => {
-            verify_invocation(&inv, &inv.msg, issuers, now)
-                .map_err(|e: InvocationError| refuse(e.to_string()))?;
-        }
-    }
-
     let ctx = Context {
         actor: Some(inv.origin.public_key.clone()),
         span: None,
@@ -926,30 +991,12 @@ where
             .await
     })
     .await;
-    let out = match handled {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => return Err(refuse(e.to_string())),
-        Err(join) => {
-            return Err(refuse(format!(
-                "provider handler for {} failed: {join}",
-                inv.operation
-            )))
-        }
-    };
-    let len = out.len() as u64;
-    let msg = if out.len() > CHUNK_THRESHOLD_BYTES {
-        bridge
-            .put_chunked(&format!("{}-r", inv.id), &out)
-            .await
-            .map_err(|e| refuse(e.to_string()))?;
-        Vec::new()
-    } else {
-        out
-    };
-    Ok(InvocationResponse {
-        msg,
-        invocation_id: inv.id,
-        error: None,
-        content_length: Some(len),
-    })
+    match handled {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(join) => Err(format!(
+            "provider handler for {} failed: {join}",
+            inv.operation
+        )),
+    }
 }

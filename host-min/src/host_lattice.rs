@@ -1,0 +1,492 @@
+//! The host on a lattice: joining it, and what the control interface does
+//! to the host ([`HostControl`]): start, stop and scale actors from a file
+//! path, start and stop providers, put and delete links, stop the host.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError};
+
+use serde_json::json;
+
+use super::{Host, HostError};
+use crate::claims::keys::{KeyPair, KeyType};
+use crate::lattice::ctl::{
+    ActorDescription, ActorInstance, AnnotationMap, HostInventory, ProviderDescription,
+    ScaleActorCommand, StartActorCommand, StartProviderCommand, StopActorCommand,
+    StopHostCommand, StopProviderCommand,
+};
+use crate::lattice::server::HostControl;
+use crate::lattice::{Lattice, LatticeConfig, LatticeError};
+use crate::types::LinkDefinition;
+
+/// Prefix of a provider reference naming a provider compiled into
+/// host-min, run in process: `builtin:keyvalue-redis`.
+pub const BUILTIN_REF_PREFIX: &str = "builtin:";
+
+/// Instances and references of what runs here, for the inventory.
+#[derive(Debug, Default)]
+pub struct Book {
+    /// Actor id -> its reference and instances.
+    actors: HashMap<String, ActorRecord>,
+    /// Provider id -> its reference and instance.
+    providers: HashMap<String, ProviderRecord>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ActorRecord {
+    image_ref: String,
+    instances: Vec<(String, AnnotationMap)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ProviderRecord {
+    image_ref: String,
+    instance_id: String,
+    annotations: AnnotationMap,
+}
+
+fn new_instance_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A file reference: a path, or `file://` + path.
+fn file_ref(r: &str) -> PathBuf {
+    PathBuf::from(r.strip_prefix("file://").unwrap_or(r))
+}
+
+impl Host {
+    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Joins the lattice of `config`: a fresh server key, the lattice's
+    /// links replayed into the router, the control interface answered,
+    /// heartbeats published. Actors already running are served on the
+    /// lattice from here on.
+    pub async fn join_lattice(
+        self: &Arc<Self>,
+        config: LatticeConfig,
+    ) -> Result<Arc<Lattice>, LatticeError> {
+        let host_key = KeyPair::new(KeyType::Server);
+        let lattice = Lattice::join(config, host_key, &self.router).await?;
+        let _ = self.lattice.set(lattice.clone());
+        lattice.follow_bucket().await?;
+        let control: Arc<dyn HostControl> = self.clone();
+        lattice.serve_control(Arc::downgrade(&control)).await?;
+        lattice.start_heartbeat(crate::lattice::events::HEARTBEAT_INTERVAL);
+        lattice
+            .publish_event(
+                "host_started",
+                json!({
+                    "labels": lattice.labels(),
+                    "friendly_name": lattice.friendly_name(),
+                    "uptime_seconds": 0,
+                    "version": env!("CARGO_PKG_VERSION"),
+                }),
+            )
+            .await;
+        Ok(lattice)
+    }
+
+    async fn event(&self, kind: &str, data: serde_json::Value) {
+        if let Some(l) = self.lattice.get() {
+            l.publish_event(kind, data).await;
+        }
+    }
+
+    /// Starts an actor from a file for the control interface; returns its id.
+    async fn start_actor_file(&self, actor_ref: &str) -> Result<String, HostError> {
+        let path = file_ref(actor_ref);
+        let wasm = std::fs::read(&path).map_err(|e| {
+            HostError::Lattice(format!("cannot read actor {}: {e}", path.display()))
+        })?;
+        if let Ok(Some(token)) = crate::claims::extract_claims(&wasm) {
+            if self.router.actor(&token.claims.subject).is_some() {
+                return Ok(token.claims.subject);
+            }
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| actor_ref.to_string());
+        let fallback = Self::actor_id(&path.display().to_string());
+        let name = if self.router.resolve_actor(&stem).is_some() {
+            fallback.clone()
+        } else {
+            stem
+        };
+        let actor = self.router.start_actor(&fallback, &name, &[], &wasm).await?;
+        Ok(actor.id().to_string())
+    }
+
+    fn actor_of_ref(&self, actor_ref: &str) -> Option<String> {
+        self.router.resolve_actor(actor_ref).or_else(|| {
+            self.book()
+                .actors
+                .iter()
+                .find(|(_, r)| r.image_ref == actor_ref)
+                .map(|(id, _)| id.clone())
+        })
+    }
+
+    /// Adds `count` instances of the actor at `actor_ref` (starting it if
+    /// it does not run yet).
+    async fn add_instances(&self, actor_ref: &str, count: usize, annotations: &AnnotationMap) {
+        let host_id = self.host_id().to_string();
+        match self.start_actor_file(actor_ref).await {
+            Ok(id) => {
+                {
+                    let mut book = self.book();
+                    let rec = book.actors.entry(id.clone()).or_default();
+                    rec.image_ref = actor_ref.to_string();
+                    for _ in 0..count {
+                        rec.instances
+                            .push((new_instance_id(), annotations.clone()));
+                    }
+                }
+                let claims = self.router.actor_claims(&id).map(|c| claims_json(&c));
+                self.event(
+                    "actors_started",
+                    json!({
+                        "public_key": id, "image_ref": actor_ref,
+                        "annotations": annotations, "host_id": host_id,
+                        "claims": claims, "count": count,
+                    }),
+                )
+                .await;
+            }
+            Err(e) => {
+                tracing::warn!("starting actor {actor_ref}: {e}");
+                self.event(
+                    "actor_start_failed",
+                    json!({"actor_ref": actor_ref, "error": e.to_string()}),
+                )
+                .await;
+                self.event(
+                    "actors_start_failed",
+                    json!({
+                        "public_key": "", "image_ref": actor_ref,
+                        "annotations": annotations, "host_id": host_id,
+                        "error": e.to_string(),
+                    }),
+                )
+                .await;
+            }
+        }
+    }
+
+    /// Removes `count` instances (0 = all) of actor `id`; stops it when
+    /// none remain.
+    async fn remove_instances(&self, id: &str, count: usize, annotations: &AnnotationMap) {
+        let remaining = {
+            let mut book = self.book();
+            let rec = book.actors.entry(id.to_string()).or_default();
+            if rec.instances.is_empty() {
+                // Started by a manifest: one instance.
+                rec.instances.push((new_instance_id(), AnnotationMap::new()));
+            }
+            let n = if count == 0 {
+                rec.instances.len()
+            } else {
+                count.min(rec.instances.len())
+            };
+            let keep = rec.instances.len() - n;
+            rec.instances.truncate(keep);
+            let remaining = rec.instances.len();
+            if remaining == 0 {
+                book.actors.remove(id);
+            }
+            remaining
+        };
+        if remaining == 0 {
+            if let Err(e) = self.router.stop_actor(id) {
+                tracing::warn!("stopping actor {id}: {e}");
+            }
+        }
+        let host_id = self.host_id().to_string();
+        self.event(
+            "actors_stopped",
+            json!({
+                "host_id": host_id, "public_key": id, "count": count,
+                "remaining": remaining, "annotations": annotations,
+            }),
+        )
+        .await;
+    }
+
+    fn instance_count(&self, id: &str) -> usize {
+        match self.book().actors.get(id) {
+            Some(r) if !r.instances.is_empty() => r.instances.len(),
+            _ => usize::from(self.router.actor(id).is_some()),
+        }
+    }
+
+    async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<(), HostError> {
+        let link_name = if cmd.link_name.is_empty() {
+            "default".to_string()
+        } else {
+            cmd.link_name.clone()
+        };
+        let config: HashMap<String, String> = match cmd.configuration.as_deref() {
+            None | Some("") => HashMap::new(),
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                HostError::Lattice(format!(
+                    "provider configuration must be a JSON object of strings: {e}"
+                ))
+            })?,
+        };
+        let Some(kind) = cmd.provider_ref.strip_prefix(BUILTIN_REF_PREFIX) else {
+            return Err(HostError::Lattice(format!(
+                "cannot start provider `{}`: give `{BUILTIN_REF_PREFIX}KIND` (one of {})",
+                cmd.provider_ref,
+                self.registry.kinds().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        let name = format!("{kind}-{link_name}");
+        let info = self.start_provider(&name, kind, &link_name, config).await?;
+        self.book().providers.insert(
+            info.id.clone(),
+            ProviderRecord {
+                image_ref: cmd.provider_ref.clone(),
+                instance_id: new_instance_id(),
+                annotations: cmd.annotations.clone().unwrap_or_default(),
+            },
+        );
+        let instance_id = self.book().providers[&info.id].instance_id.clone();
+        self.event(
+            "provider_started",
+            json!({
+                "public_key": info.id, "image_ref": cmd.provider_ref,
+                "link_name": info.link_name, "contract_id": info.contract_id,
+                "instance_id": instance_id,
+                "annotations": cmd.annotations.clone().unwrap_or_default(),
+                "claims": {"name": info.name},
+            }),
+        )
+        .await;
+        Ok(())
+    }
+}
+
+/// Claims as the `actor_started` events carry them.
+fn claims_json(c: &crate::claims::jwt::Claims) -> serde_json::Value {
+    let w = &c.wascap;
+    json!({
+        "call_alias": w.call_alias.clone().unwrap_or_default(),
+        "caps": c.caps(),
+        "issuer": c.issuer,
+        "tags": w.tags.clone().unwrap_or_default(),
+        "name": c.name(),
+        "version": w.ver.clone().unwrap_or_default(),
+        "revision": w.rev.unwrap_or(0),
+        "not_before_human": c.not_before.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
+        "expires_human": c.expires.map(crate::claims::format_time).unwrap_or_else(|| "never".into()),
+    })
+}
+
+#[async_trait::async_trait]
+impl HostControl for Host {
+    fn inventory(&self) -> HostInventory {
+        let inv = self.router.inventory();
+        let book = self.book();
+        let actors = inv
+            .actors
+            .iter()
+            .map(|a| {
+                let rec = book.actors.get(&a.id);
+                let instances = match rec {
+                    Some(r) if !r.instances.is_empty() => r
+                        .instances
+                        .iter()
+                        .map(|(iid, ann)| ActorInstance {
+                            annotations: Some(ann.clone()),
+                            instance_id: iid.clone(),
+                            revision: 0,
+                        })
+                        .collect(),
+                    _ => vec![ActorInstance {
+                        annotations: Some(AnnotationMap::new()),
+                        instance_id: a.id.clone(),
+                        revision: 0,
+                    }],
+                };
+                ActorDescription {
+                    id: a.id.clone(),
+                    image_ref: rec.map(|r| r.image_ref.clone()),
+                    instances,
+                    name: Some(a.name.clone()),
+                }
+            })
+            .collect();
+        let providers = inv
+            .providers
+            .iter()
+            .map(|p| {
+                let rec = book.providers.get(&p.id);
+                ProviderDescription {
+                    annotations: Some(rec.map(|r| r.annotations.clone()).unwrap_or_default()),
+                    id: p.id.clone(),
+                    image_ref: rec.map(|r| r.image_ref.clone()),
+                    contract_id: p.contract_id.clone(),
+                    link_name: p.link_name.clone(),
+                    name: Some(p.name.clone()),
+                    instance_id: rec.map(|r| r.instance_id.clone()),
+                    revision: 0,
+                }
+            })
+            .collect();
+        let (issuer, friendly_name, labels) = match self.lattice.get() {
+            Some(l) => (l.cluster_key(), l.friendly_name().to_string(), l.labels()),
+            None => Default::default(),
+        };
+        HostInventory {
+            actors,
+            host_id: self.host_id().to_string(),
+            issuer,
+            friendly_name,
+            labels,
+            providers,
+        }
+    }
+
+    fn check_start_actor(&self, cmd: &StartActorCommand) -> Result<(), String> {
+        let path = file_ref(&cmd.actor_ref);
+        if Path::new(&path).is_file() {
+            Ok(())
+        } else {
+            Err(format!(
+                "actor reference `{}` is not a file on host {} (registries are not supported yet)",
+                cmd.actor_ref,
+                self.host_id()
+            ))
+        }
+    }
+
+    async fn start_actor(&self, cmd: StartActorCommand) {
+        let annotations = cmd.annotations.clone().unwrap_or_default();
+        self.add_instances(&cmd.actor_ref, usize::from(cmd.effective_count()), &annotations)
+            .await;
+    }
+
+    async fn stop_actor(&self, cmd: StopActorCommand) {
+        let annotations = cmd.annotations.clone().unwrap_or_default();
+        match self.actor_of_ref(&cmd.actor_ref) {
+            Some(id) => {
+                self.remove_instances(&id, usize::from(cmd.count), &annotations)
+                    .await
+            }
+            None => tracing::warn!("stop actor: `{}` does not run here", cmd.actor_ref),
+        }
+    }
+
+    async fn scale_actor(&self, cmd: ScaleActorCommand) {
+        let annotations = cmd.annotations.clone().unwrap_or_default();
+        let id = if cmd.actor_id.is_empty() {
+            self.actor_of_ref(&cmd.actor_ref)
+        } else {
+            self.router.resolve_actor(&cmd.actor_id)
+        };
+        let current = id.as_deref().map(|i| self.instance_count(i)).unwrap_or(0);
+        let want = usize::from(cmd.count);
+        if want > current {
+            self.add_instances(&cmd.actor_ref, want - current, &annotations)
+                .await;
+        } else if want < current {
+            if let Some(id) = id {
+                let n = current - want;
+                // count 0 means "all" to remove_instances.
+                self.remove_instances(&id, if want == 0 { 0 } else { n }, &annotations)
+                    .await;
+            }
+        }
+    }
+
+    fn check_start_provider(&self, cmd: &StartProviderCommand) -> Result<(), String> {
+        let link = if cmd.link_name.is_empty() {
+            "default"
+        } else {
+            &cmd.link_name
+        };
+        if self.runs_provider(&cmd.provider_ref, link) {
+            return Err(format!(
+                "provider {} with link name {link} is already running on host {}",
+                cmd.provider_ref,
+                self.host_id()
+            ));
+        }
+        Ok(())
+    }
+
+    async fn start_provider(&self, cmd: StartProviderCommand) {
+        if let Err(e) = self.start_provider_ref(&cmd).await {
+            tracing::warn!("starting provider {}: {e}", cmd.provider_ref);
+            self.event(
+                "provider_start_failed",
+                json!({"provider_ref": cmd.provider_ref, "link_name": cmd.link_name, "error": e.to_string()}),
+            )
+            .await;
+        }
+    }
+
+    async fn stop_provider(&self, cmd: StopProviderCommand) {
+        let by_ref = self
+            .book()
+            .providers
+            .iter()
+            .find(|(_, r)| r.image_ref == cmd.provider_ref)
+            .map(|(id, _)| id.clone());
+        let target = by_ref.unwrap_or_else(|| cmd.provider_ref.clone());
+        match self.router.stop_provider(&target).await {
+            Ok(info) => {
+                let rec = self.book().providers.remove(&info.id).unwrap_or_default();
+                self.event(
+                    "provider_stopped",
+                    json!({
+                        "public_key": info.id, "link_name": info.link_name,
+                        "contract_id": info.contract_id, "instance_id": rec.instance_id,
+                        "annotations": rec.annotations, "reason": "normal",
+                    }),
+                )
+                .await;
+            }
+            Err(e) => tracing::warn!("stop provider {}: {e}", cmd.provider_ref),
+        }
+    }
+
+    fn runs_provider(&self, provider_ref: &str, link_name: &str) -> bool {
+        let book = self.book();
+        self.router.inventory().providers.iter().any(|p| {
+            p.link_name == link_name
+                && (p.id == provider_ref
+                    || book
+                        .providers
+                        .get(&p.id)
+                        .is_some_and(|r| r.image_ref == provider_ref))
+        })
+    }
+
+    async fn put_link(&self, ld: LinkDefinition) -> Result<(), String> {
+        self.router.put_link(ld).await.map_err(|e| e.to_string())
+    }
+
+    async fn delete_link(
+        &self,
+        actor_id: &str,
+        contract_id: &str,
+        link_name: &str,
+    ) -> Result<(), String> {
+        self.router
+            .delete_link(actor_id, contract_id, link_name)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn links(&self) -> Vec<LinkDefinition> {
+        self.router.links()
+    }
+
+    fn stop_host(&self, _cmd: StopHostCommand) {
+        self.stop_requested.notify_one();
+    }
+}
