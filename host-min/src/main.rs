@@ -6,6 +6,8 @@
 //! host-min link list
 //! host-min link put --actor A --provider P [--contract C] [--link-name N] [KEY=VALUE...]
 //! host-min link del --actor A (--provider P | --contract C) [--link-name N]
+//! host-min claims sign|inspect ...; host-min keys gen ...
+//! host-min par create|insert|inspect ...
 //! ```
 //! This is the only place that prints or exits.
 
@@ -86,6 +88,8 @@ enum Command {
     Claims(host_min::claims::cli::ClaimsArgs),
     /// Generate nkeys (account, module, server, ...).
     Keys(host_min::claims::cli::KeysArgs),
+    /// Create and inspect provider archives (.par / .par.gz).
+    Par(host_min::par::cli::ParArgs),
 }
 
 /// Joining a lattice (each also settable in the manifest's `[host]`).
@@ -216,6 +220,7 @@ fn main() -> ExitCode {
     let cli = match cli.command {
         Command::Claims(args) => return host_min::claims::cli::finish(args.run()),
         Command::Keys(args) => return host_min::claims::cli::finish(args.run()),
+        Command::Par(args) => return host_min::claims::cli::finish(args.run()),
         command => Cli { command },
     };
     tracing_subscriber::fmt()
@@ -251,7 +256,9 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
     match command {
-        Command::Claims(_) | Command::Keys(_) => unreachable!("handled in main"),
+        Command::Claims(_) | Command::Keys(_) | Command::Par(_) => {
+            unreachable!("handled in main")
+        }
         Command::Up {
             manifest,
             data_dir,

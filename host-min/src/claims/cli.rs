@@ -237,7 +237,9 @@ fn default_out(module: &Path) -> PathBuf {
     module.with_file_name(format!("{stem}_s.wasm"))
 }
 
-fn file_safe(name: &str) -> String {
+/// `name` with everything but ASCII letters, digits, `-` and `_` turned
+/// into `_`, for key file names.
+pub(crate) fn file_safe(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -249,8 +251,9 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
-/// A seed given on the command line, or the path of a file holding one.
-fn seed_file(value: &str, kind: KeyType, flag: &str) -> anyhow::Result<KeyPair> {
+/// A seed given on the command line, or the path of a file holding one;
+/// `env` is the environment variable suggested in place of a bare seed.
+fn seed_file(value: &str, kind: KeyType, flag: &str, env: &str) -> anyhow::Result<KeyPair> {
     let path = Path::new(value);
     if !path.is_file() {
         if KeyPair::from_seed(value.trim()).is_ok() {
@@ -259,12 +262,7 @@ fn seed_file(value: &str, kind: KeyType, flag: &str) -> anyhow::Result<KeyPair> 
             bail!(
                 "{flag} takes a FILE holding the seed, not the seed itself \
                  (a seed on the command line shows in `ps` and shell history); \
-                 put it in a file (mode 0600) or in ${}",
-                if kind == KeyType::Account {
-                    ISSUER_SEED_ENV
-                } else {
-                    SUBJECT_SEED_ENV
-                }
+                 put it in a file (mode 0600) or in ${env}"
             );
         }
         bail!("{flag}: no such file {}", path.display());
@@ -275,15 +273,16 @@ fn seed_file(value: &str, kind: KeyType, flag: &str) -> anyhow::Result<KeyPair> 
 }
 
 /// The seed from `flag` (a file), else from environment variable `env`;
-/// `None` when neither is given.
-fn given_seed(
+/// `None` when neither is given. Shared with `host-min par`, which signs
+/// with the same keys.
+pub(crate) fn given_seed(
     flag_value: Option<&str>,
     flag: &str,
     env: &str,
     kind: KeyType,
 ) -> anyhow::Result<Option<KeyPair>> {
     if let Some(v) = flag_value {
-        return seed_file(v, kind, flag).map(Some);
+        return seed_file(v, kind, flag, env).map(Some);
     }
     match std::env::var(env) {
         Ok(text) if !text.trim().is_empty() => {
@@ -302,7 +301,7 @@ fn parse_seed(text: &str, kind: KeyType, origin: &str) -> anyhow::Result<KeyPair
 }
 
 /// The key in `path`, created (mode 0600) when absent.
-fn stored_key(path: &Path, kind: KeyType) -> anyhow::Result<KeyPair> {
+pub(crate) fn stored_key(path: &Path, kind: KeyType) -> anyhow::Result<KeyPair> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let kp = KeyPair::from_seed(text.trim())

@@ -8,6 +8,7 @@
 
 use std::time::SystemTime;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use weld_rpc::provider::jwt::{self as rpc_jwt, Jwt, JwtError};
 
@@ -109,6 +110,11 @@ pub struct Token<T> {
 /// Signs `claims` with `issuer` (who must hold the account seed) and
 /// returns the JWT.
 pub fn encode(claims: &Claims, issuer: &KeyPair) -> Result<String, ClaimsError> {
+    encode_claims(claims, issuer)
+}
+
+/// Signs any wascap claims set (actor, provider...) with `issuer`.
+pub fn encode_claims<T: Serialize>(claims: &T, issuer: &KeyPair) -> Result<String, ClaimsError> {
     rpc_jwt::encode(claims, issuer).map_err(from_jwt)
 }
 
@@ -129,43 +135,79 @@ fn from_jwt(e: JwtError) -> ClaimsError {
     }
 }
 
-/// Verifies a token: header, issuer (an account key) and subject (a module
-/// key), the issuer's signature, then `exp` / `nbf` against `now`. Does not
-/// look at the module hash (see [`super::verify`]).
+/// The registered claims every wascap token carries, whatever its
+/// `wascap` metadata: what [`verify_signed`] checks.
+pub trait RegisteredClaims {
+    /// `iss`: the signer's public key.
+    fn issuer(&self) -> &str;
+    /// `sub`: the public key of what the token describes.
+    fn subject(&self) -> &str;
+    /// `exp`, seconds since the epoch.
+    fn expires(&self) -> Option<u64>;
+    /// `nbf`, seconds since the epoch.
+    fn not_before(&self) -> Option<u64>;
+}
+
+impl RegisteredClaims for Claims {
+    fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    fn subject(&self) -> &str {
+        &self.subject
+    }
+    fn expires(&self) -> Option<u64> {
+        self.expires
+    }
+    fn not_before(&self) -> Option<u64> {
+        self.not_before
+    }
+}
+
+/// Verifies an actor's token: header, issuer (an account key) and subject
+/// (a module key), the issuer's signature, then `exp` / `nbf` against
+/// `now`. Does not look at the module hash (see [`super::verify`]).
 pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
+    verify_signed(jwt, KeyType::Module, now)
+}
+
+/// Verifies any wascap token whose subject must be a `subject_kind` key
+/// (module for actors, service for providers): the header, an account key
+/// as issuer, the subject's role, the issuer's signature, then `exp` /
+/// `nbf` against `now`. Returns the claims, now trusted.
+pub fn verify_signed<T>(jwt: &str, subject_kind: KeyType, now: SystemTime) -> Result<T, ClaimsError>
+where
+    T: RegisteredClaims + DeserializeOwned,
+{
     let token = Jwt::parse(jwt).map_err(from_jwt)?;
     token.check_header().map_err(from_jwt)?;
-    let claims: Claims = token.claims().map_err(from_jwt)?;
-    let issuer =
-        KeyPair::from_public_key(&claims.issuer).map_err(|source| ClaimsError::Issuer {
-            key: claims.issuer.clone(),
-            source,
-        })?;
-    issuer
-        .expect_type(KeyType::Account)
+    let claims: T = token.claims().map_err(from_jwt)?;
+    let issuer_key = claims.issuer().to_string();
+    let issuer = KeyPair::from_public_key(&issuer_key)
+        .and_then(|kp| kp.expect_type(KeyType::Account).map(|()| kp))
         .map_err(|source| ClaimsError::Issuer {
-            key: claims.issuer.clone(),
+            key: issuer_key.clone(),
             source,
         })?;
-    super::keys::decode_public_key(&claims.subject)
+    let subject = claims.subject();
+    super::keys::decode_public_key(subject)
         .and_then(|(kind, _)| {
-            if kind == KeyType::Module {
+            if kind == subject_kind {
                 Ok(())
             } else {
                 Err(super::keys::KeyError::WrongType {
-                    expected: KeyType::Module,
+                    expected: subject_kind,
                     found: kind,
-                    key: claims.subject.clone(),
+                    key: subject.to_string(),
                 })
             }
         })
         .map_err(|source| ClaimsError::Subject {
-            key: claims.subject.clone(),
+            key: subject.to_string(),
             source,
         })?;
     token.verify_signature(&issuer).map_err(from_jwt)?;
     let now_s = unix_seconds(now);
-    if let Some(exp) = claims.expires {
+    if let Some(exp) = claims.expires() {
         if exp < now_s {
             return Err(ClaimsError::Expired {
                 expired_at: exp,
@@ -173,7 +215,7 @@ pub fn verify_token(jwt: &str, now: SystemTime) -> Result<Claims, ClaimsError> {
             });
         }
     }
-    if let Some(nbf) = claims.not_before {
+    if let Some(nbf) = claims.not_before() {
         if now_s < nbf {
             return Err(ClaimsError::NotYetValid {
                 valid_from: nbf,

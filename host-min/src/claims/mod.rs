@@ -73,8 +73,10 @@ pub enum ClaimsError {
         #[source]
         source: KeyError,
     },
-    /// The subject is not a valid module key.
-    #[error("claims subject `{key}` is not a valid module key: {source}")]
+    /// The subject is not a valid key of the role the token needs (a
+    /// module key for actors, a service key for providers; a wrong role is
+    /// a [`KeyError::WrongType`] naming both).
+    #[error("claims subject `{key}` is not a valid subject key: {source}")]
     Subject {
         /// The `sub` value.
         key: String,
