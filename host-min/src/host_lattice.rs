@@ -23,6 +23,44 @@ use crate::types::LinkDefinition;
 /// host-min, run in process: `builtin:keyvalue-redis`.
 pub const BUILTIN_REF_PREFIX: &str = "builtin:";
 
+/// Prefix of a provider reference naming a provider compiled into
+/// host-min, run as its own process (`weld-provider-KIND` beside the
+/// host-min executable): `process:keyvalue-redis`.
+pub const PROCESS_REF_PREFIX: &str = "process:";
+
+/// How a provider process is found.
+#[derive(Debug, Clone)]
+pub enum ProcessSource {
+    /// host-min's own provider of this kind, as its own executable
+    /// (`weld-provider-{kind}` beside `host-min`).
+    Builtin(String),
+    /// A provider archive (`.par`, `.par.gz`): claims verified, the binary
+    /// for this machine extracted and hash-checked.
+    Archive(PathBuf),
+    /// An executable implementing `contract`.
+    Executable {
+        /// The program.
+        path: PathBuf,
+        /// The contract id it implements.
+        contract: String,
+    },
+}
+
+/// The contract of host-min's own provider kinds.
+pub fn builtin_contract(kind: &str) -> Option<&'static str> {
+    match kind {
+        "httpserver" => Some("wasmcloud:httpserver"),
+        k if k == "keyvalue" || k.starts_with("keyvalue-") => Some("wasmcloud:keyvalue"),
+        _ => None,
+    }
+}
+
+/// True when `path` names a provider archive.
+pub fn is_archive(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.ends_with(".par") || name.ends_with(".par.gz")
+}
+
 /// Instances and references of what runs here, for the inventory.
 #[derive(Debug, Default)]
 pub struct Book {
@@ -224,6 +262,118 @@ impl Host {
         }
     }
 
+    /// Starts a provider as a supervised process of this host; the host must
+    /// be on a lattice (the process talks to it over NATS).
+    pub async fn start_provider_process(
+        &self,
+        name: &str,
+        source: ProcessSource,
+        link_name: &str,
+        config: HashMap<String, String>,
+    ) -> Result<crate::router::ProviderInfo, HostError> {
+        let lattice = self.lattice.get().cloned().ok_or_else(|| {
+            HostError::Lattice(format!(
+                "provider `{name}` runs as a process, which needs a lattice: start the host with --nats"
+            ))
+        })?;
+        let (executable, contract, provider_key, kind) = match &source {
+            ProcessSource::Builtin(kind) => {
+                let contract = builtin_contract(kind).ok_or_else(|| {
+                    HostError::Lattice(format!("no provider executable of kind `{kind}`"))
+                })?;
+                let exe = std::env::current_exe()
+                    .map_err(|e| HostError::Lattice(format!("locating host-min: {e}")))?
+                    .with_file_name(format!("weld-provider-{kind}"));
+                if !exe.is_file() {
+                    return Err(HostError::Lattice(format!(
+                        "provider executable {} not found (build it with `cargo build -p host-min --bins`)",
+                        exe.display()
+                    )));
+                }
+                (exe, contract.to_string(), Self::provider_id(name), kind.clone())
+            }
+            ProcessSource::Archive(path) => {
+                let par = crate::par::ProviderArchive::load_file(path)
+                    .map_err(|e| HostError::Lattice(format!("{}: {e}", path.display())))?;
+                let exe = par
+                    .extract_current(self.data_dir.join("providers").join("bin"))
+                    .map_err(|e| HostError::Lattice(format!("{}: {e}", path.display())))?;
+                let claims = par.claims().ok_or_else(|| {
+                    HostError::Lattice(format!("{}: archive has no claims", path.display()))
+                })?;
+                (
+                    exe,
+                    claims.contract_id().to_string(),
+                    claims.subject().to_string(),
+                    format!("par:{}", claims.name()),
+                )
+            }
+            ProcessSource::Executable { path, contract } => (
+                path.clone(),
+                contract.clone(),
+                Self::provider_id(name),
+                format!("exe:{}", path.display()),
+            ),
+        };
+        let config_json = if config.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&config).map_err(|e| HostError::Lattice(e.to_string()))?)
+        };
+        let host_data = weld_rpc::core::HostData {
+            host_id: lattice.host_id(),
+            lattice_rpc_prefix: lattice.prefix().to_string(),
+            link_name: link_name.to_string(),
+            lattice_rpc_user_seed: lattice.config().nkey_seed.clone().unwrap_or_default(),
+            lattice_rpc_url: lattice.config().url().to_string(),
+            provider_key: provider_key.clone(),
+            invocation_seed: lattice.cluster_seed(),
+            instance_id: new_instance_id(),
+            cluster_issuers: lattice.cluster_issuers().to_vec(),
+            config_json,
+            default_rpc_timeout_ms: Some(crate::lattice::DEFAULT_RPC_TIMEOUT.as_millis() as u64),
+            log_level: Some("info".into()),
+            ..Default::default()
+        };
+        let mut cfg = crate::lattice::process::ProcessConfig::new(name, executable, host_data);
+        let data = self.data_dir.join("providers").join(name);
+        cfg.env.push((
+            crate::lattice::standalone::DATA_DIR_ENV.to_string(),
+            data.display().to_string(),
+        ));
+        if let Ok(v) = std::env::var("WELD_PROVIDER_HEALTH_SECS") {
+            // Tests shorten the health interval (upstream: 30 s).
+            if let Ok(n) = v.parse::<u64>() {
+                cfg.health_every = std::time::Duration::from_secs(n.max(1));
+                cfg.health_first = cfg.health_every.min(cfg.health_first);
+            }
+        }
+        cfg.restart_backoff = (
+            std::time::Duration::from_millis(250),
+            std::time::Duration::from_secs(30),
+        );
+        let provider = crate::lattice::process_provider::ProcessProvider::spawn(
+            cfg,
+            &contract,
+            &lattice,
+            &self.router,
+        )
+        .await
+        .map_err(|e| HostError::Lattice(e.to_string()))?;
+        let info = crate::router::ProviderInfo {
+            id: provider_key,
+            name: name.to_string(),
+            kind,
+            contract_id: contract,
+            link_name: link_name.to_string(),
+            process: true,
+        };
+        self.router
+            .add_provider(info.clone(), Arc::new(provider))
+            .await?;
+        Ok(info)
+    }
+
     async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<(), HostError> {
         let link_name = if cmd.link_name.is_empty() {
             "default".to_string()
@@ -238,15 +388,30 @@ impl Host {
                 ))
             })?,
         };
-        let Some(kind) = cmd.provider_ref.strip_prefix(BUILTIN_REF_PREFIX) else {
+        let r = cmd.provider_ref.as_str();
+        let info = if let Some(kind) = r.strip_prefix(BUILTIN_REF_PREFIX) {
+            let name = format!("{kind}-{link_name}");
+            self.start_provider(&name, kind, &link_name, config).await?
+        } else if let Some(kind) = r.strip_prefix(PROCESS_REF_PREFIX) {
+            let name = format!("{kind}-{link_name}");
+            self.start_provider_process(&name, ProcessSource::Builtin(kind.into()), &link_name, config)
+                .await?
+        } else if is_archive(&file_ref(r)) {
+            let path = file_ref(r);
+            let stem = path
+                .file_name()
+                .map(|n| n.to_string_lossy().trim_end_matches(".gz").trim_end_matches(".par").to_string())
+                .unwrap_or_else(|| "provider".into());
+            let name = format!("{stem}-{link_name}");
+            self.start_provider_process(&name, ProcessSource::Archive(path), &link_name, config)
+                .await?
+        } else {
             return Err(HostError::Lattice(format!(
-                "cannot start provider `{}`: give `{BUILTIN_REF_PREFIX}KIND` (one of {})",
-                cmd.provider_ref,
+                "cannot start provider `{r}`: give a provider archive (.par, .par.gz), \
+                 `{PROCESS_REF_PREFIX}KIND` or `{BUILTIN_REF_PREFIX}KIND` (kinds: {})",
                 self.registry.kinds().collect::<Vec<_>>().join(", ")
             )));
         };
-        let name = format!("{kind}-{link_name}");
-        let info = self.start_provider(&name, kind, &link_name, config).await?;
         self.book().providers.insert(
             info.id.clone(),
             ProviderRecord {

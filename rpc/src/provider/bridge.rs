@@ -155,7 +155,8 @@ impl std::fmt::Debug for HostBridge {
 
 impl HostBridge {
     /// Connects to `lattice_rpc_url` (default [`DEFAULT_NATS_URL`]) with the
-    /// host data's NATS user JWT and seed when given, and builds the bridge.
+    /// host data's NATS user JWT and seed when given (or, with a seed and no
+    /// JWT, as that nkey user), and builds the bridge.
     pub async fn connect(host_data: HostData) -> Result<HostBridge, BridgeError> {
         let url = if host_data.lattice_rpc_url.trim().is_empty() {
             DEFAULT_NATS_URL.to_string()
@@ -182,6 +183,11 @@ impl HostBridge {
                     }
                 },
             );
+        } else if !host_data.lattice_rpc_user_seed.trim().is_empty() {
+            // An nkey user without a JWT: the seed alone authenticates.
+            let seed = host_data.lattice_rpc_user_seed.trim().to_string();
+            KeyPair::from_seed(&seed).map_err(BridgeError::UserSeed)?;
+            opts = opts.nkey(seed);
         }
         let nats = opts
             .connect(url.as_str())
