@@ -6,6 +6,7 @@
 //! host-min link list
 //! host-min link put --actor A --provider P [--contract C] [--link-name N] [KEY=VALUE...]
 //! host-min link del --actor A (--provider P | --contract C) [--link-name N]
+//! host-min ctl get|start|stop|scale|link ...   (see lattice::ctl_cli)
 //! ```
 //! This is the only place that prints or exits.
 
@@ -84,6 +85,8 @@ enum Command {
     Claims(host_min::claims::cli::ClaimsArgs),
     /// Generate nkeys (account, module, server, ...).
     Keys(host_min::claims::cli::KeysArgs),
+    /// Query and command the hosts of a lattice over NATS (like `wash ctl`).
+    Ctl(host_min::lattice::ctl_cli::CtlArgs),
 }
 
 #[derive(Subcommand)]
@@ -181,6 +184,9 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
     match command {
         Command::Claims(_) | Command::Keys(_) => unreachable!("handled in main"),
+        Command::Ctl(args) => host_min::lattice::ctl_cli::run(args)
+            .await
+            .map_err(|e| format!("{e:#}").into()),
         Command::Up {
             manifest,
             data_dir,
