@@ -1016,3 +1016,46 @@ async fn cli_link_put_and_refusal() {
     assert!(stderr.starts_with("host-min: "), "{stderr}");
     assert!(stderr.contains("no such link"), "{stderr}");
 }
+
+#[tokio::test]
+async fn cli_get_inventory_prints_labels_actors_and_providers() {
+    if !nats_available() {
+        return;
+    }
+    let lattice = unique_lattice("cli-inv");
+    let inv = json!({
+        "host_id": "NHOSTINV", "issuer": "C", "friendly_name": "inv",
+        "labels": {"zone": "a"},
+        "actors": [{"id": "MACTOR", "name": "echo", "image_ref": "ref:1",
+                    "instances": [{"instance_id": "i-1", "revision": 0},
+                                  {"instance_id": "i-2", "revision": 0}]}],
+        "providers": []
+    });
+    let _r = responder(
+        subjects::ctl_inventory(&lattice, "NHOSTINV"),
+        serde_json::to_vec(&inv).unwrap(),
+    )
+    .await;
+    let out = run_cli(args(&["get", "inventory", "NHOSTINV", "-x", &lattice])).await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with("Host inventory (NHOSTINV)\n"),
+        "{stdout}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"zone   a"), "{stdout}");
+    let header = lines.iter().find(|l| l.starts_with("Actor ID")).unwrap();
+    let row = lines.iter().find(|l| l.starts_with("MACTOR")).unwrap();
+    assert_eq!(row.find("echo"), header.find("Name"), "{stdout}");
+    assert!(row.trim_end().ends_with('2'), "two instances: {stdout}");
+    assert!(lines.contains(&"No providers found"), "{stdout}");
+
+    let out = run_cli(args(&["get", "inventory", "NOTHERE", "-x", &lattice])).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("host-min: no host NOTHERE on lattice"),
+        "{stderr}"
+    );
+}
