@@ -8,6 +8,7 @@
 //! host-min link del --actor A (--provider P | --contract C) [--link-name N]
 //! host-min claims sign|inspect ...; host-min keys gen ...
 //! host-min par create|insert|inspect ...
+//! host-min ctl get|start|stop|scale|link ...   (see lattice::ctl_cli)
 //! ```
 //! This is the only place that prints or exits.
 
@@ -90,6 +91,8 @@ enum Command {
     Keys(host_min::claims::cli::KeysArgs),
     /// Create and inspect provider archives (.par / .par.gz).
     Par(host_min::par::cli::ParArgs),
+    /// Query and command the hosts of a lattice over NATS (like `wash ctl`).
+    Ctl(host_min::lattice::ctl_cli::CtlArgs),
 }
 
 /// Joining a lattice (each also settable in the manifest's `[host]`).
@@ -159,7 +162,6 @@ impl LatticeArgs {
             js_domain: self.js_domain.or_else(|| h.js_domain.clone()),
         })
     }
-}
 
 #[derive(Subcommand)]
 enum LinkCommand {
@@ -259,6 +261,9 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
         Command::Claims(_) | Command::Keys(_) | Command::Par(_) => {
             unreachable!("handled in main")
         }
+        Command::Ctl(args) => host_min::lattice::ctl_cli::run(args)
+            .await
+            .map_err(|e| format!("{e:#}").into()),
         Command::Up {
             manifest,
             data_dir,

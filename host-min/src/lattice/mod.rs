@@ -10,6 +10,7 @@
 //! - [`subjects`]: every NATS subject and KV key, in one place;
 //! - [`ctl`]: the JSON payloads of the control interface;
 //! - [`client`]: a control client (used by `host-min ctl` and tests);
+//! - [`ctl_cli`]: the `host-min ctl` subcommand;
 //! - [`kv`]: the link and claims store on JetStream KV, with its watch;
 //! - [`rpc`]: invocations to and from other processes (signed JWTs, chunking);
 //! - [`events`]: CloudEvents on `wasmbus.evt.{lattice}`;
@@ -20,6 +21,7 @@
 
 pub mod client;
 pub mod ctl;
+pub mod ctl_cli;
 pub mod events;
 pub mod kv;
 pub mod process;
