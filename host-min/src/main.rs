@@ -162,6 +162,7 @@ impl LatticeArgs {
             js_domain: self.js_domain.or_else(|| h.js_domain.clone()),
         })
     }
+}
 
 #[derive(Subcommand)]
 enum LinkCommand {
