@@ -43,7 +43,7 @@ demo: setup-demo host actors
 	./target/release/host-min up examples/kvcounter/manifest.toml
 
 test: setup-test
-	$(CARGO) build -p host-min --bin host-min
+	$(CARGO) build -p host-min --bins
 	$(CARGO) test --workspace --no-fail-fast
 	# Benches are not built by `cargo test`; build them so they cannot rot.
 	$(CARGO) test --workspace --benches --no-run

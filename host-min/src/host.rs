@@ -105,6 +105,9 @@ fn setting_position(
 
 #[path = "host_lattice.rs"]
 mod lattice_side;
+pub use lattice_side::{
+    builtin_contract, is_archive, ProcessSource, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
+};
 
 /// A running host.
 pub struct Host {
@@ -266,20 +269,33 @@ impl Host {
         }
         let mut infos = Vec::new();
         for p in &manifest.providers {
-            let info = self
-                .start_provider(&p.name, &p.kind, &p.link_name, p.config.clone())
-                .await
-                .map_err(|e| {
-                    let setting = match &e {
-                        HostError::Provider(pe) => pe.setting(),
-                        _ => None,
-                    };
-                    let at = setting_position(setting, None, &p.config_at);
-                    match at {
-                        Some(at) => manifest.error_at_pos(at, e.to_string()),
-                        None => manifest.error_at(p.line, e.to_string()),
-                    }
-                })?;
+            let started = if p.process {
+                use lattice_side::{is_archive, ProcessSource};
+                let source = match &p.path {
+                    Some(path) if is_archive(path) => ProcessSource::Archive(path.clone()),
+                    Some(path) => ProcessSource::Executable {
+                        path: path.clone(),
+                        contract: p.contract.clone().unwrap_or_default(),
+                    },
+                    None => ProcessSource::Builtin(p.kind.clone()),
+                };
+                self.start_provider_process(&p.name, source, &p.link_name, p.config.clone())
+                    .await
+            } else {
+                self.start_provider(&p.name, &p.kind, &p.link_name, p.config.clone())
+                    .await
+            };
+            let info = started.map_err(|e| {
+                let setting = match &e {
+                    HostError::Provider(pe) => pe.setting(),
+                    _ => None,
+                };
+                let at = setting_position(setting, None, &p.config_at);
+                match at {
+                    Some(at) => manifest.error_at_pos(at, e.to_string()),
+                    None => manifest.error_at(p.line, e.to_string()),
+                }
+            })?;
             infos.push(info);
         }
         for l in &manifest.links {

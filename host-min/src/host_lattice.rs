@@ -184,7 +184,10 @@ impl Host {
                         rec.instances.push((new_instance_id(), annotations.clone()));
                     }
                 }
-                let claims = self.router.actor_claims(&id).map(|c| crate::lattice::events::claims_json(&c));
+                let claims = self
+                    .router
+                    .actor_claims(&id)
+                    .map(|c| crate::lattice::events::claims_json(&c));
                 self.event(
                     "actors_started",
                     json!({
@@ -290,7 +293,12 @@ impl Host {
                         exe.display()
                     )));
                 }
-                (exe, contract.to_string(), Self::provider_id(name), kind.clone())
+                (
+                    exe,
+                    contract.to_string(),
+                    Self::provider_id(name),
+                    kind.clone(),
+                )
             }
             ProcessSource::Archive(path) => {
                 let par = crate::par::ProviderArchive::load_file(path)
@@ -394,13 +402,23 @@ impl Host {
             self.start_provider(&name, kind, &link_name, config).await?
         } else if let Some(kind) = r.strip_prefix(PROCESS_REF_PREFIX) {
             let name = format!("{kind}-{link_name}");
-            self.start_provider_process(&name, ProcessSource::Builtin(kind.into()), &link_name, config)
-                .await?
+            self.start_provider_process(
+                &name,
+                ProcessSource::Builtin(kind.into()),
+                &link_name,
+                config,
+            )
+            .await?
         } else if is_archive(&file_ref(r)) {
             let path = file_ref(r);
             let stem = path
                 .file_name()
-                .map(|n| n.to_string_lossy().trim_end_matches(".gz").trim_end_matches(".par").to_string())
+                .map(|n| {
+                    n.to_string_lossy()
+                        .trim_end_matches(".gz")
+                        .trim_end_matches(".par")
+                        .to_string()
+                })
                 .unwrap_or_else(|| "provider".into());
             let name = format!("{stem}-{link_name}");
             self.start_provider_process(&name, ProcessSource::Archive(path), &link_name, config)

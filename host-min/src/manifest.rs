@@ -113,8 +113,11 @@ struct RawActor {
 #[serde(deny_unknown_fields)]
 struct RawProvider {
     name: Spanned<String>,
-    kind: Spanned<String>,
+    kind: Option<Spanned<String>>,
     link_name: Option<String>,
+    process: Option<bool>,
+    path: Option<Spanned<String>>,
+    contract: Option<String>,
     config: Option<Spanned<HashMap<String, Spanned<toml::Value>>>>,
 }
 
@@ -183,8 +186,17 @@ pub struct ActorSpec {
 pub struct ProviderSpec {
     /// Name, unique in the manifest.
     pub name: String,
-    /// Kind, looked up in the provider registry.
+    /// Kind, looked up in the provider registry (empty for a provider
+    /// given by `path`).
     pub kind: String,
+    /// Run it as its own process (host-min's `weld-provider-{kind}`), not
+    /// in the host; needs a lattice.
+    pub process: bool,
+    /// A provider archive (`.par`, `.par.gz`) or executable to run as a
+    /// process (resolved against the manifest's directory).
+    pub path: Option<PathBuf>,
+    /// The contract id of an executable given by `path`.
+    pub contract: Option<String>,
     /// Link name it serves.
     pub link_name: String,
     /// Settings.
@@ -332,9 +344,35 @@ impl Manifest {
                 return Err(loc.err(p.name.span(), format!("duplicate name `{name}`")));
             }
             let (config, config_at) = string_map(&loc, &p.config, "config")?;
+            let path = p.path.as_ref().map(|s| resolve(s.get_ref()));
+            if p.kind.is_none() && p.path.is_none() {
+                return Err(loc.err(
+                    p.name.span(),
+                    format!("provider `{name}` needs a `kind` or a `path`"),
+                ));
+            }
+            if let (Some(path_s), Some(path)) = (&p.path, &path) {
+                let archive = path.to_string_lossy().ends_with(".par")
+                    || path.to_string_lossy().ends_with(".par.gz");
+                if !archive && p.contract.is_none() {
+                    return Err(loc.err(
+                        path_s.span(),
+                        format!(
+                            "provider `{name}`: an executable needs `contract` (an archive names its own)"
+                        ),
+                    ));
+                }
+            }
             providers.push(ProviderSpec {
                 name: name.clone(),
-                kind: p.kind.get_ref().clone(),
+                kind: p
+                    .kind
+                    .as_ref()
+                    .map(|k| k.get_ref().clone())
+                    .unwrap_or_default(),
+                process: p.process.unwrap_or(false) || path.is_some(),
+                path,
+                contract: p.contract.clone(),
                 link_name: p.link_name.clone().unwrap_or_else(|| "default".into()),
                 config,
                 config_at,

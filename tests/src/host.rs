@@ -174,6 +174,8 @@ pub struct Manifest {
     /// name, module, capabilities to sign it with (`None`: use as is).
     actors: Vec<(String, PathBuf, Option<Vec<String>>)>,
     providers: Vec<(String, String, Vec<(String, String)>)>,
+    /// Provider name -> extra raw TOML lines of its entry.
+    provider_extra: Vec<(String, String)>,
     links: Vec<(String, String, Vec<(String, String)>)>,
 }
 
@@ -235,6 +237,16 @@ impl Manifest {
         self
     }
 
+    /// A provider of `kind` run as its own process (`process = true`;
+    /// needs a lattice).
+    pub fn process_provider(mut self, name: &str, kind: &str, config: &[(&str, &str)]) -> Self {
+        self.providers
+            .push((name.into(), kind.into(), pairs(config)));
+        self.provider_extra
+            .push((name.into(), "process = true".into()));
+        self
+    }
+
     /// A link between an actor and a provider, with values.
     pub fn link(mut self, actor: &str, provider: &str, values: &[(&str, &str)]) -> Self {
         self.links
@@ -266,6 +278,9 @@ impl Manifest {
                 toml_str(name),
                 toml_str(kind)
             );
+            for (_, line) in self.provider_extra.iter().filter(|(n, _)| n == name) {
+                let _ = writeln!(t, "{line}");
+            }
             if !config.is_empty() {
                 let _ = writeln!(t, "config = {}", toml_table(config));
             }

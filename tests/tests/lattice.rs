@@ -440,3 +440,229 @@ fn a_two_mib_value_is_set_and_read_back_across_hosts() {
     });
     assert_eq!(left, 0, "chunk objects left in the bucket");
 }
+
+/// Runs `host-min ARGS` (the debug binary the hosts run) and returns its
+/// stdout, panicking with its output unless it succeeds.
+fn host_min(args: &[&str]) -> String {
+    let bin = weld_e2e::host::host_min_bin(weld_e2e::host::Profile::Debug);
+    let out = std::process::Command::new(&bin)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", bin.display()));
+    assert!(
+        out.status.success(),
+        "host-min {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Children of process `pid` (from /proc), with their command names.
+fn children(pid: u32) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head
+            .split_once('(')
+            .map(|(_, c)| c)
+            .unwrap_or("")
+            .to_string();
+        let ppid: u32 = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if ppid == pid {
+            out.push((p, comm));
+        }
+    }
+    out
+}
+
+fn provider_pid(host: &HostProc) -> Option<u32> {
+    children(host.pid()?)
+        .into_iter()
+        .find(|(_, c)| c.starts_with("weld-provider"))
+        .map(|(p, _)| p)
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie is gone for our purpose (its parent reaps it soon).
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged_increment() {
+    if !require_service("NATS", "127.0.0.1:4222") || !weld_e2e::redis_store::require_redis() {
+        return;
+    }
+    let Some(wasm) = kvcounter_wasm() else {
+        return;
+    };
+    let lattice = unique_name("lat");
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let counter: String = unique_name("c")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let mut cleanup = weld_e2e::redis_store::Cleanup::default();
+    cleanup.key(format!("counter:{counter}"));
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let mut b = HostProc::start(
+        dir_b.path(),
+        on_lattice(
+            Manifest::new().process_provider("kv", "keyvalue-redis", &[]),
+            &lattice,
+            &seed,
+            "b",
+        ),
+        &[],
+    );
+    let http = free_addr();
+    let _a = HostProc::start(
+        dir_a.path(),
+        on_lattice(
+            Manifest::new()
+                .signed_actor(
+                    "kvcounter",
+                    &wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())]),
+            &lattice,
+            &seed,
+            "a",
+        ),
+        &[http],
+    );
+    // A third process, the CLI: both hosts listed, then the link put.
+    let hosts_json = host_min(&["ctl", "get", "hosts", "-x", &lattice, "-o", "json"]);
+    let hosts: Vec<Host> = serde_json::from_str(&hosts_json).expect("hosts JSON");
+    let mut names: Vec<&str> = hosts.iter().map(|h| h.friendly_name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["a", "b"], "{hosts_json}");
+    let table = host_min(&["ctl", "get", "hosts", "-x", &lattice]);
+    for h in &hosts {
+        assert!(table.contains(&h.id), "{table}");
+    }
+    let ctl = ctl(&lattice);
+    let inv_a = inventory(&ctl, by_name(&hosts, "a"));
+    let inv_b = inventory(&ctl, by_name(&hosts, "b"));
+    let actor = inv_a.actors[0].id.clone();
+    let provider = inv_b.providers[0].id.clone();
+    let url = format!("URL={}", weld_e2e::redis_store::redis_url());
+    host_min(&[
+        "ctl",
+        "link",
+        "put",
+        &actor,
+        &provider,
+        "wasmcloud:keyvalue",
+        &url,
+        "-x",
+        &lattice,
+    ]);
+    let path = format!("/api/counter/{counter}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let r = must_get(http, &path);
+        if r.status == 200 {
+            assert_eq!(counter_of(&r.text()), 1);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} {}\nB: {}",
+            r.status,
+            r.text(),
+            b.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first_pid = provider_pid(&b).expect("the provider runs as a child of host B");
+
+    // Load while the provider is killed: every 200 is an increment that
+    // was acknowledged and must be in the store at the end.
+    let (acked, kill_after) = (
+        std::sync::Arc::new(std::sync::atomic::AtomicI64::new(1)),
+        50,
+    );
+    let loader = {
+        let (acked, path) = (acked.clone(), path.clone());
+        std::thread::spawn(move || {
+            for i in 0..400 {
+                if i == kill_after {
+                    let _ = std::process::Command::new("kill")
+                        .args(["-9", &first_pid.to_string()])
+                        .status();
+                }
+                if let Ok(r) = weld_e2e::http::request(http, "GET", &path) {
+                    if r.status == 200 {
+                        acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    loader.join().unwrap();
+    // Restarted by host B, with a new pid, and serving again.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let final_count = loop {
+        let r = must_get(http, &path);
+        if r.status == 200 {
+            acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            break counter_of(&r.text());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not serving again: {}\nB: {}",
+            r.text(),
+            b.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let second_pid = provider_pid(&b).expect("restarted provider");
+    assert_ne!(first_pid, second_pid);
+    assert!(!alive(first_pid));
+    let acked = acked.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        final_count >= acked,
+        "the store holds {final_count} increments, {acked} were acknowledged"
+    );
+    // Health and restarts are visible: the link was put again.
+    assert!(
+        b.log().contains("provider process exited") || b.log().contains("exited"),
+        "{}",
+        b.log()
+    );
+
+    // Stopping host B stops its provider: no orphan.
+    b.stop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(second_pid) {
+        assert!(
+            Instant::now() < deadline,
+            "provider {second_pid} outlived host B"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -129,7 +129,11 @@ impl Provider for ProcessProvider {
         &self.contract_id
     }
 
-    async fn put_link(&self, link: &LinkDefinition, _host: HostHandle) -> Result<(), ProviderError> {
+    async fn put_link(
+        &self,
+        link: &LinkDefinition,
+        _host: HostHandle,
+    ) -> Result<(), ProviderError> {
         // The process may not be subscribed yet; the supervisor puts every
         // link again once it answers its first health check.
         if let Err(e) = self.publish_link(link, true).await {
