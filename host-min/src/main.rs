@@ -108,13 +108,15 @@ struct LatticeArgs {
     /// NATS credentials file (user JWT and seed).
     #[arg(long)]
     nats_creds: Option<PathBuf>,
-    /// NATS nkey user seed (`SU...`).
-    #[arg(long, env = "WELD_NATS_SEED", hide_env_values = true)]
-    nats_seed: Option<String>,
-    /// Cluster seed (`SC...`) this host signs invocations with; hosts of a
-    /// lattice share one. A fresh one is made when none is given.
-    #[arg(long, env = "WELD_CLUSTER_SEED", hide_env_values = true)]
-    cluster_seed: Option<String>,
+    /// File holding the NATS nkey user seed (`SU...`); or set
+    /// `$WELD_NATS_SEED`. Seeds are never taken on the command line.
+    #[arg(long)]
+    nats_seed_file: Option<PathBuf>,
+    /// File holding the cluster seed (`SC...`) this host signs invocations
+    /// with (hosts of a lattice share one); or set `$WELD_CLUSTER_SEED`. A
+    /// fresh one is made when none is given.
+    #[arg(long)]
+    cluster_seed_file: Option<PathBuf>,
     /// Further cluster issuers (`C...`) whose invocations are accepted.
     #[arg(long = "cluster-issuer")]
     cluster_issuers: Vec<String>,
@@ -132,9 +134,24 @@ struct LatticeArgs {
 impl LatticeArgs {
     /// The lattice settings, flags over the manifest's `[host]`; `None`
     /// when no NATS server is named.
-    fn config(self, m: &Manifest) -> Option<host_min::lattice::LatticeConfig> {
+    fn config(
+        self,
+        m: &Manifest,
+    ) -> Result<Option<host_min::lattice::LatticeConfig>, String> {
         let h = &m.host;
-        let nats_url = self.nats.or_else(|| h.nats.clone())?;
+        let Some(nats_url) = self.nats.or_else(|| h.nats.clone()) else {
+            return Ok(None);
+        };
+        let seed = |file: Option<PathBuf>, env: &str| -> Result<Option<String>, String> {
+            if let Some(path) = file {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                return Ok(Some(text.trim().to_string()));
+            }
+            Ok(std::env::var(env).ok().filter(|v| !v.trim().is_empty()))
+        };
+        let nats_seed = seed(self.nats_seed_file, "WELD_NATS_SEED")?;
+        let cluster_seed = seed(self.cluster_seed_file, "WELD_CLUSTER_SEED")?;
         let mut labels = h.labels.clone();
         labels.extend(self.labels);
         // Upstream: HOST_<X>=v in the environment becomes label <x>.
@@ -147,20 +164,20 @@ impl LatticeArgs {
         }
         let mut cluster_issuers = h.cluster_issuers.clone();
         cluster_issuers.extend(self.cluster_issuers);
-        Some(host_min::lattice::LatticeConfig {
+        Ok(Some(host_min::lattice::LatticeConfig {
             nats_url,
             lattice: self
                 .lattice
                 .or_else(|| h.lattice.clone())
                 .unwrap_or_default(),
             creds_file: self.nats_creds.or_else(|| h.nats_creds.clone()),
-            nkey_seed: self.nats_seed.or_else(|| h.nats_seed.clone()),
-            cluster_seed: self.cluster_seed.or_else(|| h.cluster_seed.clone()),
+            nkey_seed: nats_seed.or_else(|| h.nats_seed.clone()),
+            cluster_seed: cluster_seed.or_else(|| h.cluster_seed.clone()),
             cluster_issuers,
             labels,
             friendly_name: self.friendly_name.or_else(|| h.friendly_name.clone()),
             js_domain: self.js_domain.or_else(|| h.js_domain.clone()),
-        })
+        }))
     }
 }
 
@@ -277,7 +294,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             lattice,
         } => {
             let m = Manifest::load(&manifest)?;
-            let lattice_config = lattice.config(&m);
+            let lattice_config = lattice.config(&m)?;
             let mut cfg = HostConfig::default().with_manifest(&m);
             if let Some(lc) = &lattice_config {
                 cfg.lattice = lc.prefix().to_string();

@@ -666,3 +666,214 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A NATS server of this test's own (JetStream on), accepting only the nkey
+/// user `user`; killed on drop.
+struct AuthNats {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for AuthNats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn nats_with_nkey_user(user: &str) -> Option<AuthNats> {
+    let server = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())?;
+    let dir = tempfile::tempdir().unwrap();
+    let port = weld_e2e::free_port();
+    let conf = dir.path().join("nats.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "listen: 127.0.0.1:{port}\njetstream {{ store_dir: {:?} }}\n\
+             authorization {{ users = [ {{ nkey: {user} }} ] }}\n",
+            dir.path().join("js").display().to_string()
+        ),
+    )
+    .unwrap();
+    let child = std::process::Command::new(server)
+        .arg("-c")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert!(weld_e2e::wait_for_port(addr, Duration::from_secs(10)), "nats-server did not start");
+    Some(AuthNats {
+        child,
+        url: format!("nats://127.0.0.1:{port}"),
+        _dir: dir,
+    })
+}
+
+#[test]
+fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = kvcounter_wasm() else {
+        return;
+    };
+    let user = KeyPair::new(KeyType::User);
+    let Some(nats) = nats_with_nkey_user(&user.public_key()) else {
+        assert!(!weld_e2e::in_ci(), "nats-server is needed under CI");
+        return;
+    };
+    let user_seed = user.seed().unwrap();
+    let lattice = unique_name("lat");
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let with_auth = |m: Manifest, name: &str| {
+        m.host("nats", &nats.url)
+            .host("nats_seed", &user_seed)
+            .host("lattice", &lattice)
+            .host("cluster_seed", &seed)
+            .host("friendly_name", name)
+    };
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let _b = HostProc::start(
+        dir_b.path(),
+        with_auth(Manifest::new().process_provider("kv", "keyvalue", &[]), "b"),
+        &[],
+    );
+    let http = free_addr();
+    let a = HostProc::start(
+        dir_a.path(),
+        with_auth(
+            Manifest::new()
+                .signed_actor(
+                    "kvcounter",
+                    &wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())]),
+            "a",
+        ),
+        &[http],
+    );
+    let ctl = rt().block_on(async {
+        let nc = connect(&nats.url, None, Some(&user_seed))
+            .await
+            .expect("the nkey user connects");
+        CtlClient::new(nc, &lattice)
+    });
+    let hs = hosts(&ctl, 2);
+    assert_eq!(hs.len(), 2, "{hs:?}");
+    let actor = inventory(&ctl, by_name(&hs, "a")).actors[0].id.clone();
+    let provider = inventory(&ctl, by_name(&hs, "b")).providers[0].id.clone();
+    let ack = rt()
+        .block_on(ctl.put_link(&actor, &provider, "wasmcloud:keyvalue", "", Default::default()))
+        .expect("put link");
+    assert!(ack.accepted, "{}", ack.error);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let r = must_get(http, "/api/counter");
+        if r.status == 200 {
+            assert_eq!(counter_of(&r.text()), 1);
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} {}\nA: {}", r.status, r.text(), a.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Without the user's seed, a host is refused with a clear error.
+    let dir_c = tempfile::tempdir().unwrap();
+    let manifest = dir_c.path().join("app.toml");
+    std::fs::write(
+        &manifest,
+        format!("[host]\nnats = {:?}\nlattice = {lattice:?}\n", nats.url),
+    )
+    .unwrap();
+    let out = std::process::Command::new(weld_e2e::host::host_min_bin(
+        weld_e2e::host::Profile::Debug,
+    ))
+    .arg("up")
+    .arg(&manifest)
+    .arg("--no-admin")
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("connecting to NATS at"), "{err}");
+}
+
+#[test]
+fn a_restarted_host_replays_the_lattices_links_and_events_tell_what_happened() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let lattice = unique_name("lat");
+    // Events from before the hosts start.
+    let ctl0 = ctl(&lattice);
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    {
+        let mut stream = rt().block_on(ctl0.events()).expect("subscribe to events");
+        let events = events.clone();
+        rt().spawn(async move {
+            while let Some(ev) = futures_util::StreamExt::next(&mut stream).await {
+                events.lock().unwrap().push(ev);
+            }
+        });
+    }
+    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let Some(mut t) = two_hosts(&lattice, &seed) else {
+        return;
+    };
+    link_and_wait(&t);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while must_get(t.http, "/api/counter").status != 200 {
+        assert!(Instant::now() < deadline, "A never counted");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Host A restarts: its manifest has no keyvalue link, the lattice has.
+    t.a.stop();
+    t.a.restart();
+    assert!(weld_e2e::wait_for_port(t.http, Duration::from_secs(30)));
+    let r = must_get(t.http, "/api/counter");
+    assert_eq!(r.status, 200, "after restart: {}\n{}", r.text(), t.a.log());
+    assert_eq!(counter_of(&r.text()), 2, "the count goes on after a restart");
+    // Deleting the link on the lattice takes it away on A.
+    let ack = rt()
+        .block_on(t.ctl.delete_link(&t.actor, "wasmcloud:keyvalue", "default"))
+        .expect("delete link");
+    assert!(ack.accepted, "{}", ack.error);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = must_get(t.http, "/api/counter");
+        if r.status != 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the link is still in effect on A");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let seen = events.lock().unwrap().clone();
+    let kinds: Vec<&str> = seen.iter().map(|e| e.kind()).collect();
+    let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
+    assert!(count("host_started") >= 3, "a, b, a again: {kinds:?}");
+    assert!(count("host_stopped") >= 1, "{kinds:?}");
+    assert!(count("actor_started") >= 2, "{kinds:?}");
+    assert!(count("provider_started") >= 2, "{kinds:?}");
+    let set = seen
+        .iter()
+        .find(|e| e.kind() == "linkdef_set" && e.data["contract_id"] == "wasmcloud:keyvalue")
+        .unwrap_or_else(|| panic!("no linkdef_set for the keyvalue link: {kinds:?}"));
+    assert_eq!(set.data["actor_id"], t.actor.as_str());
+    assert_eq!(set.data["provider_id"], t.provider.as_str());
+    assert_eq!(set.source, "n/a");
+    assert!(count("linkdef_deleted") >= 1, "{kinds:?}");
+    let started = seen
+        .iter()
+        .find(|e| e.kind() == "actor_started")
+        .unwrap();
+    assert_eq!(started.data["claims"]["name"], "kvcounter");
+    assert_eq!(started.specversion, "1.0");
+}
