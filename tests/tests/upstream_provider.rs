@@ -17,7 +17,10 @@
 //!   Contains and Del, and Get of the fixture's link key answers the values
 //!   the link carried;
 //! - deleting the link reaches `delete_link`, after which the actor's call
-//!   is refused again.
+//!   is refused again;
+//! - stopping host B gracefully reaches the SDK's shutdown handler: the
+//!   provider exits by itself within the grace period, nothing is killed
+//!   and nothing is left running.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -154,7 +157,7 @@ fn an_upstream_sdk_provider_process_serves_an_upstream_sdk_actor() {
 
     // B: the upstream provider as a process. Its output reaches B's log at
     // info level under target `provider`.
-    let b = HostProc::start_logging(
+    let mut b = HostProc::start_logging(
         dir_b.path(),
         on_lattice(
             Manifest::new().exe_provider("kv", &exe, KV),
@@ -306,4 +309,45 @@ fn an_upstream_sdk_provider_process_serves_an_upstream_sdk_actor() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    let pid = provider_pid(&b).unwrap_or_else(|| panic!("no provider process under B"));
+    b.stop();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "provider {pid} still runs after B stopped"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = b.log();
+    assert!(
+        !log.contains("did not exit within the grace period"),
+        "the provider ignored host-min's shutdown request:\n{log}"
+    );
+}
+
+/// The pid of the fixture's process among the children of `host`.
+fn provider_pid(host: &HostProc) -> Option<u32> {
+    let parent = host.pid()?;
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid ...`; comm may hold spaces and is cut to
+        // 15 bytes, so split at the last ')'.
+        let (head, rest) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm.starts_with("upstream-kv")).then_some(pid)
+    })
+}
+
+/// Whether `pid` runs (a zombie does not count: its parent reaps it soon).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }
