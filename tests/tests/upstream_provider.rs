@@ -22,7 +22,7 @@
 //!   provider exits by itself within the grace period, nothing is killed
 //!   and nothing is left running.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -209,7 +209,7 @@ fn an_upstream_sdk_provider_process_serves_an_upstream_sdk_actor() {
     let r = must_get(http, "/api/counter");
     assert_eq!(r.status, 500, "no link yet, yet: {}", r.text());
 
-    let mut values = HashMap::new();
+    let mut values = BTreeMap::new();
     values.insert("greeting".to_string(), "hello upstream".to_string());
     let ack = rt()
         .block_on(ctl.put_link(&actor, &provider, KV, "default", values))
