@@ -197,7 +197,16 @@ fn build_native_fixture(dir: &str, bin: &str) -> PathBuf {
     // hand falls back to the one on PATH.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
-        .args(["build", "--release", "--bin", bin, "--manifest-path"])
+        // --locked: the fixture's lock file pins what builds with this
+        // toolchain (see its Cargo.toml).
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--bin",
+            bin,
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .arg("--target-dir")
         .arg(&target)
