@@ -247,6 +247,22 @@ impl Manifest {
         self
     }
 
+    /// A provider executable run as its own process (`path` and
+    /// `contract`; needs a lattice), e.g. one built with upstream's SDK.
+    pub fn exe_provider(mut self, name: &str, exe: &Path, contract: &str) -> Self {
+        self.providers
+            .push((name.into(), String::new(), Vec::new()));
+        self.provider_extra.push((
+            name.into(),
+            format!(
+                "path = {}\ncontract = {}",
+                toml_str(&exe.to_string_lossy()),
+                toml_str(contract)
+            ),
+        ));
+        self
+    }
+
     /// A link between an actor and a provider, with values.
     pub fn link(mut self, actor: &str, provider: &str, values: &[(&str, &str)]) -> Self {
         self.links
@@ -272,12 +288,11 @@ impl Manifest {
             );
         }
         for (name, kind, config) in &self.providers {
-            let _ = writeln!(
-                t,
-                "\n[[providers]]\nname = {}\nkind = {}",
-                toml_str(name),
-                toml_str(kind)
-            );
+            let _ = writeln!(t, "\n[[providers]]\nname = {}", toml_str(name));
+            // A provider given by `path` has no kind.
+            if !kind.is_empty() {
+                let _ = writeln!(t, "kind = {}", toml_str(kind));
+            }
             for (_, line) in self.provider_extra.iter().filter(|(n, _)| n == name) {
                 let _ = writeln!(t, "{line}");
             }
@@ -360,6 +375,8 @@ pub struct HostProc {
     /// Addresses that accept connections once the host is up.
     ready: Vec<SocketAddr>,
     starts: u32,
+    /// `RUST_LOG` of the host, when not the default.
+    rust_log: Option<String>,
 }
 
 impl HostProc {
@@ -376,6 +393,16 @@ impl HostProc {
         dir: &Path,
         manifest: Manifest,
         ready: &[SocketAddr],
+    ) -> HostProc {
+        Self::start_with_env(bin, dir, manifest, ready, None)
+    }
+
+    fn start_with_env(
+        bin: PathBuf,
+        dir: &Path,
+        manifest: Manifest,
+        ready: &[SocketAddr],
+        rust_log: Option<String>,
     ) -> HostProc {
         let admin: SocketAddr = format!("127.0.0.1:{}", free_port())
             .parse()
@@ -397,9 +424,28 @@ impl HostProc {
             admin,
             ready,
             starts: 0,
+            rust_log,
         };
         h.spawn();
         h
+    }
+
+    /// As [`HostProc::start`], with the host's `RUST_LOG` set to `filter`
+    /// (e.g. `warn,provider=info` to see what provider processes print,
+    /// which the host logs at info level under target `provider`).
+    pub fn start_logging(
+        dir: &Path,
+        manifest: Manifest,
+        ready: &[SocketAddr],
+        filter: &str,
+    ) -> HostProc {
+        Self::start_with_env(
+            host_min_bin(Profile::Debug),
+            dir,
+            manifest,
+            ready,
+            Some(filter.to_string()),
+        )
     }
 
     /// The directory holding the manifest, data and log.
@@ -430,7 +476,9 @@ impl HostProc {
             .arg(&self.manifest)
             .env(
                 "RUST_LOG",
-                std::env::var("WELD_E2E_HOST_LOG").unwrap_or_else(|_| "warn".into()),
+                self.rust_log.clone().unwrap_or_else(|| {
+                    std::env::var("WELD_E2E_HOST_LOG").unwrap_or_else(|_| "warn".into())
+                }),
             )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log handle"))

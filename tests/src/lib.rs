@@ -154,3 +154,77 @@ pub fn hello_wasm() -> Option<PathBuf> {
 pub fn upstream_kvcounter_wasm() -> Option<PathBuf> {
     build_actor("tests/fixtures/upstream-kvcounter")
 }
+
+/// Builds the upstream-SDK provider fixture (`tests/fixtures/upstream-kv-provider`,
+/// a native executable on wasmbus-rpc 0.13) once per process and returns
+/// the executable's path. It has its own workspace and lock file and builds
+/// into `<target>/fixtures` (beside this test binary's profile
+/// directories), so it never shares a build lock with the cargo that runs
+/// the tests. A failed build panics with cargo's output.
+pub fn upstream_kv_provider_bin() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            build_native_fixture(
+                "tests/fixtures/upstream-kv-provider",
+                "upstream-kv-provider",
+            )
+        })
+        .clone()
+}
+
+/// `<target>/fixtures`: the target directory this test binary was built in
+/// (tests live in `<target>/<profile>/deps/`), else `target/` of the repo.
+fn fixtures_target_dir() -> PathBuf {
+    let from_exe = std::env::current_exe().ok().and_then(|exe| {
+        let deps = exe.parent()?;
+        if deps.file_name()? != "deps" {
+            return None;
+        }
+        Some(deps.parent()?.parent()?.to_path_buf())
+    });
+    from_exe
+        .unwrap_or_else(|| repo_root().join("target"))
+        .join("fixtures")
+}
+
+/// Builds the binary `bin` of the native crate at `dir` (relative to the
+/// repo root) in release mode and returns its path.
+fn build_native_fixture(dir: &str, bin: &str) -> PathBuf {
+    let manifest = repo_root().join(dir).join("Cargo.toml");
+    let target = fixtures_target_dir();
+    // `CARGO` is the cargo running these tests; a test binary started by
+    // hand falls back to the one on PATH.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        // --locked: the fixture's lock file pins what builds with this
+        // toolchain (see its Cargo.toml).
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--bin",
+            bin,
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .output()
+        .unwrap_or_else(|e| panic!("run cargo to build {}: {e}", manifest.display()));
+    assert!(
+        out.status.success(),
+        "building {} failed ({}):\n{}",
+        manifest.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exe = target.join("release").join(bin);
+    assert!(
+        exe.is_file(),
+        "cargo built {} but {} is missing",
+        manifest.display(),
+        exe.display()
+    );
+    exe
+}
