@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use cloudevents::AttributesReader;
 use futures::StreamExt;
-use host_min::claims::keys::{KeyPair, KeyType};
 use wasmcloud_control_interface::{Client, ClientBuilder, Host, HostInventory};
 use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{must_get, rt};
@@ -91,6 +90,21 @@ fn zone(h: &Host) -> Option<&str> {
     h.labels.as_ref()?.get("zone").map(String::as_str)
 }
 
+/// A fresh cluster seed from `host-min keys gen cluster --json` (the
+/// binary under test; linking host-min's library here would compile it a
+/// second time with this crate's feature set).
+fn cluster_seed() -> String {
+    let out = std::process::Command::new(host_min_bin(Profile::Debug))
+        .args(["keys", "gen", "cluster", "--json"])
+        .output()
+        .expect("run host-min keys gen");
+    assert!(out.status.success(), "host-min keys gen: {out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("keys gen JSON");
+    let seed = v["seed"].as_str().expect("seed").to_string();
+    assert!(seed.starts_with("SC"), "a cluster seed: {seed}");
+    seed
+}
+
 /// Two hosts on a fresh lattice; `a` and `b` are their manifests' extras.
 struct Lattice {
     name: String,
@@ -103,7 +117,7 @@ struct Lattice {
 }
 
 fn two_hosts(name: String, a: Manifest, b: Manifest, ready_a: &[SocketAddr]) -> Lattice {
-    let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
+    let seed = cluster_seed();
     let dir_a = tempfile::tempdir().unwrap();
     let dir_b = tempfile::tempdir().unwrap();
     let b = HostProc::start(dir_b.path(), on_lattice(b, &name, &seed, "b", "b"), &[]);
