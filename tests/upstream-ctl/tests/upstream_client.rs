@@ -438,8 +438,12 @@ fn upstream_client_starts_scales_and_stops_actors_and_providers() {
         .block_on(ctl.start_actor(&l.a_id, &actor_ref, 1, None))
         .expect("start_actor");
     assert!(ack.accepted, "start_actor refused: {}", ack.error);
+    // Listed once the host has recorded the start (image_ref set).
     let actor = eventually(15, "the started actor in A's inventory", || {
-        inventory(ctl, &l.a_id).actors.into_iter().next()
+        inventory(ctl, &l.a_id)
+            .actors
+            .into_iter()
+            .find(|a| a.image_ref.as_deref() == Some(actor_ref.as_str()))
     });
     assert_eq!(actor.name.as_deref(), Some("counter2"), "{actor:?}");
     assert_eq!(actor.instances.len(), 1, "{actor:?}");
