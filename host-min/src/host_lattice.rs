@@ -472,7 +472,16 @@ impl HostControl for Host {
                     id: a.id.clone(),
                     image_ref: rec.map(|r| r.image_ref.clone()),
                     instances,
-                    name: Some(a.name.clone()),
+                    // Upstream reports the name in the actor's claims
+                    // (wash shows it); the local name is only a fallback
+                    // for an unsigned module.
+                    name: Some(
+                        self.router
+                            .actor_claims(&a.id)
+                            .map(|c| c.name().to_string())
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| a.name.clone()),
+                    ),
                 }
             })
             .collect();

@@ -204,6 +204,12 @@ impl Manifest {
         self
     }
 
+    /// A `[host]` table of strings (`labels = { zone = "a" }`).
+    pub fn host_table(mut self, key: &str, values: &[(&str, &str)]) -> Self {
+        self.host.push((key.into(), toml_table(&pairs(values))));
+        self
+    }
+
     /// An actor module used as it is (signed or not).
     pub fn actor(mut self, name: &str, wasm: &Path) -> Self {
         self.actors.push((name.into(), wasm.to_path_buf(), None));
