@@ -317,10 +317,12 @@ fn civil(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
 
 /// A duration in seconds, rounded to its largest unit (`3 days`, `5 minutes`).
 pub fn format_duration(secs: u64) -> String {
+    // Rounded to the nearest unit: a token signed for 2 days and inspected
+    // a second later still expires "in 2 days", not "in 1 day".
     let (n, unit) = match secs {
-        s if s >= 86_400 => (s / 86_400, "day"),
-        s if s >= 3600 => (s / 3600, "hour"),
-        s if s >= 60 => (s / 60, "minute"),
+        s if s >= 86_400 => ((s + 43_200) / 86_400, "day"),
+        s if s >= 3600 => ((s + 1800) / 3600, "hour"),
+        s if s >= 60 => ((s + 30) / 60, "minute"),
         s => (s, "second"),
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
@@ -338,6 +340,8 @@ mod tests {
         assert_eq!(format_duration(59), "59 seconds");
         assert_eq!(format_duration(60), "1 minute");
         assert_eq!(format_duration(3 * 86_400 + 5), "3 days");
+        assert_eq!(format_duration(2 * 86_400 - 1), "2 days");
+        assert_eq!(format_duration(86_400 + 3600), "1 day");
     }
 
     #[test]
