@@ -170,7 +170,7 @@ impl ModuleCache {
             return None;
         }
         let (artifact, sum) = bytes.split_at(bytes.len() - TRAILER);
-        if Sha256::digest(artifact).as_slice() != sum {
+        if Sha256::digest(artifact)[..] != *sum {
             self.reject(path, "checksum mismatch (corrupt or truncated)");
             return None;
         }
@@ -205,7 +205,9 @@ impl ModuleCache {
 /// Serializes `module` into `path` atomically: a temporary file in the same
 /// directory, synced, then renamed over `path`.
 fn store_file(module: &Module, path: &Path) -> std::io::Result<()> {
-    let artifact = module.serialize().map_err(std::io::Error::other)?;
+    let artifact = module
+        .serialize()
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("cache path has no directory"))?;
