@@ -153,7 +153,13 @@ impl Host {
         registry: ProviderRegistry,
         policy: Arc<ClaimsPolicy>,
     ) -> Result<Host, HostError> {
-        let runtime = Runtime::new(config.runtime)?;
+        let mut runtime_config = config.runtime;
+        // Compiled actors survive a restart of the host: its data directory
+        // is ours alone (see runtime::cache for why loading from it is sound).
+        if runtime_config.module_cache_dir.is_none() {
+            runtime_config.module_cache_dir = Some(config.data_dir.join("module-cache"));
+        }
+        let runtime = Runtime::new(runtime_config)?;
         let host_id = derived_key(
             KeyKind::Server,
             &format!("{}:{}", config.lattice, config.data_dir.display()),

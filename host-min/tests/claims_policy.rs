@@ -25,6 +25,7 @@ fn router(policy: Arc<ClaimsPolicy>) -> Arc<Router> {
         call_deadline: Duration::from_secs(5),
         epoch_tick: Duration::from_millis(5),
         max_instances_per_actor: 4,
+        module_cache_dir: None,
     };
     Router::new(Runtime::new(cfg).expect("runtime"), "default", policy)
 }

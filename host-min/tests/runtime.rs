@@ -24,6 +24,7 @@ fn config() -> RuntimeConfig {
         call_deadline: Duration::from_secs(5),
         epoch_tick: Duration::from_millis(5),
         max_instances_per_actor: 8,
+        module_cache_dir: None,
     }
 }
 

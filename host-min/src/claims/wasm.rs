@@ -95,7 +95,7 @@ pub fn module_hash(module: &[u8]) -> Result<String, ClaimsError> {
     Ok(hash_bytes(&strip_claims(module)?))
 }
 
-pub(super) fn hash_bytes(stripped: &[u8]) -> String {
+pub(crate) fn hash_bytes(stripped: &[u8]) -> String {
     data_encoding::HEXUPPER.encode(&Sha256::digest(stripped))
 }
 

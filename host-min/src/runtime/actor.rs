@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
-use wasmtime::{InstancePre, Module, Store, StoreLimitsBuilder, Trap, TypedFunc, UpdateDeadline};
+use wasmtime::{InstancePre, Store, StoreLimitsBuilder, Trap, TypedFunc, UpdateDeadline};
 
 use super::wapc::{HostCallHandler, HostState};
-use super::{Runtime, RuntimeError};
+use super::{Runtime, RuntimeError, SharedModule};
 use crate::types::{RpcError, RpcResult};
 
 /// Start hooks called once on every new instance if exported.
@@ -54,6 +54,9 @@ pub struct Actor {
     name: String,
     runtime: Arc<Runtime>,
     pre: InstancePre<HostState>,
+    /// Keeps the shared compiled module listed in the runtime's table while
+    /// this actor runs.
+    _code: Arc<SharedModule>,
     handler: Weak<dyn HostCallHandler>,
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<Instance>>,
@@ -83,10 +86,8 @@ impl Actor {
         wasm: &[u8],
         handler: Weak<dyn HostCallHandler>,
     ) -> Result<Arc<Actor>, RuntimeError> {
-        let module = Module::new(&runtime.engine, wasm).map_err(|e| RuntimeError::Compile {
-            name: name.to_string(),
-            message: format!("{e:#}"),
-        })?;
+        let code = runtime.module(name, wasm)?;
+        let module = &code.module;
         let abi = |message: String| RuntimeError::Abi {
             name: name.to_string(),
             message,
@@ -121,10 +122,10 @@ impl Actor {
             );
         }
         linker
-            .define_unknown_imports_as_traps(&module)
+            .define_unknown_imports_as_traps(module)
             .map_err(|e| abi(format!("{e:#}")))?;
         let pre = linker
-            .instantiate_pre(&module)
+            .instantiate_pre(module)
             .map_err(|e| abi(format!("{e:#}")))?;
 
         let max_instances = runtime.config.max_instances_per_actor.max(1);
@@ -144,6 +145,7 @@ impl Actor {
             name: name.to_string(),
             runtime,
             pre,
+            _code: code,
             handler,
             permits: Arc::new(Semaphore::new(max_instances)),
             idle: Mutex::new(Vec::new()),

@@ -10,8 +10,10 @@
 //! - [`wapc`] holds the host functions and the per-instance state they use.
 
 pub mod actor;
+pub mod cache;
 pub mod wapc;
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,7 @@ use std::time::Duration;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, PoolingAllocationConfig};
 
 pub use actor::{Actor, ActorStats};
+pub use cache::{CompileStats, SharedModule};
 pub use wapc::{HostCallHandler, HostState};
 
 /// How instance memory is allocated.
@@ -59,6 +62,12 @@ pub struct RuntimeConfig {
     pub epoch_tick: Duration,
     /// Instances (= concurrent calls) per actor; further callers wait.
     pub max_instances_per_actor: usize,
+    /// Directory of compiled modules kept between runs (see [`cache`]);
+    /// `None` compiles every new code at least once per run. A [`Host`]
+    /// uses `{data_dir}/module-cache` when this is `None`.
+    ///
+    /// [`Host`]: crate::host::Host
+    pub module_cache_dir: Option<PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -70,6 +79,7 @@ impl Default for RuntimeConfig {
             call_deadline: Duration::from_secs(10),
             epoch_tick: Duration::from_millis(10),
             max_instances_per_actor: 64,
+            module_cache_dir: None,
         }
     }
 }
@@ -128,6 +138,7 @@ pub struct Runtime {
     pub(crate) config: RuntimeConfig,
     allocator: AllocatorKind,
     pub(crate) free_slots: std::sync::Mutex<usize>,
+    modules: cache::ModuleCache,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -195,9 +206,11 @@ impl Runtime {
             AllocatorKind::Pooling => config.pool_instances as usize,
             AllocatorKind::OnDemand => usize::MAX,
         };
+        let modules = cache::ModuleCache::new(&engine, config.module_cache_dir.clone());
         Ok(Arc::new(Runtime {
             engine,
             linker,
+            modules,
             config,
             allocator,
             free_slots: std::sync::Mutex::new(free),
@@ -239,6 +252,41 @@ impl Runtime {
     /// The wasmtime engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// How the modules loaded so far were obtained (compiled, from the disk
+    /// cache, or shared with an actor running the same code).
+    pub fn compile_stats(&self) -> CompileStats {
+        self.modules.stats()
+    }
+
+    /// The on-disk cache file of the code with hash `hash` (see
+    /// [`crate::claims::wasm::module_hash`]), if a cache directory is set.
+    pub fn module_cache_file(&self, hash: &str) -> Option<PathBuf> {
+        self.modules.path_of(hash)
+    }
+
+    /// The compiled module of `wasm`, shared by every actor with the same
+    /// code whatever its claims (see [`cache`]). Input that is not a binary
+    /// core module (wat text, garbage) is compiled as is, uncached, so that
+    /// wasmtime reports what is wrong with it.
+    pub fn module(&self, name: &str, wasm: &[u8]) -> Result<Arc<SharedModule>, RuntimeError> {
+        let err = |e: wasmtime::Error| RuntimeError::Compile {
+            name: name.to_string(),
+            message: format!("{e:#}"),
+        };
+        match crate::claims::wasm::strip_claims(wasm) {
+            Ok(stripped) => {
+                let hash = crate::claims::wasm::hash_bytes(&stripped);
+                self.modules
+                    .get_or_compile(&self.engine, &hash, &stripped)
+                    .map_err(err)
+            }
+            Err(_) => Ok(Arc::new(SharedModule {
+                module: wasmtime::Module::new(&self.engine, wasm).map_err(err)?,
+                hash: String::new(),
+            })),
+        }
     }
 }
 

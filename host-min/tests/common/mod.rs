@@ -37,13 +37,29 @@ fn newest_mtime(dir: &Path) -> SystemTime {
 /// Builds `host-min/tests/actors/<name>` to wasm through the project's
 /// script, unless the cached module is newer than every source file.
 pub fn actor_wasm(name: &str) -> Vec<u8> {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    build_wasm(&manifest_dir.join("tests/actors").join(name), name)
+}
+
+/// Builds the workspace fixture actor `tests/fixtures/<name>` (e.g. `hello`)
+/// to wasm, cached like [`actor_wasm`].
+pub fn fixture_wasm(name: &str) -> Vec<u8> {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    build_wasm(
+        &manifest_dir.join("../tests/fixtures").join(name),
+        &format!("fixture-{name}"),
+    )
+}
+
+fn build_wasm(crate_dir: &Path, out_name: &str) -> Vec<u8> {
     static LOCK: OnceLock<Mutex<()>> = OnceLock::new();
     let _guard = LOCK
         .get_or_init(|| Mutex::new(()))
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let crate_dir = manifest_dir.join("tests/actors").join(name);
+    let name = out_name;
+    let crate_dir = crate_dir.to_path_buf();
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("actors")
         .join(format!("{name}.wasm"));
