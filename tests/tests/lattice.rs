@@ -228,6 +228,13 @@ fn a_host_with_another_cluster_seed_cannot_invoke_the_lattices_actors() {
         return;
     };
     link_and_wait(&t);
+    // Every host learns the link from the bucket on its own time: wait
+    // until B's provider serves A's actor.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while must_get(t.http, "/api/counter").status != 200 {
+        assert!(Instant::now() < deadline, "the link never took effect");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // A third party on the same NATS signs with its own cluster key: host B
     // (the provider) refuses its invocations with upstream's issuer error.
     let rogue = KeyPair::new(KeyType::Cluster);
@@ -286,7 +293,7 @@ fn a_host_with_another_cluster_seed_cannot_invoke_the_lattices_actors() {
         weld_rpc::common::deserialize(&reply.payload).expect("InvocationResponse");
     assert_eq!(resp.error, None);
     let n: i32 = weld_rpc::common::deserialize(&resp.msg).unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n, 1, "a fresh key `x` counts from 1");
 }
 
 /// A raw HTTP/1.1 request with a body, read to the end (the server closes).
