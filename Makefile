@@ -49,6 +49,8 @@ test: setup-test
 	$(CARGO) test --workspace --benches --no-run
 
 bench: setup-test host
+	# The lattice bench runs providers as processes (weld-provider-*).
+	$(CARGO) build --release -p host-min --bins
 	$(CARGO) bench --workspace
 
 # Forget the demo's counter (and any other data of `make demo`).

@@ -1,0 +1,601 @@
+//! What the lattice costs (issue 12), measured as ratios in one run against
+//! baselines run in the same process:
+//!
+//! 1. Call latency (p50/p90/p99 over `WELD_BENCH_CALLS` calls, default 3000,
+//!    one at a time) of `KeyValue.Increment`:
+//!    - (a) raw NATS request-reply of the same bytes (the serialized signed
+//!      invocation) between two async-nats clients, a plain echo responder
+//!      in another task;
+//!    - (b) a signed invocation from this process to `weld-provider-keyvalue`
+//!      running as its own process (started by a release `host-min up` with
+//!      `process = true`), through `HostBridge::invoke`, the path a host uses;
+//!    - (c) the same provider kind in process: built from
+//!      `ProviderRegistry::with_builtins()`, called with `Provider::handle`.
+//!
+//!    Aim: p50 of (b) <= 1.5x p50 of (a).
+//! 2. Throughput of kvcounter over HTTP, `WELD_BENCH_CONNS` connections
+//!    (default 50): (i) kvcounter and keyvalue in one host; (ii) kvcounter on
+//!    host A, keyvalue as a provider process on host B, one lattice.
+//!    Aim: (ii) >= 50% of (i).
+//! 3. No regression for a single host: (i) again with the host joined to a
+//!    lattice (`[host] nats`), still calling its in-process provider.
+//!
+//! Load: `wrk` when installed (`WELD_BENCH_SECS` seconds per run, default
+//! 3), else the built-in closed-loop generator (`WELD_BENCH_REQUESTS` per
+//! run, default 10000). Needs NATS with JetStream on 127.0.0.1:4222.
+//!
+//! Run: `cargo build --release -p host-min --bins && cargo bench -p weld-e2e --bench lattice`.
+
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Weak;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use host_min::claims::keys::{KeyPair, KeyType};
+use host_min::lattice::client::{connect, CtlClient};
+use host_min::providers::{
+    ActorInvoker, ActorOrigin, HostHandle, ProviderContext, ProviderOrigin, ProviderRegistry,
+};
+use host_min::router::Router;
+use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
+use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::{free_addr, kvcounter_wasm, require_service, unique_name};
+use weld_rpc::common::{deserialize, serialize, Message};
+use weld_rpc::core::{HostData, LinkDefinition, WasmCloudEntity};
+use weld_rpc::provider::HostBridge;
+
+const NATS: &str = "nats://127.0.0.1:4222";
+const OP: &str = "KeyValue.Increment";
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Latency percentiles of one series of calls.
+struct Lat {
+    p50: Duration,
+    p90: Duration,
+    p99: Duration,
+}
+
+impl Lat {
+    fn of(mut samples: Vec<Duration>) -> Lat {
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Lat {
+            p50: at(0.50),
+            p90: at(0.90),
+            p99: at(0.99),
+        }
+    }
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Times `calls` sequential calls of `f` after `calls / 10` warm-up calls.
+async fn series<F, Fut>(calls: u64, mut f: F) -> Lat
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for _ in 0..(calls / 10).max(10) {
+        f().await;
+    }
+    let mut samples = Vec::with_capacity(calls as usize);
+    for _ in 0..calls {
+        let t = Instant::now();
+        f().await;
+        samples.push(t.elapsed());
+    }
+    Lat::of(samples)
+}
+
+fn increment_arg(key: &str) -> Vec<u8> {
+    serialize(&serde_json::json!({"key": key, "value": 1})).expect("encode IncrementRequest")
+}
+
+/// (a): an echo responder on one client, requests from another.
+async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
+    let responder = connect(NATS, None, None).await.expect("connect responder");
+    let requester = connect(NATS, None, None).await.expect("connect requester");
+    let subject = format!("weld.bench.echo.{}", unique_name("e"));
+    let mut sub = responder
+        .subscribe(subject.clone())
+        .await
+        .expect("subscribe");
+    responder.flush().await.expect("flush");
+    let echo = tokio::spawn(async move {
+        while let Some(m) = sub.next().await {
+            if let Some(reply) = m.reply {
+                let _ = responder.publish(reply, m.payload).await;
+            }
+        }
+    });
+    let payload = bytes::Bytes::from(payload);
+    let lat = series(calls, || {
+        let (requester, subject, payload) = (&requester, subject.clone(), payload.clone());
+        async move {
+            let r = requester.request(subject, payload).await.expect("echo");
+            assert!(!r.payload.is_empty());
+        }
+    })
+    .await;
+    echo.abort();
+    lat
+}
+
+/// (b): signed invocations through a bridge holding the lattice's cluster
+/// seed, to the provider process on host B.
+async fn over_lattice(
+    lattice: &str,
+    seed: &str,
+    actor: &str,
+    provider: &str,
+    calls: u64,
+) -> (Lat, usize) {
+    let nc = connect(NATS, None, None).await.expect("connect bridge");
+    let bridge = HostBridge::new_client(
+        nc,
+        HostData {
+            host_id: KeyPair::new(KeyType::Server).public_key(),
+            lattice_rpc_prefix: lattice.to_string(),
+            invocation_seed: seed.to_string(),
+            provider_key: KeyPair::new(KeyType::Service).public_key(),
+            link_name: "default".into(),
+            ..Default::default()
+        },
+    )
+    .expect("bridge");
+    let subject = format!("wasmbus.rpc.{lattice}.{provider}.default");
+    let origin = WasmCloudEntity {
+        public_key: actor.to_string(),
+        ..Default::default()
+    };
+    let target = WasmCloudEntity {
+        public_key: provider.to_string(),
+        link_name: "default".into(),
+        contract_id: "wasmcloud:keyvalue".into(),
+    };
+    let arg = increment_arg("bench-lattice");
+    // The wire size of one invocation, for the raw NATS baseline.
+    let wire = weld_rpc::provider::invocation::sign_invocation(
+        &KeyPair::from_seed(seed).expect("seed"),
+        &bridge.host_id().to_string(),
+        origin.clone(),
+        target.clone(),
+        OP,
+        arg.clone(),
+    )
+    .expect("sign");
+    let wire_len = serialize(&wire).expect("encode invocation").len();
+    let lat = series(calls, || {
+        let (bridge, subject, origin, target, arg) = (
+            &bridge,
+            subject.as_str(),
+            origin.clone(),
+            target.clone(),
+            arg.clone(),
+        );
+        async move {
+            let out = bridge
+                .invoke(subject, origin, target, OP, arg, Duration::from_secs(5))
+                .await
+                .expect("increment over the lattice");
+            let _: i32 = deserialize(&out).expect("i32 reply");
+        }
+    })
+    .await;
+    (lat, wire_len)
+}
+
+/// (c): the builtin keyvalue provider in this process.
+async fn in_process(actor: &str, calls: u64) -> Lat {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let provider_id = KeyPair::new(KeyType::Service).public_key();
+    let provider = ProviderRegistry::with_builtins()
+        .build(
+            "keyvalue",
+            ProviderContext {
+                provider_id: provider_id.clone(),
+                name: "kv".into(),
+                link_name: "default".into(),
+                config: Default::default(),
+                data_dir: dir.path().to_path_buf(),
+            },
+        )
+        .expect("build keyvalue provider");
+    // The keyvalue provider never calls actors: a handle to no router.
+    let nobody: Weak<dyn ActorInvoker> = Weak::<Router>::new();
+    let handle = HostHandle::new(
+        nobody,
+        ProviderOrigin {
+            provider_id: provider_id.clone(),
+            contract_id: "wasmcloud:keyvalue".into(),
+            link_name: "default".into(),
+        },
+    );
+    provider
+        .put_link(
+            &LinkDefinition {
+                actor_id: actor.to_string(),
+                provider_id,
+                link_name: "default".into(),
+                contract_id: "wasmcloud:keyvalue".into(),
+                values: Default::default(),
+            },
+            handle,
+        )
+        .await
+        .expect("put link");
+    let origin = ActorOrigin {
+        actor_id: actor.to_string(),
+        link_name: "default".into(),
+    };
+    let arg = increment_arg("bench-lattice");
+    let lat = series(calls, || {
+        let (provider, origin, arg) = (&provider, &origin, arg.as_slice());
+        async move {
+            let out = provider
+                .handle(
+                    origin,
+                    Message {
+                        method: OP,
+                        arg: Cow::Borrowed(arg),
+                    },
+                )
+                .await
+                .expect("increment in process");
+            let _: i32 = deserialize(&out).expect("i32 reply");
+        }
+    })
+    .await;
+    provider.shutdown().await;
+    lat
+}
+
+/// One throughput measurement.
+struct Run {
+    rate: f64,
+    requests: u64,
+}
+
+/// The load generator (as in benches/http.rs).
+enum Loader {
+    Wrk { secs: u64, conns: u64 },
+    Builtin { requests: u64, conns: u64 },
+}
+
+impl Loader {
+    fn pick() -> Loader {
+        let conns = env_u64("WELD_BENCH_CONNS", 50);
+        let wrk = Command::new("wrk").arg("--version").output().is_ok();
+        if wrk && std::env::var("WELD_BENCH_BUILTIN").is_err() {
+            Loader::Wrk {
+                secs: env_u64("WELD_BENCH_SECS", 3),
+                conns,
+            }
+        } else {
+            Loader::Builtin {
+                requests: env_u64("WELD_BENCH_REQUESTS", 10_000),
+                conns,
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Loader::Wrk { secs, conns } => {
+                format!("wrk, 2 threads, {conns} connections, {secs} s per run")
+            }
+            Loader::Builtin { requests, conns } => format!(
+                "built-in hyper client (wrk not installed), {conns} connections, {requests} requests per run"
+            ),
+        }
+    }
+
+    fn measure(&self, addr: SocketAddr, path: &str) -> Run {
+        match self {
+            Loader::Wrk { secs, conns } => {
+                let url = format!("http://{addr}{path}");
+                wrk(&url, 1, *conns);
+                wrk(&url, *secs, *conns)
+            }
+            Loader::Builtin { requests, conns } => {
+                let _ = load(addr, path, *conns as usize, (*requests / 10).max(100));
+                let r = load(addr, path, *conns as usize, *requests);
+                assert_eq!(r.errors, 0, "load errors: {:?}", r.first_error);
+                assert_eq!(
+                    r.ok(),
+                    *requests,
+                    "non-200 answers: {:?} {:?}",
+                    r.statuses,
+                    r.first_failure_body
+                );
+                Run {
+                    rate: r.rate(),
+                    requests: r.sent,
+                }
+            }
+        }
+    }
+}
+
+fn wrk(url: &str, secs: u64, conns: u64) -> Run {
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{conns}"),
+            &format!("-d{secs}s"),
+            "--timeout",
+            "10s",
+            url,
+        ])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !text.contains("Non-2xx") && !text.contains("Socket errors"),
+        "wrk failed against {url}:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rate = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
+    let requests = text
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in ").map(|(n, _)| n.trim()))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    Run { rate, requests }
+}
+
+fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
+    m.host("nats", NATS)
+        .host("lattice", lattice)
+        .host("cluster_seed", seed)
+        .host("friendly_name", name)
+}
+
+/// Waits for a 200 on `path` (a lattice link is applied asynchronously).
+fn wait_ok(addr: SocketAddr, path: &str, host: &HostProc) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = must_get(addr, path);
+        if r.status == 200 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no 200 on {path}: {} {}\n{}",
+            r.status,
+            r.text(),
+            host.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// kvcounter with its in-process store on one host, joined to a lattice
+/// or not.
+fn single_host(loader: &Loader, wasm: &Path, lattice: Option<(&str, &str)>) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let http = free_addr();
+    let mut m = app("kvcounter", wasm, http, Some(&Store::Embedded));
+    if let Some((lattice, seed)) = lattice {
+        m = on_lattice(m, lattice, seed, "single");
+    }
+    let mut host = HostProc::start_with(host_min_bin(Profile::Release), dir.path(), m, &[http]);
+    wait_ok(http, "/api/counter", &host);
+    let run = loader.measure(http, "/api/counter");
+    host.stop();
+    run
+}
+
+/// Host A (kvcounter + httpserver) and host B (keyvalue provider process)
+/// on one lattice, linked.
+struct TwoHosts {
+    a: HostProc,
+    b: HostProc,
+    http: SocketAddr,
+    actor: String,
+    provider: String,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn two_hosts(wasm: &Path, lattice: &str, seed: &str) -> TwoHosts {
+    let bin = host_min_bin(Profile::Release);
+    let dir_a = tempfile::tempdir().expect("tempdir");
+    let dir_b = tempfile::tempdir().expect("tempdir");
+    let b = HostProc::start_with(
+        bin.clone(),
+        dir_b.path(),
+        on_lattice(
+            Manifest::new().process_provider("kv", "keyvalue", &[]),
+            lattice,
+            seed,
+            "b",
+        ),
+        &[],
+    );
+    let http = free_addr();
+    let a = HostProc::start_with(
+        bin,
+        dir_a.path(),
+        on_lattice(
+            Manifest::new()
+                .signed_actor(
+                    "kvcounter",
+                    wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())]),
+            lattice,
+            seed,
+            "a",
+        ),
+        &[http],
+    );
+    let ctl: CtlClient = rt().block_on(async {
+        CtlClient::new(
+            connect(NATS, None, None).await.expect("connect ctl"),
+            lattice,
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let hosts = loop {
+        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
+        if hosts.len() >= 2 {
+            break hosts;
+        }
+        assert!(Instant::now() < deadline, "hosts: {hosts:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let id_of = |name: &str| {
+        hosts
+            .iter()
+            .find(|h| h.friendly_name == name)
+            .unwrap_or_else(|| panic!("no host {name}"))
+            .id
+            .clone()
+    };
+    let inv_a = rt()
+        .block_on(ctl.get_host_inventory(&id_of("a")))
+        .expect("inventory A");
+    let inv_b = rt()
+        .block_on(ctl.get_host_inventory(&id_of("b")))
+        .expect("inventory B");
+    let actor = inv_a.actors[0].id.clone();
+    let provider = inv_b
+        .providers
+        .iter()
+        .find(|p| p.contract_id == "wasmcloud:keyvalue")
+        .expect("keyvalue on B")
+        .id
+        .clone();
+    let ack = rt()
+        .block_on(ctl.put_link(
+            &actor,
+            &provider,
+            "wasmcloud:keyvalue",
+            "default",
+            Default::default(),
+        ))
+        .expect("put link");
+    assert!(ack.accepted, "link refused: {}", ack.error);
+    let t = TwoHosts {
+        a,
+        b,
+        http,
+        actor,
+        provider,
+        _dirs: (dir_a, dir_b),
+    };
+    wait_ok(t.http, "/api/counter", &t.a);
+    t
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+fn main() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = kvcounter_wasm() else {
+        eprintln!("no wasm32 toolchain: nothing to measure");
+        return;
+    };
+    let calls = env_u64("WELD_BENCH_CALLS", 3000);
+    let loader = Loader::pick();
+    let bin = host_min_bin(Profile::Release);
+    let provider_exe = bin.with_file_name("weld-provider-keyvalue");
+    assert!(
+        provider_exe.is_file(),
+        "{} not found: build it first with cargo build --release -p host-min --bins",
+        provider_exe.display()
+    );
+    println!("Lattice costs ({})", bin.display());
+    println!(
+        "{} cores; NATS {NATS}; {calls} sequential calls per latency series; load: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        loader.describe()
+    );
+
+    let lattice = unique_name("bench");
+    let seed = KeyPair::new(KeyType::Cluster).seed().expect("cluster seed");
+    let mut t = two_hosts(&wasm, &lattice, &seed);
+
+    // 1. latency
+    let (b, wire_len) = rt().block_on(over_lattice(&lattice, &seed, &t.actor, &t.provider, calls));
+    let a = rt().block_on(raw_nats(vec![0x5a; wire_len], calls));
+    let c = rt().block_on(in_process(&t.actor, calls));
+    println!();
+    println!("KeyValue.Increment, one call at a time ({wire_len}-byte invocation):");
+    println!("{:<44} {:>9} {:>9} {:>9}", "", "p50 us", "p90 us", "p99 us");
+    for (name, l) in [
+        ("(a) raw NATS request-reply, echo", &a),
+        ("(b) lattice: provider process, signed", &b),
+        ("(c) in process: Provider::handle", &c),
+    ] {
+        println!(
+            "{:<44} {:>9.1} {:>9.1} {:>9.1}",
+            name,
+            us(l.p50),
+            us(l.p90),
+            us(l.p99)
+        );
+    }
+    let ba = b.p50.as_secs_f64() / a.p50.as_secs_f64();
+    let bc = b.p50.as_secs_f64() / c.p50.as_secs_f64();
+    println!("p50 (b)/(a) = {ba:.2}x; (b)/(c) = {bc:.1}x");
+    println!(
+        "aim: p50 over the lattice <= 1.5x raw NATS: {}",
+        verdict(ba <= 1.5)
+    );
+
+    // 2. throughput across hosts, then one host
+    let across = loader.measure(t.http, "/api/counter");
+    t.a.stop();
+    t.b.stop();
+    let local = single_host(&loader, &wasm, None);
+    let local_lattice = single_host(&loader, &wasm, Some((&unique_name("bench"), &seed)));
+    println!();
+    println!("kvcounter over HTTP:");
+    for (name, r) in [
+        ("(i) one host, keyvalue in process", &local),
+        ("(ii) keyvalue as a process on host B", &across),
+        ("(iii) one host joined to a lattice", &local_lattice),
+    ] {
+        println!(
+            "{:<44} {:>9.0} req/s  ({} requests)",
+            name, r.rate, r.requests
+        );
+    }
+    let ii = across.rate / local.rate;
+    let iii = local_lattice.rate / local.rate;
+    println!(
+        "(ii)/(i) = {:.0}%; aim >= 50%: {}",
+        100.0 * ii,
+        verdict(ii >= 0.5)
+    );
+    println!(
+        "(iii)/(i) = {:.0}% (single host with vs without --nats)",
+        100.0 * iii
+    );
+}
