@@ -134,10 +134,7 @@ struct LatticeArgs {
 impl LatticeArgs {
     /// The lattice settings, flags over the manifest's `[host]`; `None`
     /// when no NATS server is named.
-    fn config(
-        self,
-        m: &Manifest,
-    ) -> Result<Option<host_min::lattice::LatticeConfig>, String> {
+    fn config(self, m: &Manifest) -> Result<Option<host_min::lattice::LatticeConfig>, String> {
         let h = &m.host;
         let Some(nats_url) = self.nats.or_else(|| h.nats.clone()) else {
             return Ok(None);

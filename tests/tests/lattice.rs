@@ -713,7 +713,10 @@ fn nats_with_nkey_user(user: &str) -> Option<AuthNats> {
         .spawn()
         .ok()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert!(weld_e2e::wait_for_port(addr, Duration::from_secs(10)), "nats-server did not start");
+    assert!(
+        weld_e2e::wait_for_port(addr, Duration::from_secs(10)),
+        "nats-server did not start"
+    );
     Some(AuthNats {
         child,
         url: format!("nats://127.0.0.1:{port}"),
@@ -778,7 +781,13 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
     let actor = inventory(&ctl, by_name(&hs, "a")).actors[0].id.clone();
     let provider = inventory(&ctl, by_name(&hs, "b")).providers[0].id.clone();
     let ack = rt()
-        .block_on(ctl.put_link(&actor, &provider, "wasmcloud:keyvalue", "", Default::default()))
+        .block_on(ctl.put_link(
+            &actor,
+            &provider,
+            "wasmcloud:keyvalue",
+            "",
+            Default::default(),
+        ))
         .expect("put link");
     assert!(ack.accepted, "{}", ack.error);
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -788,7 +797,13 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
             assert_eq!(counter_of(&r.text()), 1);
             break;
         }
-        assert!(Instant::now() < deadline, "{} {}\nA: {}", r.status, r.text(), a.log());
+        assert!(
+            Instant::now() < deadline,
+            "{} {}\nA: {}",
+            r.status,
+            r.text(),
+            a.log()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Without the user's seed, a host is refused with a clear error.
@@ -799,14 +814,13 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
         format!("[host]\nnats = {:?}\nlattice = {lattice:?}\n", nats.url),
     )
     .unwrap();
-    let out = std::process::Command::new(weld_e2e::host::host_min_bin(
-        weld_e2e::host::Profile::Debug,
-    ))
-    .arg("up")
-    .arg(&manifest)
-    .arg("--no-admin")
-    .output()
-    .unwrap();
+    let out =
+        std::process::Command::new(weld_e2e::host::host_min_bin(weld_e2e::host::Profile::Debug))
+            .arg("up")
+            .arg(&manifest)
+            .arg("--no-admin")
+            .output()
+            .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("connecting to NATS at"), "{err}");
@@ -846,7 +860,11 @@ fn a_restarted_host_replays_the_lattices_links_and_events_tell_what_happened() {
     assert!(weld_e2e::wait_for_port(t.http, Duration::from_secs(30)));
     let r = must_get(t.http, "/api/counter");
     assert_eq!(r.status, 200, "after restart: {}\n{}", r.text(), t.a.log());
-    assert_eq!(counter_of(&r.text()), 2, "the count goes on after a restart");
+    assert_eq!(
+        counter_of(&r.text()),
+        2,
+        "the count goes on after a restart"
+    );
     // Deleting the link on the lattice takes it away on A.
     let ack = rt()
         .block_on(t.ctl.delete_link(&t.actor, "wasmcloud:keyvalue", "default"))
@@ -858,7 +876,10 @@ fn a_restarted_host_replays_the_lattices_links_and_events_tell_what_happened() {
         if r.status != 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "the link is still in effect on A");
+        assert!(
+            Instant::now() < deadline,
+            "the link is still in effect on A"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(300));
@@ -877,10 +898,7 @@ fn a_restarted_host_replays_the_lattices_links_and_events_tell_what_happened() {
     assert_eq!(set.data["provider_id"], t.provider.as_str());
     assert_eq!(set.source, "n/a");
     assert!(count("linkdef_deleted") >= 1, "{kinds:?}");
-    let started = seen
-        .iter()
-        .find(|e| e.kind() == "actor_started")
-        .unwrap();
+    let started = seen.iter().find(|e| e.kind() == "actor_started").unwrap();
     assert_eq!(started.data["claims"]["name"], "kvcounter");
     assert_eq!(started.specversion, "1.0");
 }
