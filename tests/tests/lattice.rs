@@ -81,50 +81,54 @@ struct TwoHosts {
 
 fn two_hosts(lattice: &str, seed: &str) -> Option<TwoHosts> {
     let wasm = kvcounter_wasm()?;
+    Some(pair(
+        &wasm,
+        "kvcounter",
+        Manifest::new().provider("kv", "keyvalue", &[]),
+        |m, name| on_lattice(m, lattice, seed, name),
+        ctl(lattice),
+    ))
+}
+
+/// Host B from `store` (its keyvalue provider), host A running `actor`
+/// (from `wasm`) with an httpserver; each manifest goes through `join`
+/// (the lattice settings, given the friendly name). Checks that `ctl` sees
+/// both and what each runs.
+fn pair(
+    wasm: &std::path::Path,
+    actor: &str,
+    store: Manifest,
+    join: impl Fn(Manifest, &str) -> Manifest,
+    ctl: CtlClient,
+) -> TwoHosts {
     let dir_a = tempfile::tempdir().unwrap();
     let dir_b = tempfile::tempdir().unwrap();
-    let b = HostProc::start(
-        dir_b.path(),
-        on_lattice(
-            Manifest::new().provider("kv", "keyvalue", &[]),
-            lattice,
-            seed,
-            "b",
-        ),
-        &[],
-    );
+    let b = HostProc::start(dir_b.path(), join(store, "b"), &[]);
     let http = free_addr();
     let a = HostProc::start(
         dir_a.path(),
-        on_lattice(
+        join(
             Manifest::new()
-                .signed_actor(
-                    "kvcounter",
-                    &wasm,
-                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-                )
+                .signed_actor(actor, wasm, &["wasmcloud:httpserver", "wasmcloud:keyvalue"])
                 .provider("http", "httpserver", &[])
-                .link("kvcounter", "http", &[("address", &http.to_string())]),
-            lattice,
-            seed,
+                .link(actor, "http", &[("address", &http.to_string())]),
             "a",
         ),
         &[http],
     );
-    let ctl = ctl(lattice);
     let hs = hosts(&ctl, 2);
     assert_eq!(hs.len(), 2, "both hosts answer ping.hosts: {hs:?}");
     let inv_a = inventory(&ctl, by_name(&hs, "a"));
     let inv_b = inventory(&ctl, by_name(&hs, "b"));
     assert_eq!(inv_a.actors.len(), 1, "{inv_a:?}");
-    assert_eq!(inv_a.actors[0].name.as_deref(), Some("kvcounter"));
+    assert_eq!(inv_a.actors[0].name.as_deref(), Some(actor));
     assert!(inv_b.actors.is_empty(), "{inv_b:?}");
     let kv = inv_b
         .providers
         .iter()
         .find(|p| p.contract_id == "wasmcloud:keyvalue")
         .unwrap_or_else(|| panic!("no keyvalue provider on B: {inv_b:?}"));
-    Some(TwoHosts {
+    TwoHosts {
         actor: inv_a.actors[0].id.clone(),
         provider: kv.id.clone(),
         a,
@@ -132,7 +136,7 @@ fn two_hosts(lattice: &str, seed: &str) -> Option<TwoHosts> {
         http,
         ctl,
         _dirs: (dir_a, dir_b),
-    })
+    }
 }
 
 /// Puts the kvcounter -> keyvalue link from this process and waits until
@@ -356,42 +360,14 @@ fn a_two_mib_value_is_set_and_read_back_across_hosts() {
     };
     let lattice = unique_name("lat");
     let seed = KeyPair::new(KeyType::Cluster).seed().unwrap();
-    let dir_a = tempfile::tempdir().unwrap();
-    let dir_b = tempfile::tempdir().unwrap();
-    let _b = HostProc::start(
-        dir_b.path(),
-        on_lattice(
-            Manifest::new().provider("kv", "keyvalue", &[]),
-            &lattice,
-            &seed,
-            "b",
-        ),
-        &[],
+    let t = pair(
+        &wasm,
+        "kvblob",
+        Manifest::new().provider("kv", "keyvalue", &[]),
+        |m, name| on_lattice(m, &lattice, &seed, name),
+        ctl(&lattice),
     );
-    let addr = free_addr();
-    let a = HostProc::start(
-        dir_a.path(),
-        on_lattice(
-            Manifest::new()
-                .signed_actor(
-                    "kvblob",
-                    &wasm,
-                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-                )
-                .provider("http", "httpserver", &[])
-                .link("kvblob", "http", &[("address", &addr.to_string())]),
-            &lattice,
-            &seed,
-            "a",
-        ),
-        &[addr],
-    );
-    let ctl = ctl(&lattice);
-    let hs = hosts(&ctl, 2);
-    let inv_a = inventory(&ctl, by_name(&hs, "a"));
-    let inv_b = inventory(&ctl, by_name(&hs, "b"));
-    let actor = inv_a.actors[0].id.clone();
-    let provider = inv_b.providers[0].id.clone();
+    let (a, ctl, actor, provider, addr) = (&t.a, &t.ctl, &t.actor, &t.provider, t.http);
     let ack = rt()
         .block_on(ctl.put_link(
             &actor,
@@ -530,35 +506,12 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
         .collect();
     let mut cleanup = weld_e2e::redis_store::Cleanup::default();
     cleanup.key(format!("counter:{counter}"));
-    let dir_a = tempfile::tempdir().unwrap();
-    let dir_b = tempfile::tempdir().unwrap();
-    let mut b = HostProc::start(
-        dir_b.path(),
-        on_lattice(
-            Manifest::new().process_provider("kv", "keyvalue-redis", &[]),
-            &lattice,
-            &seed,
-            "b",
-        ),
-        &[],
-    );
-    let http = free_addr();
-    let _a = HostProc::start(
-        dir_a.path(),
-        on_lattice(
-            Manifest::new()
-                .signed_actor(
-                    "kvcounter",
-                    &wasm,
-                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-                )
-                .provider("http", "httpserver", &[])
-                .link("kvcounter", "http", &[("address", &http.to_string())]),
-            &lattice,
-            &seed,
-            "a",
-        ),
-        &[http],
+    let mut t = pair(
+        &wasm,
+        "kvcounter",
+        Manifest::new().process_provider("kv", "keyvalue-redis", &[]),
+        |m, name| on_lattice(m, &lattice, &seed, name),
+        ctl(&lattice),
     );
     // A third process, the CLI: both hosts listed, then the link put.
     let hosts_json = host_min(&["ctl", "get", "hosts", "-x", &lattice, "-o", "json"]);
@@ -570,11 +523,8 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
     for h in &hosts {
         assert!(table.contains(&h.id), "{table}");
     }
-    let ctl = ctl(&lattice);
-    let inv_a = inventory(&ctl, by_name(&hosts, "a"));
-    let inv_b = inventory(&ctl, by_name(&hosts, "b"));
-    let actor = inv_a.actors[0].id.clone();
-    let provider = inv_b.providers[0].id.clone();
+    let (actor, provider, http) = (t.actor.clone(), t.provider.clone(), t.http);
+    let b = &mut t.b;
     let url = format!("URL={}", weld_e2e::redis_store::redis_url());
     host_min(&[
         "ctl",
@@ -747,39 +697,20 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
             .host("cluster_seed", &seed)
             .host("friendly_name", name)
     };
-    let dir_a = tempfile::tempdir().unwrap();
-    let dir_b = tempfile::tempdir().unwrap();
-    let _b = HostProc::start(
-        dir_b.path(),
-        with_auth(Manifest::new().process_provider("kv", "keyvalue", &[]), "b"),
-        &[],
-    );
-    let http = free_addr();
-    let a = HostProc::start(
-        dir_a.path(),
-        with_auth(
-            Manifest::new()
-                .signed_actor(
-                    "kvcounter",
-                    &wasm,
-                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-                )
-                .provider("http", "httpserver", &[])
-                .link("kvcounter", "http", &[("address", &http.to_string())]),
-            "a",
-        ),
-        &[http],
-    );
     let ctl = rt().block_on(async {
         let nc = connect(&nats.url, None, Some(&user_seed))
             .await
             .expect("the nkey user connects");
         CtlClient::new(nc, &lattice)
     });
-    let hs = hosts(&ctl, 2);
-    assert_eq!(hs.len(), 2, "{hs:?}");
-    let actor = inventory(&ctl, by_name(&hs, "a")).actors[0].id.clone();
-    let provider = inventory(&ctl, by_name(&hs, "b")).providers[0].id.clone();
+    let t = pair(
+        &wasm,
+        "kvcounter",
+        Manifest::new().process_provider("kv", "keyvalue", &[]),
+        with_auth,
+        ctl,
+    );
+    let (a, ctl, actor, provider, http) = (&t.a, &t.ctl, &t.actor, &t.provider, t.http);
     let ack = rt()
         .block_on(ctl.put_link(
             &actor,

@@ -173,105 +173,117 @@ fn provider_sub_key(info: &ProviderInfo) -> String {
     format!("{}.{}", info.id, info.link_name)
 }
 
+/// What one lattice subscription of this host serves.
+#[derive(Debug, Clone)]
+enum Served {
+    /// A local actor, by id.
+    Actor(String),
+    /// A local in-process provider, by id.
+    Provider(String),
+}
+
+impl Served {
+    fn id(&self) -> &str {
+        match self {
+            Served::Actor(id) | Served::Provider(id) => id,
+        }
+    }
+
+    fn what(&self) -> &'static str {
+        match self {
+            Served::Actor(_) => "actor",
+            Served::Provider(_) => "provider",
+        }
+    }
+}
+
 impl Lattice {
     /// Serves actor `actor_id` on its lattice subject, in the queue group
     /// named after the subject (as upstream), so that each invocation
     /// reaches one of the hosts running it.
     pub(crate) async fn serve_actor(&self, actor_id: &str) -> Result<(), LatticeError> {
         let subject = subjects::actor_rpc(self.prefix(), actor_id);
-        let mut sub = self
-            .nats
-            .queue_subscribe(subject.clone(), subject.clone())
-            .await
-            .map_err(|source| LatticeError::Subscribe {
-                subject: subject.clone(),
-                source,
-            })?;
-        // Live at the server before the actor counts as served: a caller on
-        // another connection must not find no responder.
-        weld_rpc::provider::bridge::sync_with_server(&self.nats).await?;
-        let me = self.me.clone();
-        let id = actor_id.to_string();
-        let task = tokio::spawn(async move {
-            while let Some(msg) = sub.next().await {
-                let Some(lattice) = me.upgrade() else { break };
-                let id = id.clone();
-                tokio::spawn(async move { lattice.answer(&id, msg).await });
-            }
-        });
-        if let Some(old) = self
-            .actor_subs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(actor_id.to_string(), task)
-        {
-            old.abort();
-        }
-        Ok(())
+        self.serve(
+            subject.clone(),
+            subject,
+            actor_id.to_string(),
+            Served::Actor(actor_id.into()),
+        )
+        .await
     }
 
     /// Serves an in-process provider on its lattice subject (queue group
     /// `rpc`, as upstream providers), so actors on other hosts reach it.
     pub(crate) async fn serve_provider(&self, info: &ProviderInfo) -> Result<(), LatticeError> {
         let subject = subjects::provider_rpc(self.prefix(), &info.id, &info.link_name);
+        self.serve(
+            subject,
+            "rpc".into(),
+            provider_sub_key(info),
+            Served::Provider(info.id.clone()),
+        )
+        .await
+    }
+
+    /// Subscribes `subject` in `queue` and answers each invocation in its
+    /// own task; the subscription is kept under `key` (replacing an older
+    /// one) until the actor or provider stops.
+    async fn serve(
+        &self,
+        subject: String,
+        queue: String,
+        key: String,
+        served: Served,
+    ) -> Result<(), LatticeError> {
         let mut sub = self
             .nats
-            .queue_subscribe(subject.clone(), "rpc".to_string())
+            .queue_subscribe(subject.clone(), queue)
             .await
-            .map_err(|source| LatticeError::Subscribe {
-                subject: subject.clone(),
-                source,
-            })?;
+            .map_err(|source| LatticeError::Subscribe { subject, source })?;
+        // Live at the server before it counts as served: a caller on
+        // another connection must not find no responder.
         weld_rpc::provider::bridge::sync_with_server(&self.nats).await?;
         let me = self.me.clone();
-        let id = info.id.clone();
         let task = tokio::spawn(async move {
             while let Some(msg) = sub.next().await {
                 let Some(lattice) = me.upgrade() else { break };
-                let id = id.clone();
-                tokio::spawn(async move { lattice.answer_provider(&id, msg).await });
+                let served = served.clone();
+                tokio::spawn(async move { lattice.answer(&served, msg).await });
             }
         });
         if let Some(old) = self
             .actor_subs
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(provider_sub_key(info), task)
+            .insert(key, task)
         {
             old.abort();
         }
         Ok(())
     }
 
-    async fn answer_provider(self: Arc<Self>, provider_id: &str, msg: async_nats::Message) {
+    /// Answers one invocation of what `served` names: verified by the
+    /// bridge, checked to be for it, delivered through the router.
+    async fn answer(self: Arc<Self>, served: &Served, msg: async_nats::Message) {
         let Some(reply) = msg.reply.clone() else {
             return;
         };
+        let id = served.id();
         let response = match self.bridge.accept_invocation(&msg.payload).await {
-            Err((id, e)) => {
-                tracing::warn!(provider = provider_id, "refused invocation: {e}");
-                self.bridge.respond(&id, Err(e)).await
+            Err((inv_id, e)) => {
+                tracing::warn!(target_id = id, "refused invocation: {e}");
+                self.bridge.respond(&inv_id, Err(e)).await
             }
-            Ok(inv) if inv.target.public_key != provider_id => {
+            Ok(inv) if inv.target.public_key != id => {
                 let e = format!(
-                    "invocation is for {}, not provider {provider_id}",
-                    inv.target.public_key
+                    "invocation is for {}, not {} {id}",
+                    inv.target.public_key,
+                    served.what()
                 );
                 self.bridge.respond(&inv.id, Err(e)).await
             }
             Ok(inv) => {
-                let result = match self.router() {
-                    Some(r) => {
-                        r.call_provider_from_lattice(
-                            &inv.origin,
-                            provider_id,
-                            &inv.operation,
-                            &inv.msg,
-                        )
-                        .await
-                    }
-                    None => Err("host is shutting down".into()),
-                };
+                let result = self.deliver(served, &inv).await;
                 self.bridge.respond(&inv.id, result).await
             }
         };
@@ -280,45 +292,15 @@ impl Lattice {
         }
     }
 
-    /// Answers one invocation of a local actor.
-    async fn answer(self: Arc<Self>, actor_id: &str, msg: async_nats::Message) {
-        let Some(reply) = msg.reply.clone() else {
-            return;
-        };
-        let response = match self.bridge.accept_invocation(&msg.payload).await {
-            Err((id, e)) => {
-                tracing::warn!(actor = actor_id, "refused invocation: {e}");
-                self.bridge.respond(&id, Err(e)).await
-            }
-            Ok(inv) if inv.target.public_key != actor_id => {
-                let e = format!(
-                    "invocation is for {}, not actor {actor_id}",
-                    inv.target.public_key
-                );
-                self.bridge.respond(&inv.id, Err(e)).await
-            }
-            Ok(inv) => {
-                let result = self.deliver(&inv).await;
-                self.bridge.respond(&inv.id, result).await
-            }
-        };
-        if let Ok(buf) = serialize(&response) {
-            let _ = self.nats.publish(reply, buf.into()).await;
-        }
-    }
-
-    async fn deliver(&self, inv: &Invocation) -> Result<Vec<u8>, String> {
+    async fn deliver(&self, served: &Served, inv: &Invocation) -> Result<Vec<u8>, String> {
         let Some(router) = self.router() else {
             return Err("host is shutting down".into());
         };
-        router
-            .call_actor_from_lattice(
-                &inv.origin,
-                &inv.target.public_key,
-                &inv.operation,
-                &inv.msg,
-            )
-            .await
+        let (origin, op, msg) = (&inv.origin, &inv.operation, &inv.msg);
+        match served {
+            Served::Actor(id) => router.call_actor_from_lattice(origin, id, op, msg).await,
+            Served::Provider(id) => router.call_provider_from_lattice(origin, id, op, msg).await,
+        }
     }
 
     /// Writes the claims of a local actor to the metadata bucket.
