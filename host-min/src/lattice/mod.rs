@@ -290,7 +290,9 @@ impl Lattice {
             lattice.serve_actor(&id).await?;
         }
         for info in router.inventory().providers {
-            lattice.serve_provider(&info).await?;
+            if !info.process {
+                lattice.serve_provider(&info).await?;
+            }
         }
         Ok(lattice)
     }

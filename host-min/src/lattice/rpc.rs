@@ -135,7 +135,15 @@ impl Remote for Lattice {
     }
 
     async fn provider_started(&self, info: &ProviderInfo) {
-        if let Err(e) = self.serve_provider(info).await {
+        // A provider process serves its subject itself: the host joining
+        // its queue group would take some of its calls and send them back
+        // to the same subject.
+        let served = if info.process {
+            Ok(())
+        } else {
+            self.serve_provider(info).await
+        };
+        if let Err(e) = served {
             tracing::error!(provider = %info.name, "cannot serve the provider on the lattice: {e}");
         }
         self.publish_event(
