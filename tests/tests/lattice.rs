@@ -242,59 +242,43 @@ fn a_host_with_another_cluster_seed_cannot_invoke_the_lattices_actors() {
     // A third party on the same NATS signs with its own cluster key: host B
     // (the provider) refuses its invocations with upstream's issuer error.
     let rogue = KeyPair::new(KeyType::Cluster);
-    let inv = weld_rpc::provider::invocation::sign_invocation(
-        &rogue,
-        &KeyPair::new(KeyType::Server).public_key(),
-        weld_rpc::core::WasmCloudEntity {
-            public_key: t.actor.clone(),
-            ..Default::default()
-        },
-        weld_rpc::core::WasmCloudEntity {
-            public_key: t.provider.clone(),
-            link_name: "default".into(),
-            contract_id: "wasmcloud:keyvalue".into(),
-        },
-        "KeyValue.Increment",
-        weld_rpc::common::serialize(&serde_json::json!({"key": "x", "value": 1})).unwrap(),
-    )
-    .unwrap();
-    let reply = rt().block_on(async {
-        t.ctl
-            .nats()
-            .request(
-                format!("wasmbus.rpc.{lattice}.{}.default", t.provider),
-                weld_rpc::common::serialize(&inv).unwrap().into(),
-            )
-            .await
-            .expect("a reply")
-    });
-    let resp: weld_rpc::core::InvocationResponse =
-        weld_rpc::common::deserialize(&reply.payload).expect("InvocationResponse");
+    // One `KeyValue.Increment` of key `x`, signed by `signer`, sent
+    // straight to B's provider subject.
+    let increment = |signer: &KeyPair| {
+        let inv = weld_rpc::provider::invocation::sign_invocation(
+            signer,
+            &KeyPair::new(KeyType::Server).public_key(),
+            weld_rpc::core::WasmCloudEntity {
+                public_key: t.actor.clone(),
+                ..Default::default()
+            },
+            weld_rpc::core::WasmCloudEntity {
+                public_key: t.provider.clone(),
+                link_name: "default".into(),
+                contract_id: "wasmcloud:keyvalue".into(),
+            },
+            "KeyValue.Increment",
+            weld_rpc::common::serialize(&serde_json::json!({"key": "x", "value": 1})).unwrap(),
+        )
+        .unwrap();
+        let reply = rt().block_on(async {
+            t.ctl
+                .nats()
+                .request(
+                    format!("wasmbus.rpc.{lattice}.{}.default", t.provider),
+                    weld_rpc::common::serialize(&inv).unwrap().into(),
+                )
+                .await
+                .expect("a reply")
+        });
+        weld_rpc::common::deserialize::<weld_rpc::core::InvocationResponse>(&reply.payload)
+            .expect("InvocationResponse")
+    };
+    let resp = increment(&rogue);
     let err = resp.error.expect("refused");
     assert!(err.contains("issuer"), "{err}");
     // The same call signed with the lattice's seed goes through.
-    let good = KeyPair::from_seed(&seed).unwrap();
-    let inv = weld_rpc::provider::invocation::sign_invocation(
-        &good,
-        &KeyPair::new(KeyType::Server).public_key(),
-        inv.origin.clone(),
-        inv.target.clone(),
-        "KeyValue.Increment",
-        weld_rpc::common::serialize(&serde_json::json!({"key": "x", "value": 1})).unwrap(),
-    )
-    .unwrap();
-    let reply = rt().block_on(async {
-        t.ctl
-            .nats()
-            .request(
-                format!("wasmbus.rpc.{lattice}.{}.default", t.provider),
-                weld_rpc::common::serialize(&inv).unwrap().into(),
-            )
-            .await
-            .expect("a reply")
-    });
-    let resp: weld_rpc::core::InvocationResponse =
-        weld_rpc::common::deserialize(&reply.payload).expect("InvocationResponse");
+    let resp = increment(&KeyPair::from_seed(&seed).unwrap());
     assert_eq!(resp.error, None);
     let n: i32 = weld_rpc::common::deserialize(&resp.msg).unwrap();
     assert_eq!(n, 1, "a fresh key `x` counts from 1");
