@@ -49,6 +49,7 @@ test: setup-test
 	$(CARGO) test --workspace --benches --no-run
 
 bench: setup-test host
+	@$(SETUP) wrk
 	# The lattice bench runs providers as processes (weld-provider-*).
 	$(CARGO) build --release -p host-min --bins
 	$(CARGO) bench --workspace

@@ -11,6 +11,7 @@
 #   redis       make sure Redis listens on 127.0.0.1:6379 (starts or installs it)
 #   nats        make sure NATS with JetStream listens on 127.0.0.1:4222
 #   postgres    make sure PostgreSQL listens on 127.0.0.1:5432 with a `test` database
+#   wrk         make sure the `wrk` load generator is installed (for `make bench`)
 #
 # Every step is idempotent and quick when its thing is already there: it only
 # looks (no apt, no rustup call) before it acts.
@@ -218,13 +219,22 @@ ensure_postgres() {
   fi
 }
 
+# The HTTP benches' load generator. They fall back to a built-in client
+# without it, but wrk is the reference the README's figures come from.
+ensure_wrk() {
+  if command -v wrk >/dev/null 2>&1; then say "wrk: installed"; return 0; fi
+  apt_install wrk >/dev/null || die 1 "wrk is not installed. Run:" \
+    "    sudo apt-get install -y wrk"
+  say "wrk: installed"
+}
+
 # ---------------------------------------------------------------------- main
-steps="wasm, wasm-route, redis, nats, postgres"
+steps="wasm, wasm-route, redis, nats, postgres, wrk"
 [ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
 # Check every step before doing any, so a typo costs nothing.
 for step in "$@"; do
   case "$step" in
-    wasm | wasm-route | redis | nats | postgres) ;;
+    wasm | wasm-route | redis | nats | postgres | wrk) ;;
     *) die 2 "unknown step \`$step\` ($steps)" ;;
   esac
 done
@@ -235,5 +245,6 @@ for step in "$@"; do
     redis) ensure_redis ;;
     nats) ensure_nats ;;
     postgres) ensure_postgres ;;
+    wrk) ensure_wrk ;;
   esac
 done

@@ -4,9 +4,9 @@
 //! providers, and the link definitions that connect them.
 //!
 //! A request flows: a provider (e.g. [`providers::httpserver`]) calls an
-//! actor through its [`providers::HostHandle`]; the [`router`] checks the
-//! link and the actor's claims ([`claims`]) and calls it in the
-//! [`runtime`]; the actor's host calls come back to the router, which routes
+//! actor through the [`providers::ActorLink`] it got with the link; the
+//! [`router`] checks the link and the actor's claims ([`claims`]) and calls
+//! it in the [`runtime`] (or over the [`lattice`]); the actor's host calls come back to the router, which routes
 //! them through the link table ([`links`]) to a provider or a builtin.
 //! [`host`] ties these together and applies a [`manifest`]; [`admin`] is the
 //! local control endpoint; [`net`] holds what every listener shares.

@@ -4,7 +4,13 @@
 //!   routed through the link table to the provider instance the link names;
 //! - actor -> actor: namespace = target public key or call alias;
 //! - actor -> builtins: `wasmcloud:builtin:logging`, `wasmcloud:builtin:numbergen`;
-//! - provider -> actor: through the provider's [`HostHandle`].
+//! - provider -> actor: through the [`ActorLink`] the provider got with the
+//!   link.
+//!
+//! Every call of an actor, whoever makes it (an actor, a provider here, an
+//! invocation from the lattice, the host itself), goes through one method,
+//! [`Router::call_actor_as`]: it resolves the target, applies the checks the
+//! caller's kind needs, and calls the actor here or over the lattice.
 //!
 //! Admission and capability checks go through the [`Policy`] the router was
 //! built with: a host uses [`crate::claims::ClaimsPolicy`] (verified claims;
@@ -25,9 +31,10 @@ use weld_rpc::core::WasmCloudEntity;
 use crate::claims::jwt::Claims;
 use crate::claims::{AdmittedActor, ClaimsError};
 use crate::links::LinkTable;
-use crate::providers::{ActorInvoker, ActorOrigin, HostHandle, Provider, ProviderOrigin};
+use crate::providers::{ActorLink, ActorOrigin, Provider};
 use crate::runtime::{Actor, ActorStats, HostCallHandler, Runtime, RuntimeError};
 use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
+use weld_rpc::{Context, SendOpts, Transport};
 
 /// Contract id of the logging builtin.
 pub const BUILTIN_LOGGING: &str = "wasmcloud:builtin:logging";
@@ -577,7 +584,7 @@ impl Router {
         let mut taken = Vec::new();
         let mut rejected = Vec::new();
         for ld in self.links.for_provider(&info.id) {
-            match provider.put_link(&ld, self.handle_for(&info)).await {
+            match provider.put_link(&ld, self.actor_link(&info, &ld)).await {
                 Ok(()) => taken.push(ld),
                 Err(e) => rejected.push(RouterError::LinkRejected {
                     link: self.link_name(&ld),
@@ -647,16 +654,17 @@ impl Router {
             .map(|p| p.info.clone())
     }
 
-    fn handle_for(&self, info: &ProviderInfo) -> HostHandle {
-        let invoker: Weak<dyn ActorInvoker> = self.me.clone();
-        HostHandle::new(
-            invoker,
-            ProviderOrigin {
-                provider_id: info.id.clone(),
-                contract_id: info.contract_id.clone(),
+    /// The transport provider `info` gets with link `ld` to call its actor.
+    fn actor_link(&self, info: &ProviderInfo, ld: &LinkDefinition) -> ActorLink {
+        Arc::new(LinkedActor {
+            router: self.me.clone(),
+            origin: WasmCloudEntity {
+                public_key: info.id.clone(),
                 link_name: info.link_name.clone(),
+                contract_id: info.contract_id.clone(),
             },
-        )
+            actor_id: ld.actor_id.clone(),
+        })
     }
 
     /// Puts a link definition. When its provider runs, the provider gets it
@@ -700,7 +708,7 @@ impl Router {
         if let Some(entry) = &entry {
             if let Err(e) = entry
                 .provider
-                .put_link(&ld, self.handle_for(&entry.info))
+                .put_link(&ld, self.actor_link(&entry.info, &ld))
                 .await
             {
                 // Refused: the table goes back to what it was.
@@ -761,7 +769,7 @@ impl Router {
         if let Some(entry) = entry {
             if let Err(e) = entry
                 .provider
-                .put_link(&ld, self.handle_for(&entry.info))
+                .put_link(&ld, self.actor_link(&entry.info, &ld))
                 .await
             {
                 tracing::warn!(
@@ -822,41 +830,6 @@ impl Router {
             .map_err(|e| e.to_string())
     }
 
-    /// An invocation of local actor `actor_id` from the lattice, whose token
-    /// verified: a provider needs a link and the actor's claim of its
-    /// contract (as in process); another actor needs nothing more.
-    pub async fn call_actor_from_lattice(
-        &self,
-        origin: &WasmCloudEntity,
-        actor_id: &str,
-        operation: &str,
-        payload: &[u8],
-    ) -> Result<Vec<u8>, String> {
-        if !origin.contract_id.is_empty() {
-            let link_name = if origin.link_name.is_empty() {
-                DEFAULT_LINK_NAME
-            } else {
-                &origin.link_name
-            };
-            if !self
-                .links
-                .contains(actor_id, &origin.contract_id, link_name)
-            {
-                return Err(self.missing_link(&origin.contract_id));
-            }
-            if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
-                return Err(Self::missing_claim(&origin.contract_id));
-            }
-        }
-        let actor = self
-            .actor(actor_id)
-            .ok_or_else(|| format!("actor {actor_id} not found on this host"))?;
-        actor.call(operation, payload).await.map_err(|e| match e {
-            RpcError::ActorHandler(text) => text,
-            other => other.to_string(),
-        })
-    }
-
     /// Deletes a link; its provider (when running) releases what it held.
     pub async fn delete_link(
         &self,
@@ -902,7 +875,7 @@ impl Router {
     }
 
     /// Where each running provider serves its actors (see
-    /// [`Provider::endpoints`](crate::providers::Provider::endpoints)), with
+    /// [`Provider::endpoints`]), with
     /// the name of the provider and of the actor: what `host-min up` shows
     /// once it is serving.
     pub fn endpoints(&self) -> Vec<ServedEndpoint> {
@@ -967,10 +940,84 @@ impl Router {
         operation: &str,
         payload: &[u8],
     ) -> RpcResult<Vec<u8>> {
-        let actor = self
-            .actor(actor_id_or_name)
-            .ok_or_else(|| RpcError::HostError(format!("actor {actor_id_or_name} not found")))?;
-        actor.call(operation, payload).await
+        let host = WasmCloudEntity::default();
+        self.call_actor_as(
+            &host,
+            actor_id_or_name,
+            Message::new(operation, payload),
+            Reach::Here,
+        )
+        .await
+    }
+
+    /// Calls actor `target` (id, name or call alias) on behalf of `origin`:
+    /// the one way every actor is called.
+    /// - `origin` with a contract id is a provider: the actor needs a link
+    ///   (actor, contract, link name) and a claim of the contract, checked
+    ///   here for providers in this process and on arrival for invocations
+    ///   from the lattice (the host that runs the actor decides);
+    /// - an actor or the host (no contract id) needs nothing more;
+    /// - an actor that does not run here is called over the lattice when
+    ///   `reach` allows it and the host joined one (a call alias is then
+    ///   resolved through the lattice's claims).
+    ///
+    /// Refusals carry upstream's texts as [`RpcError::Other`].
+    pub async fn call_actor_as(
+        &self,
+        origin: &WasmCloudEntity,
+        target: &str,
+        msg: Message<'_>,
+        reach: Reach,
+    ) -> RpcResult<Vec<u8>> {
+        let actor = self.actor(target);
+        let remote = match reach {
+            Reach::Lattice if actor.is_none() => self.remote(),
+            _ => None,
+        };
+        let not_found = |id: &str| match reach {
+            Reach::Here => RpcError::Other(format!("actor {id} not found on this host")),
+            Reach::Lattice => {
+                RpcError::Other(format!("actor {id} not found on lattice {}", self.lattice))
+            }
+        };
+        let actor_id = match (&actor, &remote) {
+            (Some(a), _) => a.id().to_string(),
+            (None, _) if crate::ids::looks_like_module_key(target) => target.to_string(),
+            (None, Some(r)) => r.resolve_alias(target).ok_or_else(|| not_found(target))?,
+            (None, None) => return Err(not_found(target)),
+        };
+        if !origin.contract_id.is_empty() {
+            let link_name = if origin.link_name.is_empty() {
+                DEFAULT_LINK_NAME
+            } else {
+                &origin.link_name
+            };
+            if !self
+                .links
+                .contains(&actor_id, &origin.contract_id, link_name)
+            {
+                return Err(RpcError::Other(self.missing_link(&origin.contract_id)));
+            }
+            if !self
+                .policy
+                .actor_may_receive(&actor_id, &origin.contract_id)
+            {
+                return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
+            }
+        }
+        if let Some(actor) = actor {
+            return actor.call(msg.method, &msg.arg).await;
+        }
+        let Some(remote) = remote else {
+            return Err(not_found(&actor_id));
+        };
+        remote
+            .call_actor(origin.clone(), &actor_id, msg.method, msg.arg.into_owned())
+            .await
+            .map_err(|e| match e {
+                RpcError::Nats(text) if text.starts_with("no responders") => not_found(&actor_id),
+                other => other,
+            })
     }
 
     /// Stops every provider.
@@ -1072,40 +1119,26 @@ impl HostCallHandler for Router {
         // Actor-to-actor: the namespace is a public key or call alias; the
         // binding is empty for such calls in the SDKs.
         if binding.is_empty() || crate::ids::looks_like_module_key(namespace) {
-            if let Some(target) = self.actor(namespace) {
-                return target.call(operation, &payload).await.map_err(|e| match e {
-                    RpcError::ActorHandler(text) => text,
-                    other => other.to_string(),
-                });
-            }
-            let remote = self.remote();
-            let target = if crate::ids::looks_like_module_key(namespace) {
-                Some(namespace.to_string())
-            } else {
-                remote.as_ref().and_then(|r| r.resolve_alias(namespace))
-            };
-            if let (Some(remote), Some(target)) = (remote, target) {
+            let is_actor = crate::ids::looks_like_module_key(namespace)
+                || self.actor(namespace).is_some()
+                || self
+                    .remote()
+                    .is_some_and(|r| r.resolve_alias(namespace).is_some());
+            if is_actor {
                 let origin = WasmCloudEntity {
                     public_key: actor_id.to_string(),
                     link_name: String::new(),
                     contract_id: String::new(),
                 };
-                return remote
-                    .call_actor(origin, &target, operation, payload)
+                return self
+                    .call_actor_as(
+                        &origin,
+                        namespace,
+                        Message::new(operation, &payload),
+                        Reach::Lattice,
+                    )
                     .await
-                    .map_err(|e| match e {
-                        RpcError::Rpc(text) => text,
-                        RpcError::Nats(text) if text.starts_with("no responders") => {
-                            format!("actor {target} not found on lattice {}", self.lattice)
-                        }
-                        other => other.to_string(),
-                    });
-            }
-            if crate::ids::looks_like_module_key(namespace) {
-                return Err(format!(
-                    "actor {namespace} not found on lattice {}",
-                    self.lattice
-                ));
+                    .map_err(error_text);
             }
         }
         self.call_provider(actor_id, binding, namespace, operation, payload)
@@ -1113,41 +1146,55 @@ impl HostCallHandler for Router {
     }
 }
 
+/// The text an actor or a lattice caller gets for a failed actor call:
+/// the actor's own error text, or the refusal as upstream words it.
+pub(crate) fn error_text(e: RpcError) -> String {
+    match e {
+        RpcError::ActorHandler(text) | RpcError::Rpc(text) | RpcError::Other(text) => text,
+        other => other.to_string(),
+    }
+}
+
+/// Where [`Router::call_actor_as`] may look for an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// This host only (invocations that came from the lattice, the host's
+    /// own calls).
+    Here,
+    /// This host, then the lattice.
+    Lattice,
+}
+
+/// The [`ActorLink`] of a provider in this process: provider -> actor
+/// through the router, with the provider as the caller.
+struct LinkedActor {
+    router: Weak<Router>,
+    origin: WasmCloudEntity,
+    actor_id: String,
+}
+
 #[async_trait]
-impl ActorInvoker for Router {
-    async fn call_actor(
+impl Transport for LinkedActor {
+    async fn send(
         &self,
-        origin: &ProviderOrigin,
-        actor_id: &str,
-        msg: Message<'_>,
+        _ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<SendOpts>,
     ) -> RpcResult<Vec<u8>> {
-        if !self
-            .links
-            .contains(actor_id, &origin.contract_id, &origin.link_name)
-        {
-            return Err(RpcError::Other(self.missing_link(&origin.contract_id)));
-        }
-        if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
-            return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
-        }
-        let Some(actor) = self.actor(actor_id) else {
-            if let Some(remote) = self.remote() {
-                let origin = WasmCloudEntity {
-                    public_key: origin.provider_id.clone(),
-                    link_name: origin.link_name.clone(),
-                    contract_id: origin.contract_id.clone(),
-                };
-                return remote
-                    .call_actor(origin, actor_id, msg.method, msg.arg.into_owned())
-                    .await;
-            }
-            return Err(RpcError::HostError(format!("actor {actor_id} not found")));
+        // Held weakly: a provider keeping its link does not keep the host
+        // alive after shutdown.
+        let Some(router) = self.router.upgrade() else {
+            return Err(RpcError::HostError("host is shutting down".into()));
         };
-        actor.call(msg.method, &msg.arg).await
+        router
+            .call_actor_as(&self.origin, &self.actor_id, req, Reach::Lattice)
+            .await
     }
 
-    fn actor_capacity(&self, actor_id: &str) -> Option<usize> {
-        self.actor(actor_id).map(|a| a.max_instances())
+    fn concurrency(&self) -> Option<usize> {
+        let router = self.router.upgrade()?;
+        let actor = router.actor(&self.actor_id)?;
+        Some(actor.max_instances())
     }
 }
 

@@ -9,6 +9,7 @@ mod support;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use weld_rpc::Transport;
 
 use common::{actor_wasm, host_call_payload, RecordingProvider};
 use host_min::claims::{sign_actor, sign_actor_at, ClaimsError, ClaimsPolicy, KeyPair, KeyType};
@@ -158,14 +159,14 @@ async fn a_signed_actor_is_held_to_its_caps() {
     // inbound: a provider reaches the actor only if the caps list its contract
     let h = allowed.handle_for(&id).expect("linked");
     assert_eq!(
-        h.call_actor(&id, Message::new("Probe.Echo", b"in"))
+        h.send(&Default::default(), Message::new("Probe.Echo", b"in"), None)
             .await
             .unwrap(),
         b"in"
     );
     let h = denied.handle_for(&id).expect("linked");
     assert_eq!(
-        h.call_actor(&id, Message::new("Probe.Echo", b"in"))
+        h.send(&Default::default(), Message::new("Probe.Echo", b"in"), None)
             .await
             .unwrap_err(),
         RpcError::Other(

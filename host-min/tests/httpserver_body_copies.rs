@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use host_min::providers::httpserver::HttpServerProvider;
-use host_min::providers::{ActorInvoker, Message, Provider, ProviderOrigin, RpcResult};
-use provider_support::{context, host_handle, link};
+use host_min::providers::{Message, Provider, RpcResult};
+use provider_support::{actor_link, context, link, TestActors};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use weld_interface_httpserver::{HttpRequest, HttpResponse};
 
@@ -69,13 +69,8 @@ struct MeasuringActor {
 }
 
 #[async_trait]
-impl ActorInvoker for MeasuringActor {
-    async fn call_actor(
-        &self,
-        _origin: &ProviderOrigin,
-        _actor_id: &str,
-        msg: Message<'_>,
-    ) -> RpcResult<Vec<u8>> {
+impl TestActors for MeasuringActor {
+    async fn call(&self, _actor_id: &str, msg: Message<'_>) -> RpcResult<Vec<u8>> {
         ARMED.store(false, Ordering::SeqCst);
         *self.at_call.lock().unwrap() = Some(LARGE_BYTES.load(Ordering::SeqCst));
         *self.arg.lock().unwrap() = Some(msg.arg.into_owned());
@@ -91,7 +86,7 @@ impl ActorInvoker for MeasuringActor {
 #[tokio::test]
 async fn a_request_body_is_copied_once_before_encoding() {
     let actor = Arc::new(MeasuringActor::default());
-    let invoker: Arc<dyn ActorInvoker> = actor.clone();
+    let invoker: Arc<dyn TestActors> = actor.clone();
     let provider = HttpServerProvider::new(context("http", &std::env::temp_dir(), &[]));
     provider
         .put_link(
@@ -100,7 +95,7 @@ async fn a_request_body_is_copied_once_before_encoding() {
                 "wasmcloud:httpserver",
                 &[("address", "127.0.0.1:0"), ("max_content_len", "8m")],
             ),
-            host_handle(&invoker, "wasmcloud:httpserver"),
+            actor_link(&invoker, "Mactor"),
         )
         .await
         .unwrap();

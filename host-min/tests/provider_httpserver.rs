@@ -7,7 +7,7 @@
 mod provider_support;
 
 use host_min::providers::httpserver::HttpServerProvider;
-use host_min::providers::{ActorInvoker, Provider, RpcError};
+use host_min::providers::{Provider, RpcError};
 use provider_support::futures_like::BoxFuture;
 use provider_support::*;
 use std::net::SocketAddr;
@@ -22,7 +22,7 @@ const HTTP: &str = "wasmcloud:httpserver";
 type Seen = Arc<Mutex<Vec<(String, String, HttpRequest)>>>;
 
 /// A native stand-in for an actor: behaviour chosen by the request path.
-fn test_actor(seen: Seen) -> Arc<dyn ActorInvoker> {
+fn test_actor(seen: Seen) -> Arc<dyn TestActors> {
     Arc::new(FnActor(
         move |actor: &str, method: &str, arg: Vec<u8>| -> BoxFuture<_> {
             let seen = Arc::clone(&seen);
@@ -75,7 +75,7 @@ fn test_actor(seen: Seen) -> Arc<dyn ActorInvoker> {
 
 struct Server {
     provider: Arc<HttpServerProvider>,
-    invoker: Arc<dyn ActorInvoker>,
+    invoker: Arc<dyn TestActors>,
     seen: Seen,
 }
 
@@ -99,7 +99,7 @@ impl Server {
         let mut v = vec![("address", "127.0.0.1:0")];
         v.extend_from_slice(values);
         self.provider
-            .put_link(&link(actor, HTTP, &v), host_handle(&self.invoker, HTTP))
+            .put_link(&link(actor, HTTP, &v), actor_link(&self.invoker, actor))
             .await
             .unwrap();
         self.provider.bound_address(actor, "default").unwrap()
@@ -307,7 +307,7 @@ async fn links_bind_and_unbind() {
         .provider
         .put_link(
             &link("Mc", HTTP, &[("address", &taken)]),
-            host_handle(&server.invoker, HTTP),
+            actor_link(&server.invoker, "Mc"),
         )
         .await
         .unwrap_err();
@@ -355,7 +355,7 @@ async fn links_bind_and_unbind() {
         .provider
         .put_link(
             &link("Md", HTTP, &[("port", "not-a-port")]),
-            host_handle(&server.invoker, HTTP),
+            actor_link(&server.invoker, "Md"),
         )
         .await
         .unwrap_err();
@@ -382,7 +382,7 @@ async fn delete_link_lets_requests_in_flight_finish() {
 }
 
 #[tokio::test]
-async fn the_host_handle_outliving_the_host_gives_500() {
+async fn the_actor_link_outliving_the_host_gives_500() {
     let server = Server::new();
     let addr = server.link("Mweb", &[]).await;
     // The handle holds the host weakly: once it is gone, calls fail cleanly.
@@ -506,20 +506,19 @@ async fn slow_bodies_and_idle_connections_time_out() {
 }
 
 /// An actor that runs one call at a time (`max_instances` = 1).
-struct OneInstance(Arc<dyn ActorInvoker>);
+struct OneInstance(Arc<dyn TestActors>);
 
 #[async_trait::async_trait]
-impl ActorInvoker for OneInstance {
-    async fn call_actor(
+impl TestActors for OneInstance {
+    async fn call(
         &self,
-        origin: &host_min::providers::ProviderOrigin,
         actor_id: &str,
         msg: host_min::providers::Message<'_>,
     ) -> host_min::providers::RpcResult<Vec<u8>> {
-        self.0.call_actor(origin, actor_id, msg).await
+        self.0.call(actor_id, msg).await
     }
 
-    fn actor_capacity(&self, _actor_id: &str) -> Option<usize> {
+    fn capacity(&self) -> Option<usize> {
         Some(1)
     }
 }
@@ -531,7 +530,7 @@ impl ActorInvoker for OneInstance {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_wait_for_actor_capacity_before_their_body_is_read() {
     let seen: Seen = Arc::default();
-    let invoker: Arc<dyn ActorInvoker> = Arc::new(OneInstance(test_actor(Arc::clone(&seen))));
+    let invoker: Arc<dyn TestActors> = Arc::new(OneInstance(test_actor(Arc::clone(&seen))));
     let provider = Arc::new(
         HttpServerProvider::new(context("http", &std::env::temp_dir(), &[]))
             .with_grace(Duration::from_secs(2)),
@@ -539,7 +538,7 @@ async fn requests_wait_for_actor_capacity_before_their_body_is_read() {
     provider
         .put_link(
             &link("Ma", HTTP, &[("address", "127.0.0.1:0")]),
-            host_handle(&invoker, HTTP),
+            actor_link(&invoker, "Ma"),
         )
         .await
         .unwrap();

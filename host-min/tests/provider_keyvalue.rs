@@ -29,7 +29,7 @@ async fn embedded(actor: &str) -> Fixture {
     let provider: Arc<dyn Provider> =
         Arc::new(EmbeddedKvProvider::new(context("kv", dir.path(), &[])));
     provider
-        .put_link(&link(actor, KV, &[]), no_actor_handle(KV))
+        .put_link(&link(actor, KV, &[]), no_actor_link())
         .await
         .unwrap();
     Fixture {
@@ -49,7 +49,7 @@ async fn redis(actor: &str) -> Option<Fixture> {
         &[],
     )));
     let l = link(actor, KV, &[("url", "redis://127.0.0.1:6379/")]);
-    provider.put_link(&l, no_actor_handle(KV)).await.unwrap();
+    provider.put_link(&l, no_actor_link()).await.unwrap();
     Some(Fixture {
         caller: Caller::new(provider, actor),
         prefix: unique_prefix("kv-redis"),
@@ -452,10 +452,7 @@ async fn redis_link_to_unreachable_server_is_rejected() {
     let provider = RedisKvProvider::new(context("kvredis", std::path::Path::new("."), &[]));
     // Port 1 on loopback: nothing listens there.
     let l = link("Mactor", KV, &[("URL", "redis://127.0.0.1:1/")]);
-    let err = provider
-        .put_link(&l, no_actor_handle(KV))
-        .await
-        .unwrap_err();
+    let err = provider.put_link(&l, no_actor_link()).await.unwrap_err();
     assert!(
         err.to_string().starts_with(
             "provider `kvredis`: link value `URL` = \"redis://127.0.0.1:1/\": cannot connect: "
@@ -463,7 +460,7 @@ async fn redis_link_to_unreachable_server_is_rejected() {
         "{err}"
     );
     let bad = link("Mactor", KV, &[("URL", "not a url")]);
-    assert!(provider.put_link(&bad, no_actor_handle(KV)).await.is_err());
+    assert!(provider.put_link(&bad, no_actor_link()).await.is_err());
 }
 
 #[tokio::test]

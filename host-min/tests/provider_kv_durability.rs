@@ -27,7 +27,7 @@ async fn data_survives_provider_restart() {
     let provider: Arc<dyn Provider> =
         Arc::new(EmbeddedKvProvider::new(context("kv", dir.path(), &[])));
     provider
-        .put_link(&link("Ma", KV, &[("PATH", file_s)]), no_actor_handle(KV))
+        .put_link(&link("Ma", KV, &[("PATH", file_s)]), no_actor_link())
         .await
         .unwrap();
     let a = Caller::new(Arc::clone(&provider), "Ma");
@@ -49,7 +49,7 @@ async fn data_survives_provider_restart() {
     let provider: Arc<dyn Provider> =
         Arc::new(EmbeddedKvProvider::new(context("kv", dir.path(), &[])));
     provider
-        .put_link(&link("Ma", KV, &[("path", file_s)]), no_actor_handle(KV))
+        .put_link(&link("Ma", KV, &[("path", file_s)]), no_actor_link())
         .await
         .unwrap();
     let a = Caller::new(Arc::clone(&provider), "Ma");
@@ -78,11 +78,11 @@ async fn links_naming_one_file_share_it() {
     )));
     // Both links fall back to the provider config: <data dir>/shared/keyvalue.redb.
     provider
-        .put_link(&link("Ma", KV, &[]), no_actor_handle(KV))
+        .put_link(&link("Ma", KV, &[]), no_actor_link())
         .await
         .unwrap();
     provider
-        .put_link(&link("Mb", KV, &[]), no_actor_handle(KV))
+        .put_link(&link("Mb", KV, &[]), no_actor_link())
         .await
         .unwrap();
     let (a, b) = (
@@ -113,7 +113,7 @@ async fn links_naming_one_file_share_it() {
     provider
         .put_link(
             &link("Mc", KV, &[("path", own.to_str().unwrap())]),
-            no_actor_handle(KV),
+            no_actor_link(),
         )
         .await
         .unwrap();
@@ -333,7 +333,7 @@ async fn store_paths_are_confined_to_the_data_dir() {
     let e = Arc::new(EmbeddedKvProvider::new(context("kv", &data, &[])))
         .put_link(
             &link("Ma", KV, &[("path", "../outside/new.redb")]),
-            no_actor_handle(KV),
+            no_actor_link(),
         )
         .await
         .unwrap_err();
@@ -382,7 +382,7 @@ async fn a_slow_open_does_not_hold_up_other_files() {
             provider
                 .put_link(
                     &link("Mslow", KV, &[("path", "busy.redb")]),
-                    no_actor_handle(KV),
+                    no_actor_link(),
                 )
                 .await
         }
@@ -393,7 +393,7 @@ async fn a_slow_open_does_not_hold_up_other_files() {
     provider
         .put_link(
             &link("Mfast", KV, &[("path", "other.redb")]),
-            no_actor_handle(KV),
+            no_actor_link(),
         )
         .await
         .unwrap();

@@ -23,12 +23,9 @@ async fn builtin_kinds_build_and_serve() {
         .build("keyvalue", context("kv", dir.path(), &[]))
         .unwrap();
     assert_eq!(kv.contract_id(), "wasmcloud:keyvalue");
-    kv.put_link(
-        &link("Ma", "wasmcloud:keyvalue", &[]),
-        no_actor_handle("wasmcloud:keyvalue"),
-    )
-    .await
-    .unwrap();
+    kv.put_link(&link("Ma", "wasmcloud:keyvalue", &[]), no_actor_link())
+        .await
+        .unwrap();
     let n: i32 = Caller::new(Arc::clone(&kv), "Ma")
         .call(
             "KeyValue.Increment",

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use weld_rpc::Transport;
 
 use common::{actor_wasm, host_call_payload, RecordingProvider};
 use host_min::ids::{derived_key, KeyKind};
@@ -109,10 +110,12 @@ async fn guest_call_round_trip_and_guest_error() {
         .await
         .unwrap()
         .is_empty());
-    assert!(matches!(
+    assert_eq!(
         r.call_actor("nobody", "X.Echo", b"").await,
-        Err(RpcError::HostError(_))
-    ));
+        Err(RpcError::Other(
+            "actor nobody not found on this host".into()
+        ))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,14 +303,18 @@ async fn provider_calls_actor_only_through_a_link() {
     let handle = p.handle_for(&id).expect("handle given with put_link");
     assert_eq!(
         handle
-            .call_actor(&id, Message::new("Probe.Echo", b"from provider"))
+            .send(
+                &Default::default(),
+                Message::new("Probe.Echo", b"from provider"),
+                None
+            )
             .await
             .unwrap(),
         b"from provider"
     );
     r.delete_link(&id, CONTRACT, "default").await.unwrap();
     let err = handle
-        .call_actor(&id, Message::new("Probe.Echo", b""))
+        .send(&Default::default(), Message::new("Probe.Echo", b""), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -318,7 +325,7 @@ async fn provider_calls_actor_only_through_a_link() {
     );
     drop(r);
     let err = handle
-        .call_actor(&id, Message::new("Probe.Echo", b""))
+        .send(&Default::default(), Message::new("Probe.Echo", b""), None)
         .await
         .unwrap_err();
     assert!(matches!(err, RpcError::HostError(_)), "{err:?}");

@@ -88,6 +88,14 @@ pub trait Transport: Send + Sync {
 
     /// Sets the timeout for later calls; transports without timeouts ignore it.
     fn set_timeout(&self, _interval: std::time::Duration) {}
+
+    /// How many calls the receiver runs at once, when the transport knows
+    /// (a host's in-process transport to an actor knows its instance
+    /// bound; NATS does not). A caller that holds data while it waits to
+    /// call (an HTTP server reading bodies) bounds itself by it.
+    fn concurrency(&self) -> Option<usize> {
+        None
+    }
 }
 
 #[async_trait::async_trait]
@@ -103,6 +111,10 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 
     fn set_timeout(&self, interval: std::time::Duration) {
         (**self).set_timeout(interval)
+    }
+
+    fn concurrency(&self) -> Option<usize> {
+        (**self).concurrency()
     }
 }
 

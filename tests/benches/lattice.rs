@@ -30,16 +30,13 @@ use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Weak;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use host_min::claims::keys::{KeyPair, KeyType};
 use host_min::lattice::client::{connect, CtlClient};
-use host_min::providers::{
-    ActorInvoker, ActorOrigin, HostHandle, ProviderContext, ProviderOrigin, ProviderRegistry,
-};
-use host_min::router::Router;
+use host_min::providers::{ActorOrigin, ProviderContext, ProviderRegistry};
 use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
 use weld_e2e::http::{load, must_get, rt};
 use weld_e2e::{free_addr, kvcounter_wasm, require_service, unique_name};
@@ -212,29 +209,17 @@ async fn in_process(actor: &str, calls: u64) -> Lat {
             },
         )
         .expect("build keyvalue provider");
-    // The keyvalue provider never calls actors: a handle to no router.
-    let nobody: Weak<dyn ActorInvoker> = Weak::<Router>::new();
-    let handle = HostHandle::new(
-        nobody,
-        ProviderOrigin {
-            provider_id: provider_id.clone(),
-            contract_id: "wasmcloud:keyvalue".into(),
-            link_name: "default".into(),
-        },
-    );
-    provider
-        .put_link(
-            &LinkDefinition {
-                actor_id: actor.to_string(),
-                provider_id,
-                link_name: "default".into(),
-                contract_id: "wasmcloud:keyvalue".into(),
-                values: Default::default(),
-            },
-            handle,
-        )
-        .await
-        .expect("put link");
+    let link = LinkDefinition {
+        actor_id: actor.to_string(),
+        provider_id,
+        link_name: "default".into(),
+        contract_id: "wasmcloud:keyvalue".into(),
+        values: Default::default(),
+    };
+    // The keyvalue provider never calls actors: a transport without a
+    // lattice (every call would fail).
+    let to_actor = Arc::new(weld_rpc::provider::ProviderTransport::new(&link, None));
+    provider.put_link(&link, to_actor).await.expect("put link");
     let origin = ActorOrigin {
         actor_id: actor.to_string(),
         link_name: "default".into(),

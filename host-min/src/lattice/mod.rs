@@ -216,8 +216,8 @@ pub const DEFAULT_RPC_TIMEOUT: Duration = Duration::from_secs(2);
 impl Lattice {
     /// Joins the lattice of `config` as host `host_key` (`N...`) for
     /// `router`: connects, opens the metadata bucket, and starts serving
-    /// the router's actors. Call [`Lattice::start`] to replay the links and
-    /// answer the control interface.
+    /// the router's actors. Then call `follow_bucket` to replay
+    /// the links and `serve_control` to answer the control interface.
     pub async fn join(
         config: LatticeConfig,
         host_key: KeyPair,

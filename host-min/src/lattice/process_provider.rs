@@ -20,7 +20,7 @@ use weld_rpc::core::WasmCloudEntity;
 
 use super::process::{ProcessConfig, ProcessError, ProcessEvent, ProviderProcess};
 use super::{subjects, Lattice, DEFAULT_RPC_TIMEOUT};
-use crate::providers::{ActorOrigin, HostHandle, Provider, ProviderError};
+use crate::providers::{ActorLink, ActorOrigin, Provider, ProviderError};
 use crate::router::Router;
 use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
 
@@ -132,7 +132,7 @@ impl Provider for ProcessProvider {
     async fn put_link(
         &self,
         link: &LinkDefinition,
-        _host: HostHandle,
+        _actor: ActorLink,
     ) -> Result<(), ProviderError> {
         // The process may not be subscribed yet; the supervisor puts every
         // link again once it answers its first health check.

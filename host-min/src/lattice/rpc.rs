@@ -14,8 +14,8 @@ use weld_rpc::common::serialize;
 use weld_rpc::core::{Invocation, WasmCloudEntity};
 
 use super::{subjects, Lattice, LatticeError, DEFAULT_RPC_TIMEOUT};
-use crate::router::{ProviderInfo, Remote};
-use crate::types::{LinkDefinition, RpcResult};
+use crate::router::{error_text, ProviderInfo, Reach, Remote};
+use crate::types::{LinkDefinition, Message, RpcResult};
 
 fn actor_entity(actor_id: &str) -> WasmCloudEntity {
     WasmCloudEntity {
@@ -306,7 +306,10 @@ impl Lattice {
         };
         let (origin, op, msg) = (&inv.origin, &inv.operation, &inv.msg);
         match served {
-            Served::Actor(id) => router.call_actor_from_lattice(origin, id, op, msg).await,
+            Served::Actor(id) => router
+                .call_actor_as(origin, id, Message::new(op, msg), Reach::Here)
+                .await
+                .map_err(error_text),
             Served::Provider(id) => router.call_provider_from_lattice(origin, id, op, msg).await,
         }
     }

@@ -15,9 +15,11 @@
 //!   on `….linkdefs.put|del`; a put identical to the link already held is a
 //!   no-op (hosts publish every link more than once);
 //! - calls from actors reach [`Provider::handle`] with the calling actor
-//!   from the invocation's origin; the provider's calls to actors go over the
-//!   lattice through the bridge ([`HostBridge::transport_for`]), signed with
-//!   the host data's invocation seed, and only to linked actors.
+//!   from the invocation's origin; the provider calls the actor of a link
+//!   through the bridge's transport for that link
+//!   ([`HostBridge::transport_for`]): an invocation over the lattice, signed
+//!   with the host data's invocation seed, which the host running the actor
+//!   checks against its links and the actor's claims.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,12 +29,9 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use weld_rpc::core::{HealthCheckRequest, HealthCheckResponse, HostData, LinkDefinition};
 use weld_rpc::provider::{BridgeError, HostBridge, ProviderHandler, ProviderServer};
-use weld_rpc::{Context, Message, MessageDispatch, RpcError, RpcResult, Transport};
+use weld_rpc::{Context, Message, MessageDispatch, RpcError, RpcResult};
 
-use crate::providers::{
-    ActorInvoker, ActorOrigin, HostHandle, Provider, ProviderContext, ProviderError,
-    ProviderOrigin, ProviderRegistry,
-};
+use crate::providers::{ActorOrigin, Provider, ProviderContext, ProviderError, ProviderRegistry};
 
 /// Environment variable naming the provider's data directory.
 pub const DATA_DIR_ENV: &str = "WELD_PROVIDER_DATA_DIR";
@@ -174,46 +173,12 @@ pub fn provider_context(
 /// Links held, by actor id (one provider instance serves one link name).
 type Links = Arc<RwLock<HashMap<String, LinkDefinition>>>;
 
-/// Calls actors over the lattice, for linked actors only.
-struct LatticeInvoker {
-    bridge: HostBridge,
-    links: Links,
-}
-
-#[async_trait]
-impl ActorInvoker for LatticeInvoker {
-    async fn call_actor(
-        &self,
-        _origin: &ProviderOrigin,
-        actor_id: &str,
-        msg: Message<'_>,
-    ) -> RpcResult<Vec<u8>> {
-        let link = self
-            .links
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(actor_id)
-            .cloned();
-        let Some(link) = link else {
-            return Err(RpcError::InvalidParameter(format!(
-                "no link from actor {actor_id} to this provider"
-            )));
-        };
-        self.bridge
-            .transport_for(&link)
-            .send(&Context::default(), msg, None)
-            .await
-    }
-}
-
 /// A host-min [`Provider`] as a lattice provider: the
 /// [`ProviderHandler`] and [`MessageDispatch`] a [`ProviderServer`] serves.
 pub struct StandaloneProvider {
     provider: Arc<dyn Provider>,
     bridge: HostBridge,
     links: Links,
-    /// Kept here: handles given to the provider hold it weakly.
-    invoker: Arc<dyn ActorInvoker>,
 }
 
 impl std::fmt::Debug for StandaloneProvider {
@@ -229,16 +194,10 @@ impl StandaloneProvider {
     /// Wraps `provider` on `bridge` and applies the links of the bridge's
     /// host data (a link the provider refuses is logged and skipped).
     pub async fn new(provider: Arc<dyn Provider>, bridge: HostBridge) -> StandaloneProvider {
-        let links: Links = Arc::default();
-        let invoker: Arc<dyn ActorInvoker> = Arc::new(LatticeInvoker {
-            bridge: bridge.clone(),
-            links: links.clone(),
-        });
         let this = StandaloneProvider {
             provider,
             bridge,
-            links,
-            invoker,
+            links: Links::default(),
         };
         for ld in this.bridge.host_data().link_definitions.clone() {
             let _ = ProviderHandler::put_link(&this, &ld).await;
@@ -275,15 +234,8 @@ impl ProviderHandler for StandaloneProvider {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(ld.actor_id.clone(), ld.clone());
-        let handle = HostHandle::new(
-            Arc::downgrade(&self.invoker),
-            ProviderOrigin {
-                provider_id: self.bridge.provider_key().to_string(),
-                contract_id: self.provider.contract_id().to_string(),
-                link_name: self.bridge.link_name().to_string(),
-            },
-        );
-        match self.provider.put_link(ld, handle).await {
+        let actor = Arc::new(self.bridge.transport_for(ld));
+        match self.provider.put_link(ld, actor).await {
             Ok(()) => {
                 tracing::info!(actor = %ld.actor_id, "link applied");
                 Ok(true)

@@ -43,7 +43,7 @@
 //! requests in flight finish for a grace period, then closes the rest.
 
 use crate::providers::{
-    ActorOrigin, Endpoint, HostHandle, LinkDefinition, LinkSettings, Message, Provider,
+    ActorLink, ActorOrigin, Endpoint, LinkDefinition, LinkSettings, Message, Provider,
     ProviderContext, ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
 use async_trait::async_trait;
@@ -266,29 +266,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     bytes.ok_or_else(|| format!("{text:?} is above the limit of {CONTENT_LEN_LIMIT} bytes"))
 }
 
-/// A `weld-rpc` transport delivering to one actor through the host.
-struct ActorTransport {
-    host: HostHandle,
-    actor_id: String,
-}
-
-#[async_trait]
-impl weld_rpc::Transport for ActorTransport {
-    async fn send(
-        &self,
-        _ctx: &weld_rpc::Context,
-        req: Message<'_>,
-        _opts: Option<weld_rpc::SendOpts>,
-    ) -> RpcResult<Vec<u8>> {
-        self.host.call_actor(&self.actor_id, req).await
-    }
-}
-
 /// What every connection of one listener shares.
 struct Route {
     actor_id: String,
     settings: HttpSettings,
-    actor: HttpServerSender<ActorTransport>,
+    actor: HttpServerSender<ActorLink>,
     /// One permit per actor instance: taken before a body is read.
     capacity: tokio::sync::Semaphore,
     body_timeout: Duration,
@@ -603,20 +585,17 @@ impl Provider for HttpServerProvider {
     ///   the route (settings, host handle) is swapped, with no gap;
     /// - another address: the new one is bound first, then the old listener
     ///   stops; a bind failure leaves the old one as it was.
-    async fn put_link(&self, link: &LinkDefinition, host: HostHandle) -> Result<(), ProviderError> {
+    async fn put_link(&self, link: &LinkDefinition, actor: ActorLink) -> Result<(), ProviderError> {
         let settings = self.settings(&link.values)?;
         let key = Self::key(link);
         let mut listeners = self.listeners.lock().await;
-        let capacity = host
-            .actor_capacity(&link.actor_id)
+        let capacity = actor
+            .concurrency()
             .unwrap_or(DEFAULT_REQUEST_CAPACITY)
             .max(1);
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
-            actor: HttpServerSender::via(ActorTransport {
-                host,
-                actor_id: link.actor_id.clone(),
-            }),
+            actor: HttpServerSender::via(actor),
             settings: settings.clone(),
             capacity: tokio::sync::Semaphore::new(capacity),
             body_timeout: self.limits.body_timeout,

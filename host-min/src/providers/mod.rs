@@ -13,13 +13,15 @@
 //!    binds its port for that actor, redis connects to the link's `URL`);
 //!    deleting the link calls [`Provider::delete_link`];
 //! 3. actors call it: [`Provider::handle`] with the caller in [`ActorOrigin`];
-//! 4. it calls actors back through the [`HostHandle`] it was given in `put_link`;
+//! 4. it calls the linked actor back through the [`ActorLink`] it was given
+//!    in `put_link` (weld-rpc's `Transport`: the router in process, NATS in
+//!    a provider process);
 //! 5. [`Provider::shutdown`] when the host stops.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -393,7 +395,7 @@ pub trait Provider: Send + Sync + 'static {
     /// (httpserver binds the address for `link.actor_id`; redis connects).
     /// Putting a link that already exists replaces it: the provider must
     /// release what the old one held. An error rejects the link.
-    async fn put_link(&self, link: &LinkDefinition, host: HostHandle) -> Result<(), ProviderError>;
+    async fn put_link(&self, link: &LinkDefinition, actor: ActorLink) -> Result<(), ProviderError>;
 
     /// A link naming this provider was deleted: release what it held
     /// (stop listening, drop connections).
@@ -425,83 +427,18 @@ pub struct Endpoint {
     pub url: String,
 }
 
-/// What a provider may ask of the host: call an actor.
+/// How a provider calls the actor of one link: the one "call an actor"
+/// abstraction, weld-rpc's [`Transport`](weld_rpc::Transport), bound to the
+/// link's actor with the provider as the caller. Wrap it in a generated
+/// sender (`HttpServerSender::via(actor)`).
 ///
-/// Implemented by the router; providers only see this handle. It holds the
-/// router weakly so that a provider keeping a handle does not keep the host
-/// alive after shutdown.
-#[async_trait]
-pub trait ActorInvoker: Send + Sync + 'static {
-    /// Calls `actor_id` on behalf of the provider `origin` (contract + link name).
-    async fn call_actor(
-        &self,
-        origin: &ProviderOrigin,
-        actor_id: &str,
-        msg: Message<'_>,
-    ) -> RpcResult<Vec<u8>>;
-
-    /// How many calls `actor_id` runs at once (its instance bound), when it
-    /// is known: a provider that buffers a request before calling (the
-    /// httpserver reads the body) waits for this much capacity first, so no
-    /// more bodies are held than the actor can take.
-    fn actor_capacity(&self, _actor_id: &str) -> Option<usize> {
-        None
-    }
-}
-
-/// Identity of a provider calling an actor.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProviderOrigin {
-    /// Provider instance id.
-    pub provider_id: String,
-    /// Contract id of the provider.
-    pub contract_id: String,
-    /// Link name of the provider instance.
-    pub link_name: String,
-}
-
-/// Handle through which a provider calls actors.
-#[derive(Clone)]
-pub struct HostHandle {
-    invoker: Weak<dyn ActorInvoker>,
-    origin: ProviderOrigin,
-}
-
-impl fmt::Debug for HostHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HostHandle")
-            .field("origin", &self.origin)
-            .finish()
-    }
-}
-
-impl HostHandle {
-    /// A handle calling through `invoker` as `origin`.
-    pub fn new(invoker: Weak<dyn ActorInvoker>, origin: ProviderOrigin) -> Self {
-        HostHandle { invoker, origin }
-    }
-
-    /// The provider identity calls are made with.
-    pub fn origin(&self) -> &ProviderOrigin {
-        &self.origin
-    }
-
-    /// Calls `actor_id` with `msg` (e.g. `HttpServer.HandleRequest`).
-    /// The call is refused unless a link (actor, this contract, this link name)
-    /// exists; it fails with [`RpcError::DeadlineExceeded`] when the actor runs
-    /// past the host's per-call deadline.
-    pub async fn call_actor(&self, actor_id: &str, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        let Some(invoker) = self.invoker.upgrade() else {
-            return Err(RpcError::HostError("host is shutting down".into()));
-        };
-        invoker.call_actor(&self.origin, actor_id, msg).await
-    }
-
-    /// See [`ActorInvoker::actor_capacity`].
-    pub fn actor_capacity(&self, actor_id: &str) -> Option<usize> {
-        self.invoker.upgrade()?.actor_capacity(actor_id)
-    }
-}
+/// In a host it goes through the router, which checks the link and the
+/// actor's claims on every call and reaches the actor in this process or
+/// on the lattice; in a provider process it is weld-rpc's
+/// `ProviderTransport` (a signed invocation over NATS, checked by the host
+/// that runs the actor). [`Transport::concurrency`](weld_rpc::Transport::concurrency)
+/// gives the actor's instance bound where it is known.
+pub type ActorLink = Arc<dyn weld_rpc::Transport>;
 
 /// Builds a provider instance from its context.
 pub type ProviderFactory =

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use host_min::providers::{
-    ActorOrigin, HostHandle, Provider, ProviderError, Setting, SettingOrigin,
+    ActorLink, ActorOrigin, Provider, ProviderError, Setting, SettingOrigin,
 };
 use host_min::types::{LinkDefinition, Message, RpcError, RpcResult};
 
@@ -107,7 +107,7 @@ pub fn host_call_payload(
 pub struct RecordingProvider {
     pub contract: String,
     pub events: Mutex<Vec<String>>,
-    pub handles: Mutex<HashMap<String, HostHandle>>,
+    pub handles: Mutex<HashMap<String, ActorLink>>,
     pub delay: Option<Duration>,
     pub running: AtomicUsize,
     pub max_running: AtomicUsize,
@@ -130,7 +130,7 @@ impl RecordingProvider {
     pub fn events(&self) -> Vec<String> {
         self.events.lock().unwrap().clone()
     }
-    pub fn handle_for(&self, actor: &str) -> Option<HostHandle> {
+    pub fn handle_for(&self, actor: &str) -> Option<ActorLink> {
         self.handles.lock().unwrap().get(actor).cloned()
     }
 }
@@ -140,7 +140,7 @@ impl Provider for RecordingProvider {
     fn contract_id(&self) -> &str {
         &self.contract
     }
-    async fn put_link(&self, link: &LinkDefinition, host: HostHandle) -> Result<(), ProviderError> {
+    async fn put_link(&self, link: &LinkDefinition, actor: ActorLink) -> Result<(), ProviderError> {
         if let Some(v) = link.value("reject") {
             let setting = Setting {
                 key: "reject".into(),
@@ -157,7 +157,7 @@ impl Provider for RecordingProvider {
         self.handles
             .lock()
             .unwrap()
-            .insert(link.actor_id.clone(), host);
+            .insert(link.actor_id.clone(), actor);
         Ok(())
     }
     async fn delete_link(&self, link: &LinkDefinition) {

@@ -3,8 +3,7 @@
 
 use async_trait::async_trait;
 use host_min::providers::{
-    ActorInvoker, ActorOrigin, HostHandle, LinkDefinition, Message, Provider, ProviderContext,
-    ProviderOrigin, RpcError, RpcResult,
+    ActorLink, ActorOrigin, LinkDefinition, Message, Provider, ProviderContext, RpcError, RpcResult,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::HashMap;
@@ -75,23 +74,30 @@ pub fn link(actor: &str, contract: &str, values: &[(&str, &str)]) -> LinkDefinit
     }
 }
 
-/// An invoker that plays the actor side with a native closure.
+/// Native stand-ins for actors, by actor id: what a host's router is to a
+/// provider in these tests.
+#[async_trait]
+pub trait TestActors: Send + Sync + 'static {
+    /// Calls `actor_id` with `msg`.
+    async fn call(&self, actor_id: &str, msg: Message<'_>) -> RpcResult<Vec<u8>>;
+    /// The actor's instance bound, if any.
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// Test actors played by a native closure `(actor, method, arg) -> reply`.
 pub struct FnActor<F>(pub F);
 
 #[async_trait]
-impl<F> ActorInvoker for FnActor<F>
+impl<F> TestActors for FnActor<F>
 where
     F: Fn(&str, &str, Vec<u8>) -> futures_like::BoxFuture<RpcResult<Vec<u8>>>
         + Send
         + Sync
         + 'static,
 {
-    async fn call_actor(
-        &self,
-        _origin: &ProviderOrigin,
-        actor_id: &str,
-        msg: Message<'_>,
-    ) -> RpcResult<Vec<u8>> {
+    async fn call(&self, actor_id: &str, msg: Message<'_>) -> RpcResult<Vec<u8>> {
         (self.0)(actor_id, msg.method, msg.arg.into_owned()).await
     }
 }
@@ -101,43 +107,55 @@ pub mod futures_like {
     pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 }
 
-/// A handle whose invoker is `invoker` (keep the Arc alive for the test).
-pub fn host_handle(invoker: &Arc<dyn ActorInvoker>, contract: &str) -> HostHandle {
-    HostHandle::new(
-        Arc::downgrade(invoker),
-        ProviderOrigin {
-            provider_id: "Vtest".into(),
-            contract_id: contract.into(),
-            link_name: "default".into(),
-        },
-    )
+/// The link to `actor_id` over `actors`, held weakly as a host's is (keep
+/// the Arc alive for the test).
+struct TestLink {
+    actors: Weak<dyn TestActors>,
+    actor_id: String,
 }
 
-/// A handle for providers that never call actors.
-pub fn no_actor_handle(contract: &str) -> HostHandle {
+#[async_trait]
+impl weld_rpc::Transport for TestLink {
+    async fn send(
+        &self,
+        _ctx: &weld_rpc::Context,
+        req: Message<'_>,
+        _opts: Option<weld_rpc::SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        let Some(actors) = self.actors.upgrade() else {
+            return Err(RpcError::HostError("host is shutting down".into()));
+        };
+        actors.call(&self.actor_id, req).await
+    }
+
+    fn concurrency(&self) -> Option<usize> {
+        self.actors.upgrade()?.capacity()
+    }
+}
+
+/// What a provider gets with a link to `actor_id` played by `actors`.
+pub fn actor_link(actors: &Arc<dyn TestActors>, actor_id: &str) -> ActorLink {
+    Arc::new(TestLink {
+        actors: Arc::downgrade(actors),
+        actor_id: actor_id.to_string(),
+    })
+}
+
+/// The link for providers that never call actors.
+pub fn no_actor_link() -> ActorLink {
     struct NoActors;
     #[async_trait]
-    impl ActorInvoker for NoActors {
-        async fn call_actor(
+    impl weld_rpc::Transport for NoActors {
+        async fn send(
             &self,
-            _: &ProviderOrigin,
-            actor_id: &str,
+            _: &weld_rpc::Context,
             _: Message<'_>,
+            _: Option<weld_rpc::SendOpts>,
         ) -> RpcResult<Vec<u8>> {
-            Err(RpcError::HostError(format!(
-                "no actor {actor_id} in this test"
-            )))
+            Err(RpcError::HostError("no actor in this test".into()))
         }
     }
-    let weak: Weak<NoActors> = Weak::new();
-    HostHandle::new(
-        weak,
-        ProviderOrigin {
-            provider_id: "Vtest".into(),
-            contract_id: contract.into(),
-            link_name: "default".into(),
-        },
-    )
+    Arc::new(NoActors)
 }
 
 /// Calls `provider` as `actor` with a msgpack-encoded argument and decodes

@@ -26,7 +26,7 @@
 
 use super::{resolve_range, store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use crate::providers::{
-    ActorOrigin, HostHandle, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
+    ActorLink, ActorOrigin, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
     RpcResult, Setting,
 };
 use async_trait::async_trait;
@@ -1081,7 +1081,7 @@ impl Provider for EmbeddedKvProvider {
     async fn put_link(
         &self,
         link: &LinkDefinition,
-        _host: HostHandle,
+        _actor: ActorLink,
     ) -> Result<(), ProviderError> {
         let (path, setting) = self.store_path(link)?;
         let store = acquire(&path).await.map_err(|e| {

@@ -13,7 +13,7 @@
 
 use super::{store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use crate::providers::{
-    ActorOrigin, HostHandle, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
+    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
     ProviderError, RpcResult, Setting,
 };
 use async_trait::async_trait;
@@ -290,7 +290,7 @@ impl Provider for RedisKvProvider {
     async fn put_link(
         &self,
         link: &LinkDefinition,
-        _host: HostHandle,
+        _actor: ActorLink,
     ) -> Result<(), ProviderError> {
         let url = self.url_for(link)?;
         let store = self.store_for(&url).await?;
