@@ -2,37 +2,23 @@
 //! with which settings. Keyed by (actor id, contract id, link name).
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use crate::types::LinkDefinition;
 
-/// Key of a link definition.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LinkKey {
-    /// Actor id.
-    pub actor_id: String,
-    /// Contract id.
-    pub contract_id: String,
-    /// Link name.
-    pub link_name: String,
-}
-
-impl LinkKey {
-    /// The key of `ld`.
-    pub fn of(ld: &LinkDefinition) -> Self {
-        LinkKey {
-            actor_id: ld.actor_id.clone(),
-            contract_id: ld.contract_id.clone(),
-            link_name: ld.link_name.clone(),
-        }
-    }
-}
-
-/// Thread-safe link table. Lookups are on the hot path of every provider
-/// call, so it is a plain `RwLock` read, never held across an await.
+/// Thread-safe link table. Lookups are on the hot path of every call
+/// between an actor and a provider, so they allocate nothing: links are
+/// grouped by actor (a `BTreeMap` looked up by `&str`), an actor has a few
+/// links at most, and a found link is shared (`Arc`), not copied with its
+/// values. The lock is a plain `RwLock`, never held across an await.
 #[derive(Debug, Default)]
 pub struct LinkTable {
-    links: RwLock<BTreeMap<LinkKey, LinkDefinition>>,
+    /// Actor id -> its links, ordered by (contract id, link name).
+    by_actor: RwLock<BTreeMap<String, Vec<Arc<LinkDefinition>>>>,
+}
+
+fn same_key(l: &LinkDefinition, contract_id: &str, link_name: &str) -> bool {
+    l.contract_id == contract_id && l.link_name == link_name
 }
 
 impl LinkTable {
@@ -41,12 +27,29 @@ impl LinkTable {
         Self::default()
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Vec<Arc<LinkDefinition>>>> {
+        self.by_actor.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Vec<Arc<LinkDefinition>>>> {
+        self.by_actor.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Inserts or replaces a link; returns the one it replaced.
     pub fn put(&self, ld: LinkDefinition) -> Option<LinkDefinition> {
-        self.links
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(LinkKey::of(&ld), ld)
+        let mut table = self.write();
+        let links = table.entry(ld.actor_id.clone()).or_default();
+        let key = (ld.contract_id.as_str(), ld.link_name.as_str());
+        match links.binary_search_by(|l| (l.contract_id.as_str(), l.link_name.as_str()).cmp(&key)) {
+            Ok(i) => Some(Arc::unwrap_or_clone(std::mem::replace(
+                &mut links[i],
+                Arc::new(ld),
+            ))),
+            Err(i) => {
+                links.insert(i, Arc::new(ld));
+                None
+            }
+        }
     }
 
     /// Removes a link; returns it if it existed.
@@ -56,15 +59,16 @@ impl LinkTable {
         contract_id: &str,
         link_name: &str,
     ) -> Option<LinkDefinition> {
-        let key = LinkKey {
-            actor_id: actor_id.to_string(),
-            contract_id: contract_id.to_string(),
-            link_name: link_name.to_string(),
-        };
-        self.links
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&key)
+        let mut table = self.write();
+        let links = table.get_mut(actor_id)?;
+        let i = links
+            .iter()
+            .position(|l| same_key(l, contract_id, link_name))?;
+        let old = links.remove(i);
+        if links.is_empty() {
+            table.remove(actor_id);
+        }
+        Some(Arc::unwrap_or_clone(old))
     }
 
     /// Looks a link up.
@@ -73,40 +77,37 @@ impl LinkTable {
         actor_id: &str,
         contract_id: &str,
         link_name: &str,
-    ) -> Option<LinkDefinition> {
-        let links = self.links.read().unwrap_or_else(|p| p.into_inner());
-        // BTreeMap lookups need an owned key; a linear scan would be O(n).
-        let key = LinkKey {
-            actor_id: actor_id.to_string(),
-            contract_id: contract_id.to_string(),
-            link_name: link_name.to_string(),
-        };
-        links.get(&key).cloned()
+    ) -> Option<Arc<LinkDefinition>> {
+        self.read()
+            .get(actor_id)?
+            .iter()
+            .find(|l| same_key(l, contract_id, link_name))
+            .cloned()
     }
 
     /// True when the link exists.
     pub fn contains(&self, actor_id: &str, contract_id: &str, link_name: &str) -> bool {
-        self.get(actor_id, contract_id, link_name).is_some()
+        self.read()
+            .get(actor_id)
+            .is_some_and(|links| links.iter().any(|l| same_key(l, contract_id, link_name)))
     }
 
-    /// All links, ordered by key.
+    /// All links, ordered by (actor, contract, link name).
     pub fn list(&self) -> Vec<LinkDefinition> {
-        self.links
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
+        self.read()
             .values()
-            .cloned()
+            .flatten()
+            .map(|l| LinkDefinition::clone(l))
             .collect()
     }
 
     /// The links naming provider `provider_id`.
     pub fn for_provider(&self, provider_id: &str) -> Vec<LinkDefinition> {
-        self.links
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
+        self.read()
             .values()
+            .flatten()
             .filter(|l| l.provider_id == provider_id)
-            .cloned()
+            .map(|l| LinkDefinition::clone(l))
             .collect()
     }
 }
@@ -154,5 +155,36 @@ mod tests {
         );
         assert!(t.delete("a", "wasmcloud:keyvalue", "default").is_none());
         assert!(!t.contains("a", "wasmcloud:keyvalue", "default"));
+    }
+
+    #[test]
+    fn list_is_ordered_by_actor_contract_and_link_name() {
+        let t = LinkTable::new();
+        for (a, c, n) in [
+            ("b", "x:one", "default"),
+            ("a", "x:two", "default"),
+            ("a", "x:one", "zeta"),
+            ("a", "x:one", "alpha"),
+        ] {
+            t.put(ld(a, c, n, "p"));
+        }
+        let keys: Vec<String> = t
+            .list()
+            .iter()
+            .map(|l| format!("{} {} {}", l.actor_id, l.contract_id, l.link_name))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "a x:one alpha",
+                "a x:one zeta",
+                "a x:two default",
+                "b x:one default"
+            ]
+        );
+        // Deleting an actor's last link forgets the actor.
+        t.delete("b", "x:one", "default").unwrap();
+        assert!(!t.contains("b", "x:one", "default"));
+        assert_eq!(t.list().len(), 3);
     }
 }

@@ -547,8 +547,12 @@ impl Router {
 
     /// A running actor by id, name or alias.
     pub fn actor(&self, id_or_name: &str) -> Option<Arc<Actor>> {
+        // On the path of every call: two lookups, no allocation.
         let actors = read(&self.actors);
-        actors.running(&actors.resolve(id_or_name)?)
+        match actors.by_id.get(id_or_name) {
+            Some(slot) => slot.clone(),
+            None => actors.running(actors.aliases.get(id_or_name)?),
+        }
     }
 
     /// Adds a running provider instance and hands it every link already put
@@ -753,7 +757,7 @@ impl Router {
     pub async fn apply_lattice_link(&self, ld: LinkDefinition) {
         let _changes = self.link_changes.lock().await;
         let current = self.links.get(&ld.actor_id, &ld.contract_id, &ld.link_name);
-        if current.as_ref() == Some(&ld) {
+        if current.as_deref() == Some(&ld) {
             return;
         }
         self.links.put(ld.clone());
@@ -980,10 +984,14 @@ impl Router {
                 RpcError::Other(format!("actor {id} not found on lattice {}", self.lattice))
             }
         };
-        let actor_id = match (&actor, &remote) {
-            (Some(a), _) => a.id().to_string(),
-            (None, _) if crate::ids::looks_like_module_key(target) => target.to_string(),
-            (None, Some(r)) => r.resolve_alias(target).ok_or_else(|| not_found(target))?,
+        let resolved: String;
+        let actor_id: &str = match (&actor, &remote) {
+            (Some(a), _) => a.id(),
+            (None, _) if crate::ids::looks_like_module_key(target) => target,
+            (None, Some(r)) => {
+                resolved = r.resolve_alias(target).ok_or_else(|| not_found(target))?;
+                &resolved
+            }
             (None, None) => return Err(not_found(target)),
         };
         if !origin.contract_id.is_empty() {
@@ -1005,11 +1013,11 @@ impl Router {
                 return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
             }
         }
-        if let Some(actor) = actor {
+        if let Some(actor) = &actor {
             return actor.call(msg.method, &msg.arg).await;
         }
         let Some(remote) = remote else {
-            return Err(not_found(&actor_id));
+            return Err(not_found(actor_id));
         };
         remote
             .call_actor(origin.clone(), &actor_id, msg.method, msg.arg.into_owned())

@@ -15,9 +15,17 @@
 //! closed-loop generator (fixed request count per run). Both run
 //! `WELD_BENCH_CONNS` connections (default 50) on loopback; wrk runs
 //! `WELD_BENCH_SECS` seconds per measurement (default 5) after a 1 s warm-up.
-//! Aim: actor throughput >= 50% of native hyper's.
+//! Native and actor are measured alternately, `WELD_BENCH_ROUNDS` rounds
+//! (default 3); the table gives the medians.
+//! Aim: actor throughput >= 50% of native hyper's; for hello, 75%
+//! (issue 12). Both sides allocate with mimalloc (host-min's allocator).
 //!
 //! Run: `cargo build --release -p host-min --bin host-min && cargo bench -p weld-e2e --bench http`.
+
+// host-min runs on mimalloc; so do the native servers here, so that a
+// ratio is what the host adds over hyper, not a difference of allocators.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -204,20 +212,29 @@ fn counter_response(n: Result<i32, impl std::fmt::Display>) -> Response<Full<Byt
 
 struct Row {
     name: &'static str,
-    native: Run,
-    actor: Run,
+    /// Median rates over the rounds.
+    native: f64,
+    actor: f64,
+    /// Median of the per-round ratios actor / native.
+    ratio: f64,
+    requests: (u64, u64),
 }
 
-fn actor_run(
-    loader: &Loader,
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A host running `wasm` as actor `name` behind the httpserver on `http`.
+fn actor_host(
     dir: &Path,
     wasm: &Path,
     name: &str,
     store: Option<&Store>,
+    http: SocketAddr,
     path: &str,
-) -> Run {
-    let http = free_addr();
-    let mut host = HostProc::start_with(
+) -> HostProc {
+    let host = HostProc::start_with(
         host_min_bin(Profile::Release),
         dir,
         app(name, wasm, http, store),
@@ -229,9 +246,37 @@ fn actor_run(
         "actor not answering; log:\n{}",
         host.log()
     );
-    let run = loader.measure(http, path);
-    host.stop();
-    run
+    host
+}
+
+/// Measures the native server and the actor alternately for
+/// `WELD_BENCH_ROUNDS` rounds (default 3): on a shared 2-core machine one
+/// run of each swings by 20%, and alternating spreads any drift over both.
+fn compare(
+    loader: &Loader,
+    name: &'static str,
+    native: (SocketAddr, &str),
+    actor: (SocketAddr, &str),
+) -> Row {
+    let rounds = env_u64("WELD_BENCH_ROUNDS", 3).max(1);
+    let (mut n, mut a, mut r) = (Vec::new(), Vec::new(), Vec::new());
+    let mut requests = (0, 0);
+    for _ in 0..rounds {
+        let nr = loader.measure(native.0, native.1);
+        let ar = loader.measure(actor.0, actor.1);
+        requests.0 += nr.requests;
+        requests.1 += ar.requests;
+        r.push(ar.rate / nr.rate);
+        n.push(nr.rate);
+        a.push(ar.rate);
+    }
+    Row {
+        name,
+        native: median(n),
+        actor: median(a),
+        ratio: median(r),
+        requests,
+    }
 }
 
 fn main() {
@@ -258,15 +303,12 @@ fn main() {
     let server = serve_native(addr, || async {
         text_response("text/plain", "hello".into())
     });
-    let native = loader.measure(addr, "/");
-    server.abort();
     let dir = tempfile::tempdir().unwrap();
-    let actor = actor_run(&loader, dir.path(), &hello, "hello", None, "/");
-    rows.push(Row {
-        name: "hello",
-        native,
-        actor,
-    });
+    let http = free_addr();
+    let mut host = actor_host(dir.path(), &hello, "hello", None, http, "/");
+    rows.push(compare(&loader, "hello", (addr, "/"), (http, "/")));
+    server.abort();
+    host.stop();
 
     // counter on the embedded store
     let dir = tempfile::tempdir().unwrap();
@@ -278,21 +320,23 @@ fn main() {
         let s = s.clone();
         async move { counter_response(s.increment("counter:default", 1).await) }
     });
-    let native = loader.measure(addr, "/api/counter");
-    server.abort();
-    let actor = actor_run(
-        &loader,
+    let http = free_addr();
+    let mut host = actor_host(
         dir.path(),
         &kvcounter,
         "kvcounter",
         Some(&Store::Embedded),
+        http,
         "/api/counter",
     );
-    rows.push(Row {
-        name: "counter, embedded store",
-        native,
-        actor,
-    });
+    rows.push(compare(
+        &loader,
+        "counter, embedded store",
+        (addr, "/api/counter"),
+        (http, "/api/counter"),
+    ));
+    server.abort();
+    host.stop();
 
     // counter on Redis
     if redis_store::require_redis() {
@@ -309,22 +353,25 @@ fn main() {
             let (s, key) = (store.clone(), key.clone());
             async move { counter_response(s.increment(&key, 1).await) }
         });
-        let native = loader.measure(addr, "/");
-        server.abort();
         let dir = tempfile::tempdir().unwrap();
-        let actor = actor_run(
-            &loader,
+        let http = free_addr();
+        let path = format!("/api/counter/{name}");
+        let mut host = actor_host(
             dir.path(),
             &kvcounter,
             "kvcounter",
             Some(&Store::Redis(redis_store::redis_url())),
-            &format!("/api/counter/{name}"),
+            http,
+            &path,
         );
-        rows.push(Row {
-            name: "counter, Redis",
-            native,
-            actor,
-        });
+        rows.push(compare(
+            &loader,
+            "counter, Redis",
+            (addr, "/"),
+            (http, &path),
+        ));
+        server.abort();
+        host.stop();
     }
 
     println!();
@@ -336,19 +383,24 @@ fn main() {
         println!(
             "{:<26} {:>14.0} {:>14.0} {:>7.0}%   ({} / {} requests)",
             r.name,
-            r.native.rate,
-            r.actor.rate,
-            100.0 * r.actor.rate / r.native.rate,
-            r.native.requests,
-            r.actor.requests
+            r.native,
+            r.actor,
+            100.0 * r.ratio,
+            r.requests.0,
+            r.requests.1
         );
     }
-    let hello = &rows[0];
-    let ratio = hello.actor.rate / hello.native.rate;
+    let hello = rows[0].ratio;
+    let worst = rows.iter().map(|r| r.ratio).fold(f64::INFINITY, f64::min);
     println!();
     println!(
-        "aim: HTTP -> actor at >= 50% of native hyper: {:.0}% ({})",
-        100.0 * ratio,
-        if ratio >= 0.5 { "met" } else { "NOT met" }
+        "aim: every actor at >= 50% of native hyper: lowest {:.0}% ({})",
+        100.0 * worst,
+        if worst >= 0.5 { "met" } else { "NOT met" }
+    );
+    println!(
+        "aim: hello at >= 75% of native hyper: {:.0}% ({})",
+        100.0 * hello,
+        if hello >= 0.75 { "met" } else { "NOT met" }
     );
 }

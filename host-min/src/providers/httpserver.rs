@@ -49,7 +49,7 @@ use crate::providers::{
 use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, TRANSFER_ENCODING};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -327,9 +327,14 @@ impl Route {
             return empty(StatusCode::SERVICE_UNAVAILABLE);
         };
         let (parts, body) = req.into_parts();
-        let body = match tokio::time::timeout(self.body_timeout, read_body(body, limit, declared))
-            .await
-        {
+        // A request without a body (most GETs) needs no read and no timer.
+        let read = async {
+            if body.is_end_stream() {
+                return Ok(Ok(Vec::new()));
+            }
+            tokio::time::timeout(self.body_timeout, read_body(body, limit, declared)).await
+        };
+        let body = match read.await {
             Ok(Ok(body)) => body,
             Ok(Err(BodyError::TooLarge)) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
             Ok(Err(BodyError::Read(e))) => {

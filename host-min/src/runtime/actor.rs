@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use wasmtime::{InstancePre, Store, StoreLimitsBuilder, Trap, TypedFunc, UpdateDeadline};
 
-use super::wapc::{HostCallHandler, HostState};
+use super::wapc::{DeadlineExceeded, HostCallHandler, HostState};
 use super::{Runtime, RuntimeError, SharedModule};
 use crate::types::{RpcError, RpcResult};
 
@@ -17,17 +17,6 @@ const START_HOOKS: [&str; 3] = ["start", "wapc_init", "_start"];
 
 /// The wasmbus RPC version this host speaks (`__wasmbus_rpc_version`).
 pub const WASMBUS_RPC_VERSION: i32 = 1;
-
-/// Marker error raised from the epoch callback when a call overruns its deadline.
-#[derive(Debug)]
-struct DeadlineExceeded;
-
-impl std::fmt::Display for DeadlineExceeded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("call deadline exceeded")
-    }
-}
-impl std::error::Error for DeadlineExceeded {}
 
 /// Counters of one actor, for the inventory.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -279,21 +268,20 @@ impl Actor {
         };
         let deadline_len = self.runtime.config.call_deadline;
         let deadline = Instant::now() + deadline_len;
+        // A host call still running this long after the deadline is given
+        // up (see `__host_call`); wasm itself is stopped at the deadline.
+        let grace = Duration::from_millis(250).max(self.runtime.config.epoch_tick * 4);
         inst.store
             .data_mut()
-            .begin_call(operation, payload, deadline);
+            .begin_call(operation, payload, deadline, deadline + grace);
         inst.store.set_epoch_deadline(1);
         let (op_len, len) = (operation.len() as i32, payload.len() as i32);
-        // The epoch callback stops runaway wasm; this timeout also covers a
-        // call stuck awaiting a host call. Either way the instance is dropped.
-        let grace = Duration::from_millis(250).max(self.runtime.config.epoch_tick * 4);
-        let outcome = tokio::time::timeout(
-            deadline_len + grace,
-            inst.guest_call.call_async(&mut inst.store, (op_len, len)),
-        )
-        .await;
+        let outcome = inst
+            .guest_call
+            .call_async(&mut inst.store, (op_len, len))
+            .await;
         match outcome {
-            Ok(Ok(rc)) => {
+            Ok(rc) => {
                 self.calls.fetch_add(1, Ordering::Relaxed);
                 let state = inst.store.data_mut();
                 let result = if rc == 1 {
@@ -316,7 +304,7 @@ impl Actor {
                     .push(inst);
                 result
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
                 if e.is::<DeadlineExceeded>() {
                     tracing::warn!(actor = %self.name, "{operation}: deadline of {deadline_len:?} exceeded; instance recycled");
@@ -329,14 +317,6 @@ impl Actor {
                     tracing::warn!(actor = %self.name, "{operation}: {msg}; instance recycled");
                     Err(RpcError::ActorHandler(msg))
                 }
-            }
-            Err(_) => {
-                self.failures.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(actor = %self.name, "{operation}: deadline of {deadline_len:?} exceeded in a host call; instance recycled");
-                Err(RpcError::DeadlineExceeded(format!(
-                    "actor {} did not answer {operation} within {deadline_len:?}",
-                    self.name
-                )))
             }
         }
     }

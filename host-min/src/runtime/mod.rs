@@ -222,6 +222,13 @@ impl Runtime {
         let mut cfg = Config::new();
         cfg.epoch_interruption(true);
         cfg.memory_init_cow(true);
+        // `perf` cannot name JIT code on its own: with
+        // WELD_WASM_PROFILE=perfmap wasmtime writes /tmp/perf-{pid}.map, so
+        // `perf report` shows an actor's own functions (how the README's
+        // per-request costs were found).
+        if std::env::var("WELD_WASM_PROFILE").as_deref() == Ok("perfmap") {
+            cfg.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if kind == AllocatorKind::Pooling {
             let mut pool = PoolingAllocationConfig::new();
             let n = config.pool_instances.max(1);

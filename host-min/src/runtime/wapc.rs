@@ -24,6 +24,19 @@ pub const HOST_FUNCTIONS: [&str; 9] = [
     "__console_log",
 ];
 
+/// Error raised into a guest call that overran its deadline: from the
+/// epoch callback while wasm runs, or from `__host_call` when the call it
+/// awaits outlives the deadline (plus a grace). The instance is discarded.
+#[derive(Debug)]
+pub(crate) struct DeadlineExceeded;
+
+impl std::fmt::Display for DeadlineExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("call deadline exceeded")
+    }
+}
+impl std::error::Error for DeadlineExceeded {}
+
 /// Where an actor's `__host_call` goes (the router).
 #[async_trait]
 pub trait HostCallHandler: Send + Sync + 'static {
@@ -53,6 +66,8 @@ pub struct HostState {
     pub(crate) host_error: Option<String>,
     pub(crate) limits: StoreLimits,
     pub(crate) deadline: Instant,
+    /// When an awaited host call is given up: the deadline plus a grace.
+    pub(crate) host_call_limit: Instant,
 }
 
 impl HostState {
@@ -73,11 +88,18 @@ impl HostState {
             host_error: None,
             limits,
             deadline: Instant::now(),
+            host_call_limit: Instant::now(),
         }
     }
 
     /// Clears the buffers and stores the next call.
-    pub(crate) fn begin_call(&mut self, operation: &str, payload: &[u8], deadline: Instant) {
+    pub(crate) fn begin_call(
+        &mut self,
+        operation: &str,
+        payload: &[u8],
+        deadline: Instant,
+        host_call_limit: Instant,
+    ) {
         self.operation.clear();
         self.operation.push_str(operation);
         self.payload.clear();
@@ -87,6 +109,7 @@ impl HostState {
         self.host_response = None;
         self.host_error = None;
         self.deadline = deadline;
+        self.host_call_limit = host_call_limit;
     }
 }
 
@@ -247,8 +270,18 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, module: &str) -> was
                 state.host_response = None;
                 state.host_error = None;
                 let actor_id = state.actor_id.clone();
+                let limit = tokio::time::Instant::from_std(state.host_call_limit);
+                // Wasm that runs past its deadline is stopped by the epoch
+                // callback; a call waiting here is bounded by this timer, so
+                // only calls that make host calls pay for one.
                 let result = match state.handler.upgrade() {
-                    Some(h) => h.host_call(&actor_id, &binding, &namespace, &operation, payload).await,
+                    Some(h) => {
+                        let call = h.host_call(&actor_id, &binding, &namespace, &operation, payload);
+                        match tokio::time::timeout_at(limit, call).await {
+                            Ok(result) => result,
+                            Err(_) => return Err(wasmtime::Error::new(DeadlineExceeded)),
+                        }
+                    }
                     None => Err("host is shutting down".to_string()),
                 };
                 let state = caller.data_mut();

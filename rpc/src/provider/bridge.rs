@@ -47,8 +47,8 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::Notify;
 
 use super::invocation::{
-    check_invocation_hash, sign_invocation_valid_for, verify_invocation, verify_invocation_claims,
-    InvocationError, DEFAULT_INVOCATION_TTL,
+    check_invocation_hash, sign_invocation_valid_for, verify_invocation_by,
+    verify_invocation_claims_by, ClusterIssuers, InvocationError, DEFAULT_INVOCATION_TTL,
 };
 use super::keys::{KeyError, KeyPair};
 use super::DEFAULT_RPC_TIMEOUT;
@@ -130,6 +130,8 @@ struct Inner {
     /// Links this provider holds, by actor id (one provider instance serves
     /// one link name, so the actor identifies the link).
     links: RwLock<HashMap<String, LinkDefinition>>,
+    /// The host data's cluster issuers, decoded once.
+    issuers: ClusterIssuers,
     /// Object store of chunked payloads, opened on first use.
     chunks: tokio::sync::OnceCell<ObjectStore>,
 }
@@ -228,6 +230,7 @@ impl HostBridge {
                 token_ttl_s: AtomicU64::new(DEFAULT_INVOCATION_TTL.as_secs()),
                 max_chunked: AtomicU64::new(MAX_CHUNKED_BYTES),
                 links: RwLock::new(links),
+                issuers: ClusterIssuers::new(&host_data.cluster_issuers),
                 chunks: tokio::sync::OnceCell::new(),
                 host_data,
             }),
@@ -440,7 +443,7 @@ impl HostBridge {
             .map_err(|e| (String::new(), format!("invalid invocation: {e}")))?;
         let id = inv.id.clone();
         let refuse = |e: String| (id.clone(), e);
-        let issuers = &self.host_data().cluster_issuers;
+        let issuers = &self.inner.issuers;
         let now = SystemTime::now();
         let chunked = inv
             .content_length
@@ -449,7 +452,7 @@ impl HostBridge {
             Some(n) => {
                 // Verify before touching the object store: the token names
                 // the invocation id, which names the object.
-                let claims = verify_invocation_claims(&inv, issuers, now)
+                let claims = verify_invocation_claims_by(&inv, issuers, now)
                     .map_err(|e: InvocationError| refuse(e.to_string()))?;
                 inv.msg = self
                     .take_chunked(&inv.id, n)
@@ -459,7 +462,7 @@ impl HostBridge {
                     .map_err(|e| refuse(e.to_string()))?;
             }
             None => {
-                verify_invocation(&inv, &inv.msg, issuers, now)
+                verify_invocation_by(&inv, &inv.msg, issuers, now)
                     .map_err(|e: InvocationError| refuse(e.to_string()))?;
             }
         }

@@ -293,6 +293,17 @@ pub fn verify_invocation(
     cluster_issuers: &[String],
     now: SystemTime,
 ) -> Result<InvocationClaims, InvocationError> {
+    verify_invocation_by(inv, msg, &ClusterIssuers::new(cluster_issuers), now)
+}
+
+/// [`verify_invocation`] against issuers whose keys were decoded once (a
+/// receiver of many invocations keeps a [`ClusterIssuers`]).
+pub fn verify_invocation_by(
+    inv: &Invocation,
+    msg: &[u8],
+    cluster_issuers: &ClusterIssuers,
+    now: SystemTime,
+) -> Result<InvocationClaims, InvocationError> {
     // Hash before URLs: a changed operation or entity reads as the
     // tampering it is.
     let claims = check_token(inv, cluster_issuers, now)?;
@@ -311,26 +322,78 @@ pub fn verify_invocation_claims(
     cluster_issuers: &[String],
     now: SystemTime,
 ) -> Result<InvocationClaims, InvocationError> {
+    verify_invocation_claims_by(inv, &ClusterIssuers::new(cluster_issuers), now)
+}
+
+/// [`verify_invocation_claims`] against issuers decoded once.
+pub fn verify_invocation_claims_by(
+    inv: &Invocation,
+    cluster_issuers: &ClusterIssuers,
+    now: SystemTime,
+) -> Result<InvocationClaims, InvocationError> {
     let claims = check_token(inv, cluster_issuers, now)?;
     check_urls(&claims, inv)?;
     Ok(claims)
 }
 
+/// The cluster issuers a receiver accepts, with their public keys decoded
+/// once: decoding an ed25519 key (a point decompression) costs about a
+/// quarter of a signature check, and every invocation is checked.
+#[derive(Debug, Default)]
+pub struct ClusterIssuers {
+    keys: Vec<(String, Option<KeyPair>)>,
+}
+
+impl ClusterIssuers {
+    /// The issuers `keys` (`C...`); a key that does not decode is kept by
+    /// name only (invocations it "signed" fail their signature check).
+    pub fn new(keys: &[String]) -> ClusterIssuers {
+        ClusterIssuers {
+            keys: keys
+                .iter()
+                .map(|k| (k.clone(), KeyPair::from_public_key(k).ok()))
+                .collect(),
+        }
+    }
+
+    /// Whether `key` is one of the issuers.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|(k, _)| k == key)
+    }
+
+    fn decoded(&self, key: &str) -> Option<&KeyPair> {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, pair)| pair.as_ref())
+    }
+}
+
 /// Signature, subject, validity period, issuer and host id.
 fn check_token(
     inv: &Invocation,
-    cluster_issuers: &[String],
+    cluster_issuers: &ClusterIssuers,
     now: SystemTime,
 ) -> Result<InvocationClaims, InvocationError> {
     let token = Jwt::parse(&inv.encoded_claims)?;
     token.check_header()?;
     let claims: InvocationClaims = token.claims()?;
-    let issuer =
-        KeyPair::from_public_key(&claims.issuer).map_err(|source| InvocationError::Issuer {
-            key: claims.issuer.clone(),
-            source,
-        })?;
-    token.verify_signature(&issuer)?;
+    // An unknown issuer's signature is still checked first, so that a
+    // forged token reads as forged whoever it names.
+    let decoded;
+    let issuer = match cluster_issuers.decoded(&claims.issuer) {
+        Some(key) => key,
+        None => {
+            decoded = KeyPair::from_public_key(&claims.issuer).map_err(|source| {
+                InvocationError::Issuer {
+                    key: claims.issuer.clone(),
+                    source,
+                }
+            })?;
+            &decoded
+        }
+    };
+    token.verify_signature(issuer)?;
     if claims.subject != inv.id {
         return Err(InvocationError::Subject {
             subject: claims.subject,
@@ -354,7 +417,7 @@ fn check_token(
             });
         }
     }
-    if !cluster_issuers.iter().any(|k| k == &claims.issuer) {
+    if !cluster_issuers.contains(&claims.issuer) {
         return Err(InvocationError::UnknownIssuer(claims.issuer));
     }
     if !super::keys::is_public_key_of(KeyType::Server, &inv.host_id) {
