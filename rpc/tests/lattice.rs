@@ -19,7 +19,9 @@ use weld_rpc::core::{
     Actor, ActorSender, HealthCheckRequest, HealthCheckResponse, HostData, Invocation,
     InvocationResponse, LinkDefinition, WasmCloudEntity,
 };
-use weld_rpc::provider::invocation::{sign_invocation, verify_invocation, InvocationError};
+use weld_rpc::provider::invocation::{
+    sign_invocation, verify_invocation, verify_invocation_by, ClusterIssuers, InvocationError,
+};
 use weld_rpc::provider::keys::{KeyPair, KeyType};
 use weld_rpc::provider::{
     HostBridge, ProviderHandler, ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES,
@@ -680,6 +682,39 @@ fn verify_rejects_what_the_server_rejects_without_nats() {
     assert!(matches!(
         verify_invocation(&inv, &inv.msg, &[], SystemTime::now()),
         Err(InvocationError::UnknownIssuer(_))
+    ));
+}
+
+/// Issuers decoded once (`ClusterIssuers`, what a bridge keeps) decide
+/// exactly as the plain list: a token of a listed issuer verifies, one
+/// whose signature was altered is refused as forged even though its issuer
+/// is listed, one of an unlisted issuer is refused as unknown, and a list
+/// entry that is not a key changes nothing for the others.
+#[test]
+fn issuers_decoded_once_decide_as_the_plain_list() {
+    let w = World::new();
+    let now = SystemTime::now();
+    let inv = host_invocation(&w, &w.cluster, "Echo.Say", b"abc");
+    let issuers = ClusterIssuers::new(&["not-a-key".to_string(), w.cluster.public_key()]);
+    assert!(issuers.contains(&w.cluster.public_key()));
+    verify_invocation_by(&inv, &inv.msg, &issuers, now).unwrap();
+
+    let mut forged = inv.clone();
+    let (head, sig) = forged.encoded_claims.rsplit_once('.').unwrap();
+    let flipped = if sig.starts_with('A') { 'B' } else { 'A' };
+    forged.encoded_claims = format!("{head}.{flipped}{}", &sig[1..]);
+    assert!(matches!(
+        verify_invocation_by(&forged, &forged.msg, &issuers, now),
+        Err(InvocationError::Jwt(
+            weld_rpc::provider::jwt::JwtError::BadSignature { .. }
+        ))
+    ));
+
+    let stranger = KeyPair::new(KeyType::Cluster);
+    let other = host_invocation(&w, &stranger, "Echo.Say", b"abc");
+    assert!(matches!(
+        verify_invocation_by(&other, &other.msg, &issuers, now),
+        Err(InvocationError::UnknownIssuer(k)) if k == stranger.public_key()
     ));
 }
 

@@ -6,8 +6,8 @@
 //!    store commits in every call) and of `KeyValue.Contains` (a read, where
 //!    the provider's own work is negligible):
 //!    - (a) raw NATS request-reply of the same bytes (the serialized signed
-//!      invocation) between two async-nats clients, a plain echo responder
-//!      in another task;
+//!      invocation) between two async-nats clients: this process and a
+//!      plain echo responder in a process of its own, as (b)'s provider is;
 //!    - (b) a signed invocation from this process to `weld-provider-keyvalue`
 //!      running as its own process (started by a release `host-min up` with
 //!      `process = true`), through `HostBridge::invoke`, the path a host uses;
@@ -126,23 +126,42 @@ where
     Lat::of(samples)
 }
 
-/// (a): an echo responder on one client, requests from another.
-async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
-    let responder = connect(NATS, None, None).await.expect("connect responder");
-    let requester = connect(NATS, None, None).await.expect("connect requester");
-    let subject = format!("weld.bench.echo.{}", unique_name("e"));
-    let mut sub = responder
-        .subscribe(subject.clone())
-        .await
-        .expect("subscribe");
-    responder.flush().await.expect("flush");
-    let echo = tokio::spawn(async move {
+/// Set on the child process that plays (a)'s echo responder: the subject.
+const ECHO_ENV: &str = "WELD_BENCH_ECHO_SUBJECT";
+
+/// The echo responder of (a), run in a process of its own (this bench
+/// binary again, with [`ECHO_ENV`] set), as the provider of (b) is: a
+/// responder in the requester's process shares its busy threads and skips
+/// the wake-up of an idle process that every lattice call pays.
+fn echo_responder(subject: String) {
+    rt().block_on(async move {
+        let nc = connect(NATS, None, None).await.expect("connect responder");
+        let mut sub = nc.subscribe(subject).await.expect("subscribe");
+        nc.flush().await.expect("flush");
+        println!("ready");
         while let Some(m) = sub.next().await {
             if let Some(reply) = m.reply {
-                let _ = responder.publish(reply, m.payload).await;
+                let _ = nc.publish(reply, m.payload).await;
             }
         }
     });
+}
+
+/// (a): requests from this process to the echo responder in another.
+async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
+    use std::io::BufRead;
+    let requester = connect(NATS, None, None).await.expect("connect requester");
+    let subject = format!("weld.bench.echo.{}", unique_name("e"));
+    let mut child = Command::new(std::env::current_exe().expect("bench binary"))
+        .env(ECHO_ENV, &subject)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the echo responder");
+    let mut ready = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut ready)
+        .expect("read from the echo responder");
+    assert_eq!(ready.trim(), "ready", "echo responder did not start");
     let payload = bytes::Bytes::from(payload);
     let lat = series(calls, || {
         let (requester, subject, payload) = (&requester, subject.clone(), payload.clone());
@@ -152,7 +171,8 @@ async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
         }
     })
     .await;
-    echo.abort();
+    let _ = child.kill();
+    let _ = child.wait();
     lat
 }
 
@@ -534,6 +554,9 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn main() {
+    if let Ok(subject) = std::env::var(ECHO_ENV) {
+        return echo_responder(subject);
+    }
     if !require_service("NATS", "127.0.0.1:4222") {
         return;
     }
