@@ -2,7 +2,7 @@
 //! baselines run in the same process:
 //!
 //! 1. Call latency (p50/p90/p99 over `WELD_BENCH_CALLS` calls, default 3000,
-//!    one at a time) of `KeyValue.Increment` (a durable write: the embedded
+//!    one at a time; (a) and (b) alternate in 5 rounds) of `KeyValue.Increment` (a durable write: the embedded
 //!    store commits in every call) and of `KeyValue.Contains` (a read, where
 //!    the provider's own work is negligible):
 //!    - (a) raw NATS request-reply of the same bytes (the serialized signed
@@ -109,7 +109,7 @@ fn us(d: Duration) -> f64 {
 }
 
 /// Times `calls` sequential calls of `f` after `calls / 10` warm-up calls.
-async fn series<F, Fut>(calls: u64, mut f: F) -> Lat
+async fn series<F, Fut>(calls: u64, mut f: F) -> Vec<Duration>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -123,7 +123,7 @@ where
         f().await;
         samples.push(t.elapsed());
     }
-    Lat::of(samples)
+    samples
 }
 
 /// Set on the child process that plays (a)'s echo responder: the subject.
@@ -148,7 +148,7 @@ fn echo_responder(subject: String) {
 }
 
 /// (a): requests from this process to the echo responder in another.
-async fn raw_nats(payload: Vec<u8>, calls: u64) -> Lat {
+async fn raw_nats(payload: Vec<u8>, calls: u64) -> Vec<Duration> {
     use std::io::BufRead;
     let requester = connect(NATS, None, None).await.expect("connect requester");
     let subject = format!("weld.bench.echo.{}", unique_name("e"));
@@ -185,7 +185,7 @@ async fn over_lattice(
     provider: &str,
     op: &Op,
     calls: u64,
-) -> (Lat, usize) {
+) -> (Vec<Duration>, usize) {
     let nc = connect(NATS, None, None).await.expect("connect bridge");
     let bridge = HostBridge::new_client(
         nc,
@@ -249,7 +249,7 @@ async fn over_lattice(
 }
 
 /// (c): the builtin keyvalue provider in this process.
-async fn in_process(actor: &str, op: &Op, calls: u64) -> Lat {
+async fn in_process(actor: &str, op: &Op, calls: u64) -> Vec<Duration> {
     let dir = tempfile::tempdir().expect("tempdir");
     let provider_id = KeyPair::new(KeyType::Service).public_key();
     let provider = ProviderRegistry::with_builtins()
@@ -588,16 +588,25 @@ fn main() {
     // read (nearly all of a call is the way there and back)
     let mut read_ratio = f64::NAN;
     for op in [Op::increment(), Op::contains()] {
-        let (b, wire_len) = rt().block_on(over_lattice(
-            &lattice,
-            &seed,
-            &t.actor,
-            &t.provider,
-            &op,
-            calls,
-        ));
-        let a = rt().block_on(raw_nats(vec![0x5a; wire_len], calls));
-        let c = rt().block_on(in_process(&t.actor, &op, calls));
+        // (a) and (b) alternate in rounds, so that a drift of the shared
+        // machine weighs on both alike.
+        let rounds = 5;
+        let (mut a, mut b, mut wire_len) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..rounds {
+            let (samples, len) = rt().block_on(over_lattice(
+                &lattice,
+                &seed,
+                &t.actor,
+                &t.provider,
+                &op,
+                calls / rounds,
+            ));
+            b.extend(samples);
+            wire_len = len;
+            a.extend(rt().block_on(raw_nats(vec![0x5a; wire_len], calls / rounds)));
+        }
+        let (a, b) = (Lat::of(a), Lat::of(b));
+        let c = Lat::of(rt().block_on(in_process(&t.actor, &op, calls)));
         println!();
         println!(
             "{}, one call at a time ({wire_len}-byte invocation):",
