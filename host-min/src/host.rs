@@ -83,9 +83,10 @@ pub enum HostError {
     /// A provider could not be built.
     #[error(transparent)]
     Provider(#[from] ProviderError),
-    /// A lattice request could not be carried out.
-    #[error("{0}")]
-    Lattice(String),
+    /// An actor or provider could not be started from a reference (a
+    /// control-interface command, or a provider process of the manifest).
+    #[error(transparent)]
+    Start(#[from] StartError),
 }
 
 /// Where in the manifest a refused setting was written: among the link's
@@ -106,7 +107,7 @@ fn setting_position(
 #[path = "host_lattice.rs"]
 mod lattice_side;
 pub use lattice_side::{
-    builtin_contract, is_archive, ProcessSource, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
+    builtin_contract, is_archive, ProcessSource, StartError, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
 };
 
 /// A running host.

@@ -28,6 +28,70 @@ pub const BUILTIN_REF_PREFIX: &str = "builtin:";
 /// host-min executable): `process:keyvalue-redis`.
 pub const PROCESS_REF_PREFIX: &str = "process:";
 
+/// Why an actor or a provider could not be started from a reference.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The actor's file could not be read.
+    #[error("cannot read actor {}: {source}", .path.display())]
+    ReadActor {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A provider process needs a lattice; the host has joined none.
+    #[error(
+        "provider `{name}` runs as a process, which needs a lattice: start the host with --nats"
+    )]
+    NoLattice {
+        /// The provider's name.
+        name: String,
+    },
+    /// host-min has no provider executable of this kind.
+    #[error("no provider executable of kind `{kind}`")]
+    UnknownKind {
+        /// The kind asked for.
+        kind: String,
+    },
+    /// The host's own executable (beside which provider executables live)
+    /// could not be located.
+    #[error("locating host-min: {0}")]
+    LocateHost(#[source] std::io::Error),
+    /// The provider executable of a kind is not built.
+    #[error("provider executable {} not found (build it with `cargo build -p host-min --bins`)", .0.display())]
+    ExecutableMissing(PathBuf),
+    /// A provider archive could not be read or unpacked.
+    #[error("{}: {source}", .path.display())]
+    Archive {
+        /// The archive.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::par::ParError,
+    },
+    /// A provider archive carries no claims.
+    #[error("{}: archive has no claims", .0.display())]
+    ArchiveNoClaims(PathBuf),
+    /// A provider's configuration is not a JSON object of strings.
+    #[error("provider configuration must be a JSON object of strings: {0}")]
+    Config(#[source] serde_json::Error),
+    /// The provider process could not be started.
+    #[error(transparent)]
+    Process(#[from] crate::lattice::process::ProcessError),
+    /// A provider reference of no known form.
+    #[error(
+        "cannot start provider `{reference}`: give a provider archive (.par, .par.gz), \
+         `{PROCESS_REF_PREFIX}KIND` or `{BUILTIN_REF_PREFIX}KIND` (kinds: {kinds})"
+    )]
+    UnknownReference {
+        /// The reference given.
+        reference: String,
+        /// The kinds this host can start, comma-separated.
+        kinds: String,
+    },
+}
+
 /// How a provider process is found.
 #[derive(Debug, Clone)]
 pub enum ProcessSource {
@@ -135,8 +199,9 @@ impl Host {
     /// Starts an actor from a file for the control interface; returns its id.
     async fn start_actor_file(&self, actor_ref: &str) -> Result<String, HostError> {
         let path = file_ref(actor_ref);
-        let wasm = std::fs::read(&path).map_err(|e| {
-            HostError::Lattice(format!("cannot read actor {}: {e}", path.display()))
+        let wasm = std::fs::read(&path).map_err(|source| StartError::ReadActor {
+            path: path.clone(),
+            source,
         })?;
         if let Ok(Some(token)) = crate::claims::extract_claims(&wasm) {
             if self.router.actor(&token.claims.subject).is_some() {
@@ -274,24 +339,22 @@ impl Host {
         link_name: &str,
         config: HashMap<String, String>,
     ) -> Result<crate::router::ProviderInfo, HostError> {
-        let lattice = self.lattice.get().cloned().ok_or_else(|| {
-            HostError::Lattice(format!(
-                "provider `{name}` runs as a process, which needs a lattice: start the host with --nats"
-            ))
-        })?;
+        let lattice = self
+            .lattice
+            .get()
+            .cloned()
+            .ok_or_else(|| StartError::NoLattice {
+                name: name.to_string(),
+            })?;
         let (executable, contract, provider_key, kind) = match &source {
             ProcessSource::Builtin(kind) => {
-                let contract = builtin_contract(kind).ok_or_else(|| {
-                    HostError::Lattice(format!("no provider executable of kind `{kind}`"))
-                })?;
+                let contract = builtin_contract(kind)
+                    .ok_or_else(|| StartError::UnknownKind { kind: kind.clone() })?;
                 let exe = std::env::current_exe()
-                    .map_err(|e| HostError::Lattice(format!("locating host-min: {e}")))?
+                    .map_err(StartError::LocateHost)?
                     .with_file_name(format!("weld-provider-{kind}"));
                 if !exe.is_file() {
-                    return Err(HostError::Lattice(format!(
-                        "provider executable {} not found (build it with `cargo build -p host-min --bins`)",
-                        exe.display()
-                    )));
+                    return Err(StartError::ExecutableMissing(exe).into());
                 }
                 (
                     exe,
@@ -301,14 +364,17 @@ impl Host {
                 )
             }
             ProcessSource::Archive(path) => {
-                let par = crate::par::ProviderArchive::load_file(path)
-                    .map_err(|e| HostError::Lattice(format!("{}: {e}", path.display())))?;
+                let archive = |source| StartError::Archive {
+                    path: path.clone(),
+                    source,
+                };
+                let par = crate::par::ProviderArchive::load_file(path).map_err(archive)?;
                 let exe = par
                     .extract_current(self.data_dir.join("providers").join("bin"))
-                    .map_err(|e| HostError::Lattice(format!("{}: {e}", path.display())))?;
-                let claims = par.claims().ok_or_else(|| {
-                    HostError::Lattice(format!("{}: archive has no claims", path.display()))
-                })?;
+                    .map_err(archive)?;
+                let claims = par
+                    .claims()
+                    .ok_or_else(|| StartError::ArchiveNoClaims(path.clone()))?;
                 (
                     exe,
                     claims.contract_id().to_string(),
@@ -326,7 +392,7 @@ impl Host {
         let config_json = if config.is_empty() {
             None
         } else {
-            Some(serde_json::to_string(&config).map_err(|e| HostError::Lattice(e.to_string()))?)
+            Some(serde_json::to_string(&config).map_err(StartError::Config)?)
         };
         let host_data = weld_rpc::core::HostData {
             host_id: lattice.host_id(),
@@ -367,7 +433,7 @@ impl Host {
             &self.router,
         )
         .await
-        .map_err(|e| HostError::Lattice(e.to_string()))?;
+        .map_err(StartError::from)?;
         let info = crate::router::ProviderInfo {
             id: provider_key,
             name: name.to_string(),
@@ -390,11 +456,7 @@ impl Host {
         };
         let config: HashMap<String, String> = match cmd.configuration.as_deref() {
             None | Some("") => HashMap::new(),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                HostError::Lattice(format!(
-                    "provider configuration must be a JSON object of strings: {e}"
-                ))
-            })?,
+            Some(text) => serde_json::from_str(text).map_err(StartError::Config)?,
         };
         let r = cmd.provider_ref.as_str();
         let info = if let Some(kind) = r.strip_prefix(BUILTIN_REF_PREFIX) {
@@ -424,11 +486,11 @@ impl Host {
             self.start_provider_process(&name, ProcessSource::Archive(path), &link_name, config)
                 .await?
         } else {
-            return Err(HostError::Lattice(format!(
-                "cannot start provider `{r}`: give a provider archive (.par, .par.gz), \
-                 `{PROCESS_REF_PREFIX}KIND` or `{BUILTIN_REF_PREFIX}KIND` (kinds: {})",
-                self.registry.kinds().collect::<Vec<_>>().join(", ")
-            )));
+            return Err(StartError::UnknownReference {
+                reference: r.to_string(),
+                kinds: self.registry.kinds().collect::<Vec<_>>().join(", "),
+            }
+            .into());
         };
         self.book().providers.insert(
             info.id.clone(),

@@ -30,6 +30,7 @@ use weld_rpc::core::WasmCloudEntity;
 
 use crate::claims::jwt::Claims;
 use crate::claims::{AdmittedActor, ClaimsError};
+use crate::lattice::LatticeError;
 use crate::links::LinkTable;
 use crate::providers::{ActorLink, ActorOrigin, Provider};
 use crate::runtime::{Actor, ActorStats, HostCallHandler, Runtime, RuntimeError};
@@ -116,9 +117,9 @@ pub trait Remote: Send + Sync + 'static {
     /// An actor stopped here.
     fn actor_stopped(&self, actor_id: &str);
     /// A link was put here (its provider, if local, accepted it): share it.
-    async fn link_put(&self, ld: &LinkDefinition) -> Result<(), String>;
+    async fn link_put(&self, ld: &LinkDefinition) -> Result<(), LatticeError>;
     /// A link was deleted here: share that.
-    async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), String>;
+    async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), LatticeError>;
     /// An in-process provider started here: serve it on the lattice too.
     async fn provider_started(&self, info: &ProviderInfo);
     /// An in-process provider stopped here.
@@ -200,7 +201,7 @@ pub enum RouterError {
     /// The lattice did not take a change made here (it stays in effect on
     /// this host).
     #[error("lattice: {0}")]
-    Lattice(String),
+    Lattice(#[source] LatticeError),
 }
 
 fn join_errors(errors: &[RouterError]) -> String {

@@ -319,3 +319,34 @@ provider = "store"
     assert_eq!(rmp_serde::from_slice::<i32>(&out).unwrap(), 5);
     host.shutdown().await;
 }
+
+/// Starting a provider process fails with a typed error that names what is
+/// missing: a host on no lattice cannot run one, whatever its source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_process_without_a_lattice_is_a_typed_start_error() {
+    use host_min::host::{HostError, ProcessSource, StartError};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = HostConfig {
+        data_dir: dir.path().join("data"),
+        ..HostConfig::default()
+    };
+    std::fs::create_dir_all(&cfg.data_dir).unwrap();
+    let host = Host::new(cfg, ProviderRegistry::with_builtins()).unwrap();
+    let err = host
+        .start_provider_process(
+            "kv",
+            ProcessSource::Builtin("keyvalue".into()),
+            "default",
+            Default::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, HostError::Start(StartError::NoLattice { name }) if name == "kv"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "provider `kv` runs as a process, which needs a lattice: start the host with --nats"
+    );
+}

@@ -123,15 +123,14 @@ impl Remote for Lattice {
         }
     }
 
-    async fn link_put(&self, ld: &LinkDefinition) -> Result<(), String> {
-        self.links.put(ld).await.map_err(|e| e.to_string())
+    async fn link_put(&self, ld: &LinkDefinition) -> Result<(), LatticeError> {
+        self.links.put(ld).await
     }
 
-    async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), String> {
+    async fn link_deleted(&self, ld: &LinkDefinition) -> Result<(), LatticeError> {
         self.links
             .delete(&ld.actor_id, &ld.contract_id, &ld.link_name)
             .await
-            .map_err(|e| e.to_string())
     }
 
     async fn provider_started(&self, info: &ProviderInfo) {
