@@ -30,7 +30,6 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -42,124 +41,11 @@ use tokio::net::TcpListener;
 use host_min::providers::keyvalue::embedded::EmbeddedStore;
 use host_min::providers::keyvalue::redis::RedisStore;
 use host_min::providers::keyvalue::KvStore;
+use weld_e2e::bench::{env_u64, Loader};
 use weld_e2e::host::{app, host_min_bin, HostProc, Profile, Store};
-use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::http::{must_get, rt};
 use weld_e2e::redis_store::{self, Cleanup};
 use weld_e2e::{free_addr, hello_wasm, kvcounter_wasm, unique_name};
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// One throughput measurement.
-struct Run {
-    rate: f64,
-    requests: u64,
-}
-
-/// The load generator.
-enum Loader {
-    Wrk { secs: u64, conns: u64 },
-    Builtin { requests: u64, conns: u64 },
-}
-
-impl Loader {
-    fn pick() -> Loader {
-        let conns = env_u64("WELD_BENCH_CONNS", 50);
-        let wrk = Command::new("wrk").arg("--version").output().is_ok();
-        if wrk && std::env::var("WELD_BENCH_BUILTIN").is_err() {
-            Loader::Wrk {
-                secs: env_u64("WELD_BENCH_SECS", 5),
-                conns,
-            }
-        } else {
-            Loader::Builtin {
-                requests: env_u64("WELD_BENCH_REQUESTS", 20_000),
-                conns,
-            }
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Loader::Wrk { secs, conns } => {
-                format!("wrk, 2 threads, {conns} connections, {secs} s per run")
-            }
-            Loader::Builtin { requests, conns } => {
-                format!("built-in hyper client (wrk not installed), {conns} connections, {requests} requests per run")
-            }
-        }
-    }
-
-    fn measure(&self, addr: SocketAddr, path: &str) -> Run {
-        match self {
-            Loader::Wrk { secs, conns } => {
-                let url = format!("http://{addr}{path}");
-                // Warm-up: instance pools, connections, caches.
-                wrk(&url, 1, *conns);
-                wrk(&url, *secs, *conns)
-            }
-            Loader::Builtin { requests, conns } => {
-                let _ = load(addr, path, *conns as usize, (*requests / 10).max(100));
-                let r = load(addr, path, *conns as usize, *requests);
-                assert_eq!(r.errors, 0, "load errors: {:?}", r.first_error);
-                assert_eq!(
-                    r.ok(),
-                    *requests,
-                    "non-200 answers: {:?} {:?}",
-                    r.statuses,
-                    r.first_failure_body
-                );
-                Run {
-                    rate: r.rate(),
-                    requests: r.sent,
-                }
-            }
-        }
-    }
-}
-
-fn wrk(url: &str, secs: u64, conns: u64) -> Run {
-    let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{conns}"),
-            &format!("-d{secs}s"),
-            "--timeout",
-            "10s",
-            url,
-        ])
-        .output()
-        .expect("run wrk");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "wrk failed: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !text.contains("Non-2xx") && !text.contains("Socket errors"),
-        "wrk saw failures against {url}:\n{text}"
-    );
-    let rate = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
-    let requests = text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .split_once(" requests in ")
-                .map(|(n, _)| n.trim().to_string())
-        })
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
-    Run { rate, requests }
-}
 
 /// A native hyper server on `addr` answering every request with what
 /// `handler` returns.
@@ -281,7 +167,7 @@ fn compare(
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects nothing here.
-    let loader = Loader::pick();
+    let loader = Loader::pick(5, 20_000);
     let (Some(hello), Some(kvcounter)) = (hello_wasm(), kvcounter_wasm()) else {
         eprintln!("no wasm32 toolchain: nothing to measure");
         return;

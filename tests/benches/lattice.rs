@@ -40,8 +40,9 @@ use futures_util::StreamExt;
 use host_min::claims::keys::{KeyPair, KeyType};
 use host_min::lattice::client::{connect, CtlClient};
 use host_min::providers::{ActorOrigin, ProviderContext, ProviderRegistry};
+use weld_e2e::bench::{env_u64, Loader, Run};
 use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
-use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::http::{must_get, rt};
 use weld_e2e::{free_addr, kvcounter_wasm, require_service, unique_name};
 use weld_rpc::common::{deserialize, serialize, Message};
 use weld_rpc::core::{HostData, LinkDefinition, WasmCloudEntity};
@@ -76,13 +77,6 @@ impl Op {
             check: |out| deserialize::<bool>(out).is_ok(),
         }
     }
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 /// Latency percentiles of one series of calls.
@@ -301,104 +295,6 @@ async fn in_process(actor: &str, op: &Op, calls: u64) -> Vec<Duration> {
     lat
 }
 
-/// One throughput measurement.
-struct Run {
-    rate: f64,
-    requests: u64,
-}
-
-/// The load generator (as in benches/http.rs).
-enum Loader {
-    Wrk { secs: u64, conns: u64 },
-    Builtin { requests: u64, conns: u64 },
-}
-
-impl Loader {
-    fn pick() -> Loader {
-        let conns = env_u64("WELD_BENCH_CONNS", 50);
-        let wrk = Command::new("wrk").arg("--version").output().is_ok();
-        if wrk && std::env::var("WELD_BENCH_BUILTIN").is_err() {
-            Loader::Wrk {
-                secs: env_u64("WELD_BENCH_SECS", 3),
-                conns,
-            }
-        } else {
-            Loader::Builtin {
-                requests: env_u64("WELD_BENCH_REQUESTS", 10_000),
-                conns,
-            }
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Loader::Wrk { secs, conns } => {
-                format!("wrk, 2 threads, {conns} connections, {secs} s per run")
-            }
-            Loader::Builtin { requests, conns } => format!(
-                "built-in hyper client (wrk not installed), {conns} connections, {requests} requests per run"
-            ),
-        }
-    }
-
-    fn measure(&self, addr: SocketAddr, path: &str) -> Run {
-        match self {
-            Loader::Wrk { secs, conns } => {
-                let url = format!("http://{addr}{path}");
-                wrk(&url, 1, *conns);
-                wrk(&url, *secs, *conns)
-            }
-            Loader::Builtin { requests, conns } => {
-                let _ = load(addr, path, *conns as usize, (*requests / 10).max(100));
-                let r = load(addr, path, *conns as usize, *requests);
-                assert_eq!(r.errors, 0, "load errors: {:?}", r.first_error);
-                assert_eq!(
-                    r.ok(),
-                    *requests,
-                    "non-200 answers: {:?} {:?}",
-                    r.statuses,
-                    r.first_failure_body
-                );
-                Run {
-                    rate: r.rate(),
-                    requests: r.sent,
-                }
-            }
-        }
-    }
-}
-
-fn wrk(url: &str, secs: u64, conns: u64) -> Run {
-    let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{conns}"),
-            &format!("-d{secs}s"),
-            "--timeout",
-            "10s",
-            url,
-        ])
-        .output()
-        .expect("run wrk");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && !text.contains("Non-2xx") && !text.contains("Socket errors"),
-        "wrk failed against {url}:\n{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rate = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"));
-    let requests = text
-        .lines()
-        .find_map(|l| l.trim().split_once(" requests in ").map(|(n, _)| n.trim()))
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
-    Run { rate, requests }
-}
-
 fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
     m.host("nats", NATS)
         .host("lattice", lattice)
@@ -565,7 +461,7 @@ fn main() {
         return;
     };
     let calls = env_u64("WELD_BENCH_CALLS", 3000);
-    let loader = Loader::pick();
+    let loader = Loader::pick(3, 10_000);
     let bin = host_min_bin(Profile::Release);
     let provider_exe = bin.with_file_name("weld-provider-keyvalue");
     assert!(

@@ -10,6 +10,7 @@
 //! writes; [`http`] is the HTTP client and load driver; [`redis_store`]
 //! reads and cleans up the Redis keys a test used.
 
+pub mod bench;
 pub mod host;
 pub mod http;
 pub mod redis_store;
