@@ -38,17 +38,16 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use host_min::claims::keys::{KeyPair, KeyType};
-use host_min::lattice::client::{connect, CtlClient};
+use host_min::lattice::client::connect;
 use host_min::providers::{ActorOrigin, ProviderContext, ProviderRegistry};
 use weld_e2e::bench::{env_u64, Loader, Run};
 use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
 use weld_e2e::http::{must_get, rt};
+use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice, NATS};
 use weld_e2e::{free_addr, kvcounter_wasm, require_service, unique_name};
 use weld_rpc::common::{deserialize, serialize, Message};
 use weld_rpc::core::{HostData, LinkDefinition, WasmCloudEntity};
 use weld_rpc::provider::HostBridge;
-
-const NATS: &str = "nats://127.0.0.1:4222";
 
 /// One keyvalue operation the latency series call.
 struct Op {
@@ -295,13 +294,6 @@ async fn in_process(actor: &str, op: &Op, calls: u64) -> Vec<Duration> {
     lat
 }
 
-fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
-    m.host("nats", NATS)
-        .host("lattice", lattice)
-        .host("cluster_seed", seed)
-        .host("friendly_name", name)
-}
-
 /// Waits for a 200 on `path` (a lattice link is applied asynchronously).
 fn wait_ok(addr: SocketAddr, path: &str, host: &HostProc) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -382,35 +374,11 @@ fn two_hosts(wasm: &Path, lattice: &str, seed: &str) -> TwoHosts {
         ),
         &[http],
     );
-    let ctl: CtlClient = rt().block_on(async {
-        CtlClient::new(
-            connect(NATS, None, None).await.expect("connect ctl"),
-            lattice,
-        )
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let hosts = loop {
-        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
-        if hosts.len() >= 2 {
-            break hosts;
-        }
-        assert!(Instant::now() < deadline, "hosts: {hosts:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    let id_of = |name: &str| {
-        hosts
-            .iter()
-            .find(|h| h.friendly_name == name)
-            .unwrap_or_else(|| panic!("no host {name}"))
-            .id
-            .clone()
-    };
-    let inv_a = rt()
-        .block_on(ctl.get_host_inventory(&id_of("a")))
-        .expect("inventory A");
-    let inv_b = rt()
-        .block_on(ctl.get_host_inventory(&id_of("b")))
-        .expect("inventory B");
+    let ctl = ctl(lattice);
+    let hosts = hosts(&ctl, 2);
+    assert!(hosts.len() >= 2, "hosts: {hosts:?}");
+    let inv_a = inventory(&ctl, by_name(&hosts, "a"));
+    let inv_b = inventory(&ctl, by_name(&hosts, "b"));
     let actor = inv_a.actors[0].id.clone();
     let provider = inv_b
         .providers

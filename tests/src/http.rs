@@ -175,6 +175,41 @@ pub fn must_get(addr: SocketAddr, path: &str) -> Reply {
     get(addr, path).unwrap_or_else(|e| panic!("GET http://{addr}{path}: {e}"))
 }
 
+/// `GET path` until it answers 200 (a link or provider coming up on a
+/// lattice takes a moment); panics after `within` with the last answer and
+/// `log()` (the host logs worth reading).
+pub fn get_until_ok(
+    addr: SocketAddr,
+    path: &str,
+    within: Duration,
+    log: impl Fn() -> String,
+) -> Reply {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let r = must_get(addr, path);
+        if r.status == 200 {
+            return r;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "GET {path}: {} {}\n{}",
+            r.status,
+            r.text(),
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The `counter` of a kvcounter answer (`{"counter": N}`).
+pub fn counter_of(body: &str) -> i64 {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
+    v["counter"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no integer `counter` in {body}"))
+}
+
 /// Writes `bytes` to a new TCP connection, half-closes it, and returns
 /// everything the server answers until it closes (or `timeout` passes).
 /// For malformed-request tests: no HTTP library would send such bytes.

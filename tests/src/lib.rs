@@ -13,6 +13,7 @@
 pub mod bench;
 pub mod host;
 pub mod http;
+pub mod lattice;
 pub mod redis_store;
 
 use std::collections::HashMap;

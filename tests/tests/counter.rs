@@ -10,17 +10,9 @@
 use std::net::SocketAddr;
 
 use weld_e2e::host::{app, HostProc, Store};
-use weld_e2e::http::{load, must_get};
+use weld_e2e::http::{counter_of, load, must_get};
 use weld_e2e::redis_store::{self, Cleanup};
 use weld_e2e::{free_addr, kvcounter_wasm, unique_name};
-
-fn counter_of(body: &str) -> i64 {
-    let v: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
-    v["counter"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no integer `counter` in {body}"))
-}
 
 /// Starts kvcounter with `store`; `None` when the wasm toolchain is missing
 /// outside CI.

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use weld_e2e::host::{app, HostProc, Store};
-use weld_e2e::http::{must_get, Driver};
+use weld_e2e::http::{counter_of, must_get, Driver};
 use weld_e2e::redis_store::{self, Cleanup};
 use weld_e2e::{free_addr, kvcounter_wasm, unique_name};
 
@@ -32,14 +32,6 @@ struct Figures {
     unacked_applied: u64,
     /// Acknowledged but not stored: must be 0.
     acked_lost: u64,
-}
-
-fn counter_of(body: &str) -> i64 {
-    let v: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
-    v["counter"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no integer `counter` in {body}"))
 }
 
 /// Reads the stored count through the actor: one more increment whose

@@ -13,58 +13,11 @@ use std::time::{Duration, Instant};
 
 use host_min::claims::keys::{KeyPair, KeyType};
 use host_min::lattice::client::{connect, CtlClient};
-use host_min::lattice::ctl::{Host, HostInventory};
+use host_min::lattice::ctl::Host;
 use weld_e2e::host::{HostProc, Manifest};
-use weld_e2e::http::{load, must_get, rt};
+use weld_e2e::http::{counter_of, get_until_ok, load, must_get, rt};
+use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice};
 use weld_e2e::{free_addr, kvblob_wasm, kvcounter_wasm, require_service, unique_name};
-
-const NATS: &str = "nats://127.0.0.1:4222";
-
-fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
-    m.host("nats", NATS)
-        .host("lattice", lattice)
-        .host("cluster_seed", seed)
-        .host("friendly_name", name)
-}
-
-fn ctl(lattice: &str) -> CtlClient {
-    rt().block_on(async {
-        let nc = connect(NATS, None, None).await.expect("connect to NATS");
-        CtlClient::new(nc, lattice)
-    })
-}
-
-/// Waits until `want` hosts answer `ping.hosts`.
-fn hosts(ctl: &CtlClient, want: usize) -> Vec<Host> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
-        if hosts.len() >= want || Instant::now() > deadline {
-            return hosts;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn by_name<'a>(hosts: &'a [Host], name: &str) -> &'a Host {
-    hosts
-        .iter()
-        .find(|h| h.friendly_name == name)
-        .unwrap_or_else(|| panic!("no host `{name}` in {hosts:?}"))
-}
-
-fn inventory(ctl: &CtlClient, host: &Host) -> HostInventory {
-    rt().block_on(ctl.get_host_inventory(&host.id))
-        .expect("inventory")
-}
-
-fn counter_of(body: &str) -> i64 {
-    let v: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
-    v["counter"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no counter in {body}"))
-}
 
 /// Host B runs the keyvalue provider; host A runs kvcounter and its
 /// httpserver; returns them with A's HTTP address, kvcounter's id and the
@@ -522,22 +475,10 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
         &lattice,
     ]);
     let path = format!("/api/counter/{counter}");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let r = must_get(http, &path);
-        if r.status == 200 {
-            assert_eq!(counter_of(&r.text()), 1);
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} {}\nB: {}",
-            r.status,
-            r.text(),
-            b.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let r = get_until_ok(http, &path, Duration::from_secs(15), || {
+        format!("B: {}", b.log())
+    });
+    assert_eq!(counter_of(&r.text()), 1);
     let first_pid = provider_pid(&b).expect("the provider runs as a child of host B");
 
     // Load while the provider is killed: every 200 is an increment that
@@ -705,22 +646,10 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
         ))
         .expect("put link");
     assert!(ack.accepted, "{}", ack.error);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let r = must_get(http, "/api/counter");
-        if r.status == 200 {
-            assert_eq!(counter_of(&r.text()), 1);
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} {}\nA: {}",
-            r.status,
-            r.text(),
-            a.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let r = get_until_ok(http, "/api/counter", Duration::from_secs(15), || {
+        format!("A: {}", a.log())
+    });
+    assert_eq!(counter_of(&r.text()), 1);
     // Without the user's seed, a host is refused with a clear error.
     let dir_c = tempfile::tempdir().unwrap();
     let manifest = dir_c.path().join("app.toml");

@@ -30,6 +30,7 @@ use host_min::lattice::client::{connect, CtlClient};
 use host_min::lattice::ctl::{Host, HostInventory};
 use weld_e2e::host::{HostProc, Manifest};
 use weld_e2e::http::{must_get, rt};
+use weld_e2e::lattice::{by_name, hosts, inventory, on_lattice, NATS};
 use weld_e2e::{
     free_addr, require_service, unique_name, upstream_kv_provider_bin, upstream_kvcounter_wasm,
 };
@@ -39,37 +40,12 @@ use weld_rpc::core::{InvocationResponse, WasmCloudEntity};
 use weld_rpc::provider::invocation::sign_invocation;
 use weld_rpc::provider::keys::{KeyPair, KeyType};
 
-const NATS: &str = "nats://127.0.0.1:4222";
 const KV: &str = "wasmcloud:keyvalue";
 /// The fixture answers `Get` of this key with the caller's link values.
 const LINK_KEY: &str = "upstream-kv-provider:link";
 
-fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
-    m.host("nats", NATS)
-        .host("lattice", lattice)
-        .host("cluster_seed", seed)
-        .host("friendly_name", name)
-}
-
-/// Waits until `want` hosts answer `ping.hosts`.
-fn hosts(ctl: &CtlClient, want: usize) -> Vec<Host> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
-        if hosts.len() >= want || Instant::now() > deadline {
-            return hosts;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn inventory_of(ctl: &CtlClient, hosts: &[Host], name: &str) -> HostInventory {
-    let host = hosts
-        .iter()
-        .find(|h| h.friendly_name == name)
-        .unwrap_or_else(|| panic!("no host `{name}` in {hosts:?}"));
-    rt().block_on(ctl.get_host_inventory(&host.id))
-        .expect("inventory")
+    inventory(ctl, by_name(hosts, name))
 }
 
 /// Waits up to 15 s for `needle` in the host's log.

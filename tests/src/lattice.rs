@@ -1,0 +1,56 @@
+//! Helpers of the lattice tests and bench: hosts on one NATS lattice, seen
+//! through host-min's control client.
+
+use std::time::{Duration, Instant};
+
+use host_min::lattice::client::{connect, CtlClient};
+use host_min::lattice::ctl::{Host, HostInventory};
+
+use crate::host::Manifest;
+use crate::http::rt;
+
+/// The NATS server (with JetStream) the lattice tests use.
+pub const NATS: &str = "nats://127.0.0.1:4222";
+
+/// `m` as a host named `name` on `lattice`, signing with cluster `seed`.
+pub fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifest {
+    m.host("nats", NATS)
+        .host("lattice", lattice)
+        .host("cluster_seed", seed)
+        .host("friendly_name", name)
+}
+
+/// A control client of `lattice`.
+pub fn ctl(lattice: &str) -> CtlClient {
+    rt().block_on(async {
+        let nc = connect(NATS, None, None).await.expect("connect to NATS");
+        CtlClient::new(nc, lattice)
+    })
+}
+
+/// Waits (up to 20 s) until `want` hosts answer `ping.hosts`; returns
+/// those that answered last.
+pub fn hosts(ctl: &CtlClient, want: usize) -> Vec<Host> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let hosts = rt().block_on(ctl.get_hosts()).expect("ping hosts");
+        if hosts.len() >= want || Instant::now() > deadline {
+            return hosts;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The host with friendly name `name`.
+pub fn by_name<'a>(hosts: &'a [Host], name: &str) -> &'a Host {
+    hosts
+        .iter()
+        .find(|h| h.friendly_name == name)
+        .unwrap_or_else(|| panic!("no host `{name}` in {hosts:?}"))
+}
+
+/// The inventory of `host`.
+pub fn inventory(ctl: &CtlClient, host: &Host) -> HostInventory {
+    rt().block_on(ctl.get_host_inventory(&host.id))
+        .expect("inventory")
+}
