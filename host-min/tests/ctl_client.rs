@@ -12,6 +12,7 @@ use host_min::lattice::ctl::*;
 use host_min::lattice::subjects;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
+use weld_test_support::{require_service, unique_name};
 
 const NATS_ADDR: &str = "127.0.0.1:4222";
 const NATS_URL: &str = "nats://127.0.0.1:4222";
@@ -419,36 +420,6 @@ fn registry_credentials_and_cloud_events() {
 
 // ------------------------------------------------------------ NATS helpers
 
-/// True when NATS answers. With `CI=true` an unreachable NATS fails the
-/// test instead of skipping it.
-fn nats_available() -> bool {
-    let up =
-        std::net::TcpStream::connect_timeout(&NATS_ADDR.parse().unwrap(), Duration::from_secs(2))
-            .is_ok();
-    if !up {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but NATS is not reachable at {NATS_ADDR}");
-        }
-        eprintln!("SKIPPED: NATS is not reachable at {NATS_ADDR} (set CI=true to fail instead)");
-    }
-    up
-}
-
-/// A lattice prefix no other test (or test run) uses.
-fn unique_lattice(tag: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "ctltest-{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 async fn nats() -> async_nats::Client {
     async_nats::connect(NATS_URL).await.unwrap()
 }
@@ -496,10 +467,10 @@ fn client(nc: async_nats::Client, lattice: &str) -> CtlClient {
 
 #[tokio::test]
 async fn get_hosts_gathers_every_host() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("hosts");
+    let lattice = unique_name("hosts");
     let ping = subjects::ctl(&lattice, "ping.hosts");
     let _a = responder(ping.clone(), host_json("NHOSTA", "alpha", 10)).await;
     let _b = responder(ping, host_json("NHOSTB", "beta", 20)).await;
@@ -514,19 +485,19 @@ async fn get_hosts_gathers_every_host() {
 
 #[tokio::test]
 async fn get_hosts_is_empty_when_nobody_answers() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let c = client(nats().await, &unique_lattice("nohosts"));
+    let c = client(nats().await, &unique_name("nohosts"));
     assert!(c.get_hosts().await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn get_hosts_skips_a_malformed_reply_but_reports_only_garbage() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("garbage");
+    let lattice = unique_name("garbage");
     let ping = subjects::ctl(&lattice, "ping.hosts");
     let _bad = responder(ping.clone(), b"{not json".to_vec()).await;
     let c = client(nats().await, &lattice);
@@ -542,10 +513,10 @@ async fn get_hosts_skips_a_malformed_reply_but_reports_only_garbage() {
 
 #[tokio::test]
 async fn inventory_links_and_claims_are_decoded() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("inv");
+    let lattice = unique_name("inv");
     let inv = HostInventory {
         host_id: "NHOSTI".into(),
         friendly_name: "inv-host".into(),
@@ -596,10 +567,10 @@ async fn inventory_links_and_claims_are_decoded() {
 
 #[tokio::test]
 async fn start_actor_sends_upstreams_command_and_returns_the_ack() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("la");
+    let lattice = unique_name("la");
     let mut rx = responder(
         subjects::ctl_cmd(&lattice, "NHOSTL", "la"),
         br#"{"accepted":true,"error":""}"#.to_vec(),
@@ -620,10 +591,10 @@ async fn start_actor_sends_upstreams_command_and_returns_the_ack() {
 
 #[tokio::test]
 async fn other_commands_use_their_subjects_and_bodies() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cmds");
+    let lattice = unique_name("cmds");
     let ok = br#"{"accepted":true,"error":""}"#.to_vec();
     let h = "NHOSTC";
     let mut sa = responder(subjects::ctl_cmd(&lattice, h, "sa"), ok.clone()).await;
@@ -689,10 +660,10 @@ async fn other_commands_use_their_subjects_and_bodies() {
 
 #[tokio::test]
 async fn a_refusing_ack_is_an_error_with_its_text() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("refuse");
+    let lattice = unique_name("refuse");
     let subject = subjects::ctl_cmd(&lattice, "NHOSTR", "la");
     let _r = responder(
         subject.clone(),
@@ -711,10 +682,10 @@ async fn a_refusing_ack_is_an_error_with_its_text() {
 
 #[tokio::test]
 async fn no_responders_timeout_and_garbage_are_told_apart() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("errors");
+    let lattice = unique_name("errors");
     let c = client(nats().await, &lattice);
 
     let nobody = subjects::ctl_cmd(&lattice, "NGHOST", "la");
@@ -750,10 +721,10 @@ async fn no_responders_timeout_and_garbage_are_told_apart() {
 
 #[tokio::test]
 async fn auctions_gather_bids() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("auction");
+    let lattice = unique_name("auction");
     let actor_subject = subjects::ctl(&lattice, "auction.actor");
     let bid = |h: &str| {
         serde_json::to_vec(&json!({"actor_ref": "ref", "host_id": h, "constraints": {"zone": "a"}}))
@@ -794,10 +765,10 @@ async fn auctions_gather_bids() {
 
 #[tokio::test]
 async fn events_yield_cloud_events_and_skip_other_messages() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("events");
+    let lattice = unique_name("events");
     let c = client(nats().await, &lattice);
     let mut events = c.events().await.unwrap();
     let publisher = nats().await;
@@ -841,10 +812,10 @@ fn args(list: &[&str]) -> Vec<String> {
 
 #[tokio::test]
 async fn cli_get_hosts_prints_an_aligned_table_and_json() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cli-hosts");
+    let lattice = unique_name("cli-hosts");
     let ping = subjects::ctl(&lattice, "ping.hosts");
     let _a = responder(ping.clone(), host_json("NHOSTONE", "a", 5)).await;
     let _b = responder(ping, host_json("NHOSTTWO", "long-friendly-name", 1234)).await;
@@ -895,10 +866,10 @@ async fn cli_get_hosts_prints_an_aligned_table_and_json() {
 
 #[tokio::test]
 async fn cli_fails_with_one_line_when_nothing_answers() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cli-none");
+    let lattice = unique_name("cli-none");
     let out = run_cli(args(&["get", "hosts", "-x", &lattice, "-t", "300"])).await;
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
@@ -917,10 +888,10 @@ async fn cli_fails_with_one_line_when_nothing_answers() {
 
 #[tokio::test]
 async fn cli_start_actor_auctions_when_no_host_is_given() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cli-start");
+    let lattice = unique_name("cli-start");
     let mut bids = responder(
         subjects::ctl(&lattice, "auction.actor"),
         serde_json::to_vec(&json!({"actor_ref": "ref:1", "host_id": "NWINNER"})).unwrap(),
@@ -962,10 +933,10 @@ async fn cli_start_actor_auctions_when_no_host_is_given() {
 
 #[tokio::test]
 async fn cli_link_put_and_refusal() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cli-link");
+    let lattice = unique_name("cli-link");
     let mut put = responder(
         subjects::ctl(&lattice, "linkdefs.put"),
         br#"{"accepted":true,"error":""}"#.to_vec(),
@@ -1019,10 +990,10 @@ async fn cli_link_put_and_refusal() {
 
 #[tokio::test]
 async fn cli_get_inventory_prints_labels_actors_and_providers() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
-    let lattice = unique_lattice("cli-inv");
+    let lattice = unique_name("cli-inv");
     let inv = json!({
         "host_id": "NHOSTINV", "issuer": "C", "friendly_name": "inv",
         "labels": {"zone": "a"},

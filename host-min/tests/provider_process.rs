@@ -18,25 +18,13 @@ use weld_rpc::core::{HostData, InvocationResponse, LinkDefinition, WasmCloudEnti
 use weld_rpc::provider::invocation::sign_invocation;
 use weld_rpc::provider::keys::{KeyPair, KeyType};
 
+use weld_test_support::{require_service, unique_name};
+
 const NATS_ADDR: &str = "127.0.0.1:4222";
 const CONTRACT: &str = "wasmcloud:keyvalue";
 /// Upper bound of every wait: a failing test fails after this, a passing
 /// one never waits for it.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-/// True when NATS answers; under `CI=true` a missing NATS fails the test.
-fn nats_available() -> bool {
-    let up =
-        std::net::TcpStream::connect_timeout(&NATS_ADDR.parse().unwrap(), Duration::from_secs(2))
-            .is_ok();
-    if !up {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but NATS is not reachable at {NATS_ADDR}");
-        }
-        eprintln!("SKIPPED: NATS is not reachable at {NATS_ADDR} (set CI=true to fail instead)");
-    }
-    up
-}
 
 /// Lines logged with target `provider`: (provider name, stream, message).
 type Logged = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -99,20 +87,6 @@ fn provider_log() -> Logged {
     .clone()
 }
 
-fn unique(tag: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{tag}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// The host side of one test: a lattice of its own, keys, links, events.
 struct Host {
     nats: async_nats::Client,
@@ -130,7 +104,7 @@ impl Host {
         let nats = async_nats::connect(NATS_ADDR).await.expect("connect NATS");
         Host {
             nats,
-            lattice: unique("proc"),
+            lattice: unique_name("proc"),
             host_id: KeyPair::new(KeyType::Server).public_key(),
             cluster: KeyPair::new(KeyType::Cluster),
             provider_key: KeyPair::new(KeyType::Service).public_key(),
@@ -148,7 +122,7 @@ impl Host {
             lattice_rpc_url: NATS_ADDR.into(),
             provider_key: self.provider_key.clone(),
             invocation_seed: self.cluster.seed().unwrap(),
-            instance_id: unique("instance"),
+            instance_id: unique_name("instance"),
             cluster_issuers: vec![self.cluster.public_key()],
             ..Default::default()
         }
@@ -305,12 +279,12 @@ fn started_pids(events: &[ProcessEvent]) -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyvalue_provider_serves_restarts_after_a_crash_and_stops() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let host = Host::new().await;
     let actor = KeyPair::new(KeyType::Module).public_key();
-    let counter = unique("counter");
+    let counter = unique_name("counter");
     let process = host.spawn(host.config("kv", keyvalue_exe())).await;
     let first_pid = process.pid().expect("a pid");
     assert!(matches!(
@@ -386,7 +360,7 @@ async fn keyvalue_provider_serves_restarts_after_a_crash_and_stops() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_handle_kills_the_child() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let host = Host::new().await;
@@ -405,7 +379,7 @@ async fn dropping_the_handle_kills_the_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_that_exits_at_once_is_restarted_with_growing_backoff() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let host = Host::new().await;
@@ -435,12 +409,12 @@ async fn a_child_that_exits_at_once_is_restarted_with_growing_backoff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_output_is_logged_and_a_silent_child_is_unhealthy_then_killed() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let log = provider_log();
     let host = Host::new().await;
-    let name = unique("sh");
+    let name = unique_name("sh");
     let mut cfg = host.config(&name, "/bin/sh");
     cfg.args = vec![
         "-c".into(),
@@ -510,7 +484,7 @@ async fn child_output_is_logged_and_a_silent_child_is_unhealthy_then_killed() {
 
 #[tokio::test]
 async fn spawn_refuses_a_missing_executable_and_incomplete_host_data() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let host = Host::new().await;
@@ -575,7 +549,7 @@ fn proc_state(pid: u32) -> Option<char> {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_child_dies_with_the_thread_that_spawned_it() {
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let (tx, rx) = std::sync::mpsc::channel();
@@ -688,7 +662,7 @@ async fn httpserver_binary_calls_the_actor_over_the_lattice() {
     use futures_util::StreamExt;
     use weld_interface_httpserver::HttpResponse;
     use weld_rpc::provider::invocation::verify_invocation;
-    if !nats_available() {
+    if !require_service("NATS", NATS_ADDR) {
         return;
     }
     let host = Host::new().await;

@@ -28,12 +28,10 @@ use weld_rpc::provider::{
 };
 use weld_rpc::{Context, Message, MessageDispatch, RpcError, RpcResult, Transport};
 
+use weld_test_support::in_ci;
+
 const NATS: &str = "nats://127.0.0.1:4222";
 const CONTRACT: &str = "wasmcloud:testing";
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
 
 /// A client, or `None` (skip) when NATS is down outside CI.
 async fn nats() -> Option<async_nats::Client> {

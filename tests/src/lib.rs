@@ -23,19 +23,15 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+/// Shared with the other crates' tests (`rpc/test-support`).
+pub use weld_test_support::{in_ci, require_service, unique_name};
+
 /// The repository root (parent of this crate).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()
-}
-
-/// True when running under CI (`CI=true`).
-pub fn in_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| v == "true" || v == "1")
-        .unwrap_or(false)
 }
 
 /// Builds the actor crate at `dir` (absolute, or relative to the repo root)
@@ -81,20 +77,6 @@ pub fn build_actor(dir: impl AsRef<Path>) -> Option<PathBuf> {
     result
 }
 
-/// Checks that a service listens on `addr` (e.g. `127.0.0.1:6379`).
-/// Returns false (skip) when it does not, except under CI where it panics.
-pub fn require_service(name: &str, addr: &str) -> bool {
-    let sa: SocketAddr = addr.parse().expect("service address");
-    match TcpStream::connect_timeout(&sa, Duration::from_secs(2)) {
-        Ok(_) => true,
-        Err(e) if in_ci() => panic!("{name} is required at {addr} under CI=true: {e}"),
-        Err(e) => {
-            eprintln!("skipping: {name} not reachable at {addr}: {e}");
-            false
-        }
-    }
-}
-
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -114,22 +96,6 @@ pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     false
-}
-
-/// A name no other test (in this process or another run) uses: for Redis
-/// keys and counter names, which share one server.
-pub fn unique_name(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}-{}-{nanos:x}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// An address on 127.0.0.1 with a port that was free a moment ago.

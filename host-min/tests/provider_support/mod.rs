@@ -13,36 +13,17 @@ use std::sync::{Arc, Weak};
 /// Address of the Redis every test in this repository uses.
 pub const REDIS_ADDR: &str = "127.0.0.1:6379";
 
-/// True when Redis answers. With `CI=true` an unreachable Redis fails the
-/// test instead of skipping it.
+/// True when Redis answers; under `CI=true` a missing Redis fails the test.
 pub fn redis_available() -> bool {
-    let up = std::net::TcpStream::connect_timeout(
-        &REDIS_ADDR.parse().unwrap(),
-        std::time::Duration::from_secs(2),
-    )
-    .is_ok();
-    if !up {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but Redis is not reachable at {REDIS_ADDR}");
-        }
-        eprintln!("SKIPPED: Redis is not reachable at {REDIS_ADDR} (set CI=true to fail instead)");
-    }
-    up
+    weld_test_support::require_service("Redis", REDIS_ADDR)
 }
 
-/// A key prefix unique to this process and call, so parallel tests (and
-/// other suites sharing the Redis) never see each other's keys.
+/// A Redis key prefix unique to this process and call, so parallel tests
+/// (and other suites sharing the Redis) never see each other's keys.
 pub fn unique_prefix(tag: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
     format!(
-        "weld-test:{tag}:{}:{nanos}:{}:",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
+        "{}:",
+        weld_test_support::unique_name(&format!("weld-test:{tag}"))
     )
 }
 

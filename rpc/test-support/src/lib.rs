@@ -129,3 +129,44 @@ mod tests {
         assert_eq!(sample_methods().len(), 16);
     }
 }
+
+/// True when the tests run under CI (`CI=true` or `CI=1`), where a missing
+/// service is a failure, never a silent skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
+}
+
+/// True when `name` accepts TCP connections at `addr` (e.g. `127.0.0.1:4222`).
+/// When it does not, the caller skips its test with a printed reason,
+/// except under CI, where this panics.
+pub fn require_service(name: &str, addr: &str) -> bool {
+    let sa: std::net::SocketAddr = addr.parse().expect("service address");
+    match std::net::TcpStream::connect_timeout(&sa, std::time::Duration::from_secs(2)) {
+        Ok(_) => true,
+        Err(e) if in_ci() => panic!("{name} is required at {addr} under CI=true: {e}"),
+        Err(e) => {
+            eprintln!(
+                "skipping: {name} not reachable at {addr}: {e} (set CI=true to fail instead)"
+            );
+            false
+        }
+    }
+}
+
+/// A name no other test, process or run uses (lattice prefixes, Redis key
+/// prefixes, buckets): `prefix`, the process id, the clock and a counter.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
