@@ -974,26 +974,55 @@ impl Router {
         msg: Message<'_>,
         reach: Reach,
     ) -> RpcResult<Vec<u8>> {
-        let actor = self.actor(target);
+        match self.find_actor(target, reach) {
+            Some(found) => self.call_found(origin, found, msg, reach).await,
+            None => Err(self.not_found(target, reach)),
+        }
+    }
+
+    /// Where actor `target` (id, name or call alias) runs, as far as
+    /// `reach` looks: `None` when no actor has that name or alias (a public
+    /// key is always an actor's, found or not).
+    fn find_actor(&self, target: &str, reach: Reach) -> Option<FoundActor> {
+        if let Some(actor) = self.actor(target) {
+            return Some(FoundActor::Here(actor));
+        }
         let remote = match reach {
-            Reach::Lattice if actor.is_none() => self.remote(),
-            _ => None,
+            Reach::Lattice => self.remote(),
+            Reach::Here => None,
         };
-        let not_found = |id: &str| match reach {
+        let id = match &remote {
+            _ if crate::ids::looks_like_module_key(target) => target.to_string(),
+            Some(r) => r.resolve_alias(target)?,
+            None => return None,
+        };
+        Some(match remote {
+            Some(remote) => FoundActor::Remote(remote, id),
+            None => FoundActor::Nowhere(id),
+        })
+    }
+
+    fn not_found(&self, id: &str, reach: Reach) -> RpcError {
+        match reach {
             Reach::Here => RpcError::Other(format!("actor {id} not found on this host")),
             Reach::Lattice => {
                 RpcError::Other(format!("actor {id} not found on lattice {}", self.lattice))
             }
-        };
-        let resolved: String;
-        let actor_id: &str = match (&actor, &remote) {
-            (Some(a), _) => a.id(),
-            (None, _) if crate::ids::looks_like_module_key(target) => target,
-            (None, Some(r)) => {
-                resolved = r.resolve_alias(target).ok_or_else(|| not_found(target))?;
-                &resolved
-            }
-            (None, None) => return Err(not_found(target)),
+        }
+    }
+
+    /// [`Router::call_actor_as`] once the actor is found: the checks a
+    /// provider origin needs, then the call here or over the lattice.
+    async fn call_found(
+        &self,
+        origin: &WasmCloudEntity,
+        found: FoundActor,
+        msg: Message<'_>,
+        reach: Reach,
+    ) -> RpcResult<Vec<u8>> {
+        let actor_id = match &found {
+            FoundActor::Here(actor) => actor.id(),
+            FoundActor::Remote(_, id) | FoundActor::Nowhere(id) => id.as_str(),
         };
         if !origin.contract_id.is_empty() {
             let link_name = if origin.link_name.is_empty() {
@@ -1003,30 +1032,27 @@ impl Router {
             };
             if !self
                 .links
-                .contains(&actor_id, &origin.contract_id, link_name)
+                .contains(actor_id, &origin.contract_id, link_name)
             {
                 return Err(RpcError::Other(self.missing_link(&origin.contract_id)));
             }
-            if !self
-                .policy
-                .actor_may_receive(&actor_id, &origin.contract_id)
-            {
+            if !self.policy.actor_may_receive(actor_id, &origin.contract_id) {
                 return Err(RpcError::Other(Self::missing_claim(&origin.contract_id)));
             }
         }
-        if let Some(actor) = &actor {
-            return actor.call(msg.method, &msg.arg).await;
+        match &found {
+            FoundActor::Here(actor) => actor.call(msg.method, &msg.arg).await,
+            FoundActor::Nowhere(id) => Err(self.not_found(id, reach)),
+            FoundActor::Remote(remote, id) => remote
+                .call_actor(origin.clone(), id, msg.method, msg.arg.into_owned())
+                .await
+                .map_err(|e| match e {
+                    RpcError::Nats(text) if text.starts_with("no responders") => {
+                        self.not_found(id, reach)
+                    }
+                    other => other,
+                }),
         }
-        let Some(remote) = remote else {
-            return Err(not_found(actor_id));
-        };
-        remote
-            .call_actor(origin.clone(), &actor_id, msg.method, msg.arg.into_owned())
-            .await
-            .map_err(|e| match e {
-                RpcError::Nats(text) if text.starts_with("no responders") => not_found(&actor_id),
-                other => other,
-            })
     }
 
     /// Stops every provider.
@@ -1128,21 +1154,16 @@ impl HostCallHandler for Router {
         // Actor-to-actor: the namespace is a public key or call alias; the
         // binding is empty for such calls in the SDKs.
         if binding.is_empty() || crate::ids::looks_like_module_key(namespace) {
-            let is_actor = crate::ids::looks_like_module_key(namespace)
-                || self.actor(namespace).is_some()
-                || self
-                    .remote()
-                    .is_some_and(|r| r.resolve_alias(namespace).is_some());
-            if is_actor {
+            if let Some(found) = self.find_actor(namespace, Reach::Lattice) {
                 let origin = WasmCloudEntity {
                     public_key: actor_id.to_string(),
                     link_name: String::new(),
                     contract_id: String::new(),
                 };
                 return self
-                    .call_actor_as(
+                    .call_found(
                         &origin,
-                        namespace,
+                        found,
                         Message::new(operation, &payload),
                         Reach::Lattice,
                     )
@@ -1162,6 +1183,16 @@ pub(crate) fn error_text(e: RpcError) -> String {
         RpcError::ActorHandler(text) | RpcError::Rpc(text) | RpcError::Other(text) => text,
         other => other.to_string(),
     }
+}
+
+/// An actor [`Router::find_actor`] found.
+enum FoundActor {
+    /// Running here.
+    Here(Arc<Actor>),
+    /// Not here; to be called over the lattice by this id.
+    Remote(Arc<dyn Remote>, String),
+    /// A public key of no actor within reach.
+    Nowhere(String),
 }
 
 /// Where [`Router::call_actor_as`] may look for an actor.
