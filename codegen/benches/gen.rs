@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use weld_codegen::rust::{self, CrateSpec, RustOptions, Templates};
+use weld_test_support::verdict;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -345,11 +346,7 @@ fn main() {
     );
     println!(
         "aim: weld gen keyvalue whole process under 5 ms (mean): {}",
-        if t_weld_gen < Duration::from_millis(5) {
-            "met"
-        } else {
-            "NOT met"
-        }
+        verdict(t_weld_gen < Duration::from_millis(5))
     );
     match t_upstream {
         Ok((bin, (up, up_median), (plain, plain_median))) => {
@@ -367,7 +364,7 @@ fn main() {
             );
             println!(
                 "aim as a ratio: upstream/weld gen at least 8x (40 ms / 5 ms, means): {}",
-                if r >= 8.0 { "met" } else { "NOT met" }
+                verdict(r >= 8.0)
             );
         }
         Err(why) => println!(

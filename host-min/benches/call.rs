@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use weld_test_support::verdict;
 
 use criterion::Criterion;
 use host_min::ids::{derived_key, KeyKind};
@@ -103,6 +104,6 @@ fn main() {
         call.as_secs_f64() * 1e6,
         base.as_secs_f64() * 1e6,
         call.as_secs_f64() / base.as_secs_f64(),
-        if call <= Duration::from_micros(5) { "met" } else { "NOT met" }
+        verdict(call <= Duration::from_micros(5))
     );
 }

@@ -13,6 +13,7 @@ mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use weld_test_support::verdict;
 
 use host_min::claims::{sign_actor, ClaimsPolicy, KeyPair, KeyType, SignOptions};
 use host_min::router::Router;
@@ -52,14 +53,6 @@ fn router(cache: &std::path::Path) -> Arc<Router> {
 
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "NOT met"
-    }
 }
 
 fn main() {

@@ -31,6 +31,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use weld_test_support::verdict;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -282,11 +283,11 @@ fn main() {
     println!(
         "aim: every actor at >= 50% of native hyper: lowest {:.0}% ({})",
         100.0 * worst,
-        if worst >= 0.5 { "met" } else { "NOT met" }
+        verdict(worst >= 0.5)
     );
     println!(
         "aim: hello at >= 75% of native hyper: {:.0}% ({})",
         100.0 * hello,
-        if hello >= 0.75 { "met" } else { "NOT met" }
+        verdict(hello >= 0.75)
     );
 }

@@ -35,6 +35,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use weld_test_support::verdict;
 
 use futures_util::StreamExt;
 use host_min::claims::keys::{KeyPair, KeyType};
@@ -407,14 +408,6 @@ fn two_hosts(wasm: &Path, lattice: &str, seed: &str) -> TwoHosts {
     };
     wait_ok(t.http, "/api/counter", &t.a);
     t
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "NOT met"
-    }
 }
 
 fn main() {
