@@ -44,7 +44,7 @@ use host_min::providers::{ActorOrigin, ProviderContext, ProviderRegistry};
 use weld_e2e::bench::{env_u64, Loader, Run};
 use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
 use weld_e2e::http::{must_get, rt};
-use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice, NATS};
+use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice, put_kv_link, NATS};
 use weld_e2e::{free_addr, kvcounter_wasm, require_service, unique_name};
 use weld_rpc::common::{deserialize, serialize, Message};
 use weld_rpc::core::{HostData, LinkDefinition, WasmCloudEntity};
@@ -388,16 +388,7 @@ fn two_hosts(wasm: &Path, lattice: &str, seed: &str) -> TwoHosts {
         .expect("keyvalue on B")
         .id
         .clone();
-    let ack = rt()
-        .block_on(ctl.put_link(
-            &actor,
-            &provider,
-            "wasmcloud:keyvalue",
-            "default",
-            Default::default(),
-        ))
-        .expect("put link");
-    assert!(ack.accepted, "link refused: {}", ack.error);
+    put_kv_link(&ctl, &actor, &provider, "default");
     let t = TwoHosts {
         a,
         b,

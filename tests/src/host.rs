@@ -464,6 +464,15 @@ impl HostProc {
         self.child.as_ref().map(Child::id)
     }
 
+    /// The pid of this host's child process whose command name starts
+    /// with `prefix` (a provider process), if one runs.
+    pub fn child_named(&self, prefix: &str) -> Option<u32> {
+        children(self.pid()?)
+            .into_iter()
+            .find(|(_, comm)| comm.starts_with(prefix))
+            .map(|(pid, _)| pid)
+    }
+
     /// Everything the host has logged (all its runs).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -607,4 +616,45 @@ impl Drop for HostProc {
             );
         }
     }
+}
+
+/// Children of process `pid` (from /proc), with their command names.
+pub fn children(pid: u32) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head
+            .split_once('(')
+            .map(|(_, c)| c)
+            .unwrap_or("")
+            .to_string();
+        let ppid: u32 = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if ppid == pid {
+            out.push((p, comm));
+        }
+    }
+    out
+}
+
+/// Whether `pid` runs (a zombie does not count: its parent reaps it soon).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }

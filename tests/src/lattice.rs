@@ -54,3 +54,18 @@ pub fn inventory(ctl: &CtlClient, host: &Host) -> HostInventory {
     rt().block_on(ctl.get_host_inventory(&host.id))
         .expect("inventory")
 }
+
+/// Links `actor` to keyvalue provider `provider` (link name `link_name`,
+/// empty = `default`) through the control interface; the hosts must accept.
+pub fn put_kv_link(ctl: &CtlClient, actor: &str, provider: &str, link_name: &str) {
+    let ack = rt()
+        .block_on(ctl.put_link(
+            actor,
+            provider,
+            "wasmcloud:keyvalue",
+            link_name,
+            Default::default(),
+        ))
+        .expect("put link");
+    assert!(ack.accepted, "link refused: {}", ack.error);
+}

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use host_min::claims::keys::{KeyPair, KeyType};
 use host_min::lattice::client::{connect, CtlClient};
 use host_min::lattice::ctl::Host;
-use weld_e2e::host::{HostProc, Manifest};
+use weld_e2e::host::{alive, HostProc, Manifest};
 use weld_e2e::http::{counter_of, get_until_ok, load, must_get, rt};
-use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice};
+use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice, put_kv_link};
 use weld_e2e::{free_addr, kvblob_wasm, kvcounter_wasm, require_service, unique_name};
 
 /// Host B runs the keyvalue provider; host A runs kvcounter and its
@@ -95,16 +95,7 @@ fn pair(
 /// Puts the kvcounter -> keyvalue link from this process and waits until
 /// host A serves a count.
 fn link_and_wait(t: &TwoHosts) {
-    let ack = rt()
-        .block_on(t.ctl.put_link(
-            &t.actor,
-            &t.provider,
-            "wasmcloud:keyvalue",
-            "default",
-            Default::default(),
-        ))
-        .expect("put link");
-    assert!(ack.accepted, "link refused: {}", ack.error);
+    put_kv_link(&t.ctl, &t.actor, &t.provider, "default");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let links = rt().block_on(t.ctl.get_links()).expect("get links");
@@ -305,16 +296,7 @@ fn a_two_mib_value_is_set_and_read_back_across_hosts() {
         ctl(&lattice),
     );
     let (a, ctl, actor, provider, addr) = (&t.a, &t.ctl, &t.actor, &t.provider, t.http);
-    let ack = rt()
-        .block_on(ctl.put_link(
-            &actor,
-            &provider,
-            "wasmcloud:keyvalue",
-            "",
-            Default::default(),
-        ))
-        .expect("put link");
-    assert!(ack.accepted, "{}", ack.error);
+    put_kv_link(&ctl, &actor, &provider, "");
     // 2 MiB of text, not one repeated byte: a swapped or lost chunk shows.
     let value: Vec<u8> = (0..2 * 1024 * 1024u32)
         .map(|i| b'a' + ((i * 7 + i / 1024) % 26) as u8)
@@ -379,54 +361,6 @@ fn host_min(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Children of process `pid` (from /proc), with their command names.
-fn children(pid: u32) -> Vec<(u32, String)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let comm = head
-            .split_once('(')
-            .map(|(_, c)| c)
-            .unwrap_or("")
-            .to_string();
-        let ppid: u32 = rest
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if ppid == pid {
-            out.push((p, comm));
-        }
-    }
-    out
-}
-
-fn provider_pid(host: &HostProc) -> Option<u32> {
-    children(host.pid()?)
-        .into_iter()
-        .find(|(_, c)| c.starts_with("weld-provider"))
-        .map(|(p, _)| p)
-}
-
-fn alive(pid: u32) -> bool {
-    // A zombie is gone for our purpose (its parent reaps it soon).
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.rsplit_once(')')
-                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
-}
-
 #[test]
 fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged_increment() {
     if !require_service("NATS", "127.0.0.1:4222") || !weld_e2e::redis_store::require_redis() {
@@ -479,7 +413,9 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
         format!("B: {}", b.log())
     });
     assert_eq!(counter_of(&r.text()), 1);
-    let first_pid = provider_pid(&b).expect("the provider runs as a child of host B");
+    let first_pid = b
+        .child_named("weld-provider")
+        .expect("the provider runs as a child of host B");
 
     // Load while the provider is killed: every 200 is an increment that
     // was acknowledged and must be in the store at the end.
@@ -522,7 +458,7 @@ fn a_provider_process_killed_with_sigkill_is_restarted_and_loses_no_acknowledged
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    let second_pid = provider_pid(&b).expect("restarted provider");
+    let second_pid = b.child_named("weld-provider").expect("restarted provider");
     assert_ne!(first_pid, second_pid);
     assert!(!alive(first_pid));
     let acked = acked.load(std::sync::atomic::Ordering::SeqCst);
@@ -636,16 +572,7 @@ fn hosts_and_provider_processes_join_a_nats_server_that_wants_nkey_users() {
         ctl,
     );
     let (a, ctl, actor, provider, http) = (&t.a, &t.ctl, &t.actor, &t.provider, t.http);
-    let ack = rt()
-        .block_on(ctl.put_link(
-            &actor,
-            &provider,
-            "wasmcloud:keyvalue",
-            "",
-            Default::default(),
-        ))
-        .expect("put link");
-    assert!(ack.accepted, "{}", ack.error);
+    put_kv_link(&ctl, &actor, &provider, "");
     let r = get_until_ok(http, "/api/counter", Duration::from_secs(15), || {
         format!("A: {}", a.log())
     });

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use host_min::lattice::client::{connect, CtlClient};
 use host_min::lattice::ctl::{Host, HostInventory};
-use weld_e2e::host::{HostProc, Manifest};
+use weld_e2e::host::{alive, HostProc, Manifest};
 use weld_e2e::http::{must_get, rt};
 use weld_e2e::lattice::{by_name, hosts, inventory, on_lattice, NATS};
 use weld_e2e::{
@@ -286,7 +286,9 @@ fn an_upstream_sdk_provider_process_serves_an_upstream_sdk_actor() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
-    let pid = provider_pid(&b).unwrap_or_else(|| panic!("no provider process under B"));
+    let pid = b
+        .child_named("upstream-kv")
+        .unwrap_or_else(|| panic!("no provider process under B"));
     b.stop();
     let deadline = Instant::now() + Duration::from_secs(10);
     while alive(pid) {
@@ -301,29 +303,4 @@ fn an_upstream_sdk_provider_process_serves_an_upstream_sdk_actor() {
         !log.contains("did not exit within the grace period"),
         "the provider ignored host-min's shutdown request:\n{log}"
     );
-}
-
-/// The pid of the fixture's process among the children of `host`.
-fn provider_pid(host: &HostProc) -> Option<u32> {
-    let parent = host.pid()?;
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // `pid (comm) state ppid ...`; comm may hold spaces and is cut to
-        // 15 bytes, so split at the last ')'.
-        let (head, rest) = stat.rsplit_once(')')?;
-        let comm = head.split_once('(')?.1;
-        let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent && comm.starts_with("upstream-kv")).then_some(pid)
-    })
-}
-
-/// Whether `pid` runs (a zombie does not count: its parent reaps it soon).
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.rsplit_once(')')
-                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
 }
