@@ -43,7 +43,8 @@ demo: setup-demo host actors
 	./target/release/host-min up examples/kvcounter/manifest.toml
 
 test: setup-test
-	$(CARGO) build -p host-min --bins
+	# Tests run host-min and the provider executables as processes.
+	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
 	# Benches are not built by `cargo test`; build them so they cannot rot.
 	$(CARGO) test --workspace --benches --no-run
@@ -51,7 +52,7 @@ test: setup-test
 bench: setup-test host
 	@$(SETUP) wrk
 	# The lattice bench runs providers as processes (weld-provider-*).
-	$(CARGO) build --release -p host-min --bins
+	$(CARGO) build --release --workspace --bins
 	$(CARGO) bench --workspace
 
 # Forget the demo's counter (and any other data of `make demo`).

@@ -59,7 +59,7 @@ pub enum StartError {
     #[error("locating host-min: {0}")]
     LocateHost(#[source] std::io::Error),
     /// The provider executable of a kind is not built.
-    #[error("provider executable {} not found (build it with `cargo build -p host-min --bins`)", .0.display())]
+    #[error("provider executable {} not found (build the provider crates' binaries: `cargo build --workspace --bins`)", .0.display())]
     ExecutableMissing(PathBuf),
     /// A provider archive could not be read or unpacked.
     #[error("{}: {source}", .path.display())]
@@ -412,7 +412,7 @@ impl Host {
         let mut cfg = crate::lattice::process::ProcessConfig::new(name, executable, host_data);
         let data = self.data_dir.join("providers").join(name);
         cfg.env.push((
-            crate::lattice::standalone::DATA_DIR_ENV.to_string(),
+            weld_rpc::provider::standalone::DATA_DIR_ENV.to_string(),
             data.display().to_string(),
         ));
         if let Ok(v) = std::env::var("WELD_PROVIDER_HEALTH_SECS") {

@@ -18,7 +18,7 @@ pub mod ids;
 pub mod lattice;
 pub mod links;
 pub mod manifest;
-pub mod net;
+pub use weld_rpc::provider::net;
 pub mod par;
 pub mod providers;
 pub mod router;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::process::Output;
 use std::time::Duration;
+use weld_rpc::provider::bridge::sync_with_server;
 
 use futures_util::StreamExt;
 use host_min::lattice::client::{CtlClient, CtlError};
@@ -430,7 +431,9 @@ async fn nats() -> async_nats::Client {
 async fn responder(subject: String, reply: Vec<u8>) -> mpsc::UnboundedReceiver<Value> {
     let nc = nats().await;
     let mut sub = nc.subscribe(subject).await.unwrap();
-    nc.flush().await.unwrap();
+    // Not just flushed: processed by the server, or a request from the
+    // client's own connection can still find no responder.
+    sync_with_server(&nc).await.unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(msg) = sub.next().await {
@@ -700,7 +703,7 @@ async fn no_responders_timeout_and_garbage_are_told_apart() {
     let silent_nc = nats().await;
     let silent_subject = subjects::ctl_inventory(&lattice, "NSILENT");
     let _silent = silent_nc.subscribe(silent_subject.clone()).await.unwrap();
-    silent_nc.flush().await.unwrap();
+    sync_with_server(&silent_nc).await.unwrap();
     match c.get_host_inventory("NSILENT").await {
         Err(CtlError::Timeout { subject, timeout }) => {
             assert_eq!(subject, silent_subject);

@@ -254,8 +254,19 @@ impl Host {
     }
 }
 
+/// A provider executable of the workspace's debug build (`make test`
+/// builds every binary before the tests run).
+fn provider_exe(bin: &str, package_dir: &str) -> PathBuf {
+    let package = if bin.starts_with("weld-provider-keyvalue") {
+        "weld-provider-keyvalue"
+    } else {
+        bin
+    };
+    weld_test_support::workspace_bin(bin, package, "debug", &[package_dir])
+}
+
 fn keyvalue_exe() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_weld-provider-keyvalue"))
+    provider_exe("weld-provider-keyvalue", "providers/keyvalue")
 }
 
 /// Whether process `pid` is gone (not even a zombie left to reap).
@@ -589,7 +600,7 @@ fn a_child_dies_with_the_thread_that_spawned_it() {
 
 #[test]
 fn config_json_becomes_string_settings_and_bad_config_is_refused() {
-    use host_min::lattice::standalone::parse_config;
+    use weld_rpc::provider::standalone::parse_config;
     assert!(parse_config(None).unwrap().is_empty());
     assert!(parse_config(Some("  ")).unwrap().is_empty());
     assert!(parse_config(Some("null")).unwrap().is_empty());
@@ -711,7 +722,7 @@ async fn httpserver_binary_calls_the_actor_over_the_lattice() {
         (seen, provider_key)
     });
 
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_weld-provider-httpserver"));
+    let exe = provider_exe("weld-provider-httpserver", "providers/httpserver");
     let process = host.spawn(host.config("http", exe)).await;
     host.wait_events("health", |e| e.contains(&ProcessEvent::HealthPassed))
         .await;

@@ -2,21 +2,27 @@
 //! from the host, call timeouts, nkeys and JWTs, and the lattice (NATS)
 //! transport. Nothing here is built for actors.
 //!
-//! A provider process typically does:
+//! A provider implements [`Provider`] once; its binary is one line,
+//! [`standalone::main_for`], and a host links the same type in process:
 //! ```no_run
 //! # use std::sync::Arc;
 //! # use weld_rpc::provider::*;
-//! # #[derive(Default)] struct MyProvider;
-//! # #[weld_rpc::async_trait] impl weld_rpc::MessageDispatch for MyProvider {
-//! #   async fn dispatch(&self, _: &weld_rpc::Context, _: weld_rpc::Message<'_>)
-//! #     -> weld_rpc::RpcResult<Vec<u8>> { Ok(vec![]) } }
-//! # impl ProviderHandler for MyProvider {}
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let host_data = read_host_data(std::io::stdin().lock())?;
-//! let bridge = HostBridge::connect(host_data).await?;
-//! set_host_bridge(bridge.clone())?; // for `XSender::for_actor(&link)`
-//! serve_provider(bridge, Arc::new(MyProvider::default())).await?;
-//! # Ok(()) }
+//! # use weld_rpc::{Message, RpcResult};
+//! struct MyProvider;
+//! #[weld_rpc::async_trait]
+//! impl Provider for MyProvider {
+//!     fn contract_id(&self) -> &str { "example:echo" }
+//!     async fn put_link(&self, _: &weld_rpc::core::LinkDefinition, _: ActorLink)
+//!         -> Result<(), ProviderError> { Ok(()) }
+//!     async fn delete_link(&self, _: &weld_rpc::core::LinkDefinition) {}
+//!     async fn handle(&self, _: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
+//!         Ok(msg.arg.to_vec())
+//!     }
+//!     async fn shutdown(&self) {}
+//! }
+//! fn main() -> std::process::ExitCode {
+//!     standalone::main_for("echo", Arc::new(|_ctx| Ok(Arc::new(MyProvider) as _)))
+//! }
 //! ```
 
 use std::future::Future;
@@ -32,11 +38,17 @@ pub mod bridge;
 pub mod invocation;
 pub mod jwt;
 pub mod keys;
+pub mod lifecycle;
+pub mod net;
+pub mod standalone;
 
 pub use bridge::{
-    get_host_bridge, serve_provider, set_host_bridge, BridgeError, HostBridge, ProviderHandler,
-    ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES,
-    MAX_CONCURRENT_INVOCATIONS,
+    get_host_bridge, serve_provider, set_host_bridge, BridgeError, HostBridge, ProviderServer,
+    ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES, MAX_CONCURRENT_INVOCATIONS,
+};
+pub use lifecycle::{
+    ActorLink, ActorOrigin, Endpoint, LinkSettings, Provider, ProviderContext, ProviderError,
+    ProviderFactory, Setting, SettingOrigin,
 };
 
 /// Default RPC timeout when the host gives none (as upstream: 2 s).

@@ -24,9 +24,10 @@ use weld_rpc::provider::invocation::{
 };
 use weld_rpc::provider::keys::{KeyPair, KeyType};
 use weld_rpc::provider::{
-    HostBridge, ProviderHandler, ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES,
+    ActorLink, ActorOrigin, HostBridge, Provider, ProviderError, ProviderServer, ProviderTransport,
+    CHUNK_THRESHOLD_BYTES,
 };
-use weld_rpc::{Context, Message, MessageDispatch, RpcError, RpcResult, Transport};
+use weld_rpc::{Context, Message, RpcError, RpcResult, Transport};
 
 use weld_test_support::in_ci;
 
@@ -416,35 +417,31 @@ struct EchoProvider {
 }
 
 #[weld_rpc::async_trait]
-impl MessageDispatch for EchoProvider {
-    async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+impl Provider for EchoProvider {
+    fn contract_id(&self) -> &str {
+        CONTRACT
+    }
+    async fn handle(&self, origin: &ActorOrigin, message: Message<'_>) -> RpcResult<Vec<u8>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        self.callers
-            .lock()
-            .unwrap()
-            .push(ctx.actor.clone().unwrap_or_default());
+        self.callers.lock().unwrap().push(origin.actor_id.clone());
         match message.method {
             "Echo.Say" => Ok(message.arg.iter().rev().copied().collect()),
             "Echo.Panic" => panic!("provider bug"),
             other => Err(RpcError::MethodNotHandled(other.to_string())),
         }
     }
-}
-
-#[weld_rpc::async_trait]
-impl ProviderHandler for EchoProvider {
-    async fn put_link(&self, ld: &LinkDefinition) -> RpcResult<bool> {
+    async fn put_link(&self, ld: &LinkDefinition, _actor: ActorLink) -> Result<(), ProviderError> {
         self.links.lock().unwrap().push(format!("+{}", ld.actor_id));
-        Ok(true)
+        Ok(())
     }
-    async fn delete_link(&self, actor_id: &str) {
-        self.links.lock().unwrap().push(format!("-{actor_id}"));
+    async fn delete_link(&self, ld: &LinkDefinition) {
+        self.links.lock().unwrap().push(format!("-{}", ld.actor_id));
     }
-    async fn health_request(&self, _: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
-        Ok(HealthCheckResponse {
+    async fn health(&self) -> HealthCheckResponse {
+        HealthCheckResponse {
             healthy: true,
             message: Some("echo ok".into()),
-        })
+        }
     }
     async fn shutdown(&self) {
         self.shut_down.fetch_add(1, Ordering::SeqCst);
@@ -892,8 +889,11 @@ struct SlowProvider {
 }
 
 #[weld_rpc::async_trait]
-impl MessageDispatch for SlowProvider {
-    async fn dispatch(&self, _ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
+impl Provider for SlowProvider {
+    fn contract_id(&self) -> &str {
+        CONTRACT
+    }
+    async fn handle(&self, _origin: &ActorOrigin, message: Message<'_>) -> RpcResult<Vec<u8>> {
         let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.most.fetch_max(now, Ordering::SeqCst);
         while !self.open.load(Ordering::SeqCst) {
@@ -903,13 +903,9 @@ impl MessageDispatch for SlowProvider {
         self.done.fetch_add(1, Ordering::SeqCst);
         Ok(message.arg.to_vec())
     }
-}
-
-#[weld_rpc::async_trait]
-impl ProviderHandler for SlowProvider {
-    async fn put_link(&self, _ld: &LinkDefinition) -> RpcResult<bool> {
+    async fn put_link(&self, _ld: &LinkDefinition, _actor: ActorLink) -> Result<(), ProviderError> {
         tokio::time::sleep(Duration::from_secs(3)).await;
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@
 //! 3), else the built-in closed-loop generator (`WELD_BENCH_REQUESTS` per
 //! run, default 10000). Needs NATS with JetStream on 127.0.0.1:4222.
 //!
-//! Run: `cargo build --release -p host-min --bins && cargo bench -p weld-e2e --bench lattice`.
+//! Run: `cargo build --release --workspace --bins && cargo bench -p weld-e2e --bench lattice`.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -418,7 +418,7 @@ fn main() {
     let provider_exe = bin.with_file_name("weld-provider-keyvalue");
     assert!(
         provider_exe.is_file(),
-        "{} not found: build it first with cargo build --release -p host-min --bins",
+        "{} not found: build it first with cargo build --release --workspace --bins",
         provider_exe.display()
     );
     println!("Lattice costs ({})", bin.display());

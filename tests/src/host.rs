@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crate::{free_port, repo_root};
+use crate::free_port;
 
 /// How long a host may take to start serving. A debug build of host-min
 /// compiles actors with Cranelift unoptimised, which takes a few seconds on
@@ -24,43 +24,9 @@ pub enum Profile {
     Release,
 }
 
-/// The target directory this test binary was built into: test and bench
-/// executables live in `<target>/<profile>/deps/`.
-fn target_dir_of_current_exe() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    // <target>/<profile>/deps/<exe>
-    Some(exe.parent()?.parent()?.parent()?.to_path_buf())
-}
-
-/// Newest modification time of any file under `dir` (recursively).
-fn newest_mtime(dir: &Path) -> Option<SystemTime> {
-    let mut newest = None;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let Ok(meta) = e.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(e.path());
-            } else if let Ok(m) = meta.modified() {
-                newest = newest.max(Some(m));
-            }
-        }
-    }
-    newest
-}
-
-/// The `host-min` executable to test.
-///
-/// `HOST_MIN_BIN` overrides; otherwise the binary beside this test binary
-/// in the same target directory (cargo builds tests into
-/// `<target>/<profile>/deps`), then `$CARGO_TARGET_DIR`, then `target/`.
-/// The binary must exist and be newer than the host's sources: the tests
-/// cannot build it themselves (cargo holds the build lock while tests run),
-/// so `make test` builds it first. A stale binary is refused so a test never
-/// passes against old code.
+/// The `host-min` executable to test: `HOST_MIN_BIN`, else the workspace's
+/// build, which must be newer than the host's sources (see
+/// [`weld_test_support::workspace_bin`]).
 pub fn host_min_bin(profile: Profile) -> PathBuf {
     if let Ok(p) = std::env::var("HOST_MIN_BIN") {
         return PathBuf::from(p);
@@ -69,53 +35,37 @@ pub fn host_min_bin(profile: Profile) -> PathBuf {
         Profile::Debug => "debug",
         Profile::Release => "release",
     };
-    let mut candidates = Vec::new();
-    if let Some(t) = target_dir_of_current_exe() {
-        candidates.push(t.join(sub).join("host-min"));
+    // The host starts provider processes from the binaries beside it:
+    // they must be as fresh as the host.
+    for (bin, package, dir) in PROVIDER_BINS {
+        weld_test_support::workspace_bin(bin, package, sub, &[dir]);
     }
-    if let Ok(t) = std::env::var("CARGO_TARGET_DIR") {
-        candidates.push(PathBuf::from(t).join(sub).join("host-min"));
-    }
-    candidates.push(repo_root().join("target").join(sub).join("host-min"));
-    let flag = if profile == Profile::Release {
-        " --release"
-    } else {
-        ""
-    };
-    let Some(bin) = candidates.iter().find(|p| p.is_file()) else {
-        panic!(
-            "host-min binary not found (looked at {candidates:?}); build it first: \
-             cargo build{flag} -p host-min --bin host-min (make test does), or set HOST_MIN_BIN"
-        );
-    };
-    let built = std::fs::metadata(bin).and_then(|m| m.modified()).ok();
-    let root = repo_root();
-    let sources = [
-        "host-min/src",
-        "host-min/Cargo.toml",
-        "rpc/src",
-        "generated/httpserver/src",
-        "generated/keyvalue/src",
-    ]
-    .iter()
-    .filter_map(|d| {
-        newest_mtime(&root.join(d)).or_else(|| {
-            std::fs::metadata(root.join(d))
-                .and_then(|m| m.modified())
-                .ok()
-        })
-    })
-    .max();
-    if let (Some(built), Some(src)) = (built, sources) {
-        if src > built {
-            panic!(
-                "{} is older than the host-min sources; rebuild it: cargo build{flag} -p host-min --bin host-min",
-                bin.display()
-            );
-        }
-    }
-    bin.clone()
+    weld_test_support::workspace_bin(
+        "host-min",
+        "host-min",
+        sub,
+        &["host-min/src", "host-min/Cargo.toml", "providers"],
+    )
 }
+
+/// The provider executables a host may start: (binary, package, sources).
+pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
+    (
+        "weld-provider-httpserver",
+        "weld-provider-httpserver",
+        "providers/httpserver",
+    ),
+    (
+        "weld-provider-keyvalue",
+        "weld-provider-keyvalue",
+        "providers/keyvalue",
+    ),
+    (
+        "weld-provider-keyvalue-redis",
+        "weld-provider-keyvalue",
+        "providers/keyvalue",
+    ),
+];
 
 /// Signs `wasm` with claims (`host-min claims sign`) naming `name` and the
 /// capabilities `caps`, with keys kept in `dir/keys`; returns the signed

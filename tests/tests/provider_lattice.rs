@@ -1,7 +1,8 @@
 //! Generated interface crates on the lattice, as a provider process uses
 //! them: `HttpServerSender::for_actor(&link)` over the process-global host
 //! bridge (upstream's spelling), and a generated receiver served by
-//! `ProviderServer` through `weld_rpc::provider_services!`. This test plays
+//! `ProviderServer` (a `Provider` whose `handle` is the receivers of
+//! `weld_rpc::provider_services!`). This test plays
 //! the actor and the host on a real NATS server (127.0.0.1:4222).
 //!
 //! It is its own test binary because it sets the process-global bridge.
@@ -18,8 +19,8 @@ use weld_rpc::core::{HostData, Invocation, InvocationResponse, LinkDefinition, W
 use weld_rpc::provider::bridge::sync_with_server;
 use weld_rpc::provider::invocation::{sign_invocation, verify_invocation};
 use weld_rpc::provider::keys::{KeyPair, KeyType};
-use weld_rpc::provider::{set_host_bridge, HostBridge, ProviderHandler, ProviderServer};
-use weld_rpc::{Context, RpcResult};
+use weld_rpc::provider::{set_host_bridge, ActorOrigin, HostBridge, Provider, ProviderServer};
+use weld_rpc::{Context, Message, MessageDispatch, RpcResult};
 
 const NATS: &str = "nats://127.0.0.1:4222";
 
@@ -150,9 +151,20 @@ impl Logging for LogProvider {
     }
 }
 
-impl ProviderHandler for LogProvider {}
-
 weld_rpc::provider_services!(LogProvider: LoggingReceiver);
+
+/// The lifecycle's defaults (every link accepted, nothing to release), and
+/// calls answered by the generated receiver.
+#[weld_rpc::async_trait]
+impl Provider for LogProvider {
+    fn contract_id(&self) -> &str {
+        "wasmcloud:builtin:logging"
+    }
+
+    async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
+        MessageDispatch::dispatch(self, &origin.context(), msg).await
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_receiver_served_on_the_lattice() {

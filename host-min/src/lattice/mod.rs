@@ -17,7 +17,6 @@
 //! - [`server`]: the control interface a host answers;
 //! - [`process`]: providers as supervised child processes;
 //! - [`process_provider`]: such a process as the router's provider;
-//! - [`standalone`]: host-min's own providers as provider executables.
 
 pub mod client;
 pub mod ctl;
@@ -28,7 +27,6 @@ pub mod process;
 pub mod process_provider;
 pub mod rpc;
 pub mod server;
-pub mod standalone;
 pub mod subjects;
 
 use std::collections::BTreeMap;

@@ -51,14 +51,10 @@ use super::invocation::{
     verify_invocation_claims_by, ClusterIssuers, InvocationError, DEFAULT_INVOCATION_TTL,
 };
 use super::keys::{KeyError, KeyPair};
+use super::lifecycle::{ActorLink, ActorOrigin, Provider, ProviderError};
 use super::DEFAULT_RPC_TIMEOUT;
-use crate::common::{
-    deserialize, serialize, Context, Message, MessageDispatch, SendOpts, Transport,
-};
-use crate::core::{
-    HealthCheckRequest, HealthCheckResponse, HostData, Invocation, InvocationResponse,
-    LinkDefinition, WasmCloudEntity,
-};
+use crate::common::{deserialize, serialize, Context, Message, SendOpts, Transport};
+use crate::core::{HostData, Invocation, InvocationResponse, LinkDefinition, WasmCloudEntity};
 use crate::error::{RpcError, RpcResult};
 
 /// Payloads larger than this (900 KiB) go through the object store instead
@@ -216,11 +212,6 @@ impl HostBridge {
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_RPC_TIMEOUT);
-        let links = host_data
-            .link_definitions
-            .iter()
-            .map(|ld| (ld.actor_id.clone(), ld.clone()))
-            .collect();
         Ok(HostBridge {
             inner: Arc::new(Inner {
                 nats,
@@ -229,7 +220,9 @@ impl HostBridge {
                 timeout_ms: AtomicU64::new(timeout.as_millis() as u64),
                 token_ttl_s: AtomicU64::new(DEFAULT_INVOCATION_TTL.as_secs()),
                 max_chunked: AtomicU64::new(MAX_CHUNKED_BYTES),
-                links: RwLock::new(links),
+                // Filled as the provider accepts links (the host data's
+                // at start, see `ProviderServer::start`).
+                links: RwLock::new(HashMap::new()),
                 issuers: ClusterIssuers::new(&host_data.cluster_issuers),
                 chunks: tokio::sync::OnceCell::new(),
                 host_data,
@@ -344,20 +337,55 @@ impl HostBridge {
             .collect()
     }
 
-    fn put_link_entry(&self, ld: LinkDefinition) {
-        self.inner
-            .links
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(ld.actor_id.clone(), ld);
+    /// Puts `ld` to `provider` and records it when accepted. A put equal
+    /// to the link already held is a no-op (hosts publish every link more
+    /// than once); a refused re-put keeps the link held before. Recorded
+    /// before the provider sees it: a provider may call the actor from
+    /// inside `put_link` or right after.
+    async fn apply_put_link(
+        &self,
+        provider: &dyn Provider,
+        ld: &LinkDefinition,
+    ) -> Result<(), ProviderError> {
+        let previous = {
+            let mut links = self.inner.links.write().unwrap_or_else(|p| p.into_inner());
+            let previous = links.get(&ld.actor_id).cloned();
+            if previous.as_ref() == Some(ld) {
+                return Ok(());
+            }
+            links.insert(ld.actor_id.clone(), ld.clone());
+            previous
+        };
+        let actor: ActorLink = Arc::new(self.transport_for(ld));
+        match provider.put_link(ld, actor).await {
+            Ok(()) => {
+                tracing::info!(actor = %ld.actor_id, "link applied");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(actor = %ld.actor_id, error = %e, "link refused");
+                let mut links = self.inner.links.write().unwrap_or_else(|p| p.into_inner());
+                match previous {
+                    Some(p) => links.insert(ld.actor_id.clone(), p),
+                    None => links.remove(&ld.actor_id),
+                };
+                Err(e)
+            }
+        }
     }
 
-    fn remove_link_entry(&self, actor_id: &str) {
-        self.inner
+    /// Forgets the link to `actor_id` and tells `provider`, if it was held.
+    async fn apply_delete_link(&self, provider: &dyn Provider, actor_id: &str) {
+        let removed = self
+            .inner
             .links
             .write()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(|p| p.into_inner())
             .remove(actor_id);
+        if let Some(ld) = removed {
+            provider.delete_link(&ld).await;
+            tracing::info!(actor = %actor_id, "link deleted");
+        }
     }
 
     /// A transport to the actor at the other end of `ld`.
@@ -707,35 +735,15 @@ impl Transport for ProviderTransport {
     }
 }
 
-/// What a provider does besides answering actors' calls: accept and drop
-/// links, report health, shut down. Every method has a default, so a
-/// provider implements only what it needs (names as upstream).
-#[async_trait::async_trait]
-pub trait ProviderHandler: Send + Sync {
-    /// A link to an actor was put. Return `Ok(false)` or an error to refuse
-    /// it (the link is then not recorded in the bridge).
-    async fn put_link(&self, _ld: &LinkDefinition) -> RpcResult<bool> {
-        Ok(true)
-    }
-
-    /// The link to `actor_id` was deleted.
-    async fn delete_link(&self, _actor_id: &str) {}
-
-    /// A health check from the host.
-    async fn health_request(&self, _arg: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
-        Ok(HealthCheckResponse {
-            healthy: true,
-            message: None,
-        })
-    }
-
-    /// The host asked the provider to stop; release resources here.
-    async fn shutdown(&self) {}
-}
-
-/// A running provider: subscribed to its RPC, link, health and shutdown
-/// subjects, dispatching calls to a [`MessageDispatch`] (which receives the
-/// full `"Trait.Method"` operation; see [`crate::provider_services!`]).
+/// A running provider: a [`Provider`] subscribed to its RPC, link, health
+/// and shutdown subjects.
+/// - Links: those of the host data are put at start, later ones arrive on
+///   `….linkdefs.put|del`, one at a time and in order; the bridge holds
+///   the links the provider accepted (see [`HostBridge::links`]), and each
+///   put hands the provider the link's actor as an [`ActorLink`] (a
+///   [`ProviderTransport`]).
+/// - Calls: a verified invocation reaches [`Provider::handle`] with the
+///   calling actor from its origin and this provider's link name.
 pub struct ProviderServer {
     stop: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
@@ -754,13 +762,10 @@ impl ProviderServer {
     /// subscriptions are live there when this returns) and starts serving in
     /// background tasks, handling at most [`MAX_CONCURRENT_INVOCATIONS`]
     /// invocations at once.
-    pub async fn start<P>(
+    pub async fn start(
         bridge: HostBridge,
-        provider: Arc<P>,
-    ) -> Result<ProviderServer, BridgeError>
-    where
-        P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
-    {
+        provider: Arc<dyn Provider>,
+    ) -> Result<ProviderServer, BridgeError> {
         Self::start_with_limit(bridge, provider, MAX_CONCURRENT_INVOCATIONS).await
     }
 
@@ -769,14 +774,11 @@ impl ProviderServer {
     /// further invocation until one finishes: the next ones wait in NATS
     /// (back-pressure), none is dropped. Health checks and shutdown are
     /// answered meanwhile.
-    pub async fn start_with_limit<P>(
+    pub async fn start_with_limit(
         bridge: HostBridge,
-        provider: Arc<P>,
+        provider: Arc<dyn Provider>,
         max_concurrent: usize,
-    ) -> Result<ProviderServer, BridgeError>
-    where
-        P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
-    {
+    ) -> Result<ProviderServer, BridgeError> {
         let nats = bridge.nats().clone();
         let base = bridge.provider_rpc_subject();
         let sub = |subject: String| {
@@ -799,6 +801,11 @@ impl ProviderServer {
         let mut health = sub(format!("{base}.health")).await?;
         let mut shutdown = sub(format!("{base}.shutdown")).await?;
         sync_with_server(&nats).await?;
+        // The host data's links, before any call can arrive for them (a
+        // refused one is logged and skipped, as a later put would be).
+        for ld in &bridge.host_data().link_definitions {
+            let _ = bridge.apply_put_link(&*provider, ld).await;
+        }
 
         // Invocations: a permit per handler; waiting for one stops this
         // loop taking messages, which is the back-pressure.
@@ -841,10 +848,7 @@ impl ProviderServer {
                 tokio::select! {
                     _ = stopped.notified() => break,
                     Some(msg) = health.next() => {
-                        let resp = match provider.health_request(&HealthCheckRequest {}).await {
-                            Ok(r) => r,
-                            Err(e) => HealthCheckResponse { healthy: false, message: Some(e.to_string()) },
-                        };
+                        let resp = provider.health().await;
                         if let (Some(reply), Ok(buf)) = (msg.reply, serialize(&resp)) {
                             let _ = bridge.nats().publish(reply, buf.into()).await;
                         }
@@ -853,6 +857,7 @@ impl ProviderServer {
                         // No new invocations or link changes from here on.
                         rpc_task.abort();
                         links_task.abort();
+                        tracing::info!("shutdown requested");
                         provider.shutdown().await;
                         if let Some(reply) = msg.reply {
                             let _ = bridge.nats().publish(reply, Vec::new().into()).await;
@@ -908,46 +913,34 @@ pub async fn sync_with_server(nats: &async_nats::Client) -> Result<(), BridgeErr
 
 /// Starts a [`ProviderServer`] and serves until the host asks the provider
 /// to shut down.
-pub async fn serve_provider<P>(bridge: HostBridge, provider: Arc<P>) -> Result<(), BridgeError>
-where
-    P: MessageDispatch + ProviderHandler + Send + Sync + 'static,
-{
+pub async fn serve_provider(
+    bridge: HostBridge,
+    provider: Arc<dyn Provider>,
+) -> Result<(), BridgeError> {
     ProviderServer::start(bridge, provider).await?.wait().await;
     Ok(())
 }
 
-async fn handle_put_link<P: ProviderHandler + ?Sized>(
-    bridge: &HostBridge,
-    provider: &P,
-    payload: &[u8],
-) {
+async fn handle_put_link(bridge: &HostBridge, provider: &dyn Provider, payload: &[u8]) {
     // A malformed or refused link is dropped: there is no reply subject
     // to report to, and the host learns of it through the provider's logs.
-    let Ok(ld) = deserialize::<LinkDefinition>(payload) else {
-        return;
-    };
-    if let Ok(true) = provider.put_link(&ld).await {
-        bridge.put_link_entry(ld);
+    match deserialize::<LinkDefinition>(payload) {
+        Ok(ld) => {
+            let _ = bridge.apply_put_link(provider, &ld).await;
+        }
+        Err(e) => tracing::warn!(error = %e, "malformed link definition dropped"),
     }
 }
 
-async fn handle_del_link<P: ProviderHandler + ?Sized>(
-    bridge: &HostBridge,
-    provider: &P,
-    payload: &[u8],
-) {
-    let Ok(ld) = deserialize::<LinkDefinition>(payload) else {
-        return;
-    };
-    bridge.remove_link_entry(&ld.actor_id);
-    provider.delete_link(&ld.actor_id).await;
+async fn handle_del_link(bridge: &HostBridge, provider: &dyn Provider, payload: &[u8]) {
+    match deserialize::<LinkDefinition>(payload) {
+        Ok(ld) => bridge.apply_delete_link(provider, &ld.actor_id).await,
+        Err(e) => tracing::warn!(error = %e, "malformed link deletion dropped"),
+    }
 }
 
 /// Answers one invocation; every failure becomes an error response.
-async fn handle_rpc<P>(bridge: &HostBridge, provider: Arc<P>, msg: async_nats::Message)
-where
-    P: MessageDispatch + Send + Sync + 'static,
-{
+async fn handle_rpc(bridge: &HostBridge, provider: Arc<dyn Provider>, msg: async_nats::Message) {
     let Some(reply) = msg.reply.clone() else {
         // Nobody to answer; an invocation is always a request.
         return;
@@ -964,7 +957,7 @@ where
         }
         Ok(inv) => {
             let id = inv.id.clone();
-            let result = dispatch_invocation(provider, inv).await;
+            let result = dispatch_invocation(bridge, &*provider, inv).await;
             bridge.respond(&id, result).await
         }
     };
@@ -973,23 +966,26 @@ where
     }
 }
 
-async fn dispatch_invocation<P>(provider: Arc<P>, mut inv: Invocation) -> Result<Vec<u8>, String>
-where
-    P: MessageDispatch + Send + Sync + 'static,
-{
-    let ctx = Context {
-        actor: Some(inv.origin.public_key.clone()),
-        span: None,
+async fn dispatch_invocation(
+    bridge: &HostBridge,
+    provider: &dyn Provider,
+    mut inv: Invocation,
+) -> Result<Vec<u8>, String> {
+    if inv.origin.public_key.is_empty() {
+        return Err("invocation has no origin actor".into());
+    }
+    let origin = ActorOrigin {
+        actor_id: std::mem::take(&mut inv.origin.public_key),
+        link_name: bridge.link_name().to_string(),
     };
-    let operation = inv.operation.clone();
     let arg = std::mem::take(&mut inv.msg);
     // A panic in provider code becomes an error reply instead of taking
     // the server down. Caught in place rather than by a task of its own:
     // a spawned task and its join cost every call a scheduler hop.
-    let handled = std::panic::AssertUnwindSafe(provider.dispatch(
-        &ctx,
+    let handled = std::panic::AssertUnwindSafe(provider.handle(
+        &origin,
         Message {
-            method: &operation,
+            method: &inv.operation,
             arg: Cow::Owned(arg),
         },
     ))

@@ -179,3 +179,91 @@ pub fn verdict(met: bool) -> &'static str {
         "NOT met"
     }
 }
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("rpc/test-support sits two levels below the root")
+        .to_path_buf()
+}
+
+/// Sources every binary of the workspace is built from besides its own
+/// crate: the runtime and the generated interfaces.
+const SHARED_SOURCES: &[&str] = &["rpc/src", "generated"];
+
+/// A binary of the workspace built in `profile` (`debug` or `release`),
+/// e.g. `host-min` or `weld-provider-keyvalue`, for tests that run it as a
+/// process.
+///
+/// Tests cannot build it themselves (cargo holds the build lock while tests
+/// run), so `make test` builds every binary first. Looked for beside this
+/// test binary (`<target>/<profile>/deps/..`), then under
+/// `$CARGO_TARGET_DIR`, then `target/`. A missing binary, or one older than
+/// any file under `sources` (directories or files relative to the root) or
+/// the shared sources, fails with the cargo command that builds it, so a
+/// test never passes against old code.
+pub fn workspace_bin(
+    name: &str,
+    package: &str,
+    profile: &str,
+    sources: &[&str],
+) -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let mut candidates = Vec::new();
+    if let Some(t) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
+    {
+        candidates.push(t.join(profile).join(name));
+    }
+    if let Ok(t) = std::env::var("CARGO_TARGET_DIR") {
+        candidates.push(PathBuf::from(t).join(profile).join(name));
+    }
+    let root = repo_root();
+    candidates.push(root.join("target").join(profile).join(name));
+    let flag = if profile == "release" {
+        " --release"
+    } else {
+        ""
+    };
+    let build = format!("cargo build{flag} -p {package} --bins (make test builds every binary)");
+    let Some(bin) = candidates.iter().find(|p| p.is_file()) else {
+        panic!("{name} not found (looked at {candidates:?}); build it first: {build}");
+    };
+    let built = std::fs::metadata(bin).and_then(|m| m.modified()).ok();
+    let newest = sources
+        .iter()
+        .chain(SHARED_SOURCES)
+        .filter_map(|d| newest_mtime(&root.join(d)))
+        .max();
+    if let (Some(built), Some(src)) = (built, newest) {
+        if src > built {
+            panic!(
+                "{} is older than its sources; rebuild it: {build}",
+                bin.display()
+            );
+        }
+    }
+    bin.clone()
+}
+
+/// Newest modification time of `path` or of any file under it.
+fn newest_mtime(path: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if let Ok(m) = meta.modified() {
+            newest = newest.max(Some(m));
+        }
+    }
+    newest
+}

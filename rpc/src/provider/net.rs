@@ -1,5 +1,5 @@
-//! Network helpers shared by every listener of the host (the admin
-//! endpoint, the httpserver provider).
+//! Network helpers shared by every listener of a host or provider (the
+//! host's admin endpoint, the httpserver provider).
 
 use std::time::Duration;
 

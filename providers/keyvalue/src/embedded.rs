@@ -24,11 +24,7 @@
 //! reclaimed when the key is next written or by the writer thread's periodic
 //! sweep of `kv_expiry`.
 
-use super::{resolve_range, store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
-use crate::providers::{
-    ActorLink, ActorOrigin, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
-    RpcResult, Setting,
-};
+use crate::{resolve_range, store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::{BTreeSet, HashMap};
@@ -37,6 +33,10 @@ use std::sync::{Arc, LazyLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, Mutex as AsyncMutex};
+use weld_rpc::provider::lifecycle::{
+    ActorLink, ActorOrigin, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
+    RpcResult, Setting,
+};
 
 const META: TableDefinition<&str, (u8, u64)> = TableDefinition::new("kv_meta");
 const STRINGS: TableDefinition<&str, &str> = TableDefinition::new("kv_strings");

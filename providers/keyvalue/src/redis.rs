@@ -11,17 +11,17 @@
 //! Connections: one auto-reconnecting multiplexed connection
 //! ([`ConnectionManager`]) per distinct URL, shared by every link naming it.
 
-use super::{store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
-use crate::providers::{
-    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
-    ProviderError, RpcResult, Setting,
-};
+use crate::{store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, RedisError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
+use weld_rpc::provider::lifecycle::{
+    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
+    ProviderError, RpcResult, Setting,
+};
 
 /// Link value (and provider config key) holding the Redis URL.
 pub const URL_KEY: &str = "URL";

@@ -1,6 +1,6 @@
-//! `weld-provider-httpserver`: host-min's `httpserver` provider as a wasmCloud 0.x
+//! `weld-provider-keyvalue-redis`: the `keyvalue-redis` provider as a wasmCloud 0.x
 //! provider executable (host data on stdin; see
-//! `host_min::lattice::standalone`).
+//! `weld_rpc::provider::standalone`).
 
 // The same allocator as the host: a provider process allocates per
 // invocation (decode, verify, reply) and glibc's malloc showed in profiles.
@@ -8,5 +8,8 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    host_min::lattice::standalone::main_for("httpserver")
+    weld_rpc::provider::standalone::main_for(
+        "keyvalue-redis",
+        std::sync::Arc::new(weld_provider_keyvalue::redis::RedisKvProvider::build),
+    )
 }

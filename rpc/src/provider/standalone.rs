@@ -1,37 +1,26 @@
-//! host-min's in-process providers served as provider executables
-//! (`weld-provider-httpserver`, `weld-provider-keyvalue`,
-//! `weld-provider-keyvalue-redis`): one implementation, two transports.
+//! A provider as its own process on a lattice (a wasmCloud 0.x provider
+//! executable): one implementation, two transports. Each provider crate's
+//! binary is `main_for(kind, factory)`.
 //!
-//! A binary reads the host data line from stdin (`shared/spec/lattice.md`
-//! section 4), builds the provider of its kind from
-//! [`ProviderRegistry::with_builtins`] and serves it on the lattice with
-//! weld-rpc's [`ProviderServer`] until the host asks it to shut down:
+//! The binary reads the host data line from stdin
+//! (`shared/spec/lattice.md` section 4), builds its provider with the
+//! factory and serves it with [`ProviderServer`] until the host asks it to
+//! shut down:
 //! - the [`ProviderContext`]: `provider_id` = the host data's
 //!   `provider_key`, `link_name` as given (`default` when empty), `config`
 //!   from `config_json` (a JSON object; strings, numbers and booleans are
 //!   taken as strings; empty or absent = no config), `data_dir` from
 //!   [`DATA_DIR_ENV`] or [`default_data_dir`];
-//! - links: those in the host data are applied at start, later ones arrive
-//!   on `….linkdefs.put|del`; a put identical to the link already held is a
-//!   no-op (hosts publish every link more than once);
-//! - calls from actors reach [`Provider::handle`] with the calling actor
-//!   from the invocation's origin; the provider calls the actor of a link
-//!   through the bridge's transport for that link
-//!   ([`HostBridge::transport_for`]): an invocation over the lattice, signed
-//!   with the host data's invocation seed, which the host running the actor
-//!   checks against its links and the actor's claims.
+//! - links, calls, health and shutdown: see [`ProviderServer`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
 
-use async_trait::async_trait;
-use weld_rpc::core::{HealthCheckRequest, HealthCheckResponse, HostData, LinkDefinition};
-use weld_rpc::provider::{BridgeError, HostBridge, ProviderHandler, ProviderServer};
-use weld_rpc::{Context, Message, MessageDispatch, RpcError, RpcResult};
-
-use crate::providers::{ActorOrigin, Provider, ProviderContext, ProviderError, ProviderRegistry};
+use super::lifecycle::{ProviderContext, ProviderError, ProviderFactory};
+use super::{BridgeError, HostBridge, ProviderServer};
+use crate::core::HostData;
+use crate::RpcError;
 
 /// Environment variable naming the provider's data directory.
 pub const DATA_DIR_ENV: &str = "WELD_PROVIDER_DATA_DIR";
@@ -170,141 +159,17 @@ pub fn provider_context(
     })
 }
 
-/// Links held, by actor id (one provider instance serves one link name).
-type Links = Arc<RwLock<HashMap<String, LinkDefinition>>>;
-
-/// A host-min [`Provider`] as a lattice provider: the
-/// [`ProviderHandler`] and [`MessageDispatch`] a [`ProviderServer`] serves.
-pub struct StandaloneProvider {
-    provider: Arc<dyn Provider>,
-    bridge: HostBridge,
-    links: Links,
-}
-
-impl std::fmt::Debug for StandaloneProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StandaloneProvider")
-            .field("contract_id", &self.provider.contract_id())
-            .field("bridge", &self.bridge)
-            .finish()
-    }
-}
-
-impl StandaloneProvider {
-    /// Wraps `provider` on `bridge` and applies the links of the bridge's
-    /// host data (a link the provider refuses is logged and skipped).
-    pub async fn new(provider: Arc<dyn Provider>, bridge: HostBridge) -> StandaloneProvider {
-        let this = StandaloneProvider {
-            provider,
-            bridge,
-            links: Links::default(),
-        };
-        for ld in this.bridge.host_data().link_definitions.clone() {
-            let _ = ProviderHandler::put_link(&this, &ld).await;
-        }
-        this
-    }
-
-    /// The links currently applied.
-    pub fn links(&self) -> Vec<LinkDefinition> {
-        self.links
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
-    }
-}
-
-#[async_trait]
-impl ProviderHandler for StandaloneProvider {
-    async fn put_link(&self, ld: &LinkDefinition) -> RpcResult<bool> {
-        let previous = self
-            .links
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&ld.actor_id)
-            .cloned();
-        if previous.as_ref() == Some(ld) {
-            return Ok(true);
-        }
-        // Recorded first: a provider may call the actor from inside
-        // put_link or right after.
-        self.links
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(ld.actor_id.clone(), ld.clone());
-        let actor = Arc::new(self.bridge.transport_for(ld));
-        match self.provider.put_link(ld, actor).await {
-            Ok(()) => {
-                tracing::info!(actor = %ld.actor_id, "link applied");
-                Ok(true)
-            }
-            Err(e) => {
-                tracing::warn!(actor = %ld.actor_id, error = %e, "link refused");
-                let mut links = self.links.write().unwrap_or_else(|p| p.into_inner());
-                match previous {
-                    Some(p) => links.insert(ld.actor_id.clone(), p),
-                    None => links.remove(&ld.actor_id),
-                };
-                Err(e.into())
-            }
-        }
-    }
-
-    async fn delete_link(&self, actor_id: &str) {
-        let removed = self
-            .links
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(actor_id);
-        if let Some(ld) = removed {
-            self.provider.delete_link(&ld).await;
-            tracing::info!(actor = %actor_id, "link deleted");
-        }
-    }
-
-    async fn health_request(&self, _arg: &HealthCheckRequest) -> RpcResult<HealthCheckResponse> {
-        Ok(HealthCheckResponse {
-            healthy: true,
-            message: None,
-        })
-    }
-
-    async fn shutdown(&self) {
-        tracing::info!("shutdown requested");
-        self.provider.shutdown().await;
-    }
-}
-
-#[async_trait]
-impl MessageDispatch for StandaloneProvider {
-    async fn dispatch(&self, ctx: &Context, message: Message<'_>) -> RpcResult<Vec<u8>> {
-        let Some(actor_id) = ctx.actor.clone().filter(|a| !a.is_empty()) else {
-            return Err(RpcError::InvalidParameter(
-                "invocation has no origin actor".into(),
-            ));
-        };
-        let origin = ActorOrigin {
-            actor_id,
-            link_name: self.bridge.link_name().to_string(),
-        };
-        self.provider.handle(&origin, message).await
-    }
-}
-
-/// Serves a provider of `kind` built from `registry` with `host_data` until
+/// Serves a provider of `kind` built by `factory` with `host_data` until
 /// the host asks it to shut down.
 pub async fn serve(
     kind: &str,
     host_data: HostData,
-    registry: &ProviderRegistry,
+    factory: &ProviderFactory,
 ) -> Result<(), StandaloneError> {
     let ctx = provider_context(kind, &host_data)?;
-    let provider = registry.build(kind, ctx)?;
+    let provider = factory(ctx)?;
     let bridge = HostBridge::connect(host_data).await?;
-    let adapter = Arc::new(StandaloneProvider::new(provider, bridge.clone()).await);
-    let server = ProviderServer::start(bridge.clone(), adapter).await?;
+    let server = ProviderServer::start(bridge.clone(), provider).await?;
     tracing::info!(
         kind,
         provider_key = %bridge.provider_key(),
@@ -317,22 +182,12 @@ pub async fn serve(
     Ok(())
 }
 
-/// Reads the host data line from stdin and serves the built-in provider of
-/// `kind` until shutdown.
-pub async fn run_provider(kind: &str) -> Result<(), StandaloneError> {
-    let host_data =
-        tokio::task::spawn_blocking(|| weld_rpc::provider::read_host_data(std::io::stdin().lock()))
-            .await
-            .map_err(|e| StandaloneError::HostData(RpcError::ProviderInit(e.to_string())))?
-            .map_err(StandaloneError::HostData)?;
-    serve(kind, host_data, &ProviderRegistry::with_builtins()).await
-}
-
 /// The whole `main` of a provider binary: reads the host data, logs to
 /// stderr (filter from `RUST_LOG`, else the host data's `log_level`, else
-/// `info`), serves until shutdown, and prints a failure to stderr with a
-/// non-zero exit code (2 for bad host data).
-pub fn main_for(kind: &str) -> ExitCode {
+/// `info`), serves the provider `factory` builds until shutdown, and prints
+/// a failure to stderr with a non-zero exit code (2 for bad host data).
+/// `kind` names the provider in messages (`weld-provider-{kind}: ...`).
+pub fn main_for(kind: &str, factory: ProviderFactory) -> ExitCode {
     let fail = |e: StandaloneError| {
         eprintln!("weld-provider-{kind}: {e}");
         let mut source = std::error::Error::source(&e);
@@ -342,7 +197,7 @@ pub fn main_for(kind: &str) -> ExitCode {
         }
         ExitCode::from(e.exit_code())
     };
-    let host_data = match weld_rpc::provider::read_host_data(std::io::stdin().lock()) {
+    let host_data = match super::read_host_data(std::io::stdin().lock()) {
         Ok(h) => h,
         Err(e) => return fail(StandaloneError::HostData(e)),
     };
@@ -365,7 +220,7 @@ pub fn main_for(kind: &str) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(StandaloneError::Runtime(e)),
     };
-    match runtime.block_on(serve(kind, host_data, &ProviderRegistry::with_builtins())) {
+    match runtime.block_on(serve(kind, host_data, &factory)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }

@@ -42,10 +42,6 @@
 //! Deleting the link stops accepting at once (the port is released), lets
 //! requests in flight finish for a grace period, then closes the rest.
 
-use crate::providers::{
-    ActorLink, ActorOrigin, Endpoint, LinkDefinition, LinkSettings, Message, Provider,
-    ProviderContext, ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
-};
 use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -63,6 +59,10 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use weld_interface_httpserver::{
     HeaderMap as WireHeaders, HttpRequest, HttpResponse, HttpServer as _, HttpServerSender,
+};
+use weld_rpc::provider::lifecycle::{
+    ActorLink, ActorOrigin, Endpoint, LinkDefinition, LinkSettings, Message, Provider,
+    ProviderContext, ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
 
 /// The contract id this provider implements.
@@ -465,7 +465,7 @@ async fn accept_loop(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut connections = JoinSet::new();
     let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let mut backoff = crate::net::AcceptBackoff::default();
+    let mut backoff = weld_rpc::provider::net::AcceptBackoff::default();
     loop {
         // At the cap, stop accepting until a connection closes.
         let slot = tokio::select! {

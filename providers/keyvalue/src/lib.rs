@@ -16,17 +16,19 @@
 //! shares one key space, exactly like upstream. Isolate actors by giving their
 //! links different paths or databases.
 
+#[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "redis")]
 pub mod redis;
 
-use crate::providers::{
-    ActorOrigin, LinkDefinition, LinkSettings, Message, ProviderError, RpcError, RpcResult,
-    Setting, SettingOrigin,
-};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use weld_interface_keyvalue::{self as kv, KeyValue, KeyValueReceiver};
+use weld_rpc::provider::lifecycle::{
+    ActorOrigin, LinkDefinition, LinkSettings, Message, ProviderError, RpcError, RpcResult,
+    Setting, SettingOrigin,
+};
 use weld_rpc::Context;
 
 /// The contract id every keyvalue provider answers to.
@@ -49,6 +51,7 @@ pub enum KvError {
     #[error("ERR {0}")]
     InvalidArgument(String),
     /// The embedded database failed (I/O, corruption, ...).
+    #[cfg(feature = "embedded")]
     #[error("embedded store: {0}")]
     Storage(#[from] redb::Error),
     /// A batch of writes could not be committed; nothing in it was stored.
@@ -61,6 +64,7 @@ pub enum KvError {
     #[error("embedded store is closed")]
     Closed,
     /// Redis answered with an error or could not be reached.
+    #[cfg(feature = "redis")]
     #[error("redis error: {0}")]
     Redis(#[from] ::redis::RedisError),
 }
@@ -239,12 +243,12 @@ pub async fn dispatch<S: KvStore + ?Sized>(
 /// The stores a keyvalue provider serves, one per (actor, link name).
 ///
 /// Several links may share one store (same file or same Redis URL).
-pub(crate) struct LinkedStores<S> {
+pub struct LinkedStores<S> {
     map: RwLock<HashMap<(String, String), Arc<S>>>,
 }
 
 impl<S: KvStore> LinkedStores<S> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         LinkedStores {
             map: RwLock::new(HashMap::new()),
         }
@@ -255,29 +259,25 @@ impl<S: KvStore> LinkedStores<S> {
     }
 
     /// Records the store of `link`; returns the one it replaces.
-    pub(crate) fn insert(&self, link: &LinkDefinition, store: Arc<S>) -> Option<Arc<S>> {
+    pub fn insert(&self, link: &LinkDefinition, store: Arc<S>) -> Option<Arc<S>> {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         map.insert(Self::key(&link.actor_id, &link.link_name), store)
     }
 
     /// Forgets the store of `link`.
-    pub(crate) fn remove(&self, link: &LinkDefinition) -> Option<Arc<S>> {
+    pub fn remove(&self, link: &LinkDefinition) -> Option<Arc<S>> {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         map.remove(&Self::key(&link.actor_id, &link.link_name))
     }
 
     /// Forgets every store (shutdown).
-    pub(crate) fn drain(&self) -> Vec<((String, String), Arc<S>)> {
+    pub fn drain(&self) -> Vec<((String, String), Arc<S>)> {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         map.drain().collect()
     }
 
     /// Serves one actor call on the store of the caller's link.
-    pub(crate) async fn handle(
-        &self,
-        origin: &ActorOrigin,
-        msg: Message<'_>,
-    ) -> RpcResult<Vec<u8>> {
+    pub async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
         let store = {
             let map = self.map.read().unwrap_or_else(|p| p.into_inner());
             map.get(&(origin.actor_id.clone(), origin.link_name.clone()))
@@ -299,7 +299,7 @@ impl<S: KvStore> LinkedStores<S> {
 /// alternatives given together are a conflict (which would win is not
 /// obvious), and an empty value is refused. `None`: nothing given, use the
 /// provider's default.
-pub(crate) fn store_setting(
+pub fn store_setting(
     s: &LinkSettings<'_>,
     keys: &[&str],
 ) -> Result<Option<Setting>, ProviderError> {
