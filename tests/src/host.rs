@@ -51,6 +51,11 @@ pub fn host_min_bin(profile: Profile) -> PathBuf {
 /// The provider executables a host may start: (binary, package, sources).
 pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
     (
+        "weld-provider-blobstore-fs",
+        "weld-provider-blobstore-fs",
+        "providers/blobstore-fs",
+    ),
+    (
         "weld-provider-httpserver",
         "weld-provider-httpserver",
         "providers/httpserver",

@@ -6,7 +6,8 @@
 //! library the host links, plus a binary that runs the same provider as its
 //! own process on a lattice). [`ProviderRegistry::with_builtins`] registers
 //! those host-min was built with, selected by Cargo features
-//! (`provider-httpserver`, `provider-keyvalue`, `provider-keyvalue-redis`;
+//! (`provider-blobstore-fs`, `provider-httpserver`, `provider-keyvalue`,
+//! `provider-keyvalue-redis`;
 //! all by default), so a host can be built with just the providers it needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
@@ -17,6 +18,8 @@ use std::sync::Arc;
 
 pub use weld_rpc::provider::lifecycle::*;
 
+#[cfg(feature = "provider-blobstore-fs")]
+pub use weld_provider_blobstore_fs as blobstore_fs;
 #[cfg(feature = "provider-httpserver")]
 pub use weld_provider_httpserver as httpserver;
 #[cfg(any(feature = "provider-keyvalue", feature = "provider-keyvalue-redis"))]
@@ -45,6 +48,8 @@ impl ProviderRegistry {
         #[allow(unused_mut)]
         let mut reg = Self::empty();
         // One line per provider crate, behind its feature.
+        #[cfg(feature = "provider-blobstore-fs")]
+        reg.register("blobstore-fs", blobstore_fs::FsBlobstoreProvider::build);
         #[cfg(feature = "provider-httpserver")]
         reg.register("httpserver", httpserver::HttpServerProvider::build);
         #[cfg(feature = "provider-keyvalue")]

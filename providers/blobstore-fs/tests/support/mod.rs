@@ -1,0 +1,177 @@
+//! A blobstore-fs provider driven as a host drives it: requests encoded by
+//! the generated `BlobstoreSender` (CBOR, protocol "2") into
+//! `Provider::handle`, and `ReceiveChunk` callbacks decoded by the generated
+//! `ChunkReceiverReceiver` into a recording actor.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use weld_interface_blobstore::{
+    BlobstoreSender, Chunk, ChunkReceiver, ChunkReceiverReceiver, ChunkResponse,
+};
+use weld_provider_blobstore_fs::FsBlobstoreProvider;
+use weld_rpc::core::LinkDefinition;
+use weld_rpc::provider::{ActorOrigin, Provider, ProviderContext};
+use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
+
+pub const ACTOR: &str = "MBLOBBYACTOR";
+
+/// Calls the provider in process as the actor `origin`.
+pub struct Call {
+    pub provider: Arc<FsBlobstoreProvider>,
+    pub origin: ActorOrigin,
+}
+
+#[weld_rpc::async_trait]
+impl Transport for Call {
+    async fn send(
+        &self,
+        _ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        self.provider.handle(&self.origin, req).await
+    }
+}
+
+/// What the actor's `ChunkReceiver` got.
+#[derive(Default)]
+pub struct Received {
+    pub chunks: Vec<(u64, usize, bool)>,
+    /// The bytes, when kept.
+    pub bytes: Vec<u8>,
+    pub total: u64,
+}
+
+/// The linked actor: records chunks; cancels after `cancel_after` chunks.
+#[derive(Clone)]
+pub struct Actor {
+    pub received: Arc<Mutex<Received>>,
+    pub keep_bytes: bool,
+    pub cancel_after: Option<usize>,
+}
+
+#[weld_rpc::async_trait]
+impl ChunkReceiver for Actor {
+    async fn receive_chunk(&self, _ctx: &Context, arg: &Chunk) -> RpcResult<ChunkResponse> {
+        let mut r = self.received.lock().unwrap();
+        r.chunks.push((arg.offset, arg.bytes.len(), arg.is_last));
+        r.total += arg.bytes.len() as u64;
+        if self.keep_bytes {
+            r.bytes.extend_from_slice(&arg.bytes);
+        }
+        Ok(ChunkResponse {
+            cancel_download: self.cancel_after.is_some_and(|n| r.chunks.len() >= n),
+        })
+    }
+}
+
+#[weld_rpc::async_trait]
+impl Transport for Actor {
+    async fn send(
+        &self,
+        ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        ChunkReceiverReceiver::dispatch(self, ctx, req).await
+    }
+}
+
+/// A provider linked to [`ACTOR`] with `values` (plus `ROOT` = `root`).
+pub struct World {
+    pub provider: Arc<FsBlobstoreProvider>,
+    pub store: BlobstoreSender<Call>,
+    pub actor: Actor,
+    pub root: PathBuf,
+    pub link: LinkDefinition,
+}
+
+impl World {
+    pub async fn new(root: &Path, values: &[(&str, &str)]) -> World {
+        Self::with_actor(root, values, ACTOR).await
+    }
+
+    pub async fn with_actor(root: &Path, values: &[(&str, &str)], actor_id: &str) -> World {
+        let provider = Arc::new(FsBlobstoreProvider::new(ProviderContext {
+            provider_id: "VBLOBSTOREFS".into(),
+            name: "blobstore-fs".into(),
+            link_name: "default".into(),
+            config: HashMap::new(),
+            data_dir: root.join("data"),
+        }));
+        let mut map: HashMap<String, String> = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.insert("ROOT".into(), root.display().to_string());
+        let link = LinkDefinition {
+            actor_id: actor_id.into(),
+            provider_id: "VBLOBSTOREFS".into(),
+            link_name: "default".into(),
+            contract_id: "wasmcloud:blobstore".into(),
+            values: map,
+        };
+        let actor = Actor {
+            received: Arc::default(),
+            keep_bytes: true,
+            cancel_after: None,
+        };
+        provider
+            .put_link(&link, Arc::new(actor.clone()))
+            .await
+            .expect("link accepted");
+        let store = BlobstoreSender::via(Call {
+            provider: provider.clone(),
+            origin: ActorOrigin {
+                actor_id: actor_id.into(),
+                link_name: "default".into(),
+            },
+        });
+        World {
+            provider,
+            store,
+            actor,
+            root: root.to_path_buf(),
+            link,
+        }
+    }
+
+    /// The actor's folder.
+    pub fn home(&self) -> PathBuf {
+        self.root.join(&self.link.actor_id)
+    }
+
+    /// Waits until the actor got a chunk with `is_last`, or `n` chunks.
+    pub async fn wait_chunks(&self, n: usize) {
+        for _ in 0..1000 {
+            {
+                let r = self.actor.received.lock().unwrap();
+                if r.chunks.len() >= n || r.chunks.last().is_some_and(|c| c.2) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("chunks did not arrive");
+    }
+}
+
+pub fn ctx() -> Context {
+    Context::default()
+}
+
+/// A chunk of `object` in `container`.
+pub fn chunk(container: &str, object: &str, bytes: &[u8], offset: u64, is_last: bool) -> Chunk {
+    Chunk {
+        object_id: object.into(),
+        container_id: container.into(),
+        bytes: bytes.to_vec(),
+        offset,
+        is_last,
+    }
+}
