@@ -107,7 +107,7 @@ fn setting_position(
 #[path = "host_lattice.rs"]
 mod lattice_side;
 pub use lattice_side::{
-    builtin_contract, is_archive, ProcessSource, StartError, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
+    is_archive, ProcessSource, StartError, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
 };
 
 /// A running host.

@@ -110,15 +110,6 @@ pub enum ProcessSource {
     },
 }
 
-/// The contract of host-min's own provider kinds.
-pub fn builtin_contract(kind: &str) -> Option<&'static str> {
-    match kind {
-        "httpserver" => Some("wasmcloud:httpserver"),
-        k if k == "keyvalue" || k.starts_with("keyvalue-") => Some("wasmcloud:keyvalue"),
-        _ => None,
-    }
-}
-
 /// True when `path` names a provider archive.
 pub fn is_archive(path: &Path) -> bool {
     let name = path.to_string_lossy();
@@ -348,7 +339,9 @@ impl Host {
             })?;
         let (executable, contract, provider_key, kind) = match &source {
             ProcessSource::Builtin(kind) => {
-                let contract = builtin_contract(kind)
+                let contract = self
+                    .registry
+                    .contract(kind)
                     .ok_or_else(|| StartError::UnknownKind { kind: kind.clone() })?;
                 let exe = std::env::current_exe()
                     .map_err(StartError::LocateHost)?

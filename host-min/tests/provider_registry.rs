@@ -14,9 +14,16 @@ use std::sync::Arc;
 async fn builtin_kinds_build_and_serve() {
     let reg = ProviderRegistry::with_builtins();
     let kinds: Vec<&str> = reg.kinds().collect();
-    for kind in ["httpserver", "keyvalue", "keyvalue-redis"] {
+    for kind in ["blobstore-fs", "httpserver", "keyvalue", "keyvalue-redis"] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+        // The contract is known without building a provider, and is the
+        // one a built provider reports.
+        let built = reg
+            .build(kind, context(kind, &std::env::temp_dir(), &[]))
+            .unwrap();
+        assert_eq!(reg.contract(kind), Some(built.contract_id()), "{kind}");
     }
+    assert_eq!(reg.contract("nope"), None);
 
     let dir = tempfile::tempdir().unwrap();
     let kv = reg

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
@@ -168,6 +168,57 @@ pub fn request(addr: SocketAddr, method: &str, path: &str) -> Result<Reply, Http
 /// Blocking `GET path` on a fresh connection.
 pub fn get(addr: SocketAddr, path: &str) -> Result<Reply, HttpError> {
     request(addr, "GET", path)
+}
+
+/// Blocking `method path` with `body` (its length announced) on a fresh
+/// connection; panics if there is no answer.
+pub fn send(addr: SocketAddr, method: &str, path: &str, body: Vec<u8>) -> Reply {
+    let exchange = async {
+        let stream = TokioStream::connect(addr)
+            .await
+            .map_err(HttpError::Connect)?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream))
+                .await
+                .map_err(HttpError::Http)?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", addr.to_string())
+            .body(Full::new(Bytes::from(body)))
+            .expect("request parts are valid");
+        let resp = sender.send_request(req).await.map_err(HttpError::Http)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(HttpError::Http)?
+            .to_bytes()
+            .to_vec();
+        Ok::<_, HttpError>(Reply {
+            status,
+            headers,
+            body,
+        })
+    };
+    rt().block_on(async { tokio::time::timeout(REQUEST_TIMEOUT, exchange).await })
+        .map_err(|_| HttpError::Timeout)
+        .and_then(|r| r)
+        .unwrap_or_else(|e| panic!("{method} http://{addr}{path}: {e}"))
 }
 
 /// Blocking `GET path` that must answer; panics with the error otherwise.

@@ -108,6 +108,11 @@ pub fn kvcounter_wasm() -> Option<PathBuf> {
     build_actor("examples/kvcounter")
 }
 
+/// Builds the blobby example actor (once per process).
+pub fn blobby_wasm() -> Option<PathBuf> {
+    build_actor("examples/blobby")
+}
+
 /// Builds the kvblob fixture actor (once per process).
 pub fn kvblob_wasm() -> Option<PathBuf> {
     build_actor("tests/fixtures/kvblob")

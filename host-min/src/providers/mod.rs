@@ -28,7 +28,8 @@ pub use weld_provider_keyvalue as keyvalue;
 /// Maps provider kinds (`httpserver`, `keyvalue`, `keyvalue-redis`, ...) to factories.
 #[derive(Clone, Default)]
 pub struct ProviderRegistry {
-    factories: BTreeMap<String, ProviderFactory>,
+    /// Kind -> (contract id, factory).
+    factories: BTreeMap<String, (String, ProviderFactory)>,
 }
 
 impl fmt::Debug for ProviderRegistry {
@@ -49,23 +50,47 @@ impl ProviderRegistry {
         let mut reg = Self::empty();
         // One line per provider crate, behind its feature.
         #[cfg(feature = "provider-blobstore-fs")]
-        reg.register("blobstore-fs", blobstore_fs::FsBlobstoreProvider::build);
+        reg.register(
+            "blobstore-fs",
+            blobstore_fs::CONTRACT_ID,
+            blobstore_fs::FsBlobstoreProvider::build,
+        );
         #[cfg(feature = "provider-httpserver")]
-        reg.register("httpserver", httpserver::HttpServerProvider::build);
+        reg.register(
+            "httpserver",
+            httpserver::CONTRACT_ID,
+            httpserver::HttpServerProvider::build,
+        );
         #[cfg(feature = "provider-keyvalue")]
-        reg.register("keyvalue", keyvalue::embedded::EmbeddedKvProvider::build);
+        reg.register(
+            "keyvalue",
+            keyvalue::CONTRACT_ID,
+            keyvalue::embedded::EmbeddedKvProvider::build,
+        );
         #[cfg(feature = "provider-keyvalue-redis")]
-        reg.register("keyvalue-redis", keyvalue::redis::RedisKvProvider::build);
+        reg.register(
+            "keyvalue-redis",
+            keyvalue::CONTRACT_ID,
+            keyvalue::redis::RedisKvProvider::build,
+        );
         reg
     }
 
-    /// Registers (or replaces) the factory for `kind`.
-    pub fn register<F>(&mut self, kind: &str, factory: F) -> &mut Self
+    /// Registers (or replaces) the factory for `kind`, whose providers
+    /// implement `contract` (known without building one: a host starting
+    /// the kind as a process needs it up front).
+    pub fn register<F>(&mut self, kind: &str, contract: &str, factory: F) -> &mut Self
     where
         F: Fn(ProviderContext) -> Result<Arc<dyn Provider>, ProviderError> + Send + Sync + 'static,
     {
-        self.factories.insert(kind.to_string(), Arc::new(factory));
+        self.factories
+            .insert(kind.to_string(), (contract.to_string(), Arc::new(factory)));
         self
+    }
+
+    /// The contract id the providers of `kind` implement.
+    pub fn contract(&self, kind: &str) -> Option<&str> {
+        self.factories.get(kind).map(|(c, _)| c.as_str())
     }
 
     /// The registered kinds, sorted.
@@ -80,7 +105,7 @@ impl ProviderRegistry {
         ctx: ProviderContext,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
         match self.factories.get(kind) {
-            Some(f) => f(ctx),
+            Some((_, f)) => f(ctx),
             None => Err(ProviderError::UnknownKind {
                 kind: kind.to_string(),
                 known: self.kinds().collect::<Vec<_>>().join(", "),

@@ -7,7 +7,7 @@
 //!
 //! | key | meaning | default |
 //! |---|---|---|
-//! | `ROOT` | the folder every linked actor's containers live under | `{data dir}/blobstore-fs` |
+//! | `ROOT` | the folder every linked actor's containers live under (relative: to the provider's data directory) | `{data dir}/blobstore-fs` |
 //! | `chunk_size` | bytes per chunk of a download (`k`/`m` suffixes, 4k..16m) | `512k` |
 //!
 //! Layout, as upstream: `{ROOT}/{actor id}/{container}/{object}`, so actors
@@ -147,7 +147,10 @@ impl FsBlobstoreProvider {
         let s = self.ctx.link_settings(values, SETTING_KEYS)?;
         let root = match s.get(ROOT_KEY) {
             Some(r) if r.value.is_empty() => return Err(s.invalid(&r, "empty value")),
-            Some(r) => PathBuf::from(&r.value),
+            // A relative root is the provider's data directory's (a
+            // host's data directory in process): not the working
+            // directory, which depends on where the host was started.
+            Some(r) => self.ctx.data_dir.join(&r.value),
             None => self.ctx.data_dir.join("blobstore-fs"),
         };
         let chunk = match s.get(CHUNK_SIZE_KEY) {

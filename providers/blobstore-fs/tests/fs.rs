@@ -549,6 +549,8 @@ async fn settings_are_checked() {
     // tests' `root` was silently ignored).
     let (root, chunk) = p.settings(&values(&[("root", "/srv/blobs")])).unwrap();
     assert_eq!((root.to_str().unwrap(), chunk), ("/srv/blobs", 512 * 1024));
+    let (root, _) = p.settings(&values(&[("Root", "blobs")])).unwrap();
+    assert_eq!(root, dir.path().join("data/blobs"));
     let (root, _) = p.settings(&values(&[])).unwrap();
     assert_eq!(root, dir.path().join("data/blobstore-fs"));
     assert_eq!(

@@ -1,0 +1,319 @@
+//! blobby: files over HTTP, kept in whatever blob store the actor is linked
+//! to (`wasmcloud:blobstore`: blobstore-fs, blobstore-s3, ...).
+//!
+//! - `PUT /<container>/<object>`: stores the body (the container is created
+//!   when missing); 201. Bodies over [`CHUNK`] go up in chunks
+//!   (`PutObject`, then `PutChunk`s).
+//! - `GET /<container>/<object>`: the object; 404 when missing. Read in
+//!   ranges of at most [`CHUNK`] bytes, so no single reply from the store
+//!   is larger than that whatever the object's size.
+//! - `DELETE /<container>/<object>`: removes it; 204, or 404.
+//! - `GET /<container>`: the container's objects as JSON
+//!   (`[{"id":..,"size":..}]`); 404 when missing.
+//! - `DELETE /<container>`: removes the container and its objects; 204.
+//! - `GET /`: the containers as JSON (`["a","b"]`).
+//!
+//! Object ids may contain `/`. Ids the store refuses (`..`, empty parts)
+//! are 400. Other methods are 405.
+
+use std::collections::HashMap;
+
+use weld_interface_blobstore::{
+    Blobstore, BlobstoreSender, Chunk, ChunkReceiver, ChunkReceiverReceiver, ChunkResponse,
+    ContainerObject, GetObjectRequest, ListObjectsRequest, PutChunkRequest, PutObjectRequest,
+    RemoveObjectsRequest,
+};
+use weld_interface_httpserver::{HttpRequest, HttpResponse, HttpServer, HttpServerReceiver};
+use weld_rpc::{async_trait, Context, RpcError, RpcResult};
+
+/// Largest piece moved in one call to the store.
+pub const CHUNK: usize = 256 * 1024;
+
+/// The actor. Stateless: the files live in the blob store.
+#[derive(Debug, Default)]
+pub struct Blobby;
+
+/// What a request asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `/`: the containers.
+    Root,
+    /// `/<container>`.
+    Container(String),
+    /// `/<container>/<object>`.
+    Object(String, String),
+}
+
+/// Splits a request path into a route (the query string is ignored;
+/// `%2F`-style escapes are decoded, so the store sees the real id).
+pub fn route(path: &str) -> Option<Route> {
+    let path = path.split('?').next().unwrap_or("");
+    let path = percent_decode(path.strip_prefix('/')?)?;
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        return Some(Route::Root);
+    }
+    Some(match path.split_once('/') {
+        None => Route::Container(path.to_string()),
+        Some((c, o)) => Route::Object(c.to_string(), o.to_string()),
+    })
+}
+
+/// `%XX` decoding; `None` for a bad escape or bytes that are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> HttpResponse {
+    let mut header = HashMap::new();
+    header.insert("Content-Type".to_string(), vec![content_type.to_string()]);
+    HttpResponse {
+        status_code: status,
+        header,
+        body: body.into(),
+    }
+}
+
+fn text(status: u16, body: &str) -> HttpResponse {
+    response(status, "text/plain; charset=utf-8", format!("{body}\n"))
+}
+
+/// The HTTP answer for a store error: 404 for a missing thing, 400 for an
+/// id the store refuses, 500 otherwise.
+fn failure(e: RpcError) -> HttpResponse {
+    let msg = e.to_string();
+    if msg.contains("not found") {
+        text(404, "not found")
+    } else if msg.contains("Invalid path") || matches!(e, RpcError::InvalidParameter(_)) {
+        text(400, &msg)
+    } else {
+        text(500, &msg)
+    }
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn store() -> BlobstoreSender<weld_rpc::actor::HostTransport> {
+    BlobstoreSender::new()
+}
+
+async fn put(ctx: &Context, container: &str, object: &str, body: &[u8]) -> RpcResult<()> {
+    let s = store();
+    if !s.container_exists(ctx, container).await? {
+        s.create_container(ctx, container).await?;
+    }
+    let piece = |offset: usize| Chunk {
+        object_id: object.to_string(),
+        container_id: container.to_string(),
+        bytes: body[offset..(offset + CHUNK).min(body.len())].to_vec(),
+        offset: offset as u64,
+        is_last: offset + CHUNK >= body.len(),
+    };
+    let first = piece(0);
+    let stream_id = s
+        .put_object(
+            ctx,
+            &PutObjectRequest {
+                chunk: first,
+                content_type: None,
+                content_encoding: None,
+            },
+        )
+        .await?
+        .stream_id;
+    let mut offset = CHUNK;
+    while offset < body.len() {
+        s.put_chunk(
+            ctx,
+            &PutChunkRequest {
+                chunk: piece(offset),
+                stream_id: stream_id.clone(),
+                cancel_and_remove: false,
+            },
+        )
+        .await?;
+        offset += CHUNK;
+    }
+    Ok(())
+}
+
+async fn get(ctx: &Context, container: &str, object: &str) -> RpcResult<Vec<u8>> {
+    let s = store();
+    let size = s
+        .get_object_info(
+            ctx,
+            &ContainerObject {
+                container_id: container.to_string(),
+                object_id: object.to_string(),
+            },
+        )
+        .await?
+        .content_length;
+    let mut out = Vec::with_capacity(size as usize);
+    while (out.len() as u64) < size {
+        let start = out.len() as u64;
+        let end = (start + CHUNK as u64).min(size) - 1;
+        let r = s
+            .get_object(
+                ctx,
+                &GetObjectRequest {
+                    object_id: object.to_string(),
+                    container_id: container.to_string(),
+                    range_start: Some(start),
+                    range_end: Some(end),
+                },
+            )
+            .await?;
+        let bytes = r.initial_chunk.map(|c| c.bytes).unwrap_or_default();
+        if bytes.is_empty() {
+            // The object shrank while it was read.
+            break;
+        }
+        out.extend_from_slice(&bytes);
+    }
+    Ok(out)
+}
+
+async fn list(ctx: &Context, container: &str) -> RpcResult<String> {
+    let s = store();
+    let mut req = ListObjectsRequest {
+        container_id: container.to_string(),
+        ..Default::default()
+    };
+    let mut items = Vec::new();
+    loop {
+        let page = s.list_objects(ctx, &req).await?;
+        items.extend(page.objects.into_iter().map(|o| {
+            format!("{{\"id\":{},\"size\":{}}}", json_str(&o.object_id), o.content_length)
+        }));
+        if page.is_last || page.continuation.is_none() {
+            break;
+        }
+        req.continuation = page.continuation;
+    }
+    Ok(format!("[{}]", items.join(",")))
+}
+
+async fn serve(ctx: &Context, req: &HttpRequest) -> RpcResult<HttpResponse> {
+    let Some(route) = route(&req.path) else {
+        return Ok(text(400, "bad path"));
+    };
+    let method = req.method.to_ascii_uppercase();
+    let s = store();
+    Ok(match (method.as_str(), route) {
+        ("GET", Route::Root) => {
+            let names: Vec<String> = s
+                .list_containers(ctx)
+                .await?
+                .iter()
+                .map(|c| json_str(&c.container_id))
+                .collect();
+            response(200, "application/json", format!("[{}]", names.join(",")))
+        }
+        ("GET", Route::Container(c)) => response(200, "application/json", list(ctx, &c).await?),
+        ("DELETE", Route::Container(c)) => {
+            let failed = s.remove_containers(ctx, &vec![c]).await?;
+            match failed.first().and_then(|f| f.error.clone()) {
+                None => text(204, ""),
+                Some(e) => failure(RpcError::Other(e)),
+            }
+        }
+        ("GET", Route::Object(c, o)) => {
+            response(200, "application/octet-stream", get(ctx, &c, &o).await?)
+        }
+        ("PUT", Route::Object(c, o)) => {
+            put(ctx, &c, &o, &req.body).await?;
+            text(201, "stored")
+        }
+        ("DELETE", Route::Object(c, o)) => {
+            let failed = s
+                .remove_objects(
+                    ctx,
+                    &RemoveObjectsRequest {
+                        container_id: c,
+                        objects: vec![o],
+                    },
+                )
+                .await?;
+            match failed.first().and_then(|f| f.error.clone()) {
+                None => text(204, ""),
+                Some(e) => failure(RpcError::Other(e)),
+            }
+        }
+        _ => text(405, "method not allowed"),
+    })
+}
+
+#[async_trait]
+impl HttpServer for Blobby {
+    async fn handle_request(&self, ctx: &Context, req: &HttpRequest) -> RpcResult<HttpResponse> {
+        Ok(serve(ctx, req).await.unwrap_or_else(failure))
+    }
+}
+
+/// blobby reads in ranges no larger than one chunk, so a store never has
+/// more to send; should one stream anyway, the rest is declined.
+#[async_trait]
+impl ChunkReceiver for Blobby {
+    async fn receive_chunk(&self, _ctx: &Context, _arg: &Chunk) -> RpcResult<ChunkResponse> {
+        Ok(ChunkResponse {
+            cancel_download: true,
+        })
+    }
+}
+
+weld_rpc::actor!(Blobby: HttpServerReceiver, ChunkReceiverReceiver);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route("/"), Some(Route::Root));
+        assert_eq!(route(""), None);
+        assert_eq!(route("/docs"), Some(Route::Container("docs".into())));
+        assert_eq!(route("/docs/"), Some(Route::Container("docs".into())));
+        assert_eq!(
+            route("/docs/a/b.txt?x=1"),
+            Some(Route::Object("docs".into(), "a/b.txt".into()))
+        );
+        assert_eq!(
+            route("/docs/..%2F..%2Fetc"),
+            Some(Route::Object("docs".into(), "../../etc".into()))
+        );
+        assert_eq!(route("/bad%zz"), None);
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        assert_eq!(json_str("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+    }
+}
