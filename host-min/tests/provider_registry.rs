@@ -14,7 +14,13 @@ use std::sync::Arc;
 async fn builtin_kinds_build_and_serve() {
     let reg = ProviderRegistry::with_builtins();
     let kinds: Vec<&str> = reg.kinds().collect();
-    for kind in ["blobstore-fs", "httpserver", "keyvalue", "keyvalue-redis"] {
+    for kind in [
+        "blobstore-fs",
+        "httpclient",
+        "httpserver",
+        "keyvalue",
+        "keyvalue-redis",
+    ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         // The contract is known without building a provider, and is the
         // one a built provider reports.

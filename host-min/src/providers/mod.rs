@@ -6,9 +6,9 @@
 //! library the host links, plus a binary that runs the same provider as its
 //! own process on a lattice). [`ProviderRegistry::with_builtins`] registers
 //! those host-min was built with, selected by Cargo features
-//! (`provider-blobstore-fs`, `provider-httpserver`, `provider-keyvalue`,
-//! `provider-keyvalue-redis`;
-//! all by default), so a host can be built with just the providers it needs.
+//! (`provider-blobstore-fs`, `provider-httpclient`, `provider-httpserver`,
+//! `provider-keyvalue`, `provider-keyvalue-redis`; all by default), so a
+//! host can be built with just the providers it needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
 
@@ -20,6 +20,8 @@ pub use weld_rpc::provider::lifecycle::*;
 
 #[cfg(feature = "provider-blobstore-fs")]
 pub use weld_provider_blobstore_fs as blobstore_fs;
+#[cfg(feature = "provider-httpclient")]
+pub use weld_provider_httpclient as httpclient;
 #[cfg(feature = "provider-httpserver")]
 pub use weld_provider_httpserver as httpserver;
 #[cfg(any(feature = "provider-keyvalue", feature = "provider-keyvalue-redis"))]
@@ -54,6 +56,12 @@ impl ProviderRegistry {
             "blobstore-fs",
             blobstore_fs::CONTRACT_ID,
             blobstore_fs::FsBlobstoreProvider::build,
+        );
+        #[cfg(feature = "provider-httpclient")]
+        reg.register(
+            "httpclient",
+            httpclient::CONTRACT_ID,
+            httpclient::HttpClientProvider::build,
         );
         #[cfg(feature = "provider-httpserver")]
         reg.register(

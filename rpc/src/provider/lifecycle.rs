@@ -465,6 +465,29 @@ pub struct Endpoint {
 /// gives the actor's instance bound where it is known.
 pub type ActorLink = Arc<dyn crate::Transport>;
 
+/// Calls a provider in process as the actor `origin` would: the
+/// [`Transport`](crate::Transport) a generated sender wraps
+/// (`KeyValueSender::via(ProviderClient { .. })`), for tests of a provider
+/// and for programs that embed one without a host.
+pub struct ProviderClient {
+    /// The provider called.
+    pub provider: Arc<dyn Provider>,
+    /// Who calls.
+    pub origin: ActorOrigin,
+}
+
+#[async_trait]
+impl crate::Transport for ProviderClient {
+    async fn send(
+        &self,
+        _ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<crate::SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        self.provider.handle(&self.origin, req).await
+    }
+}
+
 /// Builds a provider instance from its context.
 pub type ProviderFactory =
     Arc<dyn Fn(ProviderContext) -> Result<Arc<dyn Provider>, ProviderError> + Send + Sync>;

@@ -15,28 +15,10 @@ use weld_interface_blobstore::{
 };
 use weld_provider_blobstore_fs::FsBlobstoreProvider;
 use weld_rpc::core::LinkDefinition;
-use weld_rpc::provider::{ActorOrigin, Provider, ProviderContext};
+use weld_rpc::provider::{ActorOrigin, Provider, ProviderClient, ProviderContext};
 use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
 
 pub const ACTOR: &str = "MBLOBBYACTOR";
-
-/// Calls the provider in process as the actor `origin`.
-pub struct Call {
-    pub provider: Arc<FsBlobstoreProvider>,
-    pub origin: ActorOrigin,
-}
-
-#[weld_rpc::async_trait]
-impl Transport for Call {
-    async fn send(
-        &self,
-        _ctx: &Context,
-        req: Message<'_>,
-        _opts: Option<SendOpts>,
-    ) -> RpcResult<Vec<u8>> {
-        self.provider.handle(&self.origin, req).await
-    }
-}
 
 /// What the actor's `ChunkReceiver` got.
 #[derive(Default)]
@@ -85,7 +67,7 @@ impl Transport for Actor {
 /// A provider linked to [`ACTOR`] with `values` (plus `ROOT` = `root`).
 pub struct World {
     pub provider: Arc<FsBlobstoreProvider>,
-    pub store: BlobstoreSender<Call>,
+    pub store: BlobstoreSender<ProviderClient>,
     pub actor: Actor,
     pub root: PathBuf,
     pub link: LinkDefinition,
@@ -125,7 +107,7 @@ impl World {
             .put_link(&link, Arc::new(actor.clone()))
             .await
             .expect("link accepted");
-        let store = BlobstoreSender::via(Call {
+        let store = BlobstoreSender::via(ProviderClient {
             provider: provider.clone(),
             origin: ActorOrigin {
                 actor_id: actor_id.into(),
