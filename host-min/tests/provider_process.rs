@@ -737,6 +737,7 @@ async fn httpserver_binary_calls_the_actor_over_the_lattice() {
         .insert("address".into(), format!("127.0.0.1:{port}"));
     host.put_link(link).await;
 
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let url = format!("http://127.0.0.1:{port}/hello");
     let deadline = tokio::time::Instant::now() + PATIENCE;

@@ -12,6 +12,26 @@
 //! | `port` | port on `127.0.0.1` (overrides `address`, as upstream) | |
 //! | `max_content_len` | largest request body: bytes, or a number with `k`/`m`/`g` (x1024) | `10m` |
 //! | `timeout_ms` | how long to wait for the actor before answering 503 | the host's call deadline |
+//! | `cache_control` | `Cache-Control` added to answers that have none | |
+//! | `readonly_mode` | `true`: anything but GET and HEAD is 405 | `false` |
+//! | `config_json`, `config_b64` | upstream's JSON settings (below) | |
+//!
+//! Upstream's JSON (`config_b64` is it in base64, padded or not) holds
+//! `address`, `timeout_ms`, `max_content_len`, `cache_control`,
+//! `readonly_mode`, `tls{cert_file,priv_key_file}` and
+//! `cors{allowed_origins,allowed_headers,allowed_methods,exposed_headers,
+//! max_age_secs}`; in each place (provider config, then link values) it is
+//! read first (`config_b64`, then `config_json`) and the plain keys override
+//! it, as upstream orders them.
+//!
+//! CORS is always on, with upstream's defaults: any origin; GET, POST, PUT,
+//! DELETE, HEAD, OPTIONS; headers accept, accept-language, content-type,
+//! content-language; preflights cached 300 s. A preflight is answered by
+//! the provider (204) without calling the actor; a request from an origin,
+//! with a method or with headers the policy does not allow is 403.
+//!
+//! TLS: with `tls`, the listener speaks HTTPS (rustls) with the PEM
+//! certificate chain and key of those files, read when the link is put.
 //!
 //! # Mapping
 //! Request: method (upper case), path (as sent, still percent-encoded),
@@ -46,7 +66,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
-use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, TRANSFER_ENCODING};
+use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, TRANSFER_ENCODING};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::collections::HashMap;
@@ -111,7 +131,19 @@ impl Default for HttpLimits {
 }
 
 /// The keys this provider reads (any case).
-pub const SETTING_KEYS: &[&str] = &["address", "port", "max_content_len", "timeout_ms"];
+pub const SETTING_KEYS: &[&str] = &[
+    "address",
+    "port",
+    "max_content_len",
+    "timeout_ms",
+    "cache_control",
+    "readonly_mode",
+    "config_json",
+    "config_b64",
+];
+
+pub mod config;
+pub use config::{Cors, CorsVerdict, TlsFiles};
 
 /// Settings of one listener (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +157,14 @@ pub struct HttpSettings {
     /// The setting `address` came from (`address`, `port` or the default),
     /// named when binding it fails.
     pub address_from: Setting,
+    /// CORS policy.
+    pub cors: Cors,
+    /// HTTPS with these files.
+    pub tls: Option<TlsFiles>,
+    /// `Cache-Control` for answers without one.
+    pub cache_control: Option<String>,
+    /// Only GET and HEAD are served.
+    pub readonly: bool,
 }
 
 impl Default for HttpSettings {
@@ -134,6 +174,10 @@ impl Default for HttpSettings {
             max_content_len: DEFAULT_MAX_CONTENT_LEN,
             timeout: None,
             address_from: Setting::default_for("address", DEFAULT_ADDRESS.to_string()),
+            cors: Cors::default(),
+            tls: None,
+            cache_control: None,
+            readonly: false,
         }
     }
 }
@@ -155,6 +199,20 @@ impl HttpSettings {
     }
 
     fn apply(&mut self, s: &LinkSettings<'_>, origin: SettingOrigin) -> Result<(), ProviderError> {
+        for key in ["config_b64", "config_json"] {
+            let Some(v) = s.at(origin, key) else { continue };
+            let json = if key == "config_b64" {
+                config::JsonSettings::from_b64(&v.value)
+            } else {
+                config::JsonSettings::from_json(&v.value)
+            }
+            .map_err(|r| s.invalid(&v, r))?;
+            let names_address = json.address.is_some();
+            self.apply_json(json).map_err(|r| s.invalid(&v, r))?;
+            if names_address {
+                self.address_from = v;
+            }
+        }
         let address = s.at(origin, "address");
         let port = s.at(origin, "port");
         let parsed_port = match &port {
@@ -197,6 +255,55 @@ impl HttpSettings {
                 return Err(s.invalid(&v, "must be above 0"));
             }
             self.timeout = Some(Duration::from_millis(ms));
+        }
+        if let Some(v) = s.at(origin, "cache_control") {
+            HeaderValue::from_str(&v.value)
+                .map_err(|_| s.invalid(&v, "not a valid header value"))?;
+            self.cache_control = Some(v.value.clone());
+        }
+        if let Some(v) = s.at(origin, "readonly_mode") {
+            self.readonly = match v.value.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" | "" => false,
+                _ => return Err(s.invalid(&v, "expected true or false")),
+            };
+        }
+        Ok(())
+    }
+
+    /// Upstream's JSON settings over these.
+    fn apply_json(&mut self, j: config::JsonSettings) -> Result<(), String> {
+        if let Some(a) = j.address {
+            self.address = parse_address(&a)?;
+        }
+        if let Some(ms) = j.timeout_ms {
+            if ms == 0 {
+                return Err("timeout_ms must be above 0".into());
+            }
+            self.timeout = Some(Duration::from_millis(ms));
+        }
+        match j.max_content_len {
+            Some(config::SizeValue::Bytes(n)) if n <= CONTENT_LEN_LIMIT => self.max_content_len = n,
+            Some(config::SizeValue::Bytes(n)) => {
+                return Err(format!(
+                    "max_content_len {n} is above the limit of {CONTENT_LEN_LIMIT} bytes"
+                ))
+            }
+            Some(config::SizeValue::Text(t)) => self.max_content_len = parse_size(&t)?,
+            None => {}
+        }
+        if let Some(c) = j.cache_control {
+            HeaderValue::from_str(&c).map_err(|_| "cache_control is not a valid header value")?;
+            self.cache_control = Some(c);
+        }
+        if let Some(r) = j.readonly_mode {
+            self.readonly = r;
+        }
+        if let Some(t) = j.tls {
+            self.tls = Some(t.files()?);
+        }
+        if let Some(c) = j.cors {
+            self.cors = c.over(self.cors.clone());
         }
         Ok(())
     }
@@ -274,6 +381,8 @@ struct Route {
     /// One permit per actor instance: taken before a body is read.
     capacity: tokio::sync::Semaphore,
     body_timeout: Duration,
+    /// HTTPS: the handshake new connections go through.
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// Why a request body could not be read.
@@ -308,8 +417,56 @@ fn empty(status: StatusCode) -> Response<Full<Bytes>> {
     r
 }
 
+fn forbidden(why: &str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(format!(
+        "CORS request forbidden: {why}\n"
+    ))));
+    *r.status_mut() = StatusCode::FORBIDDEN;
+    r
+}
+
 impl Route {
+    /// The answer to `req`: CORS and read-only mode first, then the actor;
+    /// CORS and cache headers added to what it answers.
     async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let extra = match self.settings.cors.judge(req.method(), req.headers()) {
+            CorsVerdict::NotCors => None,
+            CorsVerdict::Forbidden(why) => return forbidden(why),
+            CorsVerdict::Preflight(headers) => {
+                let mut r = empty(StatusCode::NO_CONTENT);
+                r.headers_mut().extend(headers);
+                return r;
+            }
+            CorsVerdict::Allowed(headers) => Some(headers),
+        };
+        let mut resp = if self.settings.readonly
+            && req.method() != hyper::Method::GET
+            && req.method() != hyper::Method::HEAD
+        {
+            empty(StatusCode::METHOD_NOT_ALLOWED)
+        } else {
+            self.call_actor(req).await
+        };
+        if let Some(cc) = &self.settings.cache_control {
+            if !resp.headers().contains_key(CACHE_CONTROL) {
+                if let Ok(v) = HeaderValue::from_str(cc) {
+                    resp.headers_mut().insert(CACHE_CONTROL, v);
+                }
+            }
+        }
+        if let Some(headers) = extra {
+            for (name, value) in headers.iter() {
+                if name == "vary" {
+                    resp.headers_mut().append(name, value.clone());
+                } else {
+                    resp.headers_mut().insert(name, value.clone());
+                }
+            }
+        }
+        resp
+    }
+
+    async fn call_actor(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
         let limit = self.settings.max_content_len;
         // Refuse an announced oversized body without reading it.
         let declared = req
@@ -481,17 +638,43 @@ async fn accept_loop(
                     backoff.succeeded();
                     let _ = stream.set_nodelay(true);
                     let route = Arc::clone(&route.lock().unwrap_or_else(|p| p.into_inner()));
+                    let tls = route.tls.clone();
                     let service = hyper::service::service_fn(move |req| {
                         let route = Arc::clone(&route);
                         async move { Ok::<_, Infallible>(route.respond(req).await) }
                     });
-                    let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                    connections.spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "http connection ended with an error");
+                    match tls {
+                        None => {
+                            let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                            connections.spawn(async move {
+                                if let Err(e) = conn.await {
+                                    tracing::debug!(error = %e, "http connection ended with an error");
+                                }
+                                drop(slot);
+                            });
                         }
-                        drop(slot);
-                    });
+                        Some(acceptor) => {
+                            // The handshake runs in the connection's task
+                            // (a slow client holds up no one), bounded like
+                            // a request head.
+                            let http = http.clone();
+                            let watcher = graceful.watcher();
+                            let limit = limits.header_timeout;
+                            connections.spawn(async move {
+                                match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                                    Ok(Ok(tls)) => {
+                                        let conn = watcher.watch(http.serve_connection(TokioIo::new(tls), service));
+                                        if let Err(e) = conn.await {
+                                            tracing::debug!(error = %e, "https connection ended with an error");
+                                        }
+                                    }
+                                    Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                                    Err(_) => tracing::debug!("TLS handshake not finished in time"),
+                                }
+                                drop(slot);
+                            });
+                        }
+                    }
                     // Reap finished connections so the set stays small.
                     while connections.try_join_next().is_some() {}
                 }
@@ -521,8 +704,9 @@ pub struct HttpServerProvider {
     grace: Duration,
     limits: HttpLimits,
     listeners: tokio::sync::Mutex<HashMap<(String, String), Listener>>,
-    /// Bound addresses, readable without the async lock.
-    addresses: Mutex<HashMap<(String, String), SocketAddr>>,
+    /// Bound addresses (and whether they speak HTTPS), readable without
+    /// the async lock.
+    addresses: Mutex<HashMap<(String, String), (SocketAddr, bool)>>,
 }
 
 impl HttpServerProvider {
@@ -570,7 +754,7 @@ impl HttpServerProvider {
         let addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
         addresses
             .get(&(actor_id.to_string(), link_name.to_string()))
-            .copied()
+            .map(|(a, _)| *a)
     }
 
     fn key(link: &LinkDefinition) -> (String, String) {
@@ -598,12 +782,25 @@ impl Provider for HttpServerProvider {
             .concurrency()
             .unwrap_or(DEFAULT_REQUEST_CAPACITY)
             .max(1);
+        let tls = match &settings.tls {
+            None => None,
+            Some(files) => {
+                let config = files
+                    .server_config()
+                    .map_err(|reason| ProviderError::Other {
+                        provider: self.ctx.name.clone(),
+                        message: format!("tls: {reason}"),
+                    })?;
+                Some(tokio_rustls::TlsAcceptor::from(config))
+            }
+        };
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
             actor: HttpServerSender::via(actor),
             settings: settings.clone(),
             capacity: tokio::sync::Semaphore::new(capacity),
             body_timeout: self.limits.body_timeout,
+            tls,
         });
         if let Some(current) = listeners.get_mut(&key) {
             let wanted = settings.address;
@@ -612,6 +809,10 @@ impl Provider for HttpServerProvider {
             if same {
                 *current.route.lock().unwrap_or_else(|p| p.into_inner()) = route;
                 current.requested = wanted;
+                self.addresses
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key.clone(), (current.address, settings.tls.is_some()));
                 tracing::info!(address = %current.address, actor = %link.actor_id, "httpserver link updated");
                 return Ok(());
             }
@@ -660,7 +861,7 @@ impl Provider for HttpServerProvider {
         self.addresses
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key, address);
+            .insert(key, (address, settings.tls.is_some()));
         // The replaced listener stops after the new one serves.
         if let Some(old) = old {
             old.stop().await;
@@ -695,7 +896,7 @@ impl Provider for HttpServerProvider {
         let addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
         let mut out: Vec<Endpoint> = addresses
             .iter()
-            .map(|((actor_id, link_name), addr)| {
+            .map(|((actor_id, link_name), (addr, https))| {
                 let mut shown = *addr;
                 if shown.ip().is_unspecified() {
                     shown.set_ip(match shown {
@@ -706,7 +907,7 @@ impl Provider for HttpServerProvider {
                 Endpoint {
                     actor_id: actor_id.clone(),
                     link_name: link_name.clone(),
-                    url: format!("http://{shown}"),
+                    url: format!("{}://{shown}", if *https { "https" } else { "http" }),
                 }
             })
             .collect();
