@@ -302,7 +302,8 @@ async fn links_bind_and_unbind() {
         .collect();
     assert_eq!(actors, ["Ma", "Mb"], "each listener calls its own actor");
 
-    // A second actor cannot take a bound address.
+    // A second actor cannot take the same address and path: the error
+    // says who has it and what to do (upstream failed the bind silently).
     let taken = a.to_string();
     let err = server
         .provider
@@ -312,11 +313,11 @@ async fn links_bind_and_unbind() {
         )
         .await
         .unwrap_err();
-    assert!(
-        err.to_string().starts_with(&format!(
-            "provider `http`: link value `address` = \"{taken}\": cannot bind {taken}: "
-        )),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "provider `http`: link value `address` = \"{taken}\": {taken} already serves actor Ma at path /; give this link another `path` or `host`"
+        ),
     );
 
     // Deleting the link releases the port.
@@ -566,4 +567,86 @@ async fn requests_wait_for_actor_capacity_before_their_body_is_read() {
     );
     assert!(slow.await.unwrap().starts_with("HTTP/1.1 200"));
     provider.shutdown().await;
+}
+
+/// Several actors on one port, told apart by path prefix and `Host`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actors_share_a_port_by_path_and_host() {
+    let server = Server::new();
+    let main = server.link("Mmain", &[]).await;
+    let at = main.to_string();
+    server
+        .link("Mapi", &[("address", &at), ("path", "/api/")])
+        .await;
+    server
+        .link("Mdocs", &[("address", &at), ("host", "docs.example")])
+        .await;
+    let who = |path: &'static str, host: Option<&'static str>| {
+        let seen = server.seen.clone();
+        async move {
+            let mut req = client().get(format!("http://{main}{path}"));
+            if let Some(h) = host {
+                req = req.header("host", h);
+            }
+            let status = req.send().await.unwrap().status();
+            assert!(status.is_success(), "{path}: {status}");
+            let last = seen.lock().unwrap().last().map(|s| s.0.clone());
+            last
+        }
+    };
+    assert_eq!(who("/api/users", None).await, Some("Mapi".into()));
+    assert_eq!(who("/api", None).await, Some("Mapi".into()));
+    // Whole segments only: /apix is not under /api.
+    assert_eq!(who("/apix", None).await, Some("Mmain".into()));
+    assert_eq!(who("/", None).await, Some("Mmain".into()));
+    assert_eq!(
+        who("/x", Some("docs.example:8080")).await,
+        Some("Mdocs".into())
+    );
+    // The longer path wins over the host-only route.
+    assert_eq!(
+        who("/api/x", Some("docs.example")).await,
+        Some("Mapi".into())
+    );
+    let urls: Vec<String> = server
+        .provider
+        .endpoints()
+        .into_iter()
+        .map(|e| e.url)
+        .collect();
+    assert!(urls.contains(&format!("http://{main}/api")), "{urls:?}");
+
+    // The port stays while any link uses it; without a catch-all, an
+    // unmatched request is 404.
+    server.provider.delete_link(&link("Mmain", HTTP, &[])).await;
+    assert_eq!(who("/api/users", None).await, Some("Mapi".into()));
+    assert_eq!(
+        client()
+            .get(format!("http://{main}/other"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    server.provider.delete_link(&link("Mapi", HTTP, &[])).await;
+    server.provider.delete_link(&link("Mdocs", HTTP, &[])).await;
+    assert!(
+        tokio::net::TcpStream::connect(main).await.is_err(),
+        "released with its last link"
+    );
+
+    // TLS must agree on a shared port; a bad path is refused.
+    let again = server.link("Mmain", &[]).await.to_string();
+    let e = server
+        .provider
+        .put_link(
+            &link("Mx", HTTP, &[("address", &again), ("path", "api")]),
+            actor_link(&server.invoker, "Mx"),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a path prefix"), "{e}");
+    server.provider.shutdown().await;
 }

@@ -1,6 +1,7 @@
-//! The `wasmcloud:httpserver` provider: one HTTP/1.1 listener (hyper) per
-//! linked actor; every request becomes an `HttpServer.HandleRequest` call to
-//! that actor through the generated `HttpServerSender`.
+//! The `wasmcloud:httpserver` provider: HTTP/1.1 listeners (hyper), one per
+//! address, each serving the links that name it (told apart by `path`
+//! prefix and `host`); every request becomes an `HttpServer.HandleRequest`
+//! call to its link's actor through the generated `HttpServerSender`.
 //!
 //! # Settings
 //! Read case-insensitively from the link's values, falling back to the
@@ -12,6 +13,8 @@
 //! | `port` | port on `127.0.0.1` (overrides `address`, as upstream) | |
 //! | `max_content_len` | largest request body: bytes, or a number with `k`/`m`/`g` (x1024) | `10m` |
 //! | `timeout_ms` | how long to wait for the actor before answering 503 | the host's call deadline |
+//! | `path` | only requests under this prefix (whole segments) | `/` |
+//! | `host` | only requests for this `Host` | any |
 //! | `cache_control` | `Cache-Control` added to answers that have none | |
 //! | `readonly_mode` | `true`: anything but GET and HEAD is 405 | `false` |
 //! | `config_json`, `config_b64` | upstream's JSON settings (below) | |
@@ -140,6 +143,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "readonly_mode",
     "config_json",
     "config_b64",
+    "path",
+    "host",
 ];
 
 pub mod config;
@@ -165,6 +170,11 @@ pub struct HttpSettings {
     pub cache_control: Option<String>,
     /// Only GET and HEAD are served.
     pub readonly: bool,
+    /// Requests whose path is this prefix (whole segments) or below it go
+    /// to this link's actor; `/`: all. Lets several actors share a port.
+    pub path: String,
+    /// Requests for this `Host` (lower case, no port) only; `None`: any.
+    pub host: Option<String>,
 }
 
 impl Default for HttpSettings {
@@ -178,6 +188,8 @@ impl Default for HttpSettings {
             tls: None,
             cache_control: None,
             readonly: false,
+            path: "/".into(),
+            host: None,
         }
     }
 }
@@ -261,6 +273,16 @@ impl HttpSettings {
                 .map_err(|_| s.invalid(&v, "not a valid header value"))?;
             self.cache_control = Some(v.value.clone());
         }
+        if let Some(v) = s.at(origin, "path") {
+            self.path = parse_path_prefix(&v.value).map_err(|r| s.invalid(&v, r))?;
+        }
+        if let Some(v) = s.at(origin, "host") {
+            let h = v.value.trim().to_ascii_lowercase();
+            if h.is_empty() || h.contains(['/', ' ', ':']) {
+                return Err(s.invalid(&v, "expected a host name without scheme, port or path"));
+            }
+            self.host = Some(h);
+        }
         if let Some(v) = s.at(origin, "readonly_mode") {
             self.readonly = match v.value.to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => true,
@@ -307,6 +329,23 @@ impl HttpSettings {
         }
         Ok(())
     }
+}
+
+/// A path prefix: starts with `/`, no trailing `/` (but `/` itself), no
+/// `?`, `#` or empty segments.
+pub fn parse_path_prefix(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if !t.starts_with('/') || t.contains(['?', '#', ' ']) {
+        return Err(format!("{t:?} is not a path prefix (like `/api`)"));
+    }
+    let trimmed = t.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok("/".into());
+    }
+    if trimmed.contains("//") {
+        return Err(format!("{t:?} has an empty segment"));
+    }
+    Ok(trimmed.to_string())
 }
 
 /// A TCP port: `0` (any free port) to `65535`.
@@ -376,13 +415,12 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 /// What every connection of one listener shares.
 struct Route {
     actor_id: String,
+    link_name: String,
     settings: HttpSettings,
     actor: HttpServerSender<ActorLink>,
     /// One permit per actor instance: taken before a body is read.
     capacity: tokio::sync::Semaphore,
     body_timeout: Duration,
-    /// HTTPS: the handshake new connections go through.
-    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// Why a request body could not be read.
@@ -582,17 +620,57 @@ fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     out
 }
 
-/// The route new connections of a listener get; replaced in place when a
-/// link is re-put with the same address, so the socket is kept.
-type SharedRoute = Arc<Mutex<Arc<Route>>>;
+/// The routes of one listener: every link served on its address. New
+/// connections take the current table (an `Arc`, no copy); a put or delete
+/// replaces it, so the socket is kept.
+type SharedRoutes = Arc<Mutex<Arc<Vec<Arc<Route>>>>>;
+
+/// The route for a request to `host` (the `Host` header) and `path`: among
+/// the routes whose host matches (or that take any host), the longest path
+/// prefix that matches whole segments; a route naming the host wins over
+/// one that does not at equal length.
+fn pick<'r>(routes: &'r [Arc<Route>], host: Option<&str>, path: &str) -> Option<&'r Arc<Route>> {
+    if let [only] = routes {
+        // The usual case, one actor per port: no header parsing.
+        if only.settings.path == "/" && only.settings.host.is_none() {
+            return Some(only);
+        }
+    }
+    let host = host.map(|h| {
+        let h = h
+            .rsplit_once(':')
+            .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(h, _)| h)
+            .unwrap_or(h);
+        h.to_ascii_lowercase()
+    });
+    routes
+        .iter()
+        .filter(|r| match &r.settings.host {
+            None => true,
+            Some(h) => host.as_deref() == Some(h.as_str()),
+        })
+        .filter(|r| {
+            let prefix = r.settings.path.as_str();
+            prefix == "/"
+                || path == prefix
+                || path
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .max_by_key(|r| (r.settings.path.len(), r.settings.host.is_some()))
+}
 
 /// A running listener.
 struct Listener {
-    /// The address the link asked for (port 0: any).
+    /// The address the first link asked for (port 0: any).
     requested: SocketAddr,
     /// The address bound.
     address: SocketAddr,
-    route: SharedRoute,
+    /// HTTPS files (every link on one address must agree: the handshake
+    /// comes before the request says which link it is for).
+    tls: Option<TlsFiles>,
+    routes: SharedRoutes,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -605,11 +683,31 @@ impl Listener {
             tracing::warn!(error = %e, "httpserver listener task failed");
         }
     }
+
+    fn table(&self) -> Arc<Vec<Arc<Route>>> {
+        Arc::clone(&self.routes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces the table with `f` applied to a copy of it.
+    fn edit(&self, f: impl FnOnce(&mut Vec<Arc<Route>>)) -> usize {
+        let mut guard = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        let mut table: Vec<Arc<Route>> = guard.as_ref().clone();
+        f(&mut table);
+        let n = table.len();
+        *guard = Arc::new(table);
+        n
+    }
+}
+
+/// Why a connection got no route: 404, naming nothing.
+fn no_route() -> Response<Full<Bytes>> {
+    empty(StatusCode::NOT_FOUND)
 }
 
 async fn accept_loop(
     listener: TcpListener,
-    route: SharedRoute,
+    routes: SharedRoutes,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
     limits: HttpLimits,
@@ -637,11 +735,21 @@ async fn accept_loop(
                 Ok((stream, _peer)) => {
                     backoff.succeeded();
                     let _ = stream.set_nodelay(true);
-                    let route = Arc::clone(&route.lock().unwrap_or_else(|p| p.into_inner()));
-                    let tls = route.tls.clone();
-                    let service = hyper::service::service_fn(move |req| {
-                        let route = Arc::clone(&route);
-                        async move { Ok::<_, Infallible>(route.respond(req).await) }
+                    let table = Arc::clone(&routes.lock().unwrap_or_else(|p| p.into_inner()));
+                    let tls = tls.clone();
+                    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                        let route = pick(
+                            &table,
+                            req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()),
+                            req.uri().path(),
+                        )
+                        .cloned();
+                        async move {
+                            Ok::<_, Infallible>(match route {
+                                Some(route) => route.respond(req).await,
+                                None => no_route(),
+                            })
+                        }
                     });
                     match tls {
                         None => {
@@ -703,10 +811,43 @@ pub struct HttpServerProvider {
     ctx: ProviderContext,
     grace: Duration,
     limits: HttpLimits,
-    listeners: tokio::sync::Mutex<HashMap<(String, String), Listener>>,
-    /// Bound addresses (and whether they speak HTTPS), readable without
-    /// the async lock.
-    addresses: Mutex<HashMap<(String, String), (SocketAddr, bool)>>,
+    /// Listeners by bound address, and the address of each link's.
+    state: tokio::sync::Mutex<State>,
+    /// Each link's URL base (address, HTTPS, path), readable without the
+    /// async lock.
+    addresses: Mutex<HashMap<(String, String), (SocketAddr, bool, String)>>,
+}
+
+#[derive(Default)]
+struct State {
+    listeners: HashMap<SocketAddr, Listener>,
+    links: HashMap<(String, String), SocketAddr>,
+}
+
+impl State {
+    /// The listener a link asking for `wanted` joins: one bound there, or
+    /// one whose first link asked for exactly `wanted` (a fixed port).
+    fn listener_for(&self, wanted: SocketAddr) -> Option<SocketAddr> {
+        self.listeners
+            .values()
+            .find(|l| l.address == wanted || (wanted.port() != 0 && l.requested == wanted))
+            .map(|l| l.address)
+    }
+
+    /// Takes the route of `key` out of the listener at `at`; the listener
+    /// itself when that was its last route (to be stopped by the caller).
+    fn remove_route(&mut self, at: SocketAddr, key: &(String, String)) -> Option<Listener> {
+        let left = self.listeners.get(&at)?.edit(|t| {
+            t.retain(|r| {
+                (r.actor_id.as_str(), r.link_name.as_str()) != (key.0.as_str(), key.1.as_str())
+            })
+        });
+        if left == 0 {
+            self.listeners.remove(&at)
+        } else {
+            None
+        }
+    }
 }
 
 impl HttpServerProvider {
@@ -716,7 +857,7 @@ impl HttpServerProvider {
             ctx,
             grace: SHUTDOWN_GRACE,
             limits: HttpLimits::default(),
-            listeners: tokio::sync::Mutex::new(HashMap::new()),
+            state: tokio::sync::Mutex::new(State::default()),
             addresses: Mutex::new(HashMap::new()),
         }
     }
@@ -754,7 +895,17 @@ impl HttpServerProvider {
         let addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
         addresses
             .get(&(actor_id.to_string(), link_name.to_string()))
-            .map(|(a, _)| *a)
+            .map(|(a, _, _)| *a)
+    }
+
+    /// The error for a link whose address cannot be shared as asked.
+    fn invalid_address(&self, settings: &HttpSettings, reason: String) -> ProviderError {
+        ProviderError::InvalidSetting {
+            provider: self.ctx.name.clone(),
+            setting: settings.address_from.clone(),
+            reason,
+            cause: None,
+        }
     }
 
     fn key(link: &LinkDefinition) -> (String, String) {
@@ -768,20 +919,18 @@ impl Provider for HttpServerProvider {
         CONTRACT_ID
     }
 
-    /// Puts a link atomically: on any error the link's previous listener
-    /// (if any) keeps serving with its previous settings.
-    /// - same address as the current listener: the socket is kept and only
-    ///   the route (settings, host handle) is swapped, with no gap;
-    /// - another address: the new one is bound first, then the old listener
-    ///   stops; a bind failure leaves the old one as it was.
+    /// Puts a link atomically: on any error the link's previous route (if
+    /// any) keeps serving with its previous settings.
+    /// - an address some listener already serves (this link's, or another
+    ///   link's with a fixed port): the route joins it, or replaces this
+    ///   link's route there, with no gap; it must not clash with another
+    ///   link's path and host, and must agree on TLS;
+    /// - another address: it is bound first, then the link's old route
+    ///   leaves its listener (which stops when it was the last); a bind
+    ///   failure leaves everything as it was.
     async fn put_link(&self, link: &LinkDefinition, actor: ActorLink) -> Result<(), ProviderError> {
         let settings = self.settings(&link.values)?;
         let key = Self::key(link);
-        let mut listeners = self.listeners.lock().await;
-        let capacity = actor
-            .concurrency()
-            .unwrap_or(DEFAULT_REQUEST_CAPACITY)
-            .max(1);
         let tls = match &settings.tls {
             None => None,
             Some(files) => {
@@ -794,89 +943,160 @@ impl Provider for HttpServerProvider {
                 Some(tokio_rustls::TlsAcceptor::from(config))
             }
         };
+        let capacity = actor
+            .concurrency()
+            .unwrap_or(DEFAULT_REQUEST_CAPACITY)
+            .max(1);
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
+            link_name: link.link_name.clone(),
             actor: HttpServerSender::via(actor),
             settings: settings.clone(),
             capacity: tokio::sync::Semaphore::new(capacity),
             body_timeout: self.limits.body_timeout,
-            tls,
         });
-        if let Some(current) = listeners.get_mut(&key) {
-            let wanted = settings.address;
-            let same =
-                (wanted == current.requested && wanted.port() != 0) || wanted == current.address;
-            if same {
-                *current.route.lock().unwrap_or_else(|p| p.into_inner()) = route;
-                current.requested = wanted;
-                self.addresses
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key.clone(), (current.address, settings.tls.is_some()));
-                tracing::info!(address = %current.address, actor = %link.actor_id, "httpserver link updated");
-                return Ok(());
-            }
-        }
-        let listener = match TcpListener::bind(settings.address).await {
-            Ok(l) => l,
-            Err(e) => {
-                let mut reason = format!("cannot bind {}", settings.address);
-                if let Some(current) = listeners.get(&key) {
-                    if current.address.port() == settings.address.port() {
-                        reason.push_str(&format!(
-                            " (this link's listener holds {}; delete the link first to move it)",
-                            current.address
-                        ));
-                    }
-                }
-                return Err(ProviderError::unusable(
-                    &self.ctx.name,
-                    &settings.address_from,
-                    reason,
-                    e,
+        let mut state = self.state.lock().await;
+        let previous = state.links.get(&key).copied();
+        let same_route = |r: &Arc<Route>| r.actor_id == key.0 && r.link_name == key.1;
+
+        let address = if let Some(at) = state.listener_for(settings.address) {
+            let listener = &state.listeners[&at];
+            if let Some(other) = listener.table().iter().find(|r| {
+                !same_route(r)
+                    && r.settings.path == settings.path
+                    && r.settings.host == settings.host
+            }) {
+                let host = settings
+                    .host
+                    .as_deref()
+                    .map(|h| format!(" for host {h}"))
+                    .unwrap_or_default();
+                return Err(self.invalid_address(
+                    &settings,
+                    format!(
+                        "{at} already serves actor {} at path {}{host}; give this link another `path` or `host`",
+                        other.actor_id, settings.path
+                    ),
                 ));
             }
+            let others = listener.table().iter().any(|r| !same_route(r));
+            if others && listener.tls != settings.tls {
+                return Err(self.invalid_address(
+                    &settings,
+                    format!(
+                        "{at} is shared with other links, which must all use the same TLS settings"
+                    ),
+                ));
+            }
+            if !others && listener.tls != settings.tls {
+                // This link alone on the listener changes its TLS: rebind.
+                None
+            } else {
+                listener.edit(|t| {
+                    t.retain(|r| !same_route(r));
+                    t.push(route.clone());
+                });
+                Some(at)
+            }
+        } else {
+            None
         };
-        let address = listener.local_addr().unwrap_or(settings.address);
-        let route: SharedRoute = Arc::new(Mutex::new(route));
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(
-            listener,
-            Arc::clone(&route),
-            stopped,
-            self.grace,
-            self.limits,
-        ));
-        tracing::info!(%address, actor = %link.actor_id, "httpserver listening");
-        let old = listeners.insert(
-            key.clone(),
-            Listener {
-                requested: settings.address,
-                address,
-                route,
-                stop,
-                task,
-            },
-        );
+        let address = match address {
+            Some(at) => at,
+            None => {
+                // Moving off an own listener onto the same fixed port (a
+                // TLS change): release it first, there is no other way.
+                if let Some(prev) = previous {
+                    let own = state.listeners.get(&prev).is_some_and(|l| {
+                        l.table().iter().all(same_route) && l.requested == settings.address
+                    });
+                    if own {
+                        if let Some(old) = state.remove_route(prev, &key) {
+                            old.stop().await;
+                        }
+                        state.links.remove(&key);
+                    }
+                }
+                let listener = match TcpListener::bind(settings.address).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        let mut reason = format!("cannot bind {}", settings.address);
+                        if let Some(prev) = state.links.get(&key) {
+                            if prev.port() == settings.address.port() {
+                                reason.push_str(&format!(
+                                    " (this link's listener holds {prev}; delete the link first to move it)"
+                                ));
+                            }
+                        }
+                        return Err(ProviderError::unusable(
+                            &self.ctx.name,
+                            &settings.address_from,
+                            reason,
+                            e,
+                        ));
+                    }
+                };
+                let bound = listener.local_addr().unwrap_or(settings.address);
+                let routes: SharedRoutes = Arc::new(Mutex::new(Arc::new(vec![route.clone()])));
+                let (stop, stopped) = watch::channel(false);
+                let task = tokio::spawn(accept_loop(
+                    listener,
+                    Arc::clone(&routes),
+                    tls,
+                    stopped,
+                    self.grace,
+                    self.limits,
+                ));
+                tracing::info!(address = %bound, actor = %link.actor_id, "httpserver listening");
+                state.listeners.insert(
+                    bound,
+                    Listener {
+                        requested: settings.address,
+                        address: bound,
+                        tls: settings.tls.clone(),
+                        routes,
+                        stop,
+                        task,
+                    },
+                );
+                bound
+            }
+        };
+        // Off the listener it was on before, if that was another one.
+        let mut stopped = None;
+        if let Some(prev) = state.links.insert(key.clone(), address) {
+            if prev != address {
+                stopped = state.remove_route(prev, &key);
+            }
+        }
         self.addresses
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key, (address, settings.tls.is_some()));
-        // The replaced listener stops after the new one serves.
-        if let Some(old) = old {
+            .insert(
+                key,
+                (address, settings.tls.is_some(), settings.path.clone()),
+            );
+        drop(state);
+        if let Some(old) = stopped {
             old.stop().await;
         }
+        tracing::info!(%address, path = %settings.path, actor = %link.actor_id, "httpserver link applied");
         Ok(())
     }
 
     async fn delete_link(&self, link: &LinkDefinition) {
         let key = Self::key(link);
-        let listener = self.listeners.lock().await.remove(&key);
+        let mut state = self.state.lock().await;
+        let stopped = state
+            .links
+            .remove(&key)
+            .and_then(|at| state.remove_route(at, &key));
+        drop(state);
         self.addresses
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&key);
-        if let Some(listener) = listener {
+        if let Some(listener) = stopped {
             tracing::info!(address = %listener.address, actor = %link.actor_id, "httpserver stopping");
             listener.stop().await;
         }
@@ -896,7 +1116,7 @@ impl Provider for HttpServerProvider {
         let addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
         let mut out: Vec<Endpoint> = addresses
             .iter()
-            .map(|((actor_id, link_name), (addr, https))| {
+            .map(|((actor_id, link_name), (addr, https, path))| {
                 let mut shown = *addr;
                 if shown.ip().is_unspecified() {
                     shown.set_ip(match shown {
@@ -907,7 +1127,11 @@ impl Provider for HttpServerProvider {
                 Endpoint {
                     actor_id: actor_id.clone(),
                     link_name: link_name.clone(),
-                    url: format!("{}://{shown}", if *https { "https" } else { "http" }),
+                    url: format!(
+                        "{}://{shown}{}",
+                        if *https { "https" } else { "http" },
+                        if path == "/" { "" } else { path.as_str() }
+                    ),
                 }
             })
             .collect();
@@ -916,13 +1140,11 @@ impl Provider for HttpServerProvider {
     }
 
     async fn shutdown(&self) {
-        let all: Vec<Listener> = self
-            .listeners
-            .lock()
-            .await
-            .drain()
-            .map(|(_, l)| l)
-            .collect();
+        let all: Vec<Listener> = {
+            let mut state = self.state.lock().await;
+            state.links.clear();
+            state.listeners.drain().map(|(_, l)| l).collect()
+        };
         self.addresses
             .lock()
             .unwrap_or_else(|p| p.into_inner())
