@@ -125,29 +125,7 @@ impl Conn {
                 .send_request(req)
                 .await
                 .map_err(HttpError::Http)?;
-            let status = resp.status().as_u16();
-            let headers = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let body = resp
-                .into_body()
-                .collect()
-                .await
-                .map_err(HttpError::Http)?
-                .to_bytes()
-                .to_vec();
-            Ok(Reply {
-                status,
-                headers,
-                body,
-            })
+            read_reply(resp).await
         };
         tokio::time::timeout(REQUEST_TIMEOUT, exchange)
             .await
@@ -158,6 +136,33 @@ impl Conn {
     pub async fn get(&mut self, path: &str) -> Result<Reply, HttpError> {
         self.request("GET", path).await
     }
+}
+
+/// A whole response: status, headers (values lossily as text), body.
+async fn read_reply(resp: hyper::Response<hyper::body::Incoming>) -> Result<Reply, HttpError> {
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(HttpError::Http)?
+        .to_bytes()
+        .to_vec();
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Blocking `method path` on a fresh connection.
@@ -191,29 +196,7 @@ pub fn send(addr: SocketAddr, method: &str, path: &str, body: Vec<u8>) -> Reply 
             .body(Full::new(Bytes::from(body)))
             .expect("request parts are valid");
         let resp = sender.send_request(req).await.map_err(HttpError::Http)?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(HttpError::Http)?
-            .to_bytes()
-            .to_vec();
-        Ok::<_, HttpError>(Reply {
-            status,
-            headers,
-            body,
-        })
+        read_reply(resp).await
     };
     rt().block_on(async { tokio::time::timeout(REQUEST_TIMEOUT, exchange).await })
         .map_err(|_| HttpError::Timeout)

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use weld_e2e::host::{HostProc, Manifest};
 use weld_e2e::http::{must_get, send};
-use weld_e2e::lattice::on_lattice;
-use weld_e2e::{blobby_wasm, free_addr, require_service, unique_name};
+use weld_e2e::lattice::alone;
+use weld_e2e::{blobby_wasm, free_addr, require_service};
 
 const CAPS: &[&str] = &["wasmcloud:httpserver", "wasmcloud:blobstore"];
 
@@ -122,16 +122,7 @@ fn blobby_on_blobstore_fs_as_its_own_process_on_a_lattice() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("files");
     let http = free_addr();
-    let lattice = unique_name("blobby");
-    let seed = host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
-        .seed()
-        .unwrap();
-    let m = on_lattice(
-        manifest(&wasm, http, &root, true),
-        &lattice,
-        &seed,
-        "blobby",
-    );
+    let m = alone(manifest(&wasm, http, &root, true), "blobby");
     let host = HostProc::start(dir.path(), m, &[http]);
     // The provider process comes up and gets its link a moment after the
     // host serves HTTP.

@@ -13,8 +13,8 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use weld_e2e::host::{HostProc, Manifest};
 use weld_e2e::http::{must_get, rt};
-use weld_e2e::lattice::on_lattice;
-use weld_e2e::{build_actor, free_addr, require_service, unique_name};
+use weld_e2e::lattice::alone;
+use weld_e2e::{build_actor, free_addr, require_service};
 
 const CAPS: &[&str] = &["wasmcloud:httpserver", "wasmcloud:httpclient"];
 
@@ -102,11 +102,7 @@ fn fetch_calls_out_through_httpclient_as_its_own_process_on_a_lattice() {
     };
     let dir = tempfile::tempdir().unwrap();
     let http = free_addr();
-    let lattice = unique_name("fetch");
-    let seed = host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
-        .seed()
-        .unwrap();
-    let m = on_lattice(manifest(&wasm, http, true), &lattice, &seed, "fetch");
+    let m = alone(manifest(&wasm, http, true), "fetch");
     let host = HostProc::start(dir.path(), m, &[http]);
     // The provider process gets its link a moment after the host serves.
     let up = upstream();

@@ -59,8 +59,8 @@ use weld_interface_blobstore::{
     PutChunkRequest, PutObjectRequest, PutObjectResponse, RemoveObjectsRequest,
 };
 use weld_rpc::provider::lifecycle::{
-    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
-    ProviderError, RpcError, RpcResult, Setting,
+    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, PerLink, Provider,
+    ProviderContext, ProviderError, RpcError, RpcResult, Setting,
 };
 use weld_rpc::{Context, Timestamp};
 
@@ -110,7 +110,7 @@ struct Upload {
 /// The file-system blobstore provider.
 pub struct FsBlobstoreProvider {
     ctx: ProviderContext,
-    links: Mutex<HashMap<String, Arc<Linked>>>,
+    links: PerLink<Linked>,
     uploads: Arc<Mutex<HashMap<String, Upload>>>,
 }
 
@@ -127,7 +127,7 @@ impl FsBlobstoreProvider {
     pub fn new(ctx: ProviderContext) -> Self {
         FsBlobstoreProvider {
             ctx,
-            links: Mutex::new(HashMap::new()),
+            links: PerLink::new(),
             uploads: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -158,14 +158,6 @@ impl FsBlobstoreProvider {
             None => DEFAULT_CHUNK_SIZE,
         };
         Ok((root, chunk))
-    }
-
-    fn linked(&self, actor_id: &str) -> RpcResult<Arc<Linked>> {
-        let links = self.links.lock().unwrap_or_else(|p| p.into_inner());
-        links.get(actor_id).cloned().ok_or_else(|| {
-            // Upstream's text for a call from an actor without a link.
-            RpcError::InvalidParameter(format!("actor not linked:{actor_id}"))
-        })
     }
 }
 
@@ -217,18 +209,12 @@ impl Provider for FsBlobstoreProvider {
             chunk_size,
             actor: ChunkReceiverSender::via(actor),
         });
-        self.links
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(link.actor_id.clone(), linked);
+        self.links.insert(link, linked);
         Ok(())
     }
 
     async fn delete_link(&self, link: &LinkDefinition) {
-        self.links
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&link.actor_id);
+        self.links.remove(link);
         // The actor's uploads in progress go with its link.
         let dropped: Vec<Upload> = {
             let mut uploads = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
@@ -245,7 +231,7 @@ impl Provider for FsBlobstoreProvider {
     }
 
     async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        let linked = self.linked(&origin.actor_id)?;
+        let linked = self.links.get(origin)?;
         let call = Call {
             provider: self,
             linked,
@@ -262,7 +248,7 @@ impl Provider for FsBlobstoreProvider {
         for u in uploads {
             let _ = std::fs::remove_file(&u.partial);
         }
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.links.drain();
     }
 }
 
@@ -434,6 +420,38 @@ fn page(ids: Vec<String>, req: &ListObjectsRequest) -> (Vec<String>, bool, Optio
     (out, !more, continuation)
 }
 
+/// Removes each of `ids` (at the path `locate` gives, which refuses ids
+/// outside the root) with `remove` (the error text, if it failed); returns
+/// only the failures, as the contract asks.
+async fn remove_each(
+    ids: &[String],
+    locate: impl Fn(&str) -> RpcResult<PathBuf>,
+    remove: impl Fn(&str, &Path) -> Option<String> + Send + 'static,
+) -> RpcResult<MultiResult> {
+    let failure = |key: &str, e: String| ItemResult {
+        key: key.to_string(),
+        success: false,
+        error: Some(e),
+    };
+    let mut failed = Vec::new();
+    let mut paths = Vec::new();
+    for id in ids {
+        match locate(id) {
+            Ok(p) => paths.push((id.clone(), p)),
+            Err(e) => failed.push(failure(id, e.to_string())),
+        }
+    }
+    let removed = blocking(move || {
+        Ok(paths
+            .into_iter()
+            .filter_map(|(id, p)| remove(&id, &p).map(|e| failure(&id, e)))
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    failed.extend(removed);
+    Ok(failed)
+}
+
 /// Reads `len` bytes at `offset` of `path`.
 fn read_range(path: &Path, offset: u64, len: usize) -> RpcResult<Vec<u8>> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
@@ -500,39 +518,15 @@ impl Blobstore for Call<'_> {
     }
 
     async fn remove_containers(&self, _ctx: &Context, arg: &Vec<String>) -> RpcResult<MultiResult> {
-        let mut failed = Vec::new();
-        let mut paths = Vec::new();
-        for id in arg {
-            match self.linked.container(id) {
-                Ok(p) => paths.push((id.clone(), p)),
-                Err(e) => failed.push(ItemResult {
-                    key: id.clone(),
-                    success: false,
-                    error: Some(e.to_string()),
-                }),
-            }
-        }
-        let removed = blocking(move || {
-            Ok(paths
-                .into_iter()
-                .filter_map(|(id, p)| {
-                    let error = match std::fs::symlink_metadata(&p) {
-                        Ok(m) if m.is_dir() => {
-                            std::fs::remove_dir_all(&p).err().map(|e| e.to_string())
-                        }
-                        _ => Some(format!("container {id} not found")),
-                    };
-                    error.map(|e| ItemResult {
-                        key: id,
-                        success: false,
-                        error: Some(e),
-                    })
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-        failed.extend(removed);
-        Ok(failed)
+        remove_each(
+            arg,
+            |id| self.linked.container(id),
+            |id, p| match std::fs::symlink_metadata(p) {
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).err().map(|e| e.to_string()),
+                _ => Some(format!("container {id} not found")),
+            },
+        )
+        .await
     }
 
     async fn object_exists(&self, _ctx: &Context, arg: &ContainerObject) -> RpcResult<bool> {
@@ -579,41 +573,19 @@ impl Blobstore for Call<'_> {
         _ctx: &Context,
         arg: &RemoveObjectsRequest,
     ) -> RpcResult<MultiResult> {
-        let mut failed = Vec::new();
-        let mut paths = Vec::new();
-        for id in &arg.objects {
-            match self.linked.object(&arg.container_id, id) {
-                Ok(p) => paths.push((id.clone(), p)),
-                Err(e) => failed.push(ItemResult {
-                    key: id.clone(),
-                    success: false,
-                    error: Some(e.to_string()),
-                }),
-            }
-        }
         let container = arg.container_id.clone();
-        let removed = blocking(move || {
-            Ok(paths
-                .into_iter()
-                .filter_map(|(id, p)| {
-                    let error = match std::fs::remove_file(&p) {
-                        Ok(()) => None,
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                            Some(format!("object {container}/{id} not found"))
-                        }
-                        Err(e) => Some(e.to_string()),
-                    };
-                    error.map(|e| ItemResult {
-                        key: id,
-                        success: false,
-                        error: Some(e),
-                    })
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-        failed.extend(removed);
-        Ok(failed)
+        remove_each(
+            &arg.objects,
+            |id| self.linked.object(&arg.container_id, id),
+            move |id, p| match std::fs::remove_file(p) {
+                Ok(()) => None,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Some(format!("object {container}/{id} not found"))
+                }
+                Err(e) => Some(e.to_string()),
+            },
+        )
+        .await
     }
 
     async fn put_object(

@@ -26,14 +26,14 @@
 //! over `max_content_len`, each with its own text.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use weld_interface_httpclient::{HttpClient, HttpClientReceiver, HttpRequest, HttpResponse};
 use weld_rpc::provider::lifecycle::{
-    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
-    ProviderError, RpcError, RpcResult, Setting,
+    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, PerLink, Provider,
+    ProviderContext, ProviderError, RpcError, RpcResult, Setting,
 };
 use weld_rpc::Context;
 
@@ -118,7 +118,7 @@ struct Linked {
 /// The httpclient provider.
 pub struct HttpClientProvider {
     ctx: ProviderContext,
-    links: Mutex<HashMap<String, Arc<Linked>>>,
+    links: PerLink<Linked>,
 }
 
 impl std::fmt::Debug for HttpClientProvider {
@@ -137,7 +137,7 @@ impl HttpClientProvider {
         let _ = rustls::crypto::ring::default_provider().install_default();
         HttpClientProvider {
             ctx,
-            links: Mutex::new(HashMap::new()),
+            links: PerLink::new(),
         }
     }
 
@@ -154,14 +154,6 @@ impl HttpClientProvider {
         values: &HashMap<String, String>,
     ) -> Result<ClientSettings, ProviderError> {
         ClientSettings::resolve(&self.ctx.link_settings(values, SETTING_KEYS)?)
-    }
-
-    fn linked(&self, actor_id: &str) -> RpcResult<Arc<Linked>> {
-        let links = self.links.lock().unwrap_or_else(|p| p.into_inner());
-        links.get(actor_id).cloned().ok_or_else(|| {
-            // Upstream's text for a call from an actor without a link.
-            RpcError::InvalidParameter(format!("actor not linked:{actor_id}"))
-        })
     }
 }
 
@@ -193,27 +185,22 @@ impl Provider for HttpClientProvider {
                 source: Box::new(e),
             })?;
         self.links
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(link.actor_id.clone(), Arc::new(Linked { settings, client }));
+            .insert(link, Arc::new(Linked { settings, client }));
         Ok(())
     }
 
     async fn delete_link(&self, link: &LinkDefinition) {
         // Dropping the client closes its idle connections.
-        self.links
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&link.actor_id);
+        self.links.remove(link);
     }
 
     async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        let linked = self.linked(&origin.actor_id)?;
+        let linked = self.links.get(origin)?;
         HttpClientReceiver::dispatch(&*linked, &origin.context(), msg).await
     }
 
     async fn shutdown(&self) {
-        self.links.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.links.drain();
     }
 }
 

@@ -24,7 +24,7 @@
 //! reclaimed when the key is next written or by the writer thread's periodic
 //! sweep of `kv_expiry`.
 
-use crate::{resolve_range, store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
+use crate::{resolve_range, store_setting, KvError, KvStore, CONTRACT_ID};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::{BTreeSet, HashMap};
@@ -37,6 +37,7 @@ use weld_rpc::provider::lifecycle::{
     ActorLink, ActorOrigin, LinkDefinition, Message, Provider, ProviderContext, ProviderError,
     RpcResult, Setting,
 };
+use weld_rpc::provider::PerLink;
 
 const META: TableDefinition<&str, (u8, u64)> = TableDefinition::new("kv_meta");
 const STRINGS: TableDefinition<&str, &str> = TableDefinition::new("kv_strings");
@@ -970,7 +971,7 @@ pub const SETTING_KEYS: &[&str] = &[PATH_KEY, DIR_KEY];
 /// keys).
 pub struct EmbeddedKvProvider {
     ctx: ProviderContext,
-    links: LinkedStores<EmbeddedStore>,
+    links: PerLink<EmbeddedStore>,
     /// File of each link, to release it on delete.
     files: std::sync::Mutex<HashMap<(String, String), PathBuf>>,
 }
@@ -980,7 +981,7 @@ impl EmbeddedKvProvider {
     pub fn new(ctx: ProviderContext) -> Self {
         EmbeddedKvProvider {
             ctx,
-            links: LinkedStores::new(),
+            links: PerLink::new(),
             files: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -1120,7 +1121,7 @@ impl Provider for EmbeddedKvProvider {
     }
 
     async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        self.links.handle(origin, msg).await
+        crate::handle(&self.links, origin, msg).await
     }
 
     async fn shutdown(&self) {

@@ -22,12 +22,10 @@ pub mod embedded;
 pub mod redis;
 
 use async_trait::async_trait;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use weld_interface_keyvalue::{self as kv, KeyValue, KeyValueReceiver};
 use weld_rpc::provider::lifecycle::{
-    ActorOrigin, LinkDefinition, LinkSettings, Message, ProviderError, RpcError, RpcResult,
-    Setting, SettingOrigin,
+    ActorOrigin, LinkSettings, Message, PerLink, ProviderError, RpcError, RpcResult, Setting,
+    SettingOrigin,
 };
 use weld_rpc::Context;
 
@@ -240,55 +238,15 @@ pub async fn dispatch<S: KvStore + ?Sized>(
         .await
 }
 
-/// The stores a keyvalue provider serves, one per (actor, link name).
-///
-/// Several links may share one store (same file or same Redis URL).
-pub struct LinkedStores<S> {
-    map: RwLock<HashMap<(String, String), Arc<S>>>,
-}
-
-impl<S: KvStore> LinkedStores<S> {
-    pub fn new() -> Self {
-        LinkedStores {
-            map: RwLock::new(HashMap::new()),
-        }
-    }
-
-    fn key(actor_id: &str, link_name: &str) -> (String, String) {
-        (actor_id.to_string(), link_name.to_string())
-    }
-
-    /// Records the store of `link`; returns the one it replaces.
-    pub fn insert(&self, link: &LinkDefinition, store: Arc<S>) -> Option<Arc<S>> {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        map.insert(Self::key(&link.actor_id, &link.link_name), store)
-    }
-
-    /// Forgets the store of `link`.
-    pub fn remove(&self, link: &LinkDefinition) -> Option<Arc<S>> {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        map.remove(&Self::key(&link.actor_id, &link.link_name))
-    }
-
-    /// Forgets every store (shutdown).
-    pub fn drain(&self) -> Vec<((String, String), Arc<S>)> {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        map.drain().collect()
-    }
-
-    /// Serves one actor call on the store of the caller's link.
-    pub async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        let store = {
-            let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-            map.get(&(origin.actor_id.clone(), origin.link_name.clone()))
-                .cloned()
-        };
-        // Upstream's text for a call from an actor the provider has no link for.
-        let store = store.ok_or_else(|| {
-            RpcError::InvalidParameter(format!("actor not linked:{}", origin.actor_id))
-        })?;
-        dispatch(&*store, &origin.actor_id, msg.method, &msg.arg).await
-    }
+/// Serves one actor call on the store of the caller's link (upstream's
+/// error for an actor without one).
+pub async fn handle<S: KvStore>(
+    stores: &PerLink<S>,
+    origin: &ActorOrigin,
+    msg: Message<'_>,
+) -> RpcResult<Vec<u8>> {
+    let store = stores.get(origin)?;
+    dispatch(&*store, &origin.actor_id, msg.method, &msg.arg).await
 }
 
 /// The link-value check both keyvalue providers run before they open

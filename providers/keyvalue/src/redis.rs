@@ -11,7 +11,7 @@
 //! Connections: one auto-reconnecting multiplexed connection
 //! ([`ConnectionManager`]) per distinct URL, shared by every link naming it.
 
-use crate::{store_setting, KvError, KvStore, LinkedStores, CONTRACT_ID};
+use crate::{store_setting, KvError, KvStore, CONTRACT_ID};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, RedisError};
@@ -22,6 +22,7 @@ use weld_rpc::provider::lifecycle::{
     ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, Provider, ProviderContext,
     ProviderError, RpcResult, Setting,
 };
+use weld_rpc::provider::PerLink;
 
 /// Link value (and provider config key) holding the Redis URL.
 pub const URL_KEY: &str = "URL";
@@ -195,7 +196,7 @@ impl KvStore for RedisStore {
 /// closes its connection.
 pub struct RedisKvProvider {
     ctx: ProviderContext,
-    links: LinkedStores<RedisStore>,
+    links: PerLink<RedisStore>,
     /// Live connections by URL, shared between links.
     clients: Mutex<HashMap<String, Weak<RedisStore>>>,
 }
@@ -205,7 +206,7 @@ impl RedisKvProvider {
     pub fn new(ctx: ProviderContext) -> Self {
         RedisKvProvider {
             ctx,
-            links: LinkedStores::new(),
+            links: PerLink::new(),
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -305,7 +306,7 @@ impl Provider for RedisKvProvider {
     }
 
     async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        self.links.handle(origin, msg).await
+        crate::handle(&self.links, origin, msg).await
     }
 
     async fn shutdown(&self) {

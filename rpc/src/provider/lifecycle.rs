@@ -465,6 +465,75 @@ pub struct Endpoint {
 /// gives the actor's instance bound where it is known.
 pub type ActorLink = Arc<dyn crate::Transport>;
 
+/// What a provider keeps per link (a store, a client, settings), by actor
+/// and link name; a call from an actor without a link gets upstream's
+/// error (`actor not linked:{id}`).
+pub struct PerLink<T> {
+    /// Actor id -> (link name, value): looked up by `&str` on every call,
+    /// without building a key.
+    map: std::sync::RwLock<HashMap<String, Vec<(String, Arc<T>)>>>,
+}
+
+impl<T> Default for PerLink<T> {
+    fn default() -> Self {
+        PerLink {
+            map: std::sync::RwLock::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> PerLink<T> {
+    /// Nothing linked yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records what `link` uses; returns what it replaces.
+    pub fn insert(&self, link: &LinkDefinition, value: Arc<T>) -> Option<Arc<T>> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        let links = map.entry(link.actor_id.clone()).or_default();
+        match links.iter_mut().find(|(l, _)| *l == link.link_name) {
+            Some((_, v)) => Some(std::mem::replace(v, value)),
+            None => {
+                links.push((link.link_name.clone(), value));
+                None
+            }
+        }
+    }
+
+    /// Forgets `link`; returns what it used.
+    pub fn remove(&self, link: &LinkDefinition) -> Option<Arc<T>> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        let links = map.get_mut(&link.actor_id)?;
+        let i = links.iter().position(|(l, _)| *l == link.link_name)?;
+        let (_, v) = links.remove(i);
+        if links.is_empty() {
+            map.remove(&link.actor_id);
+        }
+        Some(v)
+    }
+
+    /// What the caller's link uses, or upstream's error for an actor
+    /// without a link.
+    pub fn get(&self, origin: &ActorOrigin) -> RpcResult<Arc<T>> {
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        map.get(origin.actor_id.as_str())
+            .and_then(|links| links.iter().find(|(l, _)| *l == origin.link_name))
+            .map(|(_, v)| Arc::clone(v))
+            .ok_or_else(|| {
+                RpcError::InvalidParameter(format!("actor not linked:{}", origin.actor_id))
+            })
+    }
+
+    /// Forgets every link (shutdown); returns what they used.
+    pub fn drain(&self) -> Vec<Arc<T>> {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        map.drain()
+            .flat_map(|(_, links)| links.into_iter().map(|(_, v)| v))
+            .collect()
+    }
+}
+
 /// Calls a provider in process as the actor `origin` would: the
 /// [`Transport`](crate::Transport) a generated sender wraps
 /// (`KeyValueSender::via(ProviderClient { .. })`), for tests of a provider

@@ -1,0 +1,185 @@
+//! What storing files through an actor costs (issue 13): blobby on a
+//! release host-min with blobstore-fs against a native hyper handler that
+//! writes and reads the same bytes as files on the same disk, in one run.
+//!
+//! - `PUT` then `GET` of a 1 MiB and a 100 MiB object, one request at a
+//!   time, native and blobby alternating over `WELD_BENCH_ROUNDS` rounds
+//!   (default 3; medians). Aim: blobby >= 50% of native throughput.
+//! - The host's peak resident memory (`VmHWM`) before and after the 100 MiB
+//!   transfers. Aim: growth bounded by the chunk size, not the object.
+//!
+//! Run: `cargo build --release --workspace --bins && cargo bench -p weld-e2e --bench blobstore`.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use weld_e2e::bench::env_u64;
+use weld_e2e::host::{host_min_bin, HostProc, Manifest, Profile};
+use weld_e2e::http::{rt, send};
+use weld_e2e::{blobby_wasm, free_addr};
+use weld_test_support::verdict;
+
+const MIB: usize = 1 << 20;
+
+/// The native baseline: `PUT /x` writes the body to `dir/x`, `GET /x`
+/// reads it back.
+fn native(dir: PathBuf) -> SocketAddr {
+    rt().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let dir = dir.clone();
+                tokio::spawn(async move {
+                    let svc =
+                        hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                            let path = dir
+                                .join(req.uri().path().trim_start_matches('/').replace('/', "_"));
+                            async move {
+                                let resp = if req.method() == hyper::Method::PUT {
+                                    let body = req.into_body().collect().await.unwrap().to_bytes();
+                                    tokio::fs::write(&path, &body).await.unwrap();
+                                    Response::builder()
+                                        .status(201)
+                                        .body(Full::new(Bytes::new()))
+                                } else {
+                                    let bytes = tokio::fs::read(&path).await.unwrap();
+                                    Response::builder().body(Full::new(Bytes::from(bytes)))
+                                };
+                                Ok::<_, Infallible>(resp.unwrap())
+                            }
+                        });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        addr
+    })
+}
+
+/// Peak resident size of `pid`, in bytes.
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
+/// Seconds for a PUT and a GET of `data` at `path`.
+fn put_get(addr: SocketAddr, path: &str, data: &[u8]) -> (f64, f64) {
+    let t = Instant::now();
+    let r = send(addr, "PUT", path, data.to_vec());
+    assert!(r.status < 300, "PUT {path}: {} {}", r.status, r.text());
+    let put = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let r = send(addr, "GET", path, Vec::new());
+    assert_eq!(r.status, 200, "GET {path}");
+    assert!(
+        r.body.len() == data.len(),
+        "GET {path}: {} bytes",
+        r.body.len()
+    );
+    (put, t.elapsed().as_secs_f64())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn blobby_host(dir: &Path, wasm: &Path, http: SocketAddr) -> HostProc {
+    let root = dir.join("files");
+    let m = Manifest::new()
+        .signed_actor(
+            "blobby",
+            wasm,
+            &["wasmcloud:httpserver", "wasmcloud:blobstore"],
+        )
+        .provider("http", "httpserver", &[])
+        .link(
+            "blobby",
+            "http",
+            &[("address", &http.to_string()), ("max_content_len", "128m")],
+        )
+        .provider("files", "blobstore-fs", &[])
+        .link("blobby", "files", &[("ROOT", &root.display().to_string())]);
+    HostProc::start_with(host_min_bin(Profile::Release), dir, m, &[http])
+}
+
+fn main() {
+    let Some(wasm) = blobby_wasm() else {
+        eprintln!("no wasm32 toolchain: nothing to measure");
+        return;
+    };
+    let rounds = env_u64("WELD_BENCH_ROUNDS", 3).max(1) as usize;
+    let dir = tempfile::tempdir().unwrap();
+    let native_dir = dir.path().join("native");
+    std::fs::create_dir_all(&native_dir).unwrap();
+    let native_addr = native(native_dir);
+    let http = free_addr();
+    let host = blobby_host(dir.path(), &wasm, http);
+    let pid = host.pid().expect("host pid");
+    println!(
+        "blobstore-fs through blobby vs native hyper + files, same disk, {rounds} rounds, medians"
+    );
+
+    // Warm up both (first compile, page cache), and note the host's peak.
+    let small: Vec<u8> = (0..MIB).map(|i| (i % 251) as u8).collect();
+    put_get(native_addr, "/warm/x", &small);
+    put_get(http, "/warm/x", &small);
+    let before = peak_rss(pid);
+
+    let mut all_met = true;
+    for (label, size) in [("1 MiB", MIB), ("100 MiB", 100 * MIB)] {
+        let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        let (mut np, mut ng, mut bp, mut bg) = (vec![], vec![], vec![], vec![]);
+        for round in 0..rounds {
+            let path = format!("/bench/{label}-{round}").replace(' ', "");
+            let (p, g) = put_get(native_addr, &path, &data);
+            np.push(p);
+            ng.push(g);
+            let (p, g) = put_get(http, &path, &data);
+            bp.push(p);
+            bg.push(g);
+        }
+        let mb = size as f64 / MIB as f64;
+        for (op, n, b) in [
+            ("PUT", median(np), median(bp)),
+            ("GET", median(ng), median(bg)),
+        ] {
+            let ratio = n / b;
+            all_met &= ratio >= 0.5;
+            println!(
+                "{label:>8} {op}: native {:8.1} MiB/s, blobby {:8.1} MiB/s = {:5.1}% {}",
+                mb / n,
+                mb / b,
+                ratio * 100.0,
+                verdict(ratio >= 0.5)
+            );
+        }
+    }
+    println!(
+        "aim: blobby >= 50% of native for every size and operation: {}",
+        verdict(all_met)
+    );
+    if let (Some(before), Some(after)) = (before, peak_rss(pid)) {
+        let grew = after.saturating_sub(before);
+        let bounded = grew < 16 * MIB as u64;
+        println!(
+            "host peak RSS: {} MiB before the 100 MiB transfers, {} MiB after (+{} MiB); aim: bounded by the chunk size: {}",
+            before >> 20,
+            after >> 20,
+            grew >> 20,
+            verdict(bounded)
+        );
+    }
+    drop(host);
+    std::thread::sleep(Duration::from_millis(100));
+}
