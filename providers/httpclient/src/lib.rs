@@ -10,6 +10,7 @@
 //! | `timeout_ms` | the whole exchange, connect to last body byte; past it the call fails | `30000` |
 //! | `max_redirects` | redirects followed (`0`: none, the 3xx is the answer) | `10` |
 //! | `max_content_len` | largest response body accepted (`k`/`m`/`g`) | `64m` |
+//! | `tls_ca_file` | PEM file of extra trusted CA certificates (a private CA) | |
 //!
 //! One pooled client per link (connections are kept and reused across
 //! calls; HTTP/1.1 and HTTP/2), TLS on rustls with the operating system's
@@ -40,7 +41,12 @@ use weld_rpc::Context;
 /// The contract id this provider answers to.
 pub const CONTRACT_ID: &str = "wasmcloud:httpclient";
 /// Every setting this provider reads.
-pub const SETTING_KEYS: &[&str] = &["timeout_ms", "max_redirects", "max_content_len"];
+pub const SETTING_KEYS: &[&str] = &[
+    "timeout_ms",
+    "max_redirects",
+    "max_content_len",
+    "tls_ca_file",
+];
 /// Timeout of a request when the link gives none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Redirects followed when the link gives no limit.
@@ -57,6 +63,8 @@ pub struct ClientSettings {
     pub max_redirects: usize,
     /// Largest response body.
     pub max_content_len: u64,
+    /// Extra trusted CAs (PEM), read when the link is put.
+    pub tls_ca_file: Option<Setting>,
 }
 
 impl ClientSettings {
@@ -83,10 +91,17 @@ impl ClientSettings {
             Some(v) => size(s, &v)?,
             None => DEFAULT_MAX_CONTENT_LEN,
         };
+        let tls_ca_file = s.get("tls_ca_file");
+        if let Some(v) = &tls_ca_file {
+            if v.value.is_empty() {
+                return Err(s.invalid(v, "empty value"));
+            }
+        }
         Ok(ClientSettings {
             timeout,
             max_redirects,
             max_content_len,
+            tls_ca_file,
         })
     }
 }
@@ -173,7 +188,24 @@ impl Provider for HttpClientProvider {
             0 => reqwest::redirect::Policy::none(),
             n => reqwest::redirect::Policy::limited(n),
         };
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(ca) = &settings.tls_ca_file {
+            // Added to the system's roots, not instead of them.
+            let pem = std::fs::read(&ca.value)
+                .map_err(|e| ProviderError::unusable(&self.ctx.name, ca, "cannot read it", e))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                ProviderError::unusable(&self.ctx.name, ca, "not PEM certificates", e)
+            })?;
+            if certs.is_empty() {
+                return Err(ProviderError::invalid(
+                    &self.ctx.name,
+                    ca,
+                    "holds no certificate",
+                ));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .redirect(redirects)

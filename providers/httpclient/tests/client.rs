@@ -265,3 +265,74 @@ async fn bad_requests_and_dead_servers_are_clear_errors() {
         assert!(e.to_string().contains(why), "{k}={v}: {e}");
     }
 }
+
+/// HTTPS to a server whose certificate only `tls_ca_file` vouches for: a
+/// private CA works with it and is refused without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_private_ca_from_tls_ca_file() {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, cert.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), hyper::service::service_fn(route))
+                    .await;
+            });
+        }
+    });
+    let url = format!("https://localhost:{port}/teapot");
+    let ctx = Context::default();
+
+    let trusting = client(&[("tls_ca_file", ca_file.to_str().unwrap())]).await;
+    let resp = trusting
+        .request(&ctx, &req("GET", url.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (resp.status_code, resp.body.as_slice()),
+        (418, &b"short and stout"[..])
+    );
+
+    let plain = client(&[]).await;
+    let e = plain.request(&ctx, &req("GET", url)).await.unwrap_err();
+    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+
+    // A CA file that cannot be read refuses the link.
+    let p = HttpClientProvider::new(ProviderContext {
+        provider_id: "V".into(),
+        name: "httpclient".into(),
+        link_name: "default".into(),
+        config: HashMap::new(),
+        data_dir: std::env::temp_dir(),
+    });
+    let link = LinkDefinition {
+        actor_id: "MFETCH".into(),
+        provider_id: "V".into(),
+        link_name: "default".into(),
+        contract_id: "wasmcloud:httpclient".into(),
+        values: [("tls_ca_file".to_string(), "/nonexistent/ca.pem".to_string())]
+            .into_iter()
+            .collect(),
+    };
+    let e = p.put_link(&link, Arc::new(NoActor)).await.unwrap_err();
+    assert!(e.to_string().contains("cannot read it"), "{e}");
+}
