@@ -96,7 +96,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn blobby_host(dir: &Path, wasm: &Path, http: SocketAddr) -> HostProc {
     let root = dir.join("files");
+    // A 100 MiB body is in the actor's memory whole (the httpserver
+    // contract carries it in one message), more than once while decoded:
+    // the default 64 MiB per instance is too little.
     let m = Manifest::new()
+        .host_num("max_memory_mb", 512)
         .signed_actor(
             "blobby",
             wasm,
