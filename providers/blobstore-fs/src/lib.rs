@@ -59,8 +59,8 @@ use weld_interface_blobstore::{
     PutChunkRequest, PutObjectRequest, PutObjectResponse, RemoveObjectsRequest,
 };
 use weld_rpc::provider::lifecycle::{
-    ActorLink, ActorOrigin, LinkDefinition, LinkSettings, Message, PerLink, Provider,
-    ProviderContext, ProviderError, RpcError, RpcResult, Setting,
+    ActorLink, ActorOrigin, LinkDefinition, Message, PerLink, Provider,
+    ProviderContext, ProviderError, RpcError, RpcResult,
 };
 use weld_rpc::{Context, Timestamp};
 
@@ -154,33 +154,14 @@ impl FsBlobstoreProvider {
             None => self.ctx.data_dir.join("blobstore-fs"),
         };
         let chunk = match s.get(CHUNK_SIZE_KEY) {
-            Some(c) => chunk_size(&s, &c)?,
+            Some(c) => {
+                let (min, max) = CHUNK_SIZE_RANGE;
+                s.size(&c, min as u64..=max as u64)? as usize
+            }
             None => DEFAULT_CHUNK_SIZE,
         };
         Ok((root, chunk))
     }
-}
-
-fn chunk_size(s: &LinkSettings<'_>, c: &Setting) -> Result<usize, ProviderError> {
-    let text = c.value.to_ascii_lowercase();
-    let (digits, unit) = match text.strip_suffix('k') {
-        Some(d) => (d, 1024),
-        None => match text.strip_suffix('m') {
-            Some(d) => (d, 1024 * 1024),
-            None => (text.as_str(), 1),
-        },
-    };
-    let n = digits
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .ok_or_else(|| s.invalid(c, "not a size (bytes, or a number with k or m)"))?;
-    let (min, max) = CHUNK_SIZE_RANGE;
-    if !(min..=max).contains(&n) {
-        return Err(s.invalid(c, format!("must be between {min} and {max} bytes")));
-    }
-    Ok(n)
 }
 
 #[async_trait]

@@ -88,7 +88,7 @@ impl ClientSettings {
             .map(|n| n as usize)
             .unwrap_or(DEFAULT_MAX_REDIRECTS);
         let max_content_len = match s.get("max_content_len") {
-            Some(v) => size(s, &v)?,
+            Some(v) => s.size(&v, 1..=u64::MAX)?,
             None => DEFAULT_MAX_CONTENT_LEN,
         };
         let tls_ca_file = s.get("tls_ca_file");
@@ -104,24 +104,6 @@ impl ClientSettings {
             tls_ca_file,
         })
     }
-}
-
-/// A size in bytes, or with a `k`/`m`/`g` suffix (x1024).
-fn size(s: &LinkSettings<'_>, v: &Setting) -> Result<u64, ProviderError> {
-    let text = v.value.to_ascii_lowercase();
-    let (digits, unit) = match text.char_indices().last() {
-        Some((i, 'k')) => (&text[..i], 1u64 << 10),
-        Some((i, 'm')) => (&text[..i], 1 << 20),
-        Some((i, 'g')) => (&text[..i], 1 << 30),
-        _ => (text.as_str(), 1),
-    };
-    digits
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| s.invalid(v, "not a size (bytes, or a number with k, m or g)"))
 }
 
 /// One link: its settings and its pooled client.

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use base64::Engine as _;
+use weld_rpc::provider::lifecycle::Setting;
 use hyper::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
@@ -216,22 +216,11 @@ pub struct JsonCors {
 }
 
 impl JsonSettings {
-    /// Parses `config_json` text.
-    pub fn from_json(text: &str) -> Result<JsonSettings, String> {
-        serde_json::from_str(text).map_err(|e| format!("Invalid httpserver settings: {e}"))
-    }
-
-    /// Parses `config_b64` text: base64 with or without padding (upstream
-    /// accepted only unpadded, so `base64 -w0` output failed there).
-    pub fn from_b64(text: &str) -> Result<JsonSettings, String> {
-        let t = text.trim();
-        let raw = base64::engine::general_purpose::STANDARD
-            .decode(t)
-            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
-            .map_err(|e| format!("Invalid httpserver settings: not base64: {e}"))?;
-        let json = String::from_utf8(raw)
-            .map_err(|_| "Invalid httpserver settings: not UTF-8 JSON".to_string())?;
-        Self::from_json(&json)
+    /// Parses `config_json` or `config_b64` (see [`Setting::json`]).
+    pub fn parse(setting: &Setting) -> Result<JsonSettings, String> {
+        setting
+            .json()
+            .map_err(|e| format!("Invalid httpserver settings: {e}"))
     }
 }
 

@@ -213,12 +213,7 @@ impl HttpSettings {
     fn apply(&mut self, s: &LinkSettings<'_>, origin: SettingOrigin) -> Result<(), ProviderError> {
         for key in ["config_b64", "config_json"] {
             let Some(v) = s.at(origin, key) else { continue };
-            let json = if key == "config_b64" {
-                config::JsonSettings::from_b64(&v.value)
-            } else {
-                config::JsonSettings::from_json(&v.value)
-            }
-            .map_err(|r| s.invalid(&v, r))?;
+            let json = config::JsonSettings::parse(&v).map_err(|r| s.invalid(&v, r))?;
             let names_address = json.address.is_some();
             self.apply_json(json).map_err(|r| s.invalid(&v, r))?;
             if names_address {
@@ -388,28 +383,13 @@ pub fn parse_address(text: &str) -> Result<SocketAddr, String> {
 /// Parses `123`, `64k`, `10M`, `1g` (multiples of 1024) within
 /// [`CONTENT_LEN_LIMIT`].
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (digits, unit) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_lowercase()),
-        _ => (t, ' '),
-    };
-    let factor: u64 = match unit {
-        ' ' => 1,
-        'k' => 1024,
-        'm' => 1024 * 1024,
-        'g' => 1024 * 1024 * 1024,
-        other => {
-            return Err(format!(
-                "unknown size suffix {other:?} in {text:?} (use k, m or g)"
-            ))
-        }
-    };
-    let n: u64 = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a size (e.g. 500, 64k, 10m)"))?;
-    let bytes = n.checked_mul(factor).filter(|b| *b <= CONTENT_LEN_LIMIT);
-    bytes.ok_or_else(|| format!("{text:?} is above the limit of {CONTENT_LEN_LIMIT} bytes"))
+    let n = weld_rpc::provider::lifecycle::parse_size(text)?;
+    if n > CONTENT_LEN_LIMIT {
+        return Err(format!(
+            "{text:?} is above the limit of {CONTENT_LEN_LIMIT} bytes"
+        ));
+    }
+    Ok(n)
 }
 
 /// What every connection of one listener shares.

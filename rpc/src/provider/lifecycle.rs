@@ -87,6 +87,26 @@ impl Setting {
         crate::redact::value(&self.key, &self.value)
     }
 
+    /// The value as upstream's JSON settings: `config_b64` holds base64
+    /// (padded or not; upstream took only unpadded, so `base64 -w0` output
+    /// failed there) of the JSON text that any other key holds as is. The
+    /// error is the reason only; [`LinkSettings::invalid`] adds the key.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        use base64::Engine as _;
+        let raw;
+        let text = if self.key.eq_ignore_ascii_case("config_b64") {
+            let t = self.value.trim();
+            raw = base64::engine::general_purpose::STANDARD
+                .decode(t)
+                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
+                .map_err(|e| format!("not base64: {e}"))?;
+            std::str::from_utf8(&raw).map_err(|_| "not UTF-8 JSON".to_string())?
+        } else {
+            self.value.as_str()
+        };
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON settings: {e}"))
+    }
+
     /// A built-in default for `key`.
     pub fn default_for(key: &str, value: impl Into<String>) -> Self {
         Setting {
@@ -291,6 +311,53 @@ impl<'a> LinkSettings<'a> {
     pub fn invalid(&self, setting: &Setting, reason: impl Into<String>) -> ProviderError {
         ProviderError::invalid(self.provider, setting, reason)
     }
+
+    /// `setting` as a size in bytes (see [`parse_size`]) within `range`.
+    pub fn size(
+        &self,
+        setting: &Setting,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, ProviderError> {
+        let n = parse_size(&setting.value).map_err(|r| self.invalid(setting, r))?;
+        if !range.contains(&n) {
+            return Err(self.invalid(
+                setting,
+                format!(
+                    "must be between {} and {} bytes",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Parses a size setting: `500` bytes, or a number with a `k`, `m` or `g`
+/// suffix (any case; multiples of 1024), as `64k` or `10M`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_lowercase()),
+        _ => (t, ' '),
+    };
+    let factor: u64 = match unit {
+        ' ' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size suffix {other:?} in {text:?} (use k, m or g)"
+            ))
+        }
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("{text:?} is not a size (e.g. 500, 64k, 10m)"))
 }
 
 /// Whether the unknown key `key` looks like a misspelling of `known`:
