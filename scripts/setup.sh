@@ -11,6 +11,8 @@
 #   redis       make sure Redis listens on 127.0.0.1:6379 (starts or installs it)
 #   nats        make sure NATS with JetStream listens on 127.0.0.1:4222
 #   postgres    make sure PostgreSQL listens on 127.0.0.1:5432 with a `test` database
+#   s3          make sure an S3-compatible server (PyPI moto[server]) listens on
+#               127.0.0.1:5000 (installs moto into a venv under the state dir)
 #   wrk         make sure the `wrk` load generator is installed (for `make bench`)
 #
 # Every step is idempotent and quick when its thing is already there: it only
@@ -27,7 +29,8 @@
 #   WELD_RUSTC_WEB   the rustc-web compiler (default /usr/bin/rustc)
 #   WELD_STATE_DIR   where services started here keep data and logs
 #                    (default target/services in the repository)
-#   WELD_REDIS_PORT, WELD_NATS_PORT, WELD_PG_PORT   ports (6379, 4222, 5432)
+#   WELD_REDIS_PORT, WELD_NATS_PORT, WELD_PG_PORT, WELD_S3_PORT
+#                    ports (6379, 4222, 5432, 5000)
 #   WELD_SERVER_DIRS where server binaries live when not on PATH
 #                    (default "/usr/sbin /usr/bin")
 set -euo pipefail
@@ -40,6 +43,7 @@ state_dir=${WELD_STATE_DIR:-$root/target/services}
 redis_port=${WELD_REDIS_PORT:-6379}
 nats_port=${WELD_NATS_PORT:-4222}
 pg_port=${WELD_PG_PORT:-5432}
+s3_port=${WELD_S3_PORT:-5000}
 read -r -a server_dirs <<<"${WELD_SERVER_DIRS:-/usr/sbin /usr/bin}"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -219,6 +223,37 @@ ensure_postgres() {
   fi
 }
 
+# moto's S3 server: moto_server on PATH, else one installed here into a
+# venv of the state dir (no system Python package is touched).
+ensure_s3() {
+  if port_open "$s3_port"; then say "s3: listening on $s3_port"; return 0; fi
+  local bin dir venv
+  dir=$state_dir/s3
+  venv=$state_dir/s3-venv
+  mkdir -p "$dir"
+  bin=$(command -v moto_server 2>/dev/null || true)
+  [ -z "$bin" ] && [ -x "$venv/bin/moto_server" ] && bin=$venv/bin/moto_server
+  if [ -z "$bin" ]; then
+    local py
+    py=$(command -v python3 2>/dev/null) || {
+      apt_install python3 python3-venv >/dev/null || die 1 "python3 is not installed. Run:" \
+        "    sudo apt-get install -y python3 python3-venv"
+      py=$(command -v python3)
+    }
+    if ! "$py" -m venv "$venv" >&2 2>/dev/null; then
+      apt_install python3-venv >/dev/null || die 1 "python3 cannot make a venv. Run:" \
+        "    sudo apt-get install -y python3-venv"
+      "$py" -m venv "$venv" >&2 || die 1 "python3 -m venv $venv failed (see above)"
+    fi
+    say "s3: pip install moto[server] (into ${venv#"$root"/})"
+    "$venv/bin/pip" install -q 'moto[server]' >&2 || die 1 "pip install 'moto[server]' failed (see above)"
+    bin=$venv/bin/moto_server
+  fi
+  say "s3: starting $bin (log in ${dir#"$root"/})"
+  setsid nohup "$bin" -H 127.0.0.1 -p "$s3_port" >"$dir/moto.log" 2>&1 </dev/null &
+  wait_port "$s3_port" s3 "$dir/moto.log"
+}
+
 # The HTTP benches' load generator. They fall back to a built-in client
 # without it, but wrk is the reference the README's figures come from.
 ensure_wrk() {
@@ -229,12 +264,12 @@ ensure_wrk() {
 }
 
 # ---------------------------------------------------------------------- main
-steps="wasm, wasm-route, redis, nats, postgres, wrk"
+steps="wasm, wasm-route, redis, nats, postgres, s3, wrk"
 [ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
 # Check every step before doing any, so a typo costs nothing.
 for step in "$@"; do
   case "$step" in
-    wasm | wasm-route | redis | nats | postgres | wrk) ;;
+    wasm | wasm-route | redis | nats | postgres | s3 | wrk) ;;
     *) die 2 "unknown step \`$step\` ($steps)" ;;
   esac
 done
@@ -245,6 +280,7 @@ for step in "$@"; do
     redis) ensure_redis ;;
     nats) ensure_nats ;;
     postgres) ensure_postgres ;;
+    s3) ensure_s3 ;;
     wrk) ensure_wrk ;;
   esac
 done

@@ -59,8 +59,8 @@ use weld_interface_blobstore::{
     PutChunkRequest, PutObjectRequest, PutObjectResponse, RemoveObjectsRequest,
 };
 use weld_rpc::provider::lifecycle::{
-    ActorLink, ActorOrigin, LinkDefinition, Message, PerLink, Provider,
-    ProviderContext, ProviderError, RpcError, RpcResult,
+    ActorLink, ActorOrigin, LinkDefinition, Message, PerLink, Provider, ProviderContext,
+    ProviderError, RpcError, RpcResult,
 };
 use weld_rpc::{Context, Timestamp};
 

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use weld_rpc::provider::lifecycle::Setting;
 use hyper::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
+use weld_rpc::provider::lifecycle::Setting;
 
 /// CORS policy of a link (upstream's defaults when none is given).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,66 +3,22 @@
 //! `Provider::handle`, and `ReceiveChunk` callbacks decoded by the generated
 //! `ChunkReceiverReceiver` into a recording actor.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use weld_interface_blobstore::{
-    BlobstoreSender, Chunk, ChunkReceiver, ChunkReceiverReceiver, ChunkResponse,
-};
+use weld_interface_blobstore::BlobstoreSender;
 use weld_provider_blobstore_fs::FsBlobstoreProvider;
 use weld_rpc::core::LinkDefinition;
 use weld_rpc::provider::{ActorOrigin, Provider, ProviderClient, ProviderContext};
-use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
+
+mod actor;
+pub use actor::{chunk, ctx, Actor, Received};
 
 pub const ACTOR: &str = "MBLOBBYACTOR";
-
-/// What the actor's `ChunkReceiver` got.
-#[derive(Default)]
-pub struct Received {
-    pub chunks: Vec<(u64, usize, bool)>,
-    /// The bytes, when kept.
-    pub bytes: Vec<u8>,
-    pub total: u64,
-}
-
-/// The linked actor: records chunks; cancels after `cancel_after` chunks.
-#[derive(Clone)]
-pub struct Actor {
-    pub received: Arc<Mutex<Received>>,
-    pub keep_bytes: bool,
-    pub cancel_after: Option<usize>,
-}
-
-#[weld_rpc::async_trait]
-impl ChunkReceiver for Actor {
-    async fn receive_chunk(&self, _ctx: &Context, arg: &Chunk) -> RpcResult<ChunkResponse> {
-        let mut r = self.received.lock().unwrap();
-        r.chunks.push((arg.offset, arg.bytes.len(), arg.is_last));
-        r.total += arg.bytes.len() as u64;
-        if self.keep_bytes {
-            r.bytes.extend_from_slice(&arg.bytes);
-        }
-        Ok(ChunkResponse {
-            cancel_download: self.cancel_after.is_some_and(|n| r.chunks.len() >= n),
-        })
-    }
-}
-
-#[weld_rpc::async_trait]
-impl Transport for Actor {
-    async fn send(
-        &self,
-        ctx: &Context,
-        req: Message<'_>,
-        _opts: Option<SendOpts>,
-    ) -> RpcResult<Vec<u8>> {
-        ChunkReceiverReceiver::dispatch(self, ctx, req).await
-    }
-}
 
 /// A provider linked to [`ACTOR`] with `values` (plus `ROOT` = `root`).
 pub struct World {
@@ -140,20 +96,5 @@ impl World {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("chunks did not arrive");
-    }
-}
-
-pub fn ctx() -> Context {
-    Context::default()
-}
-
-/// A chunk of `object` in `container`.
-pub fn chunk(container: &str, object: &str, bytes: &[u8], offset: u64, is_last: bool) -> Chunk {
-    Chunk {
-        object_id: object.into(),
-        container_id: container.into(),
-        bytes: bytes.to_vec(),
-        offset,
-        is_last,
     }
 }
