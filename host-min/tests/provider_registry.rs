@@ -16,6 +16,7 @@ async fn builtin_kinds_build_and_serve() {
     let kinds: Vec<&str> = reg.kinds().collect();
     for kind in [
         "blobstore-fs",
+        "blobstore-s3",
         "httpclient",
         "httpserver",
         "keyvalue",

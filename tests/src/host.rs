@@ -56,6 +56,11 @@ pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
         "providers/blobstore-fs",
     ),
     (
+        "weld-provider-blobstore-s3",
+        "weld-provider-blobstore-s3",
+        "providers/blobstore-s3",
+    ),
+    (
         "weld-provider-httpserver",
         "weld-provider-httpserver",
         "providers/httpserver",

@@ -92,6 +92,8 @@ fn host_min_packages_with_its_unpublished_dependencies() {
             "-p",
             "weld-provider-blobstore-fs",
             "-p",
+            "weld-provider-blobstore-s3",
+            "-p",
             "weld-interface-httpclient",
             "-p",
             "weld-provider-httpclient",

@@ -6,9 +6,10 @@
 //! library the host links, plus a binary that runs the same provider as its
 //! own process on a lattice). [`ProviderRegistry::with_builtins`] registers
 //! those host-min was built with, selected by Cargo features
-//! (`provider-blobstore-fs`, `provider-httpclient`, `provider-httpserver`,
-//! `provider-keyvalue`, `provider-keyvalue-redis`; all by default), so a
-//! host can be built with just the providers it needs.
+//! (`provider-blobstore-fs`, `provider-blobstore-s3`, `provider-httpclient`,
+//! `provider-httpserver`, `provider-keyvalue`, `provider-keyvalue-redis`;
+//! all by default), so a host can be built with just the providers it
+//! needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
 
@@ -20,6 +21,8 @@ pub use weld_rpc::provider::lifecycle::*;
 
 #[cfg(feature = "provider-blobstore-fs")]
 pub use weld_provider_blobstore_fs as blobstore_fs;
+#[cfg(feature = "provider-blobstore-s3")]
+pub use weld_provider_blobstore_s3 as blobstore_s3;
 #[cfg(feature = "provider-httpclient")]
 pub use weld_provider_httpclient as httpclient;
 #[cfg(feature = "provider-httpserver")]
@@ -56,6 +59,12 @@ impl ProviderRegistry {
             "blobstore-fs",
             blobstore_fs::CONTRACT_ID,
             blobstore_fs::FsBlobstoreProvider::build,
+        );
+        #[cfg(feature = "provider-blobstore-s3")]
+        reg.register(
+            "blobstore-s3",
+            blobstore_s3::CONTRACT_ID,
+            blobstore_s3::S3BlobstoreProvider::build,
         );
         #[cfg(feature = "provider-httpclient")]
         reg.register(
