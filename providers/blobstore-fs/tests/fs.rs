@@ -559,7 +559,7 @@ async fn settings_are_checked() {
     );
     for (k, v, why) in [
         ("ROOT", "", "empty value"),
-        ("chunk_size", "lots", "not a size"),
+        ("chunk_size", "lots", "unknown size suffix"),
         ("chunk_size", "1", "must be between"),
         ("chunk_size", "1g", "must be between"),
         ("rooot", "/x", "did you mean `ROOT`"),
