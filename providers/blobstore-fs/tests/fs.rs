@@ -5,44 +5,19 @@ mod support;
 
 use std::path::Path;
 
-use support::{chunk, ctx, World, ACTOR};
+use support::{chunk, co, ctx, get, put, World, ACTOR};
 use weld_interface_blobstore::{
-    Blobstore, ContainerObject, GetObjectRequest, ListObjectsRequest, PutChunkRequest,
-    PutObjectRequest, RemoveObjectsRequest,
+    Blobstore, ListObjectsRequest, PutChunkRequest, PutObjectRequest, RemoveObjectsRequest,
 };
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary folder")
 }
 
-fn put(container: &str, object: &str, bytes: &[u8]) -> PutObjectRequest {
-    PutObjectRequest {
-        chunk: chunk(container, object, bytes, 0, true),
-        content_type: None,
-        content_encoding: None,
-    }
-}
-
-fn get(container: &str, object: &str, range: Option<(u64, u64)>) -> GetObjectRequest {
-    GetObjectRequest {
-        object_id: object.into(),
-        container_id: container.into(),
-        range_start: range.map(|r| r.0),
-        range_end: range.map(|r| r.1),
-    }
-}
-
 fn list(container: &str) -> ListObjectsRequest {
     ListObjectsRequest {
         container_id: container.into(),
         ..Default::default()
-    }
-}
-
-fn co(container: &str, object: &str) -> ContainerObject {
-    ContainerObject {
-        container_id: container.into(),
-        object_id: object.into(),
     }
 }
 
@@ -481,7 +456,7 @@ async fn downloads_stream_the_rest_to_the_actor_chunk_by_chunk() {
         (first.bytes.len(), first.offset, first.is_last),
         (4096, 0, false)
     );
-    w.wait_chunks(2).await;
+    w.actor.wait_chunks(2).await;
     let got = std::mem::take(&mut *w.actor.received.lock().unwrap());
     assert_eq!(got.chunks, [(4096, 4096, false), (8192, 1811, true)]);
     let mut all = first.bytes;
@@ -496,7 +471,7 @@ async fn downloads_stream_the_rest_to_the_actor_chunk_by_chunk() {
     assert_eq!(r.content_length, 8192);
     let first = r.initial_chunk.unwrap();
     assert_eq!((first.offset, first.bytes.len()), (100, 4096));
-    w.wait_chunks(1).await;
+    w.actor.wait_chunks(1).await;
     let got = std::mem::take(&mut *w.actor.received.lock().unwrap());
     assert_eq!(got.chunks, [(4196, 4096, true)]);
     assert_eq!(got.bytes, data[4196..8292]);
@@ -523,7 +498,7 @@ async fn downloads_stream_the_rest_to_the_actor_chunk_by_chunk() {
         .get_object(&ctx(), &get("c", "bigger", None))
         .await
         .unwrap();
-    cancelling.wait_chunks(1).await;
+    cancelling.actor.wait_chunks(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(cancelling.actor.received.lock().unwrap().chunks.len(), 1);
 }

@@ -347,7 +347,8 @@ impl Linked {
         }
     }
 
-    async fn object_metadata(&self, container: &str, object: &str) -> RpcResult<ObjectMetadata> {
+    /// The object's metadata; `None` when S3 says it is not there.
+    async fn head(&self, container: &str, object: &str) -> RpcResult<Option<ObjectMetadata>> {
         let head = self
             .s3
             .head_object()
@@ -356,17 +357,24 @@ impl Linked {
             .send()
             .await;
         match head {
-            Ok(h) => Ok(ObjectMetadata {
+            Ok(h) => Ok(Some(ObjectMetadata {
                 object_id: object.to_string(),
                 container_id: container.to_string(),
                 content_length: h.content_length().unwrap_or(0).max(0) as u64,
                 last_modified: timestamp(h.last_modified()),
                 content_type: h.content_type().map(str::to_string),
                 content_encoding: h.content_encoding().map(str::to_string),
-            }),
-            Err(e) if status(&e) == Some(404) => Err(object_missing(container, object)),
+            })),
+            Err(e) if status(&e) == Some(404) => Ok(None),
             Err(e) => Err(s3_error(&format!("object {container}/{object}"), e)),
         }
+    }
+
+    /// The object's metadata, or upstream's not-found error.
+    async fn object_metadata(&self, container: &str, object: &str) -> RpcResult<ObjectMetadata> {
+        self.head(container, object)
+            .await?
+            .ok_or_else(|| object_missing(container, object))
     }
 
     /// Every key of `bucket`, a page of S3's at a time, to `each`.
@@ -703,15 +711,8 @@ impl Blobstore for Call<'_> {
     }
 
     async fn object_exists(&self, _ctx: &Context, arg: &ContainerObject) -> RpcResult<bool> {
-        match self
-            .linked
-            .object_metadata(&arg.container_id, &arg.object_id)
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if e.to_string().ends_with("not found") => Ok(false),
-            Err(e) => Err(e),
-        }
+        let found = self.linked.head(&arg.container_id, &arg.object_id).await?;
+        Ok(found.is_some())
     }
 
     async fn get_object_info(

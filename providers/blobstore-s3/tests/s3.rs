@@ -10,10 +10,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actor::{chunk, ctx, Actor};
+use actor::{chunk, co, ctx, get, put, Actor};
 use weld_interface_blobstore::{
-    Blobstore, BlobstoreSender, ContainerObject, GetObjectRequest, ListObjectsRequest,
-    PutChunkRequest, PutObjectRequest, RemoveObjectsRequest,
+    Blobstore, BlobstoreSender, ListObjectsRequest, PutChunkRequest, RemoveObjectsRequest,
 };
 use weld_provider_blobstore_s3::S3BlobstoreProvider;
 use weld_rpc::core::LinkDefinition;
@@ -91,20 +90,6 @@ impl World {
             link,
         }
     }
-
-    /// Waits until the actor got a chunk with `is_last`, or `n` chunks.
-    async fn wait_chunks(&self, n: usize) {
-        for _ in 0..1000 {
-            {
-                let r = self.actor.received.lock().unwrap();
-                if r.chunks.len() >= n || r.chunks.last().is_some_and(|c| c.2) {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("chunks did not arrive");
-    }
 }
 
 /// A client of our own, to see what the provider did.
@@ -146,30 +131,6 @@ async fn raw_get(bucket: &str, key: &str) -> Option<Vec<u8>> {
 
 fn bucket() -> String {
     unique_name("weld")
-}
-
-fn put(container: &str, object: &str, bytes: &[u8]) -> PutObjectRequest {
-    PutObjectRequest {
-        chunk: chunk(container, object, bytes, 0, true),
-        content_type: None,
-        content_encoding: None,
-    }
-}
-
-fn get(container: &str, object: &str, range: Option<(u64, u64)>) -> GetObjectRequest {
-    GetObjectRequest {
-        object_id: object.into(),
-        container_id: container.into(),
-        range_start: range.map(|r| r.0),
-        range_end: range.map(|r| r.1),
-    }
-}
-
-fn co(container: &str, object: &str) -> ContainerObject {
-    ContainerObject {
-        container_id: container.into(),
-        object_id: object.into(),
-    }
 }
 
 /// Bytes that differ at every offset of a MiB-sized object.
@@ -501,7 +462,7 @@ async fn downloads_stream_through_receive_chunk() {
         (64 * 1024, 0, false)
     );
     assert_eq!(r.content_length, body.len() as u64);
-    w.wait_chunks(usize::MAX).await;
+    w.actor.wait_chunks(usize::MAX).await;
     let got = w.actor.received.lock().unwrap();
     assert_eq!(got.chunks.len(), 16, "{:?}", got.chunks);
     for (i, (offset, len, last)) in got.chunks.iter().enumerate() {
@@ -524,7 +485,7 @@ async fn downloads_stream_through_receive_chunk() {
     let first = r.initial_chunk.unwrap();
     assert_eq!((first.offset, first.bytes.len()), (100_000, 64 * 1024));
     assert_eq!(r.content_length, 200_000);
-    w.wait_chunks(usize::MAX).await;
+    w.actor.wait_chunks(usize::MAX).await;
     let got = w.actor.received.lock().unwrap();
     let mut all = first.bytes.clone();
     all.extend_from_slice(&got.bytes);
@@ -558,7 +519,7 @@ async fn a_download_stops_when_the_actor_cancels() {
         .await
         .unwrap();
     s.get_object(&ctx(), &get(&b, "o", None)).await.unwrap();
-    w.wait_chunks(2).await;
+    w.actor.wait_chunks(2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(w.actor.received.lock().unwrap().chunks.len(), 2);
 }

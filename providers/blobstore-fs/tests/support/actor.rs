@@ -6,8 +6,12 @@
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use weld_interface_blobstore::{Chunk, ChunkReceiver, ChunkReceiverReceiver, ChunkResponse};
+use weld_interface_blobstore::{
+    Chunk, ChunkReceiver, ChunkReceiverReceiver, ChunkResponse, ContainerObject, GetObjectRequest,
+    PutObjectRequest,
+};
 use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
 
 /// What the actor's `ChunkReceiver` got.
@@ -25,6 +29,22 @@ pub struct Actor {
     pub received: Arc<Mutex<Received>>,
     pub keep_bytes: bool,
     pub cancel_after: Option<usize>,
+}
+
+impl Actor {
+    /// Waits until the actor got a chunk with `is_last`, or `n` chunks.
+    pub async fn wait_chunks(&self, n: usize) {
+        for _ in 0..1000 {
+            {
+                let r = self.received.lock().unwrap();
+                if r.chunks.len() >= n || r.chunks.last().is_some_and(|c| c.2) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("chunks did not arrive");
+    }
 }
 
 #[weld_rpc::async_trait]
@@ -66,5 +86,32 @@ pub fn chunk(container: &str, object: &str, bytes: &[u8], offset: u64, is_last: 
         bytes: bytes.to_vec(),
         offset,
         is_last,
+    }
+}
+
+/// A whole object in one chunk.
+pub fn put(container: &str, object: &str, bytes: &[u8]) -> PutObjectRequest {
+    PutObjectRequest {
+        chunk: chunk(container, object, bytes, 0, true),
+        content_type: None,
+        content_encoding: None,
+    }
+}
+
+/// `object`, all of it or a range (`rangeEnd` inclusive).
+pub fn get(container: &str, object: &str, range: Option<(u64, u64)>) -> GetObjectRequest {
+    GetObjectRequest {
+        object_id: object.into(),
+        container_id: container.into(),
+        range_start: range.map(|r| r.0),
+        range_end: range.map(|r| r.1),
+    }
+}
+
+/// Container and object.
+pub fn co(container: &str, object: &str) -> ContainerObject {
+    ContainerObject {
+        container_id: container.into(),
+        object_id: object.into(),
     }
 }

@@ -16,7 +16,7 @@ use weld_rpc::core::LinkDefinition;
 use weld_rpc::provider::{ActorOrigin, Provider, ProviderClient, ProviderContext};
 
 mod actor;
-pub use actor::{chunk, ctx, Actor, Received};
+pub use actor::{chunk, co, ctx, get, put, Actor, Received};
 
 pub const ACTOR: &str = "MBLOBBYACTOR";
 
@@ -82,19 +82,5 @@ impl World {
     /// The actor's folder.
     pub fn home(&self) -> PathBuf {
         self.root.join(&self.link.actor_id)
-    }
-
-    /// Waits until the actor got a chunk with `is_last`, or `n` chunks.
-    pub async fn wait_chunks(&self, n: usize) {
-        for _ in 0..1000 {
-            {
-                let r = self.actor.received.lock().unwrap();
-                if r.chunks.len() >= n || r.chunks.last().is_some_and(|c| c.2) {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("chunks did not arrive");
     }
 }
