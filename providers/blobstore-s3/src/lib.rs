@@ -310,6 +310,23 @@ where
     }
 }
 
+/// [`s3_error`], but a bucket that does not exist is upstream's
+/// not-found error for `container`.
+fn in_bucket<E>(
+    container: &str,
+    what: &str,
+    e: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> RpcError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if e.code() == Some("NoSuchBucket") {
+        container_missing(container)
+    } else {
+        s3_error(what, e)
+    }
+}
+
 fn container_missing(id: &str) -> RpcError {
     RpcError::Other(format!("container {id} not found"))
 }
@@ -393,7 +410,7 @@ impl Linked {
                 .set_continuation_token(token.take())
                 .send()
                 .await
-                .map_err(|e| s3_error(&format!("container {container}"), e))?;
+                .map_err(|e| in_bucket(container, &format!("container {container}"), e))?;
             let keys: Vec<String> = page
                 .contents()
                 .iter()
@@ -696,7 +713,6 @@ impl Blobstore for Call<'_> {
                             s3_error(&format!("container {id}"), e)
                         }
                     }),
-                Err(e) if e.to_string().contains("NoSuchBucket") => Err(container_missing(id)),
                 Err(e) => Err(e),
             };
             if let Err(e) = result {
@@ -862,7 +878,6 @@ impl Blobstore for Call<'_> {
         }
         let what = || format!("object {}/{}", chunk.container_id, chunk.object_id);
         let bucket = self.linked.bucket(&chunk.container_id).to_string();
-        let missing_bucket = |e: &str| e.contains("NoSuchBucket");
         if chunk.is_last {
             self.linked
                 .s3
@@ -874,11 +889,7 @@ impl Blobstore for Call<'_> {
                 .body(ByteStream::from(chunk.bytes.clone()))
                 .send()
                 .await
-                .map_err(|e| s3_error(&what(), e))
-                .map_err(|e| match missing_bucket(&e.to_string()) {
-                    true => container_missing(&chunk.container_id),
-                    false => e,
-                })?;
+                .map_err(|e| in_bucket(&chunk.container_id, &what(), e))?;
             return Ok(PutObjectResponse { stream_id: None });
         }
         let started = self
@@ -891,11 +902,7 @@ impl Blobstore for Call<'_> {
             .set_content_encoding(arg.content_encoding.clone())
             .send()
             .await
-            .map_err(|e| s3_error(&what(), e))
-            .map_err(|e| match missing_bucket(&e.to_string()) {
-                true => container_missing(&chunk.container_id),
-                false => e,
-            })?;
+            .map_err(|e| in_bucket(&chunk.container_id, &what(), e))?;
         let Some(upload_id) = started.upload_id() else {
             return Err(RpcError::Other(format!("{}: S3 gave no upload id", what())));
         };
