@@ -14,6 +14,7 @@ metadata package = [
 namespace org.wasmcloud.interface.httpserver
 
 use org.wasmcloud.model#U16
+use org.wasmcloud.model#U32
 use org.wasmcloud.model#codegenRust
 use org.wasmcloud.model#n
 use org.wasmcloud.model#wasmbus
@@ -94,4 +95,91 @@ map HeaderMap {
 /// The values of one header.
 list HeaderValues {
     member: String,
+}
+
+/// weld's body streaming, an extension of the contract that wasmCloud 0.x
+/// does not have: a link with the `stream_body_over` value lets its actor
+/// read a large request body and write a response body a piece at a time,
+/// so neither the host nor the actor holds a whole body. The provider marks
+/// each request of such a link with an `x-weld-stream` header (the stream
+/// id); a request whose body was left for `ReadBody` also has
+/// `x-weld-body: streamed` and an empty `body`. Actors that never call
+/// these operations see the contract unchanged.
+@wasmbus(
+    contractId: "wasmcloud:httpserver",
+    providerReceive: true,
+)
+service HttpBody {
+    version: "0.1",
+    operations: [ReadBody, StartResponse, SendBody],
+}
+
+/// The next piece of the request body, at most `maxBytes` long; the last
+/// piece has `isLast` set (and may be empty).
+operation ReadBody {
+    input: ReadBodyRequest,
+    output: BodyChunk,
+}
+
+/// Sends the response head now; the body follows with `SendBody`. The
+/// response `HandleRequest` returns afterwards is ignored, except that an
+/// error cuts the body short (the client sees an incomplete response).
+operation StartResponse {
+    input: ResponseHead,
+}
+
+/// One piece of the response body, after `StartResponse`. Waits while the
+/// client is slower than the actor (at most a few pieces are buffered).
+operation SendBody {
+    input: BodyChunk,
+}
+
+/// What `ReadBody` asks for.
+structure ReadBodyRequest {
+    /// The request's `x-weld-stream` header.
+    @required
+    @n(0)
+    streamId: String,
+
+    /// The most bytes to return.
+    @required
+    @n(1)
+    maxBytes: U32,
+}
+
+/// A piece of a body.
+structure BodyChunk {
+    /// The request's `x-weld-stream` header.
+    @required
+    @n(0)
+    streamId: String,
+
+    /// The bytes (may be empty).
+    @required
+    @n(1)
+    bytes: Blob,
+
+    /// No more bytes follow.
+    @required
+    @n(2)
+    isLast: Boolean,
+}
+
+/// Status and headers of a streamed response.
+structure ResponseHead {
+    /// The request's `x-weld-stream` header.
+    @required
+    @n(0)
+    streamId: String,
+
+    /// Status code, e.g. 200.
+    @required
+    @n(1)
+    statusCode: U16,
+
+    /// Response headers (`content-length` is kept when it is valid, and the
+    /// body must then be exactly that long).
+    @required
+    @n(2)
+    header: HeaderMap,
 }

@@ -68,6 +68,75 @@ pub type HeaderMap = std::collections::HashMap<String, HeaderValues>;
 /// The values of one header.
 pub type HeaderValues = Vec<String>;
 
+/// What `ReadBody` asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReadBodyRequest {
+    /// The request's `x-weld-stream` header.
+    #[serde(rename = "streamId")]
+    #[serde(default)]
+    pub stream_id: String,
+    /// The most bytes to return.
+    #[serde(rename = "maxBytes")]
+    #[serde(default)]
+    pub max_bytes: u32,
+}
+
+weld_rpc::cbor_struct! {
+    ReadBodyRequest array {
+        0 stream_id "streamId" required,
+        1 max_bytes "maxBytes" required,
+    }
+}
+
+/// A piece of a body.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BodyChunk {
+    /// The request's `x-weld-stream` header.
+    #[serde(rename = "streamId")]
+    #[serde(default)]
+    pub stream_id: String,
+    /// The bytes (may be empty).
+    #[serde(default)]
+    #[serde(with = "weld_rpc::serde_blob")]
+    pub bytes: Vec<u8>,
+    /// No more bytes follow.
+    #[serde(rename = "isLast")]
+    #[serde(default)]
+    pub is_last: bool,
+}
+
+weld_rpc::cbor_struct! {
+    BodyChunk array {
+        0 stream_id "streamId" required,
+        1 bytes required blob,
+        2 is_last "isLast" required,
+    }
+}
+
+/// Status and headers of a streamed response.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ResponseHead {
+    /// The request's `x-weld-stream` header.
+    #[serde(rename = "streamId")]
+    #[serde(default)]
+    pub stream_id: String,
+    /// Status code, e.g. 200.
+    #[serde(rename = "statusCode")]
+    #[serde(default)]
+    pub status_code: u16,
+    /// Response headers (`content-length` is kept when it is valid, and the
+    /// body must then be exactly that long).
+    pub header: HeaderMap,
+}
+
+weld_rpc::cbor_struct! {
+    ResponseHead array {
+        0 stream_id "streamId" required,
+        1 status_code "statusCode" required,
+        2 header required,
+    }
+}
+
 /// Implemented by actors that serve HTTP. The provider owns the listening
 /// socket (configured by the link's `address` or `port` value) and calls
 /// the actor once per request.
@@ -98,6 +167,64 @@ weld_rpc::service_receiver! {
 weld_rpc::service_sender! {
     HttpServerSender for HttpServer msgpack actor {
         "HandleRequest" handle_request(HttpRequest) -> HttpResponse,
+    }
+}
+
+/// weld's body streaming, an extension of the contract that wasmCloud 0.x
+/// does not have: a link with the `stream_body_over` value lets its actor
+/// read a large request body and write a response body a piece at a time,
+/// so neither the host nor the actor holds a whole body. The provider marks
+/// each request of such a link with an `x-weld-stream` header (the stream
+/// id); a request whose body was left for `ReadBody` also has
+/// `x-weld-body: streamed` and an empty `body`. Actors that never call
+/// these operations see the contract unchanged.
+#[weld_rpc::async_trait]
+pub trait HttpBody {
+    /// The capability contract id of this service.
+    fn contract_id() -> &'static str
+    where
+        Self: Sized,
+    {
+        "wasmcloud:httpserver"
+    }
+
+    /// The next piece of the request body, at most `maxBytes` long; the last
+    /// piece has `isLast` set (and may be empty).
+    async fn read_body(
+        &self,
+        ctx: &weld_rpc::Context,
+        arg: &ReadBodyRequest,
+    ) -> weld_rpc::RpcResult<BodyChunk>;
+    /// Sends the response head now; the body follows with `SendBody`. The
+    /// response `HandleRequest` returns afterwards is ignored, except that an
+    /// error cuts the body short (the client sees an incomplete response).
+    async fn start_response(
+        &self,
+        ctx: &weld_rpc::Context,
+        arg: &ResponseHead,
+    ) -> weld_rpc::RpcResult<()>;
+    /// One piece of the response body, after `StartResponse`. Waits while the
+    /// client is slower than the actor (at most a few pieces are buffered).
+    async fn send_body(
+        &self,
+        ctx: &weld_rpc::Context,
+        arg: &BodyChunk,
+    ) -> weld_rpc::RpcResult<()>;
+}
+
+weld_rpc::service_receiver! {
+    HttpBodyReceiver for HttpBody msgpack {
+        "ReadBody" read_body(ReadBodyRequest) -> BodyChunk,
+        "StartResponse" start_response(ResponseHead),
+        "SendBody" send_body(BodyChunk),
+    }
+}
+
+weld_rpc::service_sender! {
+    HttpBodySender for HttpBody msgpack provider("wasmcloud:httpserver") {
+        "ReadBody" read_body(ReadBodyRequest) -> BodyChunk,
+        "StartResponse" start_response(ResponseHead),
+        "SendBody" send_body(BodyChunk),
     }
 }
 

@@ -49,3 +49,37 @@ fn roundtrip_header_map() {
 fn roundtrip_header_values() {
     assert_roundtrip::<HeaderValues>(vec![String::from("weld é")]);
 }
+
+#[test]
+fn roundtrip_read_body_request() {
+    assert_roundtrip::<
+        ReadBodyRequest,
+    >(ReadBodyRequest {
+        stream_id: String::from("weld é"),
+        max_bytes: 200_u32,
+    });
+}
+
+#[test]
+fn roundtrip_body_chunk() {
+    assert_roundtrip::<
+        BodyChunk,
+    >(BodyChunk {
+        stream_id: String::from("weld é"),
+        bytes: vec![0_u8, 1, 255],
+        is_last: true,
+    });
+}
+
+#[test]
+fn roundtrip_response_head() {
+    assert_roundtrip::<
+        ResponseHead,
+    >(ResponseHead {
+        stream_id: String::from("weld é"),
+        status_code: 200_u16,
+        header: [(String::from("weld é"), vec![String::from("weld é")])]
+            .into_iter()
+            .collect::<HeaderMap>(),
+    });
+}

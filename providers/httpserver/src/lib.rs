@@ -81,12 +81,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use weld_interface_httpserver::{
-    HeaderMap as WireHeaders, HttpRequest, HttpResponse, HttpServer as _, HttpServerSender,
+    BodyChunk, HeaderMap as WireHeaders, HttpBody, HttpBodyReceiver, HttpRequest, HttpResponse,
+    HttpServer as _, HttpServerSender, ReadBodyRequest, ResponseHead,
 };
 use weld_rpc::provider::lifecycle::{
     ActorLink, ActorOrigin, Endpoint, LinkDefinition, LinkSettings, Message, Provider,
     ProviderContext, ProviderError, RpcError, RpcResult, Setting, SettingOrigin,
 };
+use weld_rpc::Context;
 
 /// The contract id this provider implements.
 pub const CONTRACT_ID: &str = "wasmcloud:httpserver";
@@ -145,10 +147,13 @@ pub const SETTING_KEYS: &[&str] = &[
     "config_b64",
     "path",
     "host",
+    "stream_body_over",
 ];
 
 pub mod config;
+pub mod stream;
 pub use config::{Cors, CorsVerdict, TlsFiles};
+pub use stream::{BODY_HEADER, STREAM_HEADER};
 
 /// Settings of one listener (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +180,10 @@ pub struct HttpSettings {
     pub path: String,
     /// Requests for this `Host` (lower case, no port) only; `None`: any.
     pub host: Option<String>,
+    /// Body streaming (see [`stream`]): bodies over this many bytes, or of
+    /// unknown length, are left for the actor to read with `ReadBody`;
+    /// `None`: off, every body goes whole, as upstream.
+    pub stream_body_over: Option<u64>,
 }
 
 impl Default for HttpSettings {
@@ -190,6 +199,7 @@ impl Default for HttpSettings {
             readonly: false,
             path: "/".into(),
             host: None,
+            stream_body_over: None,
         }
     }
 }
@@ -277,6 +287,9 @@ impl HttpSettings {
                 return Err(s.invalid(&v, "expected a host name without scheme, port or path"));
             }
             self.host = Some(h);
+        }
+        if let Some(v) = s.at(origin, "stream_body_over") {
+            self.stream_body_over = Some(parse_size(&v.value).map_err(|r| s.invalid(&v, r))?);
         }
         if let Some(v) = s.at(origin, "readonly_mode") {
             self.readonly = match v.value.to_ascii_lowercase().as_str() {
@@ -399,8 +412,17 @@ struct Route {
     settings: HttpSettings,
     actor: HttpServerSender<ActorLink>,
     /// One permit per actor instance: taken before a body is read.
-    capacity: tokio::sync::Semaphore,
+    capacity: Arc<tokio::sync::Semaphore>,
     body_timeout: Duration,
+    /// The provider's open exchanges (used when `stream_body_over` is set).
+    streams: Arc<stream::Streams>,
+}
+
+/// What a listener answers with: a whole body, or one the actor streams.
+type ReplyBody = http_body_util::Either<Full<Bytes>, stream::ChannelBody>;
+
+fn whole(r: Response<Full<Bytes>>) -> Response<ReplyBody> {
+    r.map(http_body_util::Either::Left)
 }
 
 /// Why a request body could not be read.
@@ -446,14 +468,14 @@ fn forbidden(why: &str) -> Response<Full<Bytes>> {
 impl Route {
     /// The answer to `req`: CORS and read-only mode first, then the actor;
     /// CORS and cache headers added to what it answers.
-    async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    async fn respond(self: &Arc<Self>, req: Request<Incoming>) -> Response<ReplyBody> {
         let extra = match self.settings.cors.judge(req.method(), req.headers()) {
             CorsVerdict::NotCors => None,
-            CorsVerdict::Forbidden(why) => return forbidden(why),
+            CorsVerdict::Forbidden(why) => return whole(forbidden(why)),
             CorsVerdict::Preflight(headers) => {
                 let mut r = empty(StatusCode::NO_CONTENT);
                 r.headers_mut().extend(headers);
-                return r;
+                return whole(r);
             }
             CorsVerdict::Allowed(headers) => Some(headers),
         };
@@ -461,7 +483,7 @@ impl Route {
             && req.method() != hyper::Method::GET
             && req.method() != hyper::Method::HEAD
         {
-            empty(StatusCode::METHOD_NOT_ALLOWED)
+            whole(empty(StatusCode::METHOD_NOT_ALLOWED))
         } else {
             self.call_actor(req).await
         };
@@ -484,7 +506,7 @@ impl Route {
         resp
     }
 
-    async fn call_actor(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    async fn call_actor(self: &Arc<Self>, req: Request<Incoming>) -> Response<ReplyBody> {
         let limit = self.settings.max_content_len;
         // Refuse an announced oversized body without reading it.
         let declared = req
@@ -493,49 +515,113 @@ impl Route {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit) {
-            return empty(StatusCode::PAYLOAD_TOO_LARGE);
+            return whole(empty(StatusCode::PAYLOAD_TOO_LARGE));
         }
         // Wait for a free actor instance before reading the body: a body is
         // held only when it can go straight to the actor. Held until the
         // reply; the semaphore is never closed.
-        let Ok(_permit) = self.capacity.acquire().await else {
-            return empty(StatusCode::SERVICE_UNAVAILABLE);
+        let Ok(permit) = Arc::clone(&self.capacity).acquire_owned().await else {
+            return whole(empty(StatusCode::SERVICE_UNAVAILABLE));
         };
         let (parts, body) = req.into_parts();
-        // A request without a body (most GETs) needs no read and no timer.
-        let read = async {
-            if body.is_end_stream() {
-                return Ok(Ok(Vec::new()));
+        let streamed = self
+            .settings
+            .stream_body_over
+            .is_some_and(|over| !body.is_end_stream() && declared.is_none_or(|n| n > over));
+        let (body, left) = if streamed {
+            (Vec::new(), Some(body))
+        } else {
+            // A request without a body (most GETs) needs no read and no timer.
+            let read = async {
+                if body.is_end_stream() {
+                    return Ok(Ok(Vec::new()));
+                }
+                tokio::time::timeout(self.body_timeout, read_body(body, limit, declared)).await
+            };
+            match read.await {
+                Ok(Ok(body)) => (body, None),
+                Ok(Err(BodyError::TooLarge)) => return whole(empty(StatusCode::PAYLOAD_TOO_LARGE)),
+                Ok(Err(BodyError::Read(e))) => {
+                    tracing::debug!(error = %e, "request body could not be read");
+                    return whole(empty(StatusCode::BAD_REQUEST));
+                }
+                Err(_) => {
+                    tracing::debug!(actor = %self.actor_id, "request body not received in time: 408");
+                    return whole(empty(StatusCode::REQUEST_TIMEOUT));
+                }
             }
-            tokio::time::timeout(self.body_timeout, read_body(body, limit, declared)).await
         };
-        let body = match read.await {
-            Ok(Ok(body)) => body,
-            Ok(Err(BodyError::TooLarge)) => return empty(StatusCode::PAYLOAD_TOO_LARGE),
-            Ok(Err(BodyError::Read(e))) => {
-                tracing::debug!(error = %e, "request body could not be read");
-                return empty(StatusCode::BAD_REQUEST);
-            }
-            Err(_) => {
-                tracing::debug!(actor = %self.actor_id, "request body not received in time: 408");
-                return empty(StatusCode::REQUEST_TIMEOUT);
-            }
-        };
-        let request = HttpRequest {
+        let mut header = request_headers(&parts.headers);
+        let mut request = HttpRequest {
             method: parts.method.as_str().to_ascii_uppercase(),
             path: parts.uri.path().to_string(),
             query_string: parts.uri.query().unwrap_or_default().to_string(),
-            header: request_headers(&parts.headers),
+            header: WireHeaders::new(),
             body,
         };
+        if self.settings.stream_body_over.is_none() {
+            request.header = header;
+            let result = self.invoke(&request).await;
+            drop(permit);
+            return whole(self.answer(result, None));
+        }
+        // A streaming link: the request is an exchange the actor may read
+        // from and answer through while HandleRequest runs.
+        header.remove(BODY_HEADER);
+        let (exchange, head) = self
+            .streams
+            .open(&self.actor_id, left, limit, self.body_timeout);
+        header.insert(STREAM_HEADER.into(), vec![exchange.id.clone()]);
+        if streamed {
+            header.insert(BODY_HEADER.into(), vec!["streamed".into()]);
+        }
+        request.header = header;
+        let route = Arc::clone(self);
+        // Its own task: once the head is out, hyper sends the body while
+        // the actor is still producing it.
+        let call = tokio::spawn(async move {
+            let result = route.invoke(&request).await;
+            drop(permit);
+            let failure = exchange.exchange.read_failure().await;
+            let cut = result.as_ref().err().map(|e| e.to_string());
+            exchange.exchange.finish(cut).await;
+            (result, failure)
+        });
+        if let Ok(started) = head.await {
+            return started.map(http_body_util::Either::Right);
+        }
+        match call.await {
+            Ok((result, failure)) => whole(self.answer(result, failure)),
+            Err(e) => {
+                tracing::warn!(actor = %self.actor_id, error = %e, "actor call task failed: 500");
+                whole(empty(StatusCode::INTERNAL_SERVER_ERROR))
+            }
+        }
+    }
+
+    /// `HandleRequest`, within the link's `timeout_ms`.
+    async fn invoke(&self, request: &HttpRequest) -> RpcResult<HttpResponse> {
         let ctx = weld_rpc::Context::default();
-        let call = self.actor.handle_request(&ctx, &request);
-        let result = match self.settings.timeout {
+        let call = self.actor.handle_request(&ctx, request);
+        match self.settings.timeout {
             Some(t) => tokio::time::timeout(t, call)
                 .await
                 .unwrap_or_else(|_| Err(RpcError::Timeout(format!("no reply within {t:?}")))),
             None => call.await,
-        };
+        }
+    }
+
+    /// The client's answer to a `HandleRequest` that did not stream its
+    /// response; a failed body read decides it whatever the actor said.
+    fn answer(
+        &self,
+        result: RpcResult<HttpResponse>,
+        failure: Option<stream::ReadFailure>,
+    ) -> Response<Full<Bytes>> {
+        if let Some(f) = failure {
+            tracing::debug!(actor = %self.actor_id, ?f, "streamed request body failed");
+            return empty(f.status());
+        }
         match result {
             Ok(resp) => to_hyper(resp),
             Err(e) if e.is_timeout() => {
@@ -577,8 +663,13 @@ fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
     };
     let mut out = Response::new(Full::new(Bytes::from(resp.body)));
     *out.status_mut() = status;
-    let headers = out.headers_mut();
-    for (name, values) in &resp.header {
+    copy_headers(&resp.header, out.headers_mut());
+    out
+}
+
+/// The actor's headers into hyper's (invalid names and values skipped).
+fn copy_headers(from: &WireHeaders, headers: &mut hyper::HeaderMap) {
+    for (name, values) in from {
         let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
             tracing::warn!(header = %name, "invalid response header name skipped");
             continue;
@@ -597,7 +688,6 @@ fn to_hyper(resp: HttpResponse) -> Response<Full<Bytes>> {
             }
         }
     }
-    out
 }
 
 /// The routes of one listener: every link served on its address. New
@@ -727,7 +817,7 @@ async fn accept_loop(
                         async move {
                             Ok::<_, Infallible>(match route {
                                 Some(route) => route.respond(req).await,
-                                None => no_route(),
+                                None => whole(no_route()),
                             })
                         }
                     });
@@ -786,6 +876,27 @@ async fn accept_loop(
     connections.shutdown().await;
 }
 
+/// One actor's `HttpBody` calls.
+struct BodyCalls<'a> {
+    streams: &'a stream::Streams,
+    actor_id: &'a str,
+}
+
+#[async_trait]
+impl HttpBody for BodyCalls<'_> {
+    async fn read_body(&self, _: &Context, arg: &ReadBodyRequest) -> RpcResult<BodyChunk> {
+        self.streams.read_body(self.actor_id, arg).await
+    }
+
+    async fn start_response(&self, _: &Context, arg: &ResponseHead) -> RpcResult<()> {
+        self.streams.start_response(self.actor_id, arg)
+    }
+
+    async fn send_body(&self, _: &Context, arg: &BodyChunk) -> RpcResult<()> {
+        self.streams.send_body(self.actor_id, arg).await
+    }
+}
+
 /// The httpserver provider (see the module documentation).
 pub struct HttpServerProvider {
     ctx: ProviderContext,
@@ -796,6 +907,9 @@ pub struct HttpServerProvider {
     /// Each link's URL base (address, HTTPS, path), readable without the
     /// async lock.
     addresses: Mutex<HashMap<(String, String), (SocketAddr, bool, String)>>,
+    /// Exchanges of streaming links, reached by the actors' `HttpBody`
+    /// calls.
+    streams: Arc<stream::Streams>,
 }
 
 #[derive(Default)]
@@ -839,6 +953,7 @@ impl HttpServerProvider {
             limits: HttpLimits::default(),
             state: tokio::sync::Mutex::new(State::default()),
             addresses: Mutex::new(HashMap::new()),
+            streams: Arc::default(),
         }
     }
 
@@ -932,8 +1047,9 @@ impl Provider for HttpServerProvider {
             link_name: link.link_name.clone(),
             actor: HttpServerSender::via(actor),
             settings: settings.clone(),
-            capacity: tokio::sync::Semaphore::new(capacity),
+            capacity: Arc::new(tokio::sync::Semaphore::new(capacity)),
             body_timeout: self.limits.body_timeout,
+            streams: Arc::clone(&self.streams),
         });
         let mut state = self.state.lock().await;
         let previous = state.links.get(&key).copied();
@@ -1082,12 +1198,14 @@ impl Provider for HttpServerProvider {
         }
     }
 
-    async fn handle(&self, _origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
-        // Actors never call this contract; HttpServer is actor-received.
-        Err(RpcError::MethodNotHandled(format!(
-            "{CONTRACT_ID} has no provider operation {}",
-            msg.method
-        )))
+    /// Actors call only `HttpBody` (body streaming); `HttpServer` is the
+    /// actor's side.
+    async fn handle(&self, origin: &ActorOrigin, msg: Message<'_>) -> RpcResult<Vec<u8>> {
+        let calls = BodyCalls {
+            streams: &self.streams,
+            actor_id: &origin.actor_id,
+        };
+        HttpBodyReceiver::dispatch(&calls, &origin.context(), msg).await
     }
 
     /// One URL per listening link. An unspecified bind address
