@@ -339,6 +339,14 @@ fn wasmbus_services_and_contract_ids() {
             true,
             "0",
         ),
+        // weld's body streaming extension (not in wasmCloud 0.x).
+        row(
+            "org.wasmcloud.interface.httpserver#HttpBody",
+            Some("wasmcloud:httpserver"),
+            false,
+            true,
+            "0",
+        ),
         row(
             "org.wasmcloud.interface.httpserver#HttpServer",
             Some("wasmcloud:httpserver"),
