@@ -4,6 +4,12 @@
 //! host's process, then as a process of its own on a lattice (real NATS).
 //! The same actor and the same checks every way; only the manifest (the
 //! provider and its link) changes.
+//!
+//! Two of the four ways use the httpserver's body streaming
+//! (`stream_body_over`) with an actor memory limit below the size of the
+//! file moved: they pass only if neither the host nor blobby holds a body
+//! whole. One of them runs the httpserver as its own process too, so the
+//! actor's `HttpBody` calls cross the lattice.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -134,17 +140,56 @@ fn s3_client() -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(conf)
 }
 
+/// How bodies move between the httpserver and blobby.
+#[derive(Clone, Copy, PartialEq)]
+enum Bodies {
+    /// Whole, in `HttpRequest`/`HttpResponse` (wasmCloud 0.x's contract).
+    Whole,
+    /// Streamed (`stream_body_over`), with the actor's memory limited to
+    /// [`STREAMED_MEMORY_MB`], less than [`Bodies::big`].
+    Streamed,
+}
+
+const STREAMED_MEMORY_MB: u64 = 12;
+
+impl Bodies {
+    /// The size of the big file moved.
+    fn big(self) -> usize {
+        match self {
+            // 44 chunks; on S3 a multipart upload of three parts.
+            Bodies::Whole => 11 << 20,
+            // Twice the actor's memory.
+            Bodies::Streamed => 2 * (STREAMED_MEMORY_MB as usize) << 20,
+        }
+    }
+}
+
 /// blobby, its httpserver on `http` and `files` (the store) as `process`
-/// says.
-fn manifest(wasm: &Path, http: SocketAddr, store: &Store, process: bool) -> Manifest {
-    let m = Manifest::new()
-        .signed_actor("blobby", wasm, CAPS)
-        .provider("http", "httpserver", &[])
-        .link(
-            "blobby",
-            "http",
-            &[("address", &http.to_string()), ("max_content_len", "16m")],
-        );
+/// says (with streamed bodies, the httpserver too).
+fn manifest(
+    wasm: &Path,
+    http: SocketAddr,
+    store: &Store,
+    process: bool,
+    bodies: Bodies,
+) -> Manifest {
+    let mut http_values = vec![
+        ("address", http.to_string()),
+        ("max_content_len", "32m".to_string()),
+    ];
+    let mut m = Manifest::new().signed_actor("blobby", wasm, CAPS);
+    if bodies == Bodies::Streamed {
+        http_values.push(("stream_body_over", "1m".into()));
+        m = m.host_num("max_memory_mb", STREAMED_MEMORY_MB);
+    }
+    let m = if process && bodies == Bodies::Streamed {
+        m.process_provider("http", "httpserver", &[])
+    } else {
+        m.provider("http", "httpserver", &[])
+    };
+    let http_values: Vec<(&str, &str)> =
+        http_values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let m = m.link("blobby", "http", &http_values);
     let (kind, values) = store.provider();
     let m = if process {
         m.process_provider("files", kind, &[])
@@ -159,7 +204,7 @@ fn manifest(wasm: &Path, http: SocketAddr, store: &Store, process: bool) -> Mani
 }
 
 /// Everything blobby does over HTTP, checked against the store itself.
-fn exercise(http: SocketAddr, store: &Store, log: impl Fn() -> String) {
+fn exercise(http: SocketAddr, store: &Store, bodies: Bodies, log: impl Fn() -> String) {
     // Stored and read back; the object is where the layout says.
     let r = send(http, "PUT", "/docs/hello.txt", b"hello, blobby".to_vec());
     assert_eq!(r.status, 201, "{} {}", r.text(), log());
@@ -170,9 +215,9 @@ fn exercise(http: SocketAddr, store: &Store, log: impl Fn() -> String) {
     let r = must_get(http, "/docs/hello.txt");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"hello, blobby"[..]));
 
-    // 11 MiB: up in 44 chunks (PutObject + PutChunk; on S3 a multipart
-    // upload of three parts), down in 44 ranges.
-    let big: Vec<u8> = (0..11 * 1024 * 1024u32)
+    // Up in 256 KiB chunks (PutObject + PutChunk; on S3 a multipart
+    // upload), down in as many ranges.
+    let big: Vec<u8> = (0..bodies.big() as u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     let r = send(http, "PUT", "/docs/deep/big.bin", big.clone());
@@ -185,7 +230,8 @@ fn exercise(http: SocketAddr, store: &Store, log: impl Fn() -> String) {
     assert_eq!(r.status, 200);
     assert!(
         r.body == big,
-        "11 MiB came back as {} different bytes",
+        "{} bytes came back as {} different bytes",
+        big.len(),
         r.body.len()
     );
 
@@ -233,20 +279,20 @@ fn exercise(http: SocketAddr, store: &Store, log: impl Fn() -> String) {
     assert_eq!(send(http, "POST", "/docs/x", vec![]).status, 405);
 }
 
-fn in_process(store: Store, dir: &Path) {
+fn in_process(store: Store, dir: &Path, bodies: Bodies) {
     let Some(wasm) = blobby_wasm() else { return };
     let http = free_addr();
-    let host = HostProc::start(dir, manifest(&wasm, http, &store, false), &[http]);
-    exercise(http, &store, || host.log());
+    let host = HostProc::start(dir, manifest(&wasm, http, &store, false, bodies), &[http]);
+    exercise(http, &store, bodies, || host.log());
 }
 
-fn as_process(store: Store, dir: &Path, binary: &str) {
+fn as_process(store: Store, dir: &Path, binary: &str, bodies: Bodies) {
     if !require_service("NATS", "127.0.0.1:4222") {
         return;
     }
     let Some(wasm) = blobby_wasm() else { return };
     let http = free_addr();
-    let m = alone(manifest(&wasm, http, &store, true), "blobby");
+    let m = alone(manifest(&wasm, http, &store, true, bodies), "blobby");
     let host = HostProc::start(dir, m, &[http]);
     // The provider process comes up and gets its link a moment after the
     // host serves HTTP.
@@ -263,32 +309,44 @@ fn as_process(store: Store, dir: &Path, binary: &str) {
         "no {binary} process ({exe:?}): {}",
         host.log()
     );
-    exercise(http, &store, || host.log());
+    if bodies == Bodies::Streamed {
+        assert!(
+            host.child_named("weld-provider-h").is_some(),
+            "no httpserver process: {}",
+            host.log()
+        );
+    }
+    exercise(http, &store, bodies, || host.log());
 }
 
 #[test]
 fn blobby_on_blobstore_fs_in_the_hosts_process() {
     let dir = tempfile::tempdir().unwrap();
-    in_process(Store::Fs(dir.path().join("files")), dir.path());
+    in_process(
+        Store::Fs(dir.path().join("files")),
+        dir.path(),
+        Bodies::Whole,
+    );
 }
 
 #[test]
-fn blobby_on_blobstore_fs_as_its_own_process_on_a_lattice() {
+fn blobby_on_blobstore_fs_as_its_own_process_on_a_lattice_bodies_streamed() {
     let dir = tempfile::tempdir().unwrap();
     as_process(
         Store::Fs(dir.path().join("files")),
         dir.path(),
         "weld-provider-blobstore-fs",
+        Bodies::Streamed,
     );
 }
 
 #[test]
-fn blobby_on_blobstore_s3_in_the_hosts_process() {
+fn blobby_on_blobstore_s3_in_the_hosts_process_bodies_streamed() {
     if !require_service("S3 (moto)", S3) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    in_process(Store::s3(), dir.path());
+    in_process(Store::s3(), dir.path(), Bodies::Streamed);
 }
 
 #[test]
@@ -297,5 +355,10 @@ fn blobby_on_blobstore_s3_as_its_own_process_on_a_lattice() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    as_process(Store::s3(), dir.path(), "weld-provider-blobstore-s3");
+    as_process(
+        Store::s3(),
+        dir.path(),
+        "weld-provider-blobstore-s3",
+        Bodies::Whole,
+    );
 }

@@ -15,6 +15,11 @@
 //!
 //! Object ids may contain `/`. Ids the store refuses (`..`, empty parts)
 //! are 400. Other methods are 405.
+//!
+//! On an httpserver link with `stream_body_over` (weld's body streaming),
+//! a large PUT body is read from the provider a chunk at a time and a GET
+//! is sent a chunk at a time, so blobby holds one chunk, not the file:
+//! without it, bodies go whole, as wasmCloud 0.x's contract has them.
 
 use std::collections::HashMap;
 
@@ -23,11 +28,19 @@ use weld_interface_blobstore::{
     ContainerObject, GetObjectRequest, ListObjectsRequest, PutChunkRequest, PutObjectRequest,
     RemoveObjectsRequest,
 };
-use weld_interface_httpserver::{HttpRequest, HttpResponse, HttpServer, HttpServerReceiver};
+use weld_interface_httpserver::{
+    BodyChunk, HttpBody, HttpBodySender, HttpRequest, HttpResponse, HttpServer,
+    HttpServerReceiver, ReadBodyRequest, ResponseHead,
+};
 use weld_rpc::{async_trait, Context, RpcError, RpcResult};
 
 /// Largest piece moved in one call to the store.
 pub const CHUNK: usize = 256 * 1024;
+
+/// The httpserver's header naming a request's stream (body streaming).
+const STREAM_HEADER: &str = "x-weld-stream";
+/// The httpserver's header saying the body is to be read with `ReadBody`.
+const BODY_HEADER: &str = "x-weld-body";
 
 /// The actor. Stateless: the files live in the blob store.
 #[derive(Debug, Default)]
@@ -124,49 +137,120 @@ fn store() -> BlobstoreSender<weld_rpc::actor::HostTransport> {
     BlobstoreSender::new()
 }
 
-async fn put(ctx: &Context, container: &str, object: &str, body: &[u8]) -> RpcResult<()> {
+/// Where a PUT's bytes come from.
+enum Source<'r> {
+    /// The request's own body.
+    Inline { body: &'r [u8], offset: usize },
+    /// The httpserver's stream: read a chunk at a time.
+    Stream { id: String, done: bool },
+}
+
+impl Source<'_> {
+    fn of(req: &HttpRequest) -> Source<'_> {
+        let streamed = req
+            .header
+            .get(BODY_HEADER)
+            .is_some_and(|v| v.iter().any(|v| v == "streamed"));
+        match req.header.get(STREAM_HEADER).and_then(|v| v.first()) {
+            Some(id) if streamed => Source::Stream {
+                id: id.clone(),
+                done: false,
+            },
+            _ => Source::Inline {
+                body: &req.body,
+                offset: 0,
+            },
+        }
+    }
+
+    /// The next piece (at most [`CHUNK`] bytes) and whether it is the last.
+    async fn next(&mut self, ctx: &Context) -> RpcResult<(Vec<u8>, bool)> {
+        match self {
+            Source::Inline { body, offset } => {
+                let end = (*offset + CHUNK).min(body.len());
+                let piece = body[*offset..end].to_vec();
+                *offset = end;
+                Ok((piece, end == body.len()))
+            }
+            Source::Stream { done: true, .. } => Ok((Vec::new(), true)),
+            Source::Stream { id, done } => {
+                let c = HttpBodySender::new()
+                    .read_body(
+                        ctx,
+                        &ReadBodyRequest {
+                            stream_id: id.clone(),
+                            max_bytes: CHUNK as u32,
+                        },
+                    )
+                    .await?;
+                *done = c.is_last;
+                Ok((c.bytes, c.is_last))
+            }
+        }
+    }
+}
+
+async fn put(ctx: &Context, container: &str, object: &str, mut body: Source<'_>) -> RpcResult<()> {
     let s = store();
     if !s.container_exists(ctx, container).await? {
         s.create_container(ctx, container).await?;
     }
-    let piece = |offset: usize| Chunk {
+    let chunk = |bytes: Vec<u8>, offset: u64, is_last: bool| Chunk {
         object_id: object.to_string(),
         container_id: container.to_string(),
-        bytes: body[offset..(offset + CHUNK).min(body.len())].to_vec(),
-        offset: offset as u64,
-        is_last: offset + CHUNK >= body.len(),
+        bytes,
+        offset,
+        is_last,
     };
-    let first = piece(0);
+    let (bytes, mut is_last) = body.next(ctx).await?;
+    let mut offset = bytes.len() as u64;
     let stream_id = s
         .put_object(
             ctx,
             &PutObjectRequest {
-                chunk: first,
+                chunk: chunk(bytes, 0, is_last),
                 content_type: None,
                 content_encoding: None,
             },
         )
         .await?
         .stream_id;
-    let mut offset = CHUNK;
-    while offset < body.len() {
+    while !is_last {
+        let (bytes, last) = body.next(ctx).await?;
+        is_last = last;
+        let n = bytes.len() as u64;
         s.put_chunk(
             ctx,
             &PutChunkRequest {
-                chunk: piece(offset),
+                chunk: chunk(bytes, offset, is_last),
                 stream_id: stream_id.clone(),
                 cancel_and_remove: false,
             },
         )
         .await?;
-        offset += CHUNK;
+        offset += n;
     }
     Ok(())
 }
 
-async fn get(ctx: &Context, container: &str, object: &str) -> RpcResult<Vec<u8>> {
-    let s = store();
-    let size = s
+/// Bytes `start..start + len` of an object (fewer if it shrank).
+async fn range(ctx: &Context, container: &str, object: &str, start: u64, len: u64) -> RpcResult<Vec<u8>> {
+    let r = store()
+        .get_object(
+            ctx,
+            &GetObjectRequest {
+                object_id: object.to_string(),
+                container_id: container.to_string(),
+                range_start: Some(start),
+                range_end: Some(start + len - 1),
+            },
+        )
+        .await?;
+    Ok(r.initial_chunk.map(|c| c.bytes).unwrap_or_default())
+}
+
+async fn size(ctx: &Context, container: &str, object: &str) -> RpcResult<u64> {
+    Ok(store()
         .get_object_info(
             ctx,
             &ContainerObject {
@@ -175,23 +259,64 @@ async fn get(ctx: &Context, container: &str, object: &str) -> RpcResult<Vec<u8>>
             },
         )
         .await?
-        .content_length;
+        .content_length)
+}
+
+/// A GET answered through the httpserver's stream, a chunk at a time.
+/// Errors before the head went out are answered as usual; after it, they
+/// cut the body short (the client sees an incomplete response).
+async fn get_streamed(ctx: &Context, id: &str, container: &str, object: &str) -> RpcResult<Option<HttpResponse>> {
+    let size = match size(ctx, container, object).await {
+        Ok(n) => n,
+        Err(e) => return Ok(Some(failure(e))),
+    };
+    let http = HttpBodySender::new();
+    let mut header = HashMap::new();
+    header.insert("content-type".to_string(), vec!["application/octet-stream".to_string()]);
+    header.insert("content-length".to_string(), vec![size.to_string()]);
+    http.start_response(
+        ctx,
+        &ResponseHead {
+            stream_id: id.to_string(),
+            status_code: 200,
+            header,
+        },
+    )
+    .await?;
+    let mut sent = 0;
+    loop {
+        let len = (size - sent).min(CHUNK as u64);
+        let bytes = if len == 0 {
+            Vec::new()
+        } else {
+            range(ctx, container, object, sent, len).await?
+        };
+        if (bytes.len() as u64) < len {
+            return Err(RpcError::Other(format!("{container}/{object} shrank while it was read")));
+        }
+        sent += len;
+        let is_last = sent == size;
+        http.send_body(
+            ctx,
+            &BodyChunk {
+                stream_id: id.to_string(),
+                bytes,
+                is_last,
+            },
+        )
+        .await?;
+        if is_last {
+            return Ok(None);
+        }
+    }
+}
+
+async fn get(ctx: &Context, container: &str, object: &str) -> RpcResult<Vec<u8>> {
+    let size = size(ctx, container, object).await?;
     let mut out = Vec::with_capacity(size as usize);
     while (out.len() as u64) < size {
         let start = out.len() as u64;
-        let end = (start + CHUNK as u64).min(size) - 1;
-        let r = s
-            .get_object(
-                ctx,
-                &GetObjectRequest {
-                    object_id: object.to_string(),
-                    container_id: container.to_string(),
-                    range_start: Some(start),
-                    range_end: Some(end),
-                },
-            )
-            .await?;
-        let bytes = r.initial_chunk.map(|c| c.bytes).unwrap_or_default();
+        let bytes = range(ctx, container, object, start, (size - start).min(CHUNK as u64)).await?;
         if bytes.is_empty() {
             // The object shrank while it was read.
             break;
@@ -245,11 +370,16 @@ async fn serve(ctx: &Context, req: &HttpRequest) -> RpcResult<HttpResponse> {
                 Some(e) => failure(RpcError::Other(e)),
             }
         }
-        ("GET", Route::Object(c, o)) => {
-            response(200, "application/octet-stream", get(ctx, &c, &o).await?)
-        }
+        ("GET", Route::Object(c, o)) => match req.header.get(STREAM_HEADER).and_then(|v| v.first()) {
+            Some(id) => match get_streamed(ctx, id, &c, &o).await? {
+                Some(early) => early,
+                // Streamed; the provider ignores this answer.
+                None => text(200, ""),
+            },
+            None => response(200, "application/octet-stream", get(ctx, &c, &o).await?),
+        },
         ("PUT", Route::Object(c, o)) => {
-            put(ctx, &c, &o, &req.body).await?;
+            put(ctx, &c, &o, Source::of(req)).await?;
             text(201, "stored")
         }
         ("DELETE", Route::Object(c, o)) => {
