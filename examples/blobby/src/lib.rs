@@ -37,11 +37,6 @@ use weld_rpc::{async_trait, Context, RpcError, RpcResult};
 /// Largest piece moved in one call to the store.
 pub const CHUNK: usize = 256 * 1024;
 
-/// The httpserver's header naming a request's stream (body streaming).
-const STREAM_HEADER: &str = "x-weld-stream";
-/// The httpserver's header saying the body is to be read with `ReadBody`.
-const BODY_HEADER: &str = "x-weld-body";
-
 /// The actor. Stateless: the files live in the blob store.
 #[derive(Debug, Default)]
 pub struct Blobby;
@@ -147,13 +142,9 @@ enum Source<'r> {
 
 impl Source<'_> {
     fn of(req: &HttpRequest) -> Source<'_> {
-        let streamed = req
-            .header
-            .get(BODY_HEADER)
-            .is_some_and(|v| v.iter().any(|v| v == "streamed"));
-        match req.header.get(STREAM_HEADER).and_then(|v| v.first()) {
-            Some(id) if streamed => Source::Stream {
-                id: id.clone(),
+        match req.stream_id() {
+            Some(id) if req.body_is_streamed() => Source::Stream {
+                id: id.to_string(),
                 done: false,
             },
             _ => Source::Inline {
@@ -370,7 +361,7 @@ async fn serve(ctx: &Context, req: &HttpRequest) -> RpcResult<HttpResponse> {
                 Some(e) => failure(RpcError::Other(e)),
             }
         }
-        ("GET", Route::Object(c, o)) => match req.header.get(STREAM_HEADER).and_then(|v| v.first()) {
+        ("GET", Route::Object(c, o)) => match req.stream_id() {
             Some(id) => match get_streamed(ctx, id, &c, &o).await? {
                 Some(early) => early,
                 // Streamed; the provider ignores this answer.

@@ -313,3 +313,25 @@ impl HttpResponse {
         self
     }
 }
+
+/// Request header naming the request's stream on a link with
+/// `stream_body_over` (weld's body streaming, see [`HttpBody`]).
+pub const STREAM_HEADER: &str = "x-weld-stream";
+
+/// Request header whose value `streamed` says the body was left for
+/// [`HttpBody::read_body`] (the request's `body` is empty).
+pub const BODY_HEADER: &str = "x-weld-body";
+
+impl HttpRequest {
+    /// The stream id of this request, when its link streams bodies: the
+    /// id [`HttpBody`] calls take.
+    pub fn stream_id(&self) -> Option<&str> {
+        self.header.get(STREAM_HEADER).and_then(|v| v.first()).map(String::as_str)
+    }
+
+    /// Whether the body is to be read with [`HttpBody::read_body`] rather
+    /// than found in `body`.
+    pub fn body_is_streamed(&self) -> bool {
+        self.header.get(BODY_HEADER).is_some_and(|v| v.iter().any(|v| v == "streamed"))
+    }
+}

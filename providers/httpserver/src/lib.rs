@@ -17,6 +17,7 @@
 //! | `host` | only requests for this `Host` | any |
 //! | `cache_control` | `Cache-Control` added to answers that have none | |
 //! | `readonly_mode` | `true`: anything but GET and HEAD is 405 | `false` |
+//! | `stream_body_over` | body streaming ([`stream`]): larger request bodies, or of unknown length, are read by the actor piece by piece | off |
 //! | `config_json`, `config_b64` | upstream's JSON settings (below) | |
 //!
 //! Upstream's JSON (`config_b64` is it in base64, padded or not) holds

@@ -24,12 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 use weld_interface_httpserver::{BodyChunk, ReadBodyRequest, ResponseHead};
 use weld_rpc::{RpcError, RpcResult};
 
-/// Request header carrying the exchange id, on every request of a
-/// streaming link (a client's own value is dropped).
-pub const STREAM_HEADER: &str = "x-weld-stream";
-/// Request header saying the body was left for `ReadBody` (value
-/// `streamed`; the request's `body` is empty).
-pub const BODY_HEADER: &str = "x-weld-body";
+pub use weld_interface_httpserver::{BODY_HEADER, STREAM_HEADER};
 /// Most bytes one `ReadBody` returns, whatever the actor asks for.
 pub const MAX_READ: u32 = 16 * 1024 * 1024;
 /// Response pieces buffered between the actor and a slow client.
