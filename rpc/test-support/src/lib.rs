@@ -128,6 +128,24 @@ mod tests {
         assert!(vectors.iter().all(|v| !v.msgpack_bytes().is_empty()));
         assert_eq!(sample_methods().len(), 16);
     }
+
+    #[test]
+    fn dep_info_lists_the_binarys_files_with_escaped_spaces() {
+        let dir = std::env::temp_dir().join(format!("weld-dep-info-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bin = dir.join("tool");
+        assert_eq!(dep_info(&bin), None, "no .d file: no list");
+        std::fs::write(
+            dir.join("tool.d"),
+            "/t/tool: /src/a.rs /src/my\\ dir/b.rs  /src/c.rs\n\n/src/a.rs:\n",
+        )
+        .unwrap();
+        assert_eq!(
+            dep_info(&bin).unwrap(),
+            ["/src/a.rs", "/src/my dir/b.rs", "/src/c.rs"].map(std::path::PathBuf::from)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
 
 /// True when the tests run under CI (`CI=true` or `CI=1`), where a missing
@@ -201,9 +219,10 @@ const SHARED_SOURCES: &[&str] = &["rpc/src", "generated"];
 /// run), so `make test` builds every binary first. Looked for beside this
 /// test binary (`<target>/<profile>/deps/..`), then under
 /// `$CARGO_TARGET_DIR`, then `target/`. A missing binary, or one older than
-/// any file under `sources` (directories or files relative to the root) or
-/// the shared sources, fails with the cargo command that builds it, so a
-/// test never passes against old code.
+/// a file it was built from (cargo's dep-info `{bin}.d`; without one, any
+/// file under `sources`, relative to the root, or the shared sources),
+/// fails with the cargo command that builds it, so a test never passes
+/// against old code.
 pub fn workspace_bin(
     name: &str,
     package: &str,
@@ -233,11 +252,17 @@ pub fn workspace_bin(
         panic!("{name} not found (looked at {candidates:?}); build it first: {build}");
     };
     let built = std::fs::metadata(bin).and_then(|m| m.modified()).ok();
-    let newest = sources
-        .iter()
-        .chain(SHARED_SOURCES)
-        .filter_map(|d| newest_mtime(&root.join(d)))
-        .max();
+    // Cargo's dep-info beside the binary lists exactly the files it was
+    // built from; the directories are a fallback that can only err on the
+    // side of "stale" (a change the binary does not depend on counts).
+    let newest = match dep_info(bin) {
+        Some(files) => files.iter().filter_map(|f| newest_mtime(f)).max(),
+        None => sources
+            .iter()
+            .chain(SHARED_SOURCES)
+            .filter_map(|d| newest_mtime(&root.join(d)))
+            .max(),
+    };
     if let (Some(built), Some(src)) = (built, newest) {
         if src > built {
             panic!(
@@ -247,6 +272,34 @@ pub fn workspace_bin(
         }
     }
     bin.clone()
+}
+
+/// The source files of `bin` from cargo's dep-info file (`{bin}.d`, a
+/// make rule `bin: file file ...` with spaces in names escaped as `\ `).
+fn dep_info(bin: &Path) -> Option<Vec<std::path::PathBuf>> {
+    let mut name = bin.file_name()?.to_os_string();
+    name.push(".d");
+    let text = std::fs::read_to_string(bin.with_file_name(name)).ok()?;
+    let line = text.lines().next()?;
+    let (_, deps) = line.split_once(": ")?;
+    let mut files = Vec::new();
+    let mut current = String::new();
+    let mut chars = deps.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => current.extend(chars.next()),
+            ' ' => {
+                if !current.is_empty() {
+                    files.push(std::mem::take(&mut current).into());
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        files.push(current.into());
+    }
+    (!files.is_empty()).then_some(files)
 }
 
 /// Newest modification time of `path` or of any file under it.
