@@ -29,7 +29,7 @@ use org.wasmcloud.model#wasmbus
 )
 service SqlDb {
     version: "0.1",
-    operations: [Execute, Query],
+    operations: [Execute, Query, Ping],
 }
 
 /// Runs a statement that returns no rows (insert, update, DDL, ...) and
@@ -45,9 +45,10 @@ operation Query {
     output: QueryResult,
 }
 
-/// Checks that the database is reachable, connecting if necessary. Declared
-/// for completeness; the published contract does not bind it to the
-/// service.
+/// Checks that the database is reachable, connecting if necessary. The
+/// published contract declared it without binding it to the service, so
+/// upstream's provider never served it; weld binds and serves it (an actor
+/// built on upstream's crate simply never calls it).
 operation Ping {
     output: PingResult,
 }

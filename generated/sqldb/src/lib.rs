@@ -163,12 +163,18 @@ pub trait SqlDb {
         ctx: &weld_rpc::Context,
         arg: &Statement,
     ) -> weld_rpc::RpcResult<QueryResult>;
+    /// Checks that the database is reachable, connecting if necessary. The
+    /// published contract declared it without binding it to the service, so
+    /// upstream's provider never served it; weld binds and serves it (an actor
+    /// built on upstream's crate simply never calls it).
+    async fn ping(&self, ctx: &weld_rpc::Context) -> weld_rpc::RpcResult<PingResult>;
 }
 
 weld_rpc::service_receiver! {
     SqlDbReceiver for SqlDb msgpack {
         "Execute" execute(Statement) -> ExecuteResult,
         "Query" query(Statement) -> QueryResult,
+        "Ping" ping() -> PingResult,
     }
 }
 
@@ -176,5 +182,6 @@ weld_rpc::service_sender! {
     SqlDbSender for SqlDb msgpack provider("wasmcloud:sqldb") {
         "Execute" execute(Statement) -> ExecuteResult,
         "Query" query(Statement) -> QueryResult,
+        "Ping" ping() -> PingResult,
     }
 }
