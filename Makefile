@@ -8,8 +8,7 @@
 CARGO ?= cargo
 SETUP := scripts/setup.sh
 KVCOUNTER_WASM := target/actors/kvcounter.wasm
-# Services the tests talk to. PostgreSQL joins the list with the first test
-# that needs it (`scripts/setup.sh postgres` is ready).
+# Services the tests talk to.
 TEST_SERVICES := redis nats s3 postgres
 
 .PHONY: demo test host actors bench clean-data weld docs setup-demo setup-test

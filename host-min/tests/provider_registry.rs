@@ -21,6 +21,7 @@ async fn builtin_kinds_build_and_serve() {
         "httpserver",
         "keyvalue",
         "keyvalue-redis",
+        "sqldb-postgres",
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         // The contract is known without building a provider, and is the

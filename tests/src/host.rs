@@ -75,6 +75,11 @@ pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
         "weld-provider-keyvalue",
         "providers/keyvalue",
     ),
+    (
+        "weld-provider-sqldb-postgres",
+        "weld-provider-sqldb-postgres",
+        "providers/sqldb-postgres",
+    ),
 ];
 
 /// Signs `wasm` with claims (`host-min claims sign`) naming `name` and the

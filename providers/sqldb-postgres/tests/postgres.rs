@@ -393,14 +393,10 @@ async fn settings_pool_and_link_lifecycle() {
     let count =
         format!("SELECT count(*)::int4 FROM pg_stat_activity WHERE application_name = '{app}'");
     let sleep = stmt("SELECT pg_sleep(0.8)", vec![]);
-    let (a, b, c) = tokio::join!(
-        db.query(&ctx, &sleep),
-        db.query(&ctx, &sleep),
-        async {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            db.query(&ctx, &stmt("SELECT 1", vec![])).await
-        }
-    );
+    let (a, b, c) = tokio::join!(db.query(&ctx, &sleep), db.query(&ctx, &sleep), async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        db.query(&ctx, &stmt("SELECT 1", vec![])).await
+    });
     assert!(a.unwrap().error.is_none() && b.unwrap().error.is_none());
     let e = c.unwrap_err().to_string();
     assert!(e.contains("failed to get connection from pool"), "{e}");
