@@ -41,7 +41,7 @@ use futures_util::StreamExt;
 use host_min::claims::keys::{KeyPair, KeyType};
 use host_min::lattice::client::connect;
 use host_min::providers::{ActorOrigin, ProviderContext, ProviderRegistry};
-use weld_e2e::bench::{env_u64, Loader, Run};
+use weld_e2e::bench::{env_u64, series, us, Lat, Loader, Run};
 use weld_e2e::host::{app, host_min_bin, HostProc, Manifest, Profile, Store};
 use weld_e2e::http::{must_get, rt};
 use weld_e2e::lattice::{by_name, ctl, hosts, inventory, on_lattice, put_kv_link, NATS};
@@ -77,47 +77,6 @@ impl Op {
             check: |out| deserialize::<bool>(out).is_ok(),
         }
     }
-}
-
-/// Latency percentiles of one series of calls.
-struct Lat {
-    p50: Duration,
-    p90: Duration,
-    p99: Duration,
-}
-
-impl Lat {
-    fn of(mut samples: Vec<Duration>) -> Lat {
-        samples.sort_unstable();
-        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Lat {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-        }
-    }
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
-}
-
-/// Times `calls` sequential calls of `f` after `calls / 10` warm-up calls.
-async fn series<F, Fut>(calls: u64, mut f: F) -> Vec<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for _ in 0..(calls / 10).max(10) {
-        f().await;
-    }
-    let mut samples = Vec::with_capacity(calls as usize);
-    for _ in 0..calls {
-        let t = Instant::now();
-        f().await;
-        samples.push(t.elapsed());
-    }
-    samples
 }
 
 /// Set on the child process that plays (a)'s echo responder: the subject.

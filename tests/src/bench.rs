@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::http::load;
 
@@ -133,4 +134,50 @@ fn wrk(url: &str, secs: u64, conns: u64) -> Run {
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(0);
     Run { rate, requests }
+}
+
+/// Latency percentiles of one series of calls.
+pub struct Lat {
+    /// Median.
+    pub p50: Duration,
+    /// 90th percentile.
+    pub p90: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+}
+
+impl Lat {
+    /// The percentiles of `samples` (not empty).
+    pub fn of(mut samples: Vec<Duration>) -> Lat {
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Lat {
+            p50: at(0.50),
+            p90: at(0.90),
+            p99: at(0.99),
+        }
+    }
+}
+
+/// Microseconds.
+pub fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Times `calls` sequential calls of `f` after `calls / 10` warm-up calls.
+pub async fn series<F, Fut>(calls: u64, mut f: F) -> Vec<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for _ in 0..(calls / 10).max(10) {
+        f().await;
+    }
+    let mut samples = Vec::with_capacity(calls as usize);
+    for _ in 0..calls {
+        let t = Instant::now();
+        f().await;
+        samples.push(t.elapsed());
+    }
+    samples
 }

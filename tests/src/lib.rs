@@ -14,6 +14,7 @@ pub mod bench;
 pub mod host;
 pub mod http;
 pub mod lattice;
+pub mod postgres;
 pub mod redis_store;
 
 use std::collections::HashMap;

@@ -7,72 +7,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use weld_e2e::host::{HostProc, Manifest};
-use weld_e2e::http::{must_get, rt, send};
+use weld_e2e::http::{must_get, send};
 use weld_e2e::lattice::alone;
+use weld_e2e::postgres::{Schema, PG};
 use weld_e2e::{build_actor, free_addr, require_service};
 
 const CAPS: &[&str] = &["wasmcloud:httpserver", "wasmcloud:sqldb"];
-const PG: &str = "127.0.0.1:5432";
-const ADMIN_URI: &str = "host=127.0.0.1 port=5432 user=postgres dbname=test";
-
-/// A fresh schema; dropped with everything in it when the guard goes.
-struct Schema(String);
-
-impl Schema {
-    fn new() -> Schema {
-        let name: String = weld_test_support::unique_name("todo")
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        sql(&format!("CREATE SCHEMA {name}"));
-        Schema(name)
-    }
-
-    /// The link's URI: database `test`, this schema first on the path.
-    fn uri(&self) -> String {
-        format!(
-            "postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D{}",
-            self.0
-        )
-    }
-
-    /// (title, done) of every row of its `todos`, by id.
-    fn rows(&self) -> Vec<(String, bool)> {
-        rt().block_on(async {
-            let (client, conn) = tokio_postgres::connect(ADMIN_URI, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            client
-                .query(
-                    &format!("SELECT title, done FROM {}.todos ORDER BY id", self.0),
-                    &[],
-                )
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect()
-        })
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        sql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.0));
-    }
-}
-
-fn sql(statement: &str) {
-    rt().block_on(async {
-        let (client, conn) = tokio_postgres::connect(ADMIN_URI, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client.batch_execute(statement).await.unwrap();
-    })
-}
 
 fn manifest(wasm: &Path, http: SocketAddr, schema: &Schema, process: bool) -> Manifest {
     let m = Manifest::new()

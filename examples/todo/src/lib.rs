@@ -8,7 +8,8 @@
 //!
 //! An item is `{"id": 1, "title": "...", "done": false}`. A missing or
 //! empty title, or a body that is not that JSON, is 400; a database error
-//! is 500 with its text. The table (`todos`) is created on first use.
+//! is 500 with its text. The table (`todos`) is created on first use (by
+//! each actor instance; `CREATE TABLE IF NOT EXISTS`).
 
 use std::collections::HashMap;
 
@@ -129,7 +130,15 @@ async fn query(ctx: &Context, sql: &str, parameters: Vec<Vec<u8>>) -> RpcResult<
 
 const COLUMNS: &str = "id, title, done";
 
+/// Set once this instance has made sure the table exists (instances are
+/// reused across requests, so the statement runs once per instance).
+static TABLE_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 async fn ensure_table(ctx: &Context) -> RpcResult<()> {
+    use std::sync::atomic::Ordering;
+    if TABLE_READY.load(Ordering::Relaxed) {
+        return Ok(());
+    }
     let r = SqlDbSender::new()
         .execute(
             ctx,
@@ -140,7 +149,10 @@ async fn ensure_table(ctx: &Context) -> RpcResult<()> {
         )
         .await?;
     match r.error {
-        None => Ok(()),
+        None => {
+            TABLE_READY.store(true, Ordering::Relaxed);
+            Ok(())
+        }
         Some(e) => Err(RpcError::Other(format!("{}: {}", e.code, e.message))),
     }
 }
