@@ -68,10 +68,13 @@ fn main() {
             .unwrap();
         let stream = tokio::net::TcpStream::connect(http).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .unwrap();
         tokio::spawn(conn);
+        // One connection, one request at a time; the lock only lets each
+        // call's future own it while it runs.
+        let sender = std::rc::Rc::new(tokio::sync::Mutex::new(sender));
         let (mut direct, mut actor) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
             direct.push(Lat::of(
@@ -87,9 +90,11 @@ fn main() {
                         .header("host", "localhost")
                         .body(Full::new(Bytes::new()))
                         .unwrap();
-                    let sent = sender.send_request(req);
+                    let sender = std::rc::Rc::clone(&sender);
                     async move {
-                        let resp = sent.await.unwrap();
+                        let mut sender = sender.lock().await;
+                        sender.ready().await.unwrap();
+                        let resp = sender.send_request(req).await.unwrap();
                         assert_eq!(resp.status(), 200);
                         let body = resp.into_body().collect().await.unwrap().to_bytes();
                         assert!(body.starts_with(b"{\"id\":"));
