@@ -8,7 +8,7 @@
 //! those host-min was built with, selected by Cargo features
 //! (`provider-blobstore-fs`, `provider-blobstore-s3`, `provider-httpclient`,
 //! `provider-httpserver`, `provider-keyvalue`, `provider-keyvalue-redis`,
-//! `provider-sqldb-postgres`; all by default), so a host can be built with just the providers it
+//! `provider-messaging-nats`, `provider-sqldb-postgres`; all by default), so a host can be built with just the providers it
 //! needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
@@ -29,6 +29,8 @@ pub use weld_provider_httpclient as httpclient;
 pub use weld_provider_httpserver as httpserver;
 #[cfg(any(feature = "provider-keyvalue", feature = "provider-keyvalue-redis"))]
 pub use weld_provider_keyvalue as keyvalue;
+#[cfg(feature = "provider-messaging-nats")]
+pub use weld_provider_messaging_nats as messaging_nats;
 #[cfg(feature = "provider-sqldb-postgres")]
 pub use weld_provider_sqldb_postgres as sqldb_postgres;
 
@@ -91,6 +93,12 @@ impl ProviderRegistry {
             "keyvalue-redis",
             keyvalue::CONTRACT_ID,
             keyvalue::redis::RedisKvProvider::build,
+        );
+        #[cfg(feature = "provider-messaging-nats")]
+        reg.register(
+            "messaging-nats",
+            messaging_nats::CONTRACT_ID,
+            messaging_nats::NatsMessagingProvider::build,
         );
         #[cfg(feature = "provider-sqldb-postgres")]
         reg.register(

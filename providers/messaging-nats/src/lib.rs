@@ -162,10 +162,16 @@ impl NatsSettings {
                         .map_err(|r| s.invalid(&v, r))?;
                 }
                 if let Some(t) = j.auth_jwt {
-                    jwt = Some(Setting { value: t, ..v.clone() });
+                    jwt = Some(Setting {
+                        value: t,
+                        ..v.clone()
+                    });
                 }
                 if let Some(t) = j.auth_seed {
-                    seed = Some(Setting { value: t, ..v.clone() });
+                    seed = Some(Setting {
+                        value: t,
+                        ..v.clone()
+                    });
                 }
                 if j.tls_ca.is_some() {
                     out.tls_ca = j.tls_ca;
@@ -269,32 +275,50 @@ impl NatsMessagingProvider {
     }
 
     /// The settings a link with `values` gets.
-    pub fn settings(&self, values: &HashMap<String, String>) -> Result<NatsSettings, ProviderError> {
+    pub fn settings(
+        &self,
+        values: &HashMap<String, String>,
+    ) -> Result<NatsSettings, ProviderError> {
         NatsSettings::resolve(&self.ctx.link_settings(values, SETTING_KEYS)?)
     }
 
-    async fn connect(&self, link: &LinkDefinition, s: &NatsSettings) -> Result<async_nats::Client, ProviderError> {
+    async fn connect(
+        &self,
+        link: &LinkDefinition,
+        s: &NatsSettings,
+    ) -> Result<async_nats::Client, ProviderError> {
         let fail = |message: String| ProviderError::Other {
             provider: self.ctx.name.clone(),
             message,
         };
         let mut opts = async_nats::ConnectOptions::new()
-            .name(format!("weld messaging-nats {} {}", link.actor_id, link.link_name))
+            .name(format!(
+                "weld messaging-nats {} {}",
+                link.actor_id, link.link_name
+            ))
             .connection_timeout(CONNECT_TIMEOUT);
         if let Some((jwt, seed)) = &s.auth {
-            let key = Arc::new(KeyPair::from_seed(seed.trim()).map_err(|e| fail(format!("CLIENT_SEED: {e}")))?);
+            let key = Arc::new(
+                KeyPair::from_seed(seed.trim()).map_err(|e| fail(format!("CLIENT_SEED: {e}")))?,
+            );
             opts = opts.jwt(jwt.trim().to_string(), move |nonce| {
                 let key = key.clone();
-                async move { key.sign(&nonce).map(|s| s.to_vec()).map_err(async_nats::AuthError::new) }
+                async move {
+                    key.sign(&nonce)
+                        .map(|s| s.to_vec())
+                        .map_err(async_nats::AuthError::new)
+                }
             });
         }
         if let Some(pem) = &s.tls_ca {
             // async-nats reads CAs from files: keep this one beside the
             // provider's data, per link.
             let dir = self.ctx.data_dir.join("messaging-nats");
-            std::fs::create_dir_all(&dir).map_err(|e| fail(format!("TLS_CA: cannot write it: {e}")))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| fail(format!("TLS_CA: cannot write it: {e}")))?;
             let file = dir.join(format!("{}-{}-ca.pem", link.actor_id, link.link_name));
-            std::fs::write(&file, pem).map_err(|e| fail(format!("TLS_CA: cannot write it: {e}")))?;
+            std::fs::write(&file, pem)
+                .map_err(|e| fail(format!("TLS_CA: cannot write it: {e}")))?;
             opts = opts.add_root_certificates(file);
         }
         if let Some(file) = &s.tls_ca_file {
@@ -316,7 +340,11 @@ impl NatsMessagingProvider {
 
 /// Delivers each message of `sub` to the actor, at most
 /// [`MAX_IN_FLIGHT`] at once.
-async fn deliver(mut sub: async_nats::Subscriber, actor: MessageSubscriberSender<ActorLink>, actor_id: String) {
+async fn deliver(
+    mut sub: async_nats::Subscriber,
+    actor: MessageSubscriberSender<ActorLink>,
+    actor_id: String,
+) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
     let actor = Arc::new(actor);
     while let Some(msg) = sub.next().await {

@@ -38,7 +38,12 @@ impl MessageSubscriber for Inbox {
 
 #[weld_rpc::async_trait]
 impl Transport for Inbox {
-    async fn send(&self, ctx: &Context, req: Message<'_>, _: Option<SendOpts>) -> RpcResult<Vec<u8>> {
+    async fn send(
+        &self,
+        ctx: &Context,
+        req: Message<'_>,
+        _: Option<SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
         MessageSubscriberReceiver::dispatch(self, ctx, req).await
     }
 }
@@ -131,11 +136,17 @@ async fn subscriptions_queue_groups_and_link_deletion() {
         .unwrap();
     }
     let nc = client().await;
-    nc.publish_with_reply(format!("{base}.plain.x"), "inbox.1".to_string(), "hello".into())
-        .await
-        .unwrap();
+    nc.publish_with_reply(
+        format!("{base}.plain.x"),
+        "inbox.1".to_string(),
+        "hello".into(),
+    )
+    .await
+    .unwrap();
     for i in 0..20 {
-        nc.publish(queued.clone(), format!("{i}").into()).await.unwrap();
+        nc.publish(queued.clone(), format!("{i}").into())
+            .await
+            .unwrap();
     }
     nc.flush().await.unwrap();
     let got = drain(&mut rx, Duration::from_millis(500)).await;
@@ -159,7 +170,9 @@ async fn subscriptions_queue_groups_and_link_deletion() {
 
     // Deleting a link ends its subscriptions (upstream kept them, #196).
     p.delete_link(&link("MA", &[])).await;
-    nc.publish(format!("{base}.plain.y"), "after".into()).await.unwrap();
+    nc.publish(format!("{base}.plain.y"), "after".into())
+        .await
+        .unwrap();
     nc.flush().await.unwrap();
     let got = drain(&mut rx, Duration::from_millis(400)).await;
     let names: Vec<&str> = got.iter().map(|(n, _)| *n).collect();
@@ -300,7 +313,10 @@ async fn settings_precedence_and_refusals() {
     // Half the credentials, a bad seed, a bad subscription: refused.
     for (values, why) in [
         (vec![("CLIENT_JWT", "eyJ")], "needs CLIENT_SEED too"),
-        (vec![("CLIENT_JWT", "eyJ"), ("CLIENT_SEED", "nope")], "not an nkey seed"),
+        (
+            vec![("CLIENT_JWT", "eyJ"), ("CLIENT_SEED", "nope")],
+            "not an nkey seed",
+        ),
         (vec![("SUBSCRIPTION", "a b")], "is not a NATS subject"),
     ] {
         let map: HashMap<String, String> = values
