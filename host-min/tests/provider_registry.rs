@@ -21,6 +21,7 @@ async fn builtin_kinds_build_and_serve() {
         "httpserver",
         "keyvalue",
         "keyvalue-redis",
+        "keyvalue-vault",
         "messaging-nats",
         "sqldb-postgres",
     ] {

@@ -76,6 +76,11 @@ pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
         "providers/keyvalue",
     ),
     (
+        "weld-provider-keyvalue-vault",
+        "weld-provider-keyvalue",
+        "providers/keyvalue",
+    ),
+    (
         "weld-provider-messaging-nats",
         "weld-provider-messaging-nats",
         "providers/messaging-nats",

@@ -8,7 +8,7 @@
 //! those host-min was built with, selected by Cargo features
 //! (`provider-blobstore-fs`, `provider-blobstore-s3`, `provider-httpclient`,
 //! `provider-httpserver`, `provider-keyvalue`, `provider-keyvalue-redis`,
-//! `provider-messaging-nats`, `provider-sqldb-postgres`; all by default), so a host can be built with just the providers it
+//! `provider-keyvalue-vault`, `provider-messaging-nats`, `provider-sqldb-postgres`; all by default), so a host can be built with just the providers it
 //! needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
@@ -27,7 +27,11 @@ pub use weld_provider_blobstore_s3 as blobstore_s3;
 pub use weld_provider_httpclient as httpclient;
 #[cfg(feature = "provider-httpserver")]
 pub use weld_provider_httpserver as httpserver;
-#[cfg(any(feature = "provider-keyvalue", feature = "provider-keyvalue-redis"))]
+#[cfg(any(
+    feature = "provider-keyvalue",
+    feature = "provider-keyvalue-redis",
+    feature = "provider-keyvalue-vault"
+))]
 pub use weld_provider_keyvalue as keyvalue;
 #[cfg(feature = "provider-messaging-nats")]
 pub use weld_provider_messaging_nats as messaging_nats;
@@ -93,6 +97,12 @@ impl ProviderRegistry {
             "keyvalue-redis",
             keyvalue::CONTRACT_ID,
             keyvalue::redis::RedisKvProvider::build,
+        );
+        #[cfg(feature = "provider-keyvalue-vault")]
+        reg.register(
+            "keyvalue-vault",
+            keyvalue::CONTRACT_ID,
+            keyvalue::vault::VaultKvProvider::build,
         );
         #[cfg(feature = "provider-messaging-nats")]
         reg.register(
