@@ -303,6 +303,9 @@ pub enum Store {
     Embedded,
     /// Redis (provider kind `keyvalue-redis`) at this URL.
     Redis(String),
+    /// Vault KV v2 (provider kind `keyvalue-vault`) at this address with
+    /// this token.
+    Vault(String, String),
 }
 
 impl Store {
@@ -311,6 +314,7 @@ impl Store {
         match self {
             Store::Embedded => "embedded",
             Store::Redis(_) => "redis",
+            Store::Vault(..) => "vault",
         }
     }
 }
@@ -337,6 +341,13 @@ pub fn app(name: &str, wasm: &Path, http: SocketAddr, store: Option<&Store>) -> 
             m = m
                 .provider("kv", "keyvalue-redis", &[])
                 .link(name, "kv", &[("URL", url)]);
+        }
+        Some(Store::Vault(addr, token)) => {
+            m = m.provider("kv", "keyvalue-vault", &[]).link(
+                name,
+                "kv",
+                &[("addr", addr), ("token", token)],
+            );
         }
         None => {}
     }

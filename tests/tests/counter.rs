@@ -132,3 +132,115 @@ fn redis_counts_sequentially_and_concurrently() {
     );
     assert_eq!(redis_store::get_int(&format!("counter:{many}")), Some(1001));
 }
+
+/// Vault's dev server of `scripts/setup.sh vault`.
+fn vault() -> Option<(String, String)> {
+    let port = std::env::var("WELD_VAULT_PORT").unwrap_or_else(|_| "8200".into());
+    if !weld_e2e::require_service("Vault (OpenBao dev server)", &format!("127.0.0.1:{port}")) {
+        return None;
+    }
+    let token = std::env::var("WELD_VAULT_TOKEN").unwrap_or_else(|_| "weld-dev-root".into());
+    Some((format!("http://127.0.0.1:{port}"), token))
+}
+
+/// The value kvcounter keeps for `key`, read from Vault directly.
+fn vault_value(addr: &str, token: &str, key: &str) -> Option<String> {
+    let addr: SocketAddr = addr.trim_start_matches("http://").parse().unwrap();
+    weld_e2e::http::rt().block_on(async {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        let req = hyper::Request::get(format!("/v1/secret/data/{}", key.replace(':', "%3A")))
+            .header("host", "vault")
+            .header("X-Vault-Token", token)
+            .body(http_body_util::Full::new(bytes::Bytes::new()))
+            .unwrap();
+        let resp = sender.send_request(req).await.unwrap();
+        if resp.status() == 404 {
+            return None;
+        }
+        let body = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        v["data"]["data"]["string_data___"]
+            .as_str()
+            .map(str::to_string)
+    })
+}
+
+/// kvcounter on keyvalue-vault: only the link differs from the other
+/// stores; `process` runs the provider as its own process on a lattice.
+fn vault_counts(process: bool) {
+    let Some((addr, token)) = vault() else { return };
+    if process && !weld_e2e::require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = kvcounter_wasm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let http = free_addr();
+    let store = Store::Vault(addr.clone(), token.clone());
+    let m = if process {
+        let m = weld_e2e::host::Manifest::new()
+            .signed_actor(
+                "kvcounter",
+                &wasm,
+                &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+            )
+            .provider("http", "httpserver", &[])
+            .link("kvcounter", "http", &[("address", &http.to_string())])
+            .process_provider("kv", "keyvalue-vault", &[])
+            .link("kvcounter", "kv", &[("addr", &addr), ("token", &token)]);
+        weld_e2e::lattice::alone(m, "kvcounter")
+    } else {
+        app("kvcounter", &wasm, http, Some(&store))
+    };
+    let host = HostProc::start(dir.path(), m, &[http]);
+    let seq = unique_name("vault-seq");
+    let many = unique_name("vault-load");
+    if process {
+        // The provider process gets its link a moment after the host serves.
+        let probe = format!("/api/counter/{}", unique_name("vault-probe"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while must_get(http, &probe).status != 200 {
+            assert!(std::time::Instant::now() < deadline, "{}", host.log());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let pid = host.child_named("weld-provider-k");
+        let exe = pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
+        assert!(
+            exe.as_ref()
+                .is_some_and(|e| e.ends_with("weld-provider-keyvalue-vault")),
+            "no keyvalue-vault process ({exe:?}): {}",
+            host.log()
+        );
+    }
+    sequential_visits_count_up(http, &format!("/api/counter/{seq}"));
+    assert_eq!(
+        vault_value(&addr, &token, &format!("counter:{seq}")).as_deref(),
+        Some("3"),
+        "the count is in Vault"
+    );
+    assert_eq!(
+        thousand_over_fifty(http, &format!("/api/counter/{many}")),
+        1000
+    );
+    assert_eq!(
+        vault_value(&addr, &token, &format!("counter:{many}")).as_deref(),
+        Some("1001")
+    );
+}
+
+#[test]
+fn vault_counts_sequentially_and_concurrently_in_the_hosts_process() {
+    vault_counts(false);
+}
+
+#[test]
+fn vault_counts_as_its_own_process_on_a_lattice() {
+    vault_counts(true);
+}

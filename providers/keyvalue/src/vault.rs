@@ -140,6 +140,10 @@ pub struct VaultStore {
     base: String,
     token: String,
     renewer: Option<tokio::task::JoinHandle<()>>,
+    /// `Increment`s of one key through this store take turns, so they do
+    /// not spend their check-and-set attempts on each other (other writers
+    /// are still caught by the check-and-set).
+    turns: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for VaultStore {
@@ -199,6 +203,7 @@ impl VaultStore {
             base: format!("{}/v1/{}", s.addr, s.mount),
             token: s.token.clone(),
             renewer: None,
+            turns: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -334,9 +339,9 @@ fn not_implemented(op: &'static str) -> KvError {
     KvError::NotImplemented(op)
 }
 
-#[async_trait]
-impl KvStore for VaultStore {
-    async fn increment(&self, key: &str, delta: i32) -> Result<i32, KvError> {
+impl VaultStore {
+    /// Read, add, write back over the version read; again on a conflict.
+    async fn increment_cas(&self, key: &str, delta: i32) -> Result<i32, KvError> {
         for _ in 0..CAS_ATTEMPTS {
             let (data, version) = self.read_versioned(key).await?;
             let current = data.map(|d| unwrap_value(&d)).unwrap_or_default();
@@ -356,6 +361,26 @@ impl KvStore for VaultStore {
         Err(KvError::Vault(format!(
             "increment: {key} kept changing ({CAS_ATTEMPTS} check-and-set attempts)"
         )))
+    }
+}
+
+#[async_trait]
+impl KvStore for VaultStore {
+    async fn increment(&self, key: &str, delta: i32) -> Result<i32, KvError> {
+        let turn = {
+            let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(turns.entry(key.to_string()).or_default())
+        };
+        let result = {
+            let _mine = turn.lock().await;
+            self.increment_cas(key, delta).await
+        };
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        // The last one out forgets the key (the map holds one Arc).
+        if Arc::strong_count(&turn) == 2 {
+            turns.remove(key);
+        }
+        result
     }
 
     async fn contains(&self, key: &str) -> Result<bool, KvError> {

@@ -77,14 +77,16 @@ async fn upstreams_operations_and_increment_on_kv_v2() {
     assert!(!store.del(&key).await.unwrap());
     assert_eq!(store.get(&key).await.unwrap(), None);
 
-    // Increment with check-and-set: 20 at once, none lost, also over a
-    // deleted key's versions.
+    // Increment with check-and-set: 20 at once through two stores (two
+    // providers, as it were: their writes meet only in Vault), none lost,
+    // also over a deleted key's versions.
     let counter = format!("{dir}/counter");
     assert_eq!(store.increment(&counter, 5).await.unwrap(), 5);
     assert!(store.del(&counter).await.unwrap());
+    let other = Arc::new(VaultStore::new(&settings(&token())).unwrap());
     let all: Vec<_> = (0..20)
-        .map(|_| {
-            let s = Arc::clone(&store);
+        .map(|i| {
+            let s = Arc::clone(if i % 2 == 0 { &store } else { &other });
             let k = counter.clone();
             tokio::spawn(async move { s.increment(&k, 1).await.unwrap() })
         })
