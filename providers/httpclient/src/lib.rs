@@ -113,17 +113,10 @@ struct Linked {
 }
 
 /// The httpclient provider.
+#[derive(Debug)]
 pub struct HttpClientProvider {
     ctx: ProviderContext,
     links: PerLink<Linked>,
-}
-
-impl std::fmt::Debug for HttpClientProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClientProvider")
-            .field("name", &self.ctx.name)
-            .finish()
-    }
 }
 
 impl HttpClientProvider {

@@ -472,17 +472,10 @@ impl KvStore for VaultStore {
 }
 
 /// The keyvalue-vault provider: one [`VaultStore`] per link.
+#[derive(Debug)]
 pub struct VaultKvProvider {
     ctx: ProviderContext,
     links: PerLink<VaultStore>,
-}
-
-impl std::fmt::Debug for VaultKvProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VaultKvProvider")
-            .field("name", &self.ctx.name)
-            .finish()
-    }
 }
 
 impl VaultKvProvider {

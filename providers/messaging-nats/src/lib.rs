@@ -245,17 +245,10 @@ impl Drop for Linked {
 }
 
 /// The messaging-nats provider.
+#[derive(Debug)]
 pub struct NatsMessagingProvider {
     ctx: ProviderContext,
     links: PerLink<Linked>,
-}
-
-impl std::fmt::Debug for NatsMessagingProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NatsMessagingProvider")
-            .field("name", &self.ctx.name)
-            .finish()
-    }
 }
 
 impl NatsMessagingProvider {

@@ -166,17 +166,10 @@ impl Drop for Linked {
 }
 
 /// The sqldb-postgres provider.
+#[derive(Debug)]
 pub struct PostgresProvider {
     ctx: ProviderContext,
     links: PerLink<Linked>,
-}
-
-impl std::fmt::Debug for PostgresProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresProvider")
-            .field("name", &self.ctx.name)
-            .finish()
-    }
 }
 
 impl PostgresProvider {

@@ -427,7 +427,7 @@ impl ActorOrigin {
 }
 
 /// Everything a provider factory gets to build one provider instance.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProviderContext {
     /// Host-unique id of this provider instance (a `V...` key).
     pub provider_id: String,
@@ -440,6 +440,26 @@ pub struct ProviderContext {
     /// The host's data directory; a provider that stores data uses a
     /// sub-directory of it unless its config or link values say otherwise.
     pub data_dir: PathBuf,
+}
+
+/// Config values are shown through [`crate::redact::value`]: a token or a
+/// password in a provider's config never reaches a log line.
+impl fmt::Debug for ProviderContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut config: Vec<(&str, std::borrow::Cow<'_, str>)> = self
+            .config
+            .iter()
+            .map(|(k, v)| (k.as_str(), crate::redact::value(k, v)))
+            .collect();
+        config.sort();
+        f.debug_struct("ProviderContext")
+            .field("provider_id", &self.provider_id)
+            .field("name", &self.name)
+            .field("link_name", &self.link_name)
+            .field("config", &config)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
 }
 
 impl ProviderContext {
@@ -541,6 +561,23 @@ pub struct PerLink<T> {
     map: std::sync::RwLock<HashMap<String, Vec<(String, Arc<T>)>>>,
 }
 
+/// The links held (actor and link name), not what is kept for them (a
+/// client or settings may hold secrets).
+impl<T> fmt::Debug for PerLink<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        let mut links: Vec<(&str, &str)> = map
+            .iter()
+            .flat_map(|(actor, v)| {
+                v.iter()
+                    .map(move |(name, _)| (actor.as_str(), name.as_str()))
+            })
+            .collect();
+        links.sort();
+        f.debug_struct("PerLink").field("links", &links).finish()
+    }
+}
+
 impl<T> Default for PerLink<T> {
     fn default() -> Self {
         PerLink {
@@ -640,6 +677,38 @@ mod tests {
     }
 
     const KNOWN: &[&str] = &["address", "port", "max_content_len", "URL"];
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let ctx = ProviderContext {
+            provider_id: "V1".into(),
+            name: "kv".into(),
+            link_name: "default".into(),
+            config: map(&[
+                ("token", "s3cret-token"),
+                ("uri", "postgres://u:pw-in-url@db/x"),
+            ]),
+            data_dir: ".".into(),
+        };
+        let shown = format!("{ctx:?}");
+        assert!(
+            shown.contains("\"kv\"") && shown.contains("token"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("pw-in-url"),
+            "{shown}"
+        );
+        let links: PerLink<String> = PerLink::new();
+        let link = LinkDefinition {
+            actor_id: "Ma".into(),
+            link_name: "default".into(),
+            ..Default::default()
+        };
+        links.insert(&link, Arc::new("secret value".to_string()));
+        let shown = format!("{links:?}");
+        assert_eq!(shown, "PerLink { links: [(\"Ma\", \"default\")] }");
+    }
 
     #[test]
     fn misspelt_keys_are_refused_and_others_ignored() {
