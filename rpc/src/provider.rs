@@ -47,7 +47,7 @@ pub use bridge::{
     ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES, MAX_CONCURRENT_INVOCATIONS,
 };
 pub use lifecycle::{
-    ActorLink, ActorOrigin, Endpoint, LinkSettings, PerLink, Provider, ProviderClient,
+    ActorLink, ActorOrigin, CallsFrom, Endpoint, LinkSettings, PerLink, Provider, ProviderClient,
     ProviderContext, ProviderError, ProviderFactory, Setting, SettingOrigin,
 };
 

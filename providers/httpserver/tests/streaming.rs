@@ -17,27 +17,10 @@ use weld_interface_httpserver::{
 };
 use weld_provider_httpserver::{HttpServerProvider, BODY_HEADER, STREAM_HEADER};
 use weld_rpc::core::LinkDefinition;
-use weld_rpc::provider::{ActorOrigin, Provider, ProviderContext};
+use weld_rpc::provider::{CallsFrom, Provider, ProviderContext};
 use weld_rpc::{Context, Message, RpcError, RpcResult, SendOpts, Transport};
 
 const ACTOR: &str = "MSTREAMER";
-
-/// Calls from an actor to the provider, as a host delivers them.
-struct ToProvider {
-    provider: Arc<HttpServerProvider>,
-    actor_id: String,
-}
-
-#[weld_rpc::async_trait]
-impl Transport for ToProvider {
-    async fn send(&self, _: &Context, req: Message<'_>, _: Option<SendOpts>) -> RpcResult<Vec<u8>> {
-        let origin = ActorOrigin {
-            actor_id: self.actor_id.clone(),
-            link_name: "default".into(),
-        };
-        self.provider.handle(&origin, req).await
-    }
-}
 
 /// What the actor saw of one request.
 #[derive(Debug, Clone, Default)]
@@ -57,11 +40,11 @@ struct Streamer {
 }
 
 impl Streamer {
-    fn body(&self, actor_id: &str) -> HttpBodySender<ToProvider> {
-        HttpBodySender::via(ToProvider {
-            provider: self.provider.get().unwrap().upgrade().unwrap(),
-            actor_id: actor_id.into(),
-        })
+    fn body(&self, actor_id: &str) -> HttpBodySender<CallsFrom<HttpServerProvider>> {
+        HttpBodySender::via(CallsFrom::actor(
+            self.provider.get().unwrap().upgrade().unwrap(),
+            actor_id,
+        ))
     }
 
     /// Reads the body in pieces of at most `max` bytes.

@@ -15,7 +15,7 @@ use weld_interface_messaging::{
 };
 use weld_provider_messaging_nats::NatsMessagingProvider;
 use weld_rpc::core::LinkDefinition;
-use weld_rpc::provider::{ActorOrigin, Provider, ProviderContext};
+use weld_rpc::provider::{CallsFrom, Provider, ProviderContext};
 use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
 use weld_test_support::{require_service, unique_name};
 
@@ -48,23 +48,6 @@ impl Transport for Inbox {
     }
 }
 
-/// An actor's calls to the provider, as a host delivers them.
-struct Calls {
-    provider: Arc<NatsMessagingProvider>,
-    actor_id: String,
-}
-
-#[weld_rpc::async_trait]
-impl Transport for Calls {
-    async fn send(&self, _: &Context, req: Message<'_>, _: Option<SendOpts>) -> RpcResult<Vec<u8>> {
-        let origin = ActorOrigin {
-            actor_id: self.actor_id.clone(),
-            link_name: "default".into(),
-        };
-        self.provider.handle(&origin, req).await
-    }
-}
-
 fn provider(config: &[(&str, &str)]) -> Arc<NatsMessagingProvider> {
     Arc::new(NatsMessagingProvider::new(ProviderContext {
         provider_id: "VMSG".into(),
@@ -91,11 +74,11 @@ fn link(actor: &str, values: &[(&str, &str)]) -> LinkDefinition {
     }
 }
 
-fn sender(p: &Arc<NatsMessagingProvider>, actor: &str) -> MessagingSender<Calls> {
-    MessagingSender::via(Calls {
-        provider: Arc::clone(p),
-        actor_id: actor.into(),
-    })
+fn sender(
+    p: &Arc<NatsMessagingProvider>,
+    actor: &str,
+) -> MessagingSender<CallsFrom<NatsMessagingProvider>> {
+    MessagingSender::via(CallsFrom::actor(Arc::clone(p), actor))
 }
 
 async fn client() -> async_nats::Client {

@@ -10,29 +10,12 @@ use minicbor::data::Type as Cbor;
 use weld_interface_sqldb::{SqlDb, SqlDbSender, Statement};
 use weld_provider_sqldb_postgres::{PostgresProvider, MISSING_URI};
 use weld_rpc::core::LinkDefinition;
-use weld_rpc::provider::{ActorOrigin, Provider, ProviderContext};
+use weld_rpc::provider::{CallsFrom, Provider, ProviderContext};
 use weld_rpc::{Context, Message, RpcResult, SendOpts, Transport};
 use weld_test_support::{require_service, unique_name};
 
 const PG: &str = "127.0.0.1:5432";
 const URI: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-/// An actor's calls, delivered to the provider as a host would.
-struct Actor {
-    provider: Arc<PostgresProvider>,
-    id: String,
-}
-
-#[weld_rpc::async_trait]
-impl Transport for Actor {
-    async fn send(&self, _: &Context, req: Message<'_>, _: Option<SendOpts>) -> RpcResult<Vec<u8>> {
-        let origin = ActorOrigin {
-            actor_id: self.id.clone(),
-            link_name: "default".into(),
-        };
-        self.provider.handle(&origin, req).await
-    }
-}
 
 fn provider() -> Arc<PostgresProvider> {
     Arc::new(PostgresProvider::new(ProviderContext {
@@ -58,16 +41,19 @@ fn link(actor: &str, values: &[(&str, &str)]) -> LinkDefinition {
 }
 
 /// A provider with one link for a fresh actor; its sender.
-async fn linked(values: &[(&str, &str)]) -> (Arc<PostgresProvider>, SqlDbSender<Actor>, String) {
+async fn linked(
+    values: &[(&str, &str)],
+) -> (
+    Arc<PostgresProvider>,
+    SqlDbSender<CallsFrom<PostgresProvider>>,
+    String,
+) {
     let p = provider();
     let id = unique_name("MSQL");
     p.put_link(&link(&id, values), Arc::new(NoActor))
         .await
         .expect("link accepted");
-    let db = SqlDbSender::via(Actor {
-        provider: Arc::clone(&p),
-        id: id.clone(),
-    });
+    let db = SqlDbSender::via(CallsFrom::actor(Arc::clone(&p), &id));
     (p, db, id)
 }
 

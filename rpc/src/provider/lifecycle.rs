@@ -552,6 +552,42 @@ pub struct Endpoint {
 /// gives the actor's instance bound where it is known.
 pub type ActorLink = Arc<dyn crate::Transport>;
 
+/// An actor's calls to a provider in this process, delivered as a host
+/// delivers them ([`Provider::handle`] with the actor as origin): the
+/// transport of generated senders (`KeyValueSender::via(...)`) when a
+/// provider is driven without a host, as its tests do.
+pub struct CallsFrom<P: ?Sized> {
+    /// The provider called.
+    pub provider: Arc<P>,
+    /// The calling actor and the link name it uses.
+    pub origin: ActorOrigin,
+}
+
+impl<P: ?Sized> CallsFrom<P> {
+    /// Calls from `actor_id` on link `default`.
+    pub fn actor(provider: Arc<P>, actor_id: &str) -> Self {
+        CallsFrom {
+            provider,
+            origin: ActorOrigin {
+                actor_id: actor_id.to_string(),
+                link_name: "default".into(),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl<P: Provider + ?Sized> crate::Transport for CallsFrom<P> {
+    async fn send(
+        &self,
+        _ctx: &Context,
+        req: Message<'_>,
+        _opts: Option<crate::SendOpts>,
+    ) -> RpcResult<Vec<u8>> {
+        self.provider.handle(&self.origin, req).await
+    }
+}
+
 /// What a provider keeps per link (a store, a client, settings), by actor
 /// and link name; a call from an actor without a link gets upstream's
 /// error (`actor not linked:{id}`).
