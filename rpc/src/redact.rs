@@ -8,7 +8,12 @@
 //!   (case-insensitive, `-`/`_` ignored): the whole value is replaced by
 //!   [`REDACTED`];
 //! - the user information of a URL anywhere in a text
-//!   (`redis://user:pw@host` -> `redis://[REDACTED]@host`), whatever the key.
+//!   (`redis://user:pw@host` -> `redis://[REDACTED]@host`), whatever the key;
+//! - a `password=...` pair anywhere in a text (libpq connection strings, URL
+//!   query parameters);
+//! - in upstream's JSON settings (`config_json`), the values of secret keys
+//!   (`{"auth_seed": "SU..."}`); `config_b64`, which cannot be shown in
+//!   part, is hidden whole.
 //!
 //! Redaction is for display only: stored values and the wire format are
 //! untouched.
@@ -46,18 +51,68 @@ pub fn is_secret_key(key: &str) -> bool {
 /// `value` as it may be shown when stored under `key`: [`REDACTED`] for a
 /// secret key, else the value with URL user information hidden.
 pub fn value<'a>(key: &str, value: &'a str) -> Cow<'a, str> {
-    if is_secret_key(key) {
+    if is_secret_key(key) || key.eq_ignore_ascii_case("config_b64") {
         Cow::Borrowed(REDACTED)
+    } else if key.eq_ignore_ascii_case("config_json") {
+        json(value)
     } else {
         text(value)
     }
 }
 
+/// JSON text with the values of secret keys hidden (and [`text`] applied
+/// to every other string); text that is not JSON is hidden whole, since
+/// there is no telling where a secret in it ends.
+pub fn json(value: &str) -> Cow<'_, str> {
+    fn walk(v: &mut serde_json::Value) -> bool {
+        let mut changed = false;
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    if is_secret_key(k) && !item.is_null() {
+                        *item = serde_json::Value::String(REDACTED.into());
+                        changed = true;
+                    } else {
+                        changed |= walk(item);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    changed |= walk(item);
+                }
+            }
+            serde_json::Value::String(s) => {
+                if let Cow::Owned(t) = text(s) {
+                    *s = t;
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+        changed
+    }
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(mut v) => {
+            if walk(&mut v) {
+                Cow::Owned(v.to_string())
+            } else {
+                Cow::Borrowed(value)
+            }
+        }
+        Err(_) => Cow::Borrowed(REDACTED),
+    }
+}
+
 /// `s` with the user information of every URL in it (`scheme://user:pw@`)
-/// replaced by [`REDACTED`]. Text without `://` comes back borrowed.
+/// and the value of every `password=` pair replaced by [`REDACTED`]. Text
+/// with neither comes back borrowed.
 pub fn text(s: &str) -> Cow<'_, str> {
     if !s.contains("://") {
-        return Cow::Borrowed(s);
+        return match password_pairs(s) {
+            Some(hidden) => Cow::Owned(hidden),
+            None => Cow::Borrowed(s),
+        };
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -82,11 +137,39 @@ pub fn text(s: &str) -> Cow<'_, str> {
         rest = &tail[end..];
     }
     out.push_str(rest);
-    if changed {
+    let urls = if changed {
         Cow::Owned(out)
     } else {
         Cow::Borrowed(s)
+    };
+    match password_pairs(&urls) {
+        Some(hidden) => Cow::Owned(hidden),
+        None => urls,
     }
+}
+
+/// `s` with the value of every `password=` pair (any case; `sslpassword=`
+/// too) replaced, up to a space, `&`, `;`, `,` or a quote; `None` when
+/// there is none.
+fn password_pairs(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    if !lower.contains("password=") {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("password=") {
+        let value_start = at + found + "password=".len();
+        out.push_str(&s[at..value_start]);
+        let rest = &s[value_start..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '&' | ';' | ',' | '"' | '\''))
+            .unwrap_or(rest.len());
+        out.push_str(REDACTED);
+        at = value_start + end;
+    }
+    out.push_str(&s[at..]);
+    Some(out)
 }
 
 /// A copy of `values` with every secret-looking value redacted ([`value`]).
@@ -182,6 +265,30 @@ mod tests {
         for k in ["URL", "address", "port", "path", "max_content_len"] {
             assert!(!is_secret_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn passwords_in_connection_strings_and_json_settings_are_hidden() {
+        assert_eq!(
+            text("host=db user=u password=pw1 port=x"),
+            "host=db user=u password=[REDACTED] port=x"
+        );
+        assert_eq!(
+            text("postgres://db/x?sslmode=disable&PASSWORD=pw2&a=b"),
+            "postgres://db/x?sslmode=disable&PASSWORD=[REDACTED]&a=b"
+        );
+        let shown = value(
+            "config_json",
+            r#"{"auth_seed":"SUAXYZ","cluster_uris":["nats://u:pw3@h:4222"],"pool":{"max_connections":2}}"#,
+        );
+        assert!(
+            !shown.contains("SUAXYZ") && !shown.contains("pw3"),
+            "{shown}"
+        );
+        assert!(shown.contains("max_connections"), "{shown}");
+        assert_eq!(value("config_json", "{not json SUAXYZ"), REDACTED);
+        assert_eq!(value("CONFIG_B64", "eyJ0b2tlbiI6Inh5eiJ9"), REDACTED);
+        assert_eq!(value("config_json", r#"{"a":1}"#), r#"{"a":1}"#);
     }
 
     #[test]

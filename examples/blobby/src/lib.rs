@@ -29,8 +29,8 @@ use weld_interface_blobstore::{
     RemoveObjectsRequest,
 };
 use weld_interface_httpserver::{
-    BodyChunk, HttpBody, HttpBodySender, HttpRequest, HttpResponse, HttpServer,
-    HttpServerReceiver, ReadBodyRequest, ResponseHead,
+    BodyChunk, HttpBody, HttpBodySender, HttpRequest, HttpResponse, HttpServer, HttpServerReceiver,
+    ReadBodyRequest, ResponseHead,
 };
 use weld_rpc::{async_trait, Context, RpcError, RpcResult};
 
@@ -206,26 +206,50 @@ async fn put(ctx: &Context, container: &str, object: &str, mut body: Source<'_>)
         )
         .await?
         .stream_id;
-    while !is_last {
-        let (bytes, last) = body.next(ctx).await?;
-        is_last = last;
-        let n = bytes.len() as u64;
-        s.put_chunk(
-            ctx,
-            &PutChunkRequest {
-                chunk: chunk(bytes, offset, is_last),
-                stream_id: stream_id.clone(),
-                cancel_and_remove: false,
-            },
-        )
-        .await?;
-        offset += n;
+    let rest = async {
+        while !is_last {
+            let (bytes, last) = body.next(ctx).await?;
+            is_last = last;
+            let n = bytes.len() as u64;
+            s.put_chunk(
+                ctx,
+                &PutChunkRequest {
+                    chunk: chunk(bytes, offset, is_last),
+                    stream_id: stream_id.clone(),
+                    cancel_and_remove: false,
+                },
+            )
+            .await?;
+            offset += n;
+        }
+        Ok(())
+    };
+    let result: RpcResult<()> = rest.await;
+    if result.is_err() {
+        // A client gone midway (or a store failure): drop the partial
+        // upload rather than leave it to the store.
+        let _ = s
+            .put_chunk(
+                ctx,
+                &PutChunkRequest {
+                    chunk: chunk(Vec::new(), offset, true),
+                    stream_id: stream_id.clone(),
+                    cancel_and_remove: true,
+                },
+            )
+            .await;
     }
-    Ok(())
+    result
 }
 
 /// Bytes `start..start + len` of an object (fewer if it shrank).
-async fn range(ctx: &Context, container: &str, object: &str, start: u64, len: u64) -> RpcResult<Vec<u8>> {
+async fn range(
+    ctx: &Context,
+    container: &str,
+    object: &str,
+    start: u64,
+    len: u64,
+) -> RpcResult<Vec<u8>> {
     let r = store()
         .get_object(
             ctx,
@@ -256,14 +280,22 @@ async fn size(ctx: &Context, container: &str, object: &str) -> RpcResult<u64> {
 /// A GET answered through the httpserver's stream, a chunk at a time.
 /// Errors before the head went out are answered as usual; after it, they
 /// cut the body short (the client sees an incomplete response).
-async fn get_streamed(ctx: &Context, id: &str, container: &str, object: &str) -> RpcResult<Option<HttpResponse>> {
+async fn get_streamed(
+    ctx: &Context,
+    id: &str,
+    container: &str,
+    object: &str,
+) -> RpcResult<Option<HttpResponse>> {
     let size = match size(ctx, container, object).await {
         Ok(n) => n,
         Err(e) => return Ok(Some(failure(e))),
     };
     let http = HttpBodySender::new();
     let mut header = HashMap::new();
-    header.insert("content-type".to_string(), vec!["application/octet-stream".to_string()]);
+    header.insert(
+        "content-type".to_string(),
+        vec!["application/octet-stream".to_string()],
+    );
     header.insert("content-length".to_string(), vec![size.to_string()]);
     http.start_response(
         ctx,
@@ -283,7 +315,9 @@ async fn get_streamed(ctx: &Context, id: &str, container: &str, object: &str) ->
             range(ctx, container, object, sent, len).await?
         };
         if (bytes.len() as u64) < len {
-            return Err(RpcError::Other(format!("{container}/{object} shrank while it was read")));
+            return Err(RpcError::Other(format!(
+                "{container}/{object} shrank while it was read"
+            )));
         }
         sent += len;
         let is_last = sent == size;
@@ -307,7 +341,14 @@ async fn get(ctx: &Context, container: &str, object: &str) -> RpcResult<Vec<u8>>
     let mut out = Vec::with_capacity(size as usize);
     while (out.len() as u64) < size {
         let start = out.len() as u64;
-        let bytes = range(ctx, container, object, start, (size - start).min(CHUNK as u64)).await?;
+        let bytes = range(
+            ctx,
+            container,
+            object,
+            start,
+            (size - start).min(CHUNK as u64),
+        )
+        .await?;
         if bytes.is_empty() {
             // The object shrank while it was read.
             break;
@@ -327,7 +368,11 @@ async fn list(ctx: &Context, container: &str) -> RpcResult<String> {
     loop {
         let page = s.list_objects(ctx, &req).await?;
         items.extend(page.objects.into_iter().map(|o| {
-            format!("{{\"id\":{},\"size\":{}}}", json_str(&o.object_id), o.content_length)
+            format!(
+                "{{\"id\":{},\"size\":{}}}",
+                json_str(&o.object_id),
+                o.content_length
+            )
         }));
         if page.is_last || page.continuation.is_none() {
             break;

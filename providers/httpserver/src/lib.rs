@@ -553,6 +553,11 @@ impl Route {
             }
         };
         let mut header = request_headers(&parts.headers);
+        // The stream headers are the provider's to set: a client's own are
+        // dropped on every link, so an actor can trust them (and no client
+        // can name another request's stream).
+        header.remove(BODY_HEADER);
+        header.remove(STREAM_HEADER);
         let mut request = HttpRequest {
             method: parts.method.as_str().to_ascii_uppercase(),
             path: parts.uri.path().to_string(),
@@ -568,7 +573,6 @@ impl Route {
         }
         // A streaming link: the request is an exchange the actor may read
         // from and answer through while HandleRequest runs.
-        header.remove(BODY_HEADER);
         let (exchange, head) = self
             .streams
             .open(&self.actor_id, left, limit, self.body_timeout);

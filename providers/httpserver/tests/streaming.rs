@@ -459,8 +459,8 @@ async fn without_the_setting_the_contract_is_upstreams() {
     let a = request(addr, "/size", &[(STREAM_HEADER, "x")], pattern(300 * 1024)).await;
     assert_eq!((a.status, a.body.unwrap()), (200, b"307200".to_vec()));
     let s = &take_seen(&actor)[0];
-    // The client's header passes through untouched, as upstream.
-    assert_eq!(s.stream.as_deref(), Some("x"));
+    // The client's stream header is dropped, as on every link.
+    assert_eq!(s.stream.as_deref(), None);
     assert!(!s.streamed && s.inline_len == 300 * 1024);
     // The HttpBody operations find no exchange.
     let err = actor

@@ -166,9 +166,17 @@ fn vault_error(what: &str, e: impl std::fmt::Display) -> KvError {
     KvError::Vault(format!("{what}: {e}"))
 }
 
-/// Keys are paths below the mount: each segment percent-encoded.
-fn path_of(key: &str) -> String {
-    key.split('/')
+/// Keys are paths below the mount: each segment percent-encoded. A `.`
+/// or `..` segment is refused: URL parsing would resolve it and let the
+/// key name another mount (or Vault's own `sys/` paths) the token can reach.
+fn path_of(key: &str) -> Result<String, KvError> {
+    if key.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(KvError::InvalidArgument(format!(
+            "key {key:?} has a `.` or `..` segment; keys stay below the mount"
+        )));
+    }
+    Ok(key
+        .split('/')
         .map(|seg| {
             seg.bytes()
                 .map(|b| match b {
@@ -180,7 +188,7 @@ fn path_of(key: &str) -> String {
                 .collect::<String>()
         })
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/"))
 }
 
 impl VaultStore {
@@ -251,7 +259,7 @@ impl VaultStore {
     /// lose a write that came between two reads.
     async fn read_versioned(&self, key: &str) -> Result<(Option<Value>, u64), KvError> {
         let r = self
-            .call(reqwest::Method::GET, &format!("data/{}", path_of(key)))
+            .call(reqwest::Method::GET, &format!("data/{}", path_of(key)?))
             .send()
             .await
             .map_err(|e| vault_error("get", e))?;
@@ -275,7 +283,7 @@ impl VaultStore {
             body["options"] = json!({ "cas": v });
         }
         let r = self
-            .call(reqwest::Method::POST, &format!("data/{}", path_of(key)))
+            .call(reqwest::Method::POST, &format!("data/{}", path_of(key)?))
             .json(&body)
             .send()
             .await
@@ -350,7 +358,10 @@ impl VaultStore {
             } else {
                 current.trim().parse().map_err(|_| KvError::NotAnInteger)?
             };
-            let next = i32::try_from(n + i64::from(delta)).map_err(|_| KvError::Overflow)?;
+            let next = n
+                .checked_add(i64::from(delta))
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or(KvError::Overflow)?;
             if self
                 .write(key, wrap_value(&next.to_string()), Some(version))
                 .await?
@@ -392,7 +403,7 @@ impl KvStore for VaultStore {
             return Ok(false);
         }
         let r = self
-            .call(reqwest::Method::DELETE, &format!("data/{}", path_of(key)))
+            .call(reqwest::Method::DELETE, &format!("data/{}", path_of(key)?))
             .send()
             .await
             .map_err(|e| vault_error("del", e))?;
@@ -443,7 +454,7 @@ impl KvStore for VaultStore {
         let r = self
             .call(
                 reqwest::Method::from_bytes(b"LIST").expect("a valid method"),
-                &format!("metadata/{}", path_of(path)),
+                &format!("metadata/{}", path_of(path)?),
             )
             .send()
             .await
@@ -560,7 +571,11 @@ mod tests {
         assert_eq!(wrap_value(r#"{"a":1}"#), json!({"a": 1}));
         assert_eq!(unwrap_value(&json!({ STRING_MARKER: "x" })), "x");
         assert_eq!(unwrap_value(&json!({"a": 1})), r#"{"a":1}"#);
-        assert_eq!(path_of("a b/c%"), "a%20b/c%25");
+        assert_eq!(path_of("a b/c%").unwrap(), "a%20b/c%25");
+        assert_eq!(path_of("v1.2/x..y").unwrap(), "v1.2/x..y");
+        for escape in ["../prod/data/db", "a/../../sys/policies", ".", "a/./b"] {
+            assert!(path_of(escape).is_err(), "{escape}");
+        }
     }
 
     #[test]

@@ -101,6 +101,11 @@ async fn upstreams_operations_and_increment_on_kv_v2() {
     let e = store.increment(&obj, 1).await.unwrap_err();
     assert!(e.to_string().contains("not an integer"), "{e}");
 
+    // No key leaves the mount (URL parsing would resolve `..`).
+    let e = store.get("../../sys/policies/acl").await.unwrap_err();
+    assert!(e.to_string().contains("`.` or `..` segment"), "{e}");
+    assert!(store.set_query("..").await.is_err());
+
     // What upstream did not serve is refused by name.
     let e = store.list_add("l", "x").await.unwrap_err();
     assert_eq!(

@@ -105,7 +105,12 @@ impl Subscription {
             Some((s, q)) => (s.trim(), Some(q.trim())),
             None => (text.trim(), None),
         };
-        if subject.is_empty() || subject.contains(char::is_whitespace) {
+        // Tokens are separated by dots and may not be empty (NATS refuses
+        // `a..b`, `.a`, `a.`).
+        if subject.is_empty()
+            || subject.contains(char::is_whitespace)
+            || subject.split('.').any(str::is_empty)
+        {
             return Err(format!("{text:?} is not a NATS subject"));
         }
         if let Some(q) = queue {
@@ -161,16 +166,20 @@ impl NatsSettings {
                         .collect::<Result<_, _>>()
                         .map_err(|r| s.invalid(&v, r))?;
                 }
+                // Named by their JSON keys, so errors and logs redact the
+                // seed as any secret key's value.
                 if let Some(t) = j.auth_jwt {
                     jwt = Some(Setting {
+                        key: format!("{}.auth_jwt", v.key),
                         value: t,
-                        ..v.clone()
+                        origin: v.origin,
                     });
                 }
                 if let Some(t) = j.auth_seed {
                     seed = Some(Setting {
+                        key: format!("{}.auth_seed", v.key),
                         value: t,
-                        ..v.clone()
+                        origin: v.origin,
                     });
                 }
                 if j.tls_ca.is_some() {
@@ -340,13 +349,17 @@ async fn deliver(
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
     let actor = Arc::new(actor);
+    // Deliveries in flight belong to this task: aborting it (the link is
+    // deleted) aborts them too.
+    let mut running = tokio::task::JoinSet::new();
     while let Some(msg) = sub.next().await {
+        while running.try_join_next().is_some() {}
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
             break;
         };
         let actor = Arc::clone(&actor);
         let actor_id = actor_id.clone();
-        tokio::spawn(async move {
+        running.spawn(async move {
             let m = SubMessage {
                 subject: msg.subject.to_string(),
                 reply_to: msg.reply.map(|r| r.to_string()),
@@ -369,7 +382,12 @@ impl Provider for NatsMessagingProvider {
     async fn put_link(&self, link: &LinkDefinition, actor: ActorLink) -> Result<(), ProviderError> {
         let settings = self.settings(&link.values)?;
         let client = self.connect(link, &settings).await?;
-        let mut tasks = Vec::new();
+        // Built first: should a subscription fail, dropping it aborts the
+        // ones already running.
+        let mut linked = Linked {
+            client: client.clone(),
+            tasks: Vec::new(),
+        };
         for s in &settings.subscriptions {
             let subscribed = match &s.queue {
                 Some(q) => client.queue_subscribe(s.subject.clone(), q.clone()).await,
@@ -379,7 +397,7 @@ impl Provider for NatsMessagingProvider {
                 provider: self.ctx.name.clone(),
                 message: format!("cannot subscribe to {}: {e}", s.subject),
             })?;
-            tasks.push(tokio::spawn(deliver(
+            linked.tasks.push(tokio::spawn(deliver(
                 sub,
                 MessageSubscriberSender::via(Arc::clone(&actor)),
                 link.actor_id.clone(),
@@ -388,7 +406,7 @@ impl Provider for NatsMessagingProvider {
         // Subscriptions are in place on the server before the link counts
         // as put: a message published right after is delivered.
         let _ = client.flush().await;
-        self.links.insert(link, Arc::new(Linked { client, tasks }));
+        self.links.insert(link, Arc::new(linked));
         Ok(())
     }
 
@@ -464,6 +482,8 @@ mod tests {
         assert_eq!(Subscription::parse("x").unwrap().queue, None);
         assert!(Subscription::parse("").is_err());
         assert!(Subscription::parse("a b").is_err());
+        assert!(Subscription::parse("a..b").is_err());
+        assert!(Subscription::parse("a.").is_err());
         assert!(Subscription::parse("a|").is_err());
     }
 }

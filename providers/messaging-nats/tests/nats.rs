@@ -301,6 +301,13 @@ async fn settings_precedence_and_refusals() {
             "not an nkey seed",
         ),
         (vec![("SUBSCRIPTION", "a b")], "is not a NATS subject"),
+        (
+            vec![(
+                "config_json",
+                r#"{"auth_seed": "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4"}"#,
+            )],
+            "needs CLIENT_JWT too",
+        ),
     ] {
         let map: HashMap<String, String> = values
             .iter()
@@ -308,6 +315,8 @@ async fn settings_precedence_and_refusals() {
             .collect();
         let e = p.settings(&map).unwrap_err();
         assert!(e.to_string().contains(why), "{e}");
+        // A seed never shows in an error.
+        assert!(!e.to_string().contains("SUAIBDPB"), "{e}");
     }
     p.shutdown().await;
 }

@@ -20,7 +20,8 @@
 //! | text, varchar, char(n), name, "char", json, jsonb, xml, enums | text |
 //! | bytea | bytes |
 //! | bit, varbit | bytes (the bits, packed, as upstream) |
-//! | uuid, date, time, timestamp, timestamptz, inet, cidr, numeric, interval | text, as PostgreSQL prints it (timestamptz in UTC, RFC 3339) |
+//! | uuid, inet, cidr, numeric, interval | text, as PostgreSQL prints it |
+//! | date, time, timestamp, timestamptz | text: ISO 8601 (`2024-02-29`, `23:59:58.250`, `2024-02-29 12:34:56.789`; timestamptz in UTC, RFC 3339), fractions in 3, 6 or 9 digits, years before 1 as negative numbers, `infinity` / `-infinity` |
 //! | anything else (arrays, ranges, geometry, ...) | bytes: the binary wire value |
 
 use std::error::Error;
@@ -498,6 +499,8 @@ mod tests {
             })),
             Ok(Param::Float(1.5))
         );
+        // Half precision, as ciborium and cbor-x write 1.5.
+        assert_eq!(Param::decode(&[0xf9, 0x3e, 0x00]), Ok(Param::Float(1.5)));
         assert_eq!(
             Param::decode(&cbor(|e| {
                 e.str("hé").unwrap();

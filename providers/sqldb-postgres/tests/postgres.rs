@@ -368,6 +368,15 @@ async fn settings_pool_and_link_lifecycle() {
     );
     // The password is not in the error.
     assert!(!err.to_string().contains(":y@"), "{err}");
+    let err = p
+        .put_link(
+            &link("MBAD", &[("uri", "host=db user=u password=hunter2 port=x")]),
+            Arc::new(NoActor),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("password=[REDACTED]"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 
     // JSON settings; the plain uri overrides the JSON's; the pool is
     // bounded by max_connections and waits connection_timeout_millis.
