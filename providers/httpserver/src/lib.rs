@@ -111,6 +111,10 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Most open connections per listener.
 pub const MAX_CONNECTIONS: usize = 1024;
+/// How long the provider waits for `HandleRequest` on a streaming link
+/// (`stream_body_over`) when `timeout_ms` is not set: the call lasts as
+/// long as the transfer.
+pub const STREAMED_CALL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Requests admitted at once (bodies read) when the actor's instance bound is
 /// not known.
 pub const DEFAULT_REQUEST_CAPACITY: usize = 16;
@@ -1047,10 +1051,17 @@ impl Provider for HttpServerProvider {
             .concurrency()
             .unwrap_or(DEFAULT_REQUEST_CAPACITY)
             .max(1);
+        let sender = HttpServerSender::via(actor);
+        if settings.stream_body_over.is_some() {
+            // A streamed exchange lasts as long as its transfer: more than
+            // a lattice call's default 2 s (the host's actor-call deadline
+            // still bounds it).
+            sender.set_timeout(settings.timeout.unwrap_or(STREAMED_CALL_TIMEOUT));
+        }
         let route = Arc::new(Route {
             actor_id: link.actor_id.clone(),
             link_name: link.link_name.clone(),
-            actor: HttpServerSender::via(actor),
+            actor: sender,
             settings: settings.clone(),
             capacity: Arc::new(tokio::sync::Semaphore::new(capacity)),
             body_timeout: self.limits.body_timeout,
