@@ -7,9 +7,9 @@
 //! `LATTICEDATA_{lattice}`. Nothing is home-made.
 //!
 //! Rooms:
-//! - [`subjects`]: every NATS subject and KV key, in one place;
-//! - [`ctl`]: the JSON payloads of the control interface;
-//! - [`client`]: a control client (used by `host-min ctl` and tests);
+//! - [`subjects`], [`ctl`], [`client`]: every NATS subject and KV key, the
+//!   JSON payloads of the control interface and a control client, from the
+//!   `weld-lattice-ctl` crate (shared with the lattice-controller provider);
 //! - [`ctl_cli`]: the `host-min ctl` subcommand;
 //! - [`kv`]: the link and claims store on JetStream KV, with its watch;
 //! - [`rpc`]: invocations to and from other processes (signed JWTs, chunking);
@@ -18,8 +18,6 @@
 //! - [`process`]: providers as supervised child processes;
 //! - [`process_provider`]: such a process as the router's provider;
 
-pub mod client;
-pub mod ctl;
 pub mod ctl_cli;
 pub mod events;
 pub mod kv;
@@ -27,16 +25,11 @@ pub mod process;
 pub mod process_provider;
 pub mod rpc;
 pub mod server;
-pub mod subjects;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Default lattice prefix, as upstream.
-pub const DEFAULT_LATTICE: &str = "default";
-
-/// Default NATS URL.
-pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+pub use weld_lattice_ctl::{client, ctl, subjects, DEFAULT_LATTICE, DEFAULT_NATS_URL};
 
 /// How a host joins a lattice.
 #[derive(Debug, Clone, Default)]

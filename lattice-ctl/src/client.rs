@@ -16,14 +16,14 @@ use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::ctl::{
+use crate::ctl::{
     ActorAuctionAck, ActorAuctionRequest, AnnotationMap, ClaimsList, CloudEvent, ConstraintMap,
     CtlOperationAck, Host, HostInventory, KeyValueMap, LinkDefinition, LinkDefinitionList,
     ProviderAuctionAck, ProviderAuctionRequest, RegistryCredentialMap, ScaleActorCommand,
     StartActorCommand, StartProviderCommand, StopActorCommand, StopHostCommand,
     StopProviderCommand, UpdateActorCommand, DEFAULT_LINK_NAME,
 };
-use super::{subjects, LatticeConfig, DEFAULT_LATTICE};
+use crate::{subjects, DEFAULT_LATTICE};
 
 /// Timeout of a request, and the gathering window of `ping.hosts` (2 s, as
 /// upstream).
@@ -111,7 +111,7 @@ pub async fn connect(
     creds_file: Option<&Path>,
     nkey_seed: Option<&str>,
 ) -> Result<async_nats::Client, CtlError> {
-    let mut opts = async_nats::ConnectOptions::new().name("host-min ctl");
+    let mut opts = async_nats::ConnectOptions::new().name("weld ctl");
     if let Some(path) = creds_file {
         opts = opts
             .credentials_file(path)
@@ -128,16 +128,6 @@ pub async fn connect(
         url: url.to_string(),
         source,
     })
-}
-
-/// Connects with the URL and credentials of a [`LatticeConfig`].
-pub async fn connect_config(cfg: &LatticeConfig) -> Result<async_nats::Client, CtlError> {
-    connect(
-        cfg.url(),
-        cfg.creds_file.as_deref(),
-        cfg.nkey_seed.as_deref(),
-    )
-    .await
 }
 
 /// A control interface client of one lattice.
