@@ -239,6 +239,17 @@ impl Host {
             link_name: link_name.to_string(),
             config,
             data_dir: self.data_dir.clone(),
+            lattice: self.lattice.get().map(|l| {
+                let c = l.config();
+                weld_rpc::provider::HostLattice {
+                    nats_url: c.url().to_string(),
+                    prefix: c.prefix().to_string(),
+                    user_jwt: None,
+                    user_seed: c.nkey_seed.clone(),
+                    creds_file: c.creds_file.clone(),
+                    js_domain: c.js_domain.clone(),
+                }
+            }),
         };
         let provider = self.registry.build(kind, ctx)?;
         let info = ProviderInfo {

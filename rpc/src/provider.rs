@@ -47,8 +47,8 @@ pub use bridge::{
     ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES, MAX_CONCURRENT_INVOCATIONS,
 };
 pub use lifecycle::{
-    ActorLink, ActorOrigin, CallsFrom, Endpoint, LinkSettings, PerLink, Provider, ProviderClient,
-    ProviderContext, ProviderError, ProviderFactory, Setting, SettingOrigin,
+    ActorLink, ActorOrigin, CallsFrom, Endpoint, HostLattice, LinkSettings, PerLink, Provider,
+    ProviderClient, ProviderContext, ProviderError, ProviderFactory, Setting, SettingOrigin,
 };
 
 /// Default RPC timeout when the host gives none (as upstream: 2 s).

@@ -214,6 +214,7 @@ async fn in_process(actor: &str, op: &Op, calls: u64) -> Vec<Duration> {
                 link_name: "default".into(),
                 config: Default::default(),
                 data_dir: dir.path().to_path_buf(),
+                lattice: None,
             },
         )
         .expect("build keyvalue provider");

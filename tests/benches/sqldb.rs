@@ -61,6 +61,7 @@ async fn in_process_todo(
             link_name: "default".into(),
             config: Default::default(),
             data_dir: std::env::temp_dir(),
+            lattice: None,
         },
     );
     router

@@ -38,6 +38,7 @@ pub fn context(name: &str, data_dir: &Path, config: &[(&str, &str)]) -> Provider
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         data_dir: data_dir.to_path_buf(),
+        lattice: None,
     }
 }
 

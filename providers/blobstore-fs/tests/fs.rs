@@ -512,6 +512,7 @@ async fn settings_are_checked() {
         link_name: "default".into(),
         config: Default::default(),
         data_dir: dir.path().join("data"),
+        lattice: None,
     };
     let p = weld_provider_blobstore_fs::FsBlobstoreProvider::new(ctx);
     let values = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {

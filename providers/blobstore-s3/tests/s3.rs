@@ -64,6 +64,7 @@ impl World {
             link_name: "default".into(),
             config: HashMap::new(),
             data_dir: std::env::temp_dir(),
+            lattice: None,
         }));
         let link = LinkDefinition {
             actor_id: ACTOR.into(),

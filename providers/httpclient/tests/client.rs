@@ -96,6 +96,7 @@ async fn client(values: &[(&str, &str)]) -> HttpClientSender<ProviderClient> {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     }));
     let link = LinkDefinition {
         actor_id: "MFETCH".into(),
@@ -252,6 +253,7 @@ async fn bad_requests_and_dead_servers_are_clear_errors() {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     for (k, v, why) in [
         ("timeout_ms", "0", "at least 1"),
@@ -323,6 +325,7 @@ async fn https_with_a_private_ca_from_tls_ca_file() {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     let link = LinkDefinition {
         actor_id: "MFETCH".into(),

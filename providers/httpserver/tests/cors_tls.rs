@@ -52,6 +52,7 @@ async fn serve(values: &[(&str, &str)]) -> (HttpServerProvider, SocketAddr) {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     let mut map: HashMap<String, String> = values
         .iter()
@@ -220,6 +221,7 @@ async fn bad_json_settings_are_refused_with_reasons() {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     for (k, v, why) in [
         ("config_json", "{not json", "Invalid httpserver settings"),
@@ -308,6 +310,7 @@ async fn tls_from_certificate_and_key_files() {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     let link = LinkDefinition {
         actor_id: "MECHO".into(),

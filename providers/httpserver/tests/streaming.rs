@@ -225,6 +225,7 @@ async fn serve(values: &[(&str, &str)]) -> (Arc<HttpServerProvider>, Arc<Streame
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     }));
     let actor = Arc::new(Streamer::default());
     actor.provider.set(Arc::downgrade(&p)).unwrap();

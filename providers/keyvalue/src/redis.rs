@@ -333,6 +333,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             data_dir: ".".into(),
+            lattice: None,
         })
     }
 

@@ -586,6 +586,7 @@ mod tests {
             link_name: "default".into(),
             config: [("ADDR".to_string(), "http://config:1".to_string())].into(),
             data_dir: ".".into(),
+            lattice: None,
         });
         let none = |_: &str| None;
         let e = p.settings_with_env(&HashMap::new(), &none).unwrap_err();

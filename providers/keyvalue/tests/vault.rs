@@ -139,6 +139,7 @@ async fn the_provider_serves_a_linked_actor() {
         link_name: "default".into(),
         config: [("addr".to_string(), format!("http://127.0.0.1:{}", port()))].into(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     });
     let link = |values: HashMap<String, String>| LinkDefinition {
         actor_id: "MVAULT".into(),

@@ -58,6 +58,7 @@ fn provider(config: &[(&str, &str)]) -> Arc<NatsMessagingProvider> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     }))
 }
 

@@ -24,6 +24,7 @@ fn provider() -> Arc<PostgresProvider> {
         link_name: "default".into(),
         config: HashMap::new(),
         data_dir: std::env::temp_dir(),
+        lattice: None,
     }))
 }
 

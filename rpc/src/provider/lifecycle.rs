@@ -440,6 +440,41 @@ pub struct ProviderContext {
     /// The host's data directory; a provider that stores data uses a
     /// sub-directory of it unless its config or link values say otherwise.
     pub data_dir: PathBuf,
+    /// The lattice the provider's host is on, if any: a provider that
+    /// talks to the lattice itself (lattice-controller) connects like its
+    /// host unless told otherwise.
+    pub lattice: Option<HostLattice>,
+}
+
+/// How the host of a provider reaches its lattice.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HostLattice {
+    /// NATS server URL(s), comma-separated.
+    pub nats_url: String,
+    /// The lattice prefix.
+    pub prefix: String,
+    /// A NATS user JWT (with `user_seed`).
+    pub user_jwt: Option<String>,
+    /// The nkey seed of the user (alone: an nkey user).
+    pub user_seed: Option<String>,
+    /// A NATS credentials file (JWT + seed).
+    pub creds_file: Option<PathBuf>,
+    /// The JetStream domain, if one is used.
+    pub js_domain: Option<String>,
+}
+
+/// The seed is a secret: it never reaches a log line.
+impl fmt::Debug for HostLattice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostLattice")
+            .field("nats_url", &self.nats_url)
+            .field("prefix", &self.prefix)
+            .field("user_jwt", &self.user_jwt.as_ref().map(|_| "<redacted>"))
+            .field("user_seed", &self.user_seed.as_ref().map(|_| "<redacted>"))
+            .field("creds_file", &self.creds_file)
+            .field("js_domain", &self.js_domain)
+            .finish()
+    }
 }
 
 /// Config values are shown through [`crate::redact::value`]: a token or a
@@ -458,6 +493,7 @@ impl fmt::Debug for ProviderContext {
             .field("link_name", &self.link_name)
             .field("config", &config)
             .field("data_dir", &self.data_dir)
+            .field("lattice", &self.lattice)
             .finish()
     }
 }
@@ -725,6 +761,7 @@ mod tests {
                 ("uri", "postgres://u:pw-in-url@db/x"),
             ]),
             data_dir: ".".into(),
+            lattice: None,
         };
         let shown = format!("{ctx:?}");
         assert!(

@@ -156,6 +156,17 @@ pub fn provider_context(
         },
         config,
         data_dir,
+        lattice: (!host_data.lattice_rpc_url.is_empty()).then(|| {
+            let given = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            super::HostLattice {
+                nats_url: host_data.lattice_rpc_url.clone(),
+                prefix: host_data.lattice_rpc_prefix.clone(),
+                user_jwt: given(&host_data.lattice_rpc_user_jwt),
+                user_seed: given(&host_data.lattice_rpc_user_seed),
+                creds_file: None,
+                js_domain: None,
+            }
+        }),
     })
 }
 

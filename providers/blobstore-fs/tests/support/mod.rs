@@ -41,6 +41,7 @@ impl World {
             link_name: "default".into(),
             config: HashMap::new(),
             data_dir: root.join("data"),
+            lattice: None,
         }));
         let mut map: HashMap<String, String> = values
             .iter()
