@@ -81,6 +81,11 @@ pub const PROVIDER_BINS: &[(&str, &str, &str)] = &[
         "providers/keyvalue",
     ),
     (
+        "weld-provider-lattice-controller",
+        "weld-provider-lattice-controller",
+        "providers/lattice-controller",
+    ),
+    (
         "weld-provider-messaging-nats",
         "weld-provider-messaging-nats",
         "providers/messaging-nats",
@@ -171,6 +176,16 @@ impl Manifest {
     pub fn host(mut self, key: &str, value: &str) -> Self {
         self.host.push((key.into(), toml_str(value)));
         self
+    }
+
+    /// The string `[host]` setting `key`, if set (e.g. the lattice an
+    /// [`crate::lattice::alone`] host joins).
+    pub fn host_value(&self, key: &str) -> Option<String> {
+        self.host
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| serde_json::from_str(v).ok())
     }
 
     /// A numeric `[host]` setting (`call_deadline_ms`, ...).

@@ -8,8 +8,9 @@
 //! those host-min was built with, selected by Cargo features
 //! (`provider-blobstore-fs`, `provider-blobstore-s3`, `provider-httpclient`,
 //! `provider-httpserver`, `provider-keyvalue`, `provider-keyvalue-redis`,
-//! `provider-keyvalue-vault`, `provider-messaging-nats`, `provider-sqldb-postgres`; all by default), so a host can be built with just the providers it
-//! needs.
+//! `provider-keyvalue-vault`, `provider-lattice-controller`,
+//! `provider-messaging-nats`, `provider-sqldb-postgres`; all by default), so
+//! a host can be built with just the providers it needs.
 //! The router only ever sees `Arc<dyn Provider>`, so adding a provider
 //! touches no router code.
 
@@ -33,6 +34,8 @@ pub use weld_provider_httpserver as httpserver;
     feature = "provider-keyvalue-vault"
 ))]
 pub use weld_provider_keyvalue as keyvalue;
+#[cfg(feature = "provider-lattice-controller")]
+pub use weld_provider_lattice_controller as lattice_controller;
 #[cfg(feature = "provider-messaging-nats")]
 pub use weld_provider_messaging_nats as messaging_nats;
 #[cfg(feature = "provider-sqldb-postgres")]
@@ -103,6 +106,12 @@ impl ProviderRegistry {
             "keyvalue-vault",
             keyvalue::CONTRACT_ID,
             keyvalue::vault::VaultKvProvider::build,
+        );
+        #[cfg(feature = "provider-lattice-controller")]
+        reg.register(
+            "lattice-controller",
+            lattice_controller::CONTRACT_ID,
+            lattice_controller::LatticeControllerProvider::build,
         );
         #[cfg(feature = "provider-messaging-nats")]
         reg.register(

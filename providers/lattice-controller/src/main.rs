@@ -1,0 +1,15 @@
+//! `weld-provider-lattice-controller`: the `lattice-controller` provider as
+//! a wasmCloud 0.x provider executable (host data on stdin; see
+//! `weld_rpc::provider::standalone`).
+
+// The same allocator as the host: a provider process allocates per
+// invocation (decode, verify, reply) and glibc's malloc showed in profiles.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> std::process::ExitCode {
+    weld_rpc::provider::standalone::main_for(
+        "lattice-controller",
+        std::sync::Arc::new(weld_provider_lattice_controller::LatticeControllerProvider::build),
+    )
+}
