@@ -248,6 +248,9 @@ impl Host {
                     user_seed: c.nkey_seed.clone(),
                     creds_file: c.creds_file.clone(),
                     js_domain: c.js_domain.clone(),
+                    // In process, an actor's call is bounded by the
+                    // host's call deadline.
+                    call_timeout: Some(self.router.runtime().config.call_deadline),
                 }
             }),
         };

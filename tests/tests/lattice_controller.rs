@@ -169,10 +169,8 @@ fn the_provider_queries_and_commands_a_real_lattice() {
         let s2 = linked(&bare, "MOTHER").await;
         assert_eq!(s2.get_hosts(&ctx, &lattice).await.unwrap().len(), 1);
         // An actor without a link is refused.
-        let unlinked: Sender = LatticeControllerSender::via(CallsFrom::actor(
-            Arc::clone(&bare),
-            "MNOLINK",
-        ));
+        let unlinked: Sender =
+            LatticeControllerSender::via(CallsFrom::actor(Arc::clone(&bare), "MNOLINK"));
         assert!(unlinked.get_hosts(&ctx, &lattice).await.is_err());
 
         // With a configured server: the queries.
@@ -183,7 +181,11 @@ fn the_provider_queries_and_commands_a_real_lattice() {
         assert_eq!(hs[0].id, host_id);
         assert_eq!(hs[0].lattice_prefix.as_deref(), Some(lattice.as_str()));
         assert_eq!(
-            hs[0].labels.as_ref().and_then(|l| l.get("zone")).map(String::as_str),
+            hs[0]
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("zone"))
+                .map(String::as_str),
             Some("blue")
         );
         let inv = until(&s, &lattice, &host_id, "inventory", |_| true).await;
@@ -248,7 +250,10 @@ fn the_provider_queries_and_commands_a_real_lattice() {
             if has_link(&links) {
                 let l = links.links.iter().find(|l| l.actor_id == actor_id).unwrap();
                 assert_eq!(l.provider_id, kv_id);
-                assert_eq!(l.values.get("note").map(String::as_str), Some("set by an actor"));
+                assert_eq!(
+                    l.values.get("note").map(String::as_str),
+                    Some("set by an actor")
+                );
                 break;
             }
             assert!(Instant::now() < deadline, "link not listed: {links:?}");
@@ -292,7 +297,13 @@ fn the_provider_queries_and_commands_a_real_lattice() {
             inv.actors.len() == 2
         })
         .await;
-        let started = inv.actors.iter().find(|a| a.id != actor_id).unwrap().id.clone();
+        let started = inv
+            .actors
+            .iter()
+            .find(|a| a.id != actor_id)
+            .unwrap()
+            .id
+            .clone();
         let ack = s
             .stop_actor(
                 &ctx,

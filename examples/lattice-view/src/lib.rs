@@ -132,7 +132,12 @@ async fn hosts(ctx: &Context, lattice: &str) -> RpcResult<Value> {
             .await?;
         out.push(host_view(h, &inv));
     }
-    Ok(json!({ "lattice": lattice, "hosts": out }))
+    // Asked for the host's own lattice: its hosts say which it is.
+    let name = match hosts.first().and_then(|h| h.lattice_prefix.clone()) {
+        Some(prefix) if lattice.is_empty() => prefix,
+        _ => lattice.to_string(),
+    };
+    Ok(json!({ "lattice": name, "hosts": out }))
 }
 
 async fn links(ctx: &Context, lattice: &str) -> RpcResult<Value> {

@@ -28,6 +28,13 @@
 //!
 //! Links take no values (as upstream); values given are ignored.
 //!
+//! The windows must close before the actor's call to the provider times
+//! out. When the host says how long that is (its call deadline in process;
+//! the host data's RPC timeout, 2 s by default, as a process), the default
+//! windows are cut to three quarters of it; a window set longer is kept,
+//! with a warning. (Upstream gathered for 2 s and 5 s behind a 2 s RPC
+//! timeout, so an actor's `GetHosts` or auction over the lattice timed out.)
+//!
 //! # Behaviour
 //! - One NATS connection per distinct server and credentials, shared by the
 //!   lattices that use them, closed after [`IDLE_CONNECTION`] unused (as
@@ -71,6 +78,10 @@ pub const SETTING_KEYS: &[&str] = &[
 ];
 /// A NATS connection unused this long is closed (upstream's 10 minutes).
 pub const IDLE_CONNECTION: Duration = Duration::from_secs(600);
+/// How long a request waits, and `GetHosts` gathers replies (upstream's).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long an auction gathers bids (upstream's).
+pub const DEFAULT_AUCTION_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long connecting may take before the request fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -139,9 +150,7 @@ impl Credentials {
                 base.user_seed
             },
             creds_file: if own_user { None } else { base.creds_file },
-            js_domain: given(&req.js_domain)
-                .map(str::to_string)
-                .or(base.js_domain),
+            js_domain: given(&req.js_domain).map(str::to_string).or(base.js_domain),
         }
     }
 
@@ -414,7 +423,10 @@ impl LatticeController for Controller {
     ) -> RpcResult<api::ActorAuctionAcks> {
         let client = self.client(&arg.lattice_id).await?;
         let acks = client
-            .perform_actor_auction(&arg.actor_ref, arg.constraints.clone().into_iter().collect())
+            .perform_actor_auction(
+                &arg.actor_ref,
+                arg.constraints.clone().into_iter().collect(),
+            )
             .await
             .map_err(failed)?;
         Ok(acks
@@ -697,13 +709,27 @@ impl std::fmt::Debug for LatticeControllerProvider {
     }
 }
 
-fn millis(s: &LinkSettings<'_>, key: &str, default: u64) -> Result<Duration, ProviderError> {
+/// The window of setting `key`: as set, else `default` cut to `cap`.
+fn millis(
+    s: &LinkSettings<'_>,
+    key: &str,
+    default: Duration,
+    cap: Option<Duration>,
+) -> Result<Duration, ProviderError> {
     match s.get(key) {
-        None => Ok(Duration::from_millis(default)),
-        Some(v) => match v.value.parse::<u64>() {
-            Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-            _ => Err(s.invalid(&v, "expected a number of milliseconds over 0")),
-        },
+        None => Ok(cap.map_or(default, |c| default.min(c))),
+        Some(v) => {
+            match v.value.parse::<u64>() {
+                Ok(ms) if ms > 0 => {
+                    let set = Duration::from_millis(ms);
+                    if cap.is_some_and(|c| set > c) {
+                        tracing::warn!(provider = s.provider(), key, "{ms} ms is longer than the host lets a call run; such calls will time out");
+                    }
+                    Ok(set)
+                }
+                _ => Err(s.invalid(&v, "expected a number of milliseconds over 0")),
+            }
+        }
     }
 }
 
@@ -755,8 +781,11 @@ impl LatticeControllerProvider {
                 js_domain: h.js_domain.clone(),
             })
         };
-        let timeout = millis(&s, "TIMEOUT_MS", 2000)?;
-        let auction_timeout = millis(&s, "AUCTION_TIMEOUT_MS", 5000)?;
+        // A window must close before the actor's call times out, with room
+        // for the reply: a quarter of the call's time is kept for it.
+        let cap = host.and_then(|h| h.call_timeout).map(|t| t * 3 / 4);
+        let timeout = millis(&s, "TIMEOUT_MS", DEFAULT_TIMEOUT, cap)?;
+        let auction_timeout = millis(&s, "AUCTION_TIMEOUT_MS", DEFAULT_AUCTION_TIMEOUT, cap)?;
         let controller = Arc::new_cyclic(|me| Controller {
             home: host
                 .map(|h| h.prefix.clone())
@@ -799,7 +828,11 @@ impl Provider for LatticeControllerProvider {
         CONTRACT_ID
     }
 
-    async fn put_link(&self, link: &LinkDefinition, _actor: ActorLink) -> Result<(), ProviderError> {
+    async fn put_link(
+        &self,
+        link: &LinkDefinition,
+        _actor: ActorLink,
+    ) -> Result<(), ProviderError> {
         if !link.values.is_empty() {
             let mut keys: Vec<&String> = link.values.keys().collect();
             keys.sort();

@@ -461,6 +461,10 @@ pub struct HostLattice {
     pub creds_file: Option<PathBuf>,
     /// The JetStream domain, if one is used.
     pub js_domain: Option<String>,
+    /// How long the host lets an actor's call to this provider run before
+    /// the caller gives up, when it says (a provider that waits, e.g. to
+    /// gather replies, keeps within it).
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 /// The seed is a secret: it never reaches a log line.
@@ -473,6 +477,7 @@ impl fmt::Debug for HostLattice {
             .field("user_seed", &self.user_seed.as_ref().map(|_| "<redacted>"))
             .field("creds_file", &self.creds_file)
             .field("js_domain", &self.js_domain)
+            .field("call_timeout", &self.call_timeout)
             .finish()
     }
 }

@@ -165,6 +165,10 @@ pub fn provider_context(
                 user_seed: given(&host_data.lattice_rpc_user_seed),
                 creds_file: None,
                 js_domain: None,
+                call_timeout: host_data
+                    .default_rpc_timeout_ms
+                    .filter(|ms| *ms > 0)
+                    .map(std::time::Duration::from_millis),
             }
         }),
     })
