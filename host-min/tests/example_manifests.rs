@@ -38,7 +38,11 @@ fn every_example_manifest_loads_with_known_provider_kinds() {
     for must in [
         "blobby/manifest-s3.toml",
         "blobby/manifest.toml",
+        "echo-messaging/manifest.toml",
         "kvcounter/manifest.toml",
+        "kvcounter/manifest-vault.toml",
+        "lattice-view/manifest.toml",
+        "todo/manifest.toml",
     ] {
         assert!(
             seen.iter().any(|s| s == must),

@@ -160,7 +160,9 @@ async fn links(ctx: &Context, lattice: &str) -> RpcResult<Value> {
             })
         })
         .collect();
-    Ok(json!({ "lattice": lattice, "links": links }))
+    // Null when not named: links do not say which lattice they are on.
+    let name = (!lattice.is_empty()).then_some(lattice);
+    Ok(json!({ "lattice": name, "links": links }))
 }
 
 #[async_trait]

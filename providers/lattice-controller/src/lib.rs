@@ -859,3 +859,138 @@ impl Provider for LatticeControllerProvider {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use weld_rpc::provider::HostLattice;
+
+    /// One user seed for the whole test binary.
+    static SEED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        KeyPair::new(weld_rpc::provider::keys::KeyType::User)
+            .seed()
+            .unwrap()
+    });
+
+    fn ctx(config: &[(&str, &str)], lattice: Option<HostLattice>) -> ProviderContext {
+        ProviderContext {
+            provider_id: "VCTL".into(),
+            name: "ctl".into(),
+            link_name: "default".into(),
+            config: config
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            data_dir: std::env::temp_dir(),
+            lattice,
+        }
+    }
+
+    fn host(call_timeout: Option<Duration>) -> HostLattice {
+        HostLattice {
+            nats_url: "nats://10.0.0.1:4222".into(),
+            prefix: "prod".into(),
+            user_seed: Some(SEED.clone()),
+            call_timeout,
+            ..HostLattice::default()
+        }
+    }
+
+    #[test]
+    fn defaults_come_from_the_config_else_the_host() {
+        let p = LatticeControllerProvider::new(ctx(&[], None)).unwrap();
+        assert_eq!(p.defaults(), None);
+        assert_eq!(p.controller.home, "default");
+        assert_eq!(p.controller.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(p.controller.auction_timeout, DEFAULT_AUCTION_TIMEOUT);
+
+        let p = LatticeControllerProvider::new(ctx(&[], Some(host(None)))).unwrap();
+        let d = p.defaults().unwrap();
+        assert_eq!(d.nats_url, "nats://10.0.0.1:4222");
+        assert_eq!(d.user_seed.as_deref(), Some(SEED.as_str()));
+        assert_eq!(p.controller.home, "prod");
+
+        // The config replaces the host's server and user, whole.
+        let p = LatticeControllerProvider::new(ctx(
+            &[("uri", "nats://a:1,nats://b:2"), ("TIMEOUT_MS", "700")],
+            Some(host(None)),
+        ))
+        .unwrap();
+        let d = p.defaults().unwrap();
+        assert_eq!(d.nats_url, "nats://a:1,nats://b:2");
+        assert_eq!(d.user_seed, None);
+        assert_eq!(p.controller.timeout, Duration::from_millis(700));
+        // Secrets stay out of Debug.
+        let p = LatticeControllerProvider::new(ctx(&[], Some(host(None)))).unwrap();
+        assert!(!format!("{p:?}").contains(SEED.as_str()));
+    }
+
+    #[test]
+    fn windows_fit_the_callers_timeout_unless_set() {
+        let two = Some(Duration::from_secs(2));
+        let p = LatticeControllerProvider::new(ctx(&[], Some(host(two)))).unwrap();
+        assert_eq!(p.controller.timeout, Duration::from_millis(1500));
+        assert_eq!(p.controller.auction_timeout, Duration::from_millis(1500));
+        let p =
+            LatticeControllerProvider::new(ctx(&[("AUCTION_TIMEOUT_MS", "4000")], Some(host(two))))
+                .unwrap();
+        assert_eq!(p.controller.auction_timeout, Duration::from_millis(4000));
+        let long = Some(Duration::from_secs(10));
+        let p = LatticeControllerProvider::new(ctx(&[], Some(host(long)))).unwrap();
+        assert_eq!(p.controller.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(p.controller.auction_timeout, DEFAULT_AUCTION_TIMEOUT);
+    }
+
+    #[test]
+    fn bad_config_is_refused_with_its_key() {
+        for (config, key) in [
+            (vec![("TIMEOUT_MS", "0")], "TIMEOUT_MS"),
+            (vec![("AUCTION_TIMEOUT_MS", "soon")], "AUCTION_TIMEOUT_MS"),
+            (vec![("CLIENT_SEED", "SUnope")], "CLIENT_SEED"),
+            (vec![("CLIENT_JWT", "eyJ.x.y")], "CLIENT_JWT"),
+            (vec![("CREDS_FILE", "/no/such/file.creds")], "CREDS_FILE"),
+            (vec![("TIMEOUT_MSS", "5")], "TIMEOUT_MSS"),
+        ] {
+            let e = LatticeControllerProvider::new(ctx(&config, None)).unwrap_err();
+            assert!(e.to_string().contains(key), "{config:?}: {e}");
+            assert!(!e.to_string().contains("SUnope"), "{e}");
+        }
+    }
+
+    #[test]
+    fn requested_credentials_fall_back_to_the_defaults() {
+        let base = Credentials {
+            nats_url: "nats://base:4222".into(),
+            user_jwt: Some("JWT".into()),
+            user_seed: Some(SEED.clone()),
+            creds_file: None,
+            js_domain: Some("hub".into()),
+        };
+        let req = |url: Option<&str>, seed: Option<&str>| api::SetLatticeCredentialsRequest {
+            lattice_id: "x".into(),
+            nats_url: url.map(str::to_string),
+            user_seed: seed.map(str::to_string),
+            ..Default::default()
+        };
+        // Nothing given: the defaults.
+        assert_eq!(Credentials::over(&req(None, None), Some(&base)), base);
+        // A server alone keeps the default user.
+        let c = Credentials::over(&req(Some("nats://other:1"), Some(" ")), Some(&base));
+        assert_eq!(c.nats_url, "nats://other:1");
+        assert_eq!(c.user_jwt.as_deref(), Some("JWT"));
+        // A user given replaces the default one whole (no mixed JWT).
+        let c = Credentials::over(&req(None, Some(SEED.as_str())), Some(&base));
+        assert_eq!(
+            (c.user_jwt, c.user_seed.as_deref()),
+            (None, Some(SEED.as_str()))
+        );
+        assert_eq!(c.js_domain.as_deref(), Some("hub"));
+        // No defaults: upstream's server default, on loopback.
+        let c = Credentials::over(&req(None, None), None);
+        assert_eq!(c.nats_url, weld_lattice_ctl::DEFAULT_NATS_URL);
+        assert!(c.check().is_ok());
+        assert!(Credentials::over(&req(None, Some("nope")), None)
+            .check()
+            .is_err());
+    }
+}
