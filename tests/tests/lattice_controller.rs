@@ -419,34 +419,31 @@ fn exercise_view(http: SocketAddr, m: &Manifest, host: &HostProc) {
     assert_eq!(must_get(http, "/nowhere").status, 404);
 }
 
-#[test]
-fn lattice_view_lists_its_lattice_with_the_provider_in_the_hosts_process() {
+/// Runs lattice-view on a fresh lattice, the provider in the host's
+/// process or as its own; returns the host (dropped before its folder).
+fn run_view(process: bool) -> Option<(HostProc, tempfile::TempDir)> {
     if !require_service("NATS", NATS_ADDR) {
-        return;
+        return None;
     }
-    let Some(wasm) = build_actor("examples/lattice-view") else {
-        return;
-    };
+    let wasm = build_actor("examples/lattice-view")?;
     let dir = tempfile::tempdir().unwrap();
     let http = free_addr();
-    let m = view_manifest(&wasm, http, false);
+    let m = view_manifest(&wasm, http, process);
     let host = HostProc::start(dir.path(), m.clone(), &[http]);
     exercise_view(http, &m, &host);
+    Some((host, dir))
+}
+
+#[test]
+fn lattice_view_lists_its_lattice_with_the_provider_in_the_hosts_process() {
+    run_view(false);
 }
 
 #[test]
 fn lattice_view_lists_its_lattice_with_the_provider_as_its_own_process() {
-    if !require_service("NATS", NATS_ADDR) {
-        return;
-    }
-    let Some(wasm) = build_actor("examples/lattice-view") else {
+    let Some((host, _dir)) = run_view(true) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let http = free_addr();
-    let m = view_manifest(&wasm, http, true);
-    let host = HostProc::start(dir.path(), m.clone(), &[http]);
-    exercise_view(http, &m, &host);
     let pid = host.child_named("weld-provider-l");
     let exe = pid.and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok());
     assert!(

@@ -115,12 +115,15 @@ impl DbSettings {
     fn resolve(s: &LinkSettings<'_>, provider: &str) -> Result<DbSettings, ProviderError> {
         let mut uri = None;
         let mut pool = PoolSettings::default();
+        // The setting the pool came from: errors in it name that one.
+        let mut pool_from: Option<Setting> = None;
         for origin in [SettingOrigin::Config, SettingOrigin::Link] {
             for key in ["config_b64", "config_json"] {
                 let Some(v) = s.at(origin, key) else { continue };
                 let json: JsonSettings = v.json().map_err(|r| s.invalid(&v, r))?;
                 if let Some(p) = json.pool {
                     pool = p;
+                    pool_from = Some(v.clone());
                 }
                 if let Some(u) = json.uri {
                     uri = Some(Setting {
@@ -137,14 +140,15 @@ impl DbSettings {
             provider: provider.to_string(),
             message: MISSING_URI.into(),
         })?;
+        let at = pool_from.as_ref().unwrap_or(&uri);
         if pool.max_connections == 0 {
-            return Err(s.invalid(&uri, "pool.max_connections must be at least 1"));
+            return Err(s.invalid(at, "pool.max_connections must be at least 1"));
         }
         if pool.min_idle > pool.max_connections {
-            return Err(s.invalid(&uri, "pool.min_idle is above pool.max_connections"));
+            return Err(s.invalid(at, "pool.min_idle is above pool.max_connections"));
         }
         if pool.connection_timeout_millis == 0 {
-            return Err(s.invalid(&uri, "pool.connection_timeout_millis must be above 0"));
+            return Err(s.invalid(at, "pool.connection_timeout_millis must be above 0"));
         }
         Ok(DbSettings { uri, pool })
     }

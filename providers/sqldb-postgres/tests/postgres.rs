@@ -378,6 +378,25 @@ async fn settings_pool_and_link_lifecycle() {
         .unwrap_err();
     assert!(err.to_string().contains("password=[REDACTED]"), "{err}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
+    // A bad pool names the JSON setting it is in, not the uri.
+    let err = p
+        .put_link(
+            &link(
+                "MBAD",
+                &[
+                    ("uri", "postgres://postgres@127.0.0.1:5432/test"),
+                    ("config_json", r#"{"pool": {"max_connections": 0}}"#),
+                ],
+            ),
+            Arc::new(NoActor),
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("config_json") && text.contains("pool.max_connections"),
+        "{text}"
+    );
 
     // JSON settings; the plain uri overrides the JSON's; the pool is
     // bounded by max_connections and waits connection_timeout_millis.
