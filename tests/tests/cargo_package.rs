@@ -102,6 +102,8 @@ fn host_min_packages_with_its_unpublished_dependencies() {
             "-p",
             "weld-provider-keyvalue",
             "-p",
+            "weld-interface-core",
+            "-p",
             "weld-lattice-ctl",
             "-p",
             "weld-interface-lattice-control",
