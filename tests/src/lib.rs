@@ -16,6 +16,7 @@ pub mod http;
 pub mod lattice;
 pub mod postgres;
 pub mod redis_store;
+pub mod registry;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};

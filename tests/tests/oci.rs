@@ -1,0 +1,392 @@
+//! Actors and provider archives to and from a real OCI registry (Debian's
+//! docker-registry on loopback, one per test): `host-min reg push|pull`
+//! byte for byte with wasmCloud's media types, digests and pins, `latest`
+//! refused, htpasswd auth, and each error a user can act on.
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use host_min::oci::{
+    self, ArtifactKind, Credentials, OciError, RegistryOptions, ACTOR_CONFIG, ACTOR_LAYER,
+    PROVIDER_CONFIG, PROVIDER_LAYER,
+};
+use weld_e2e::host::{host_min_bin, Profile};
+use weld_e2e::http::{raw_exchange, rt};
+use weld_e2e::registry::{Registry, PASSWORD, USER};
+
+/// The smallest valid wasm module, and a few bytes more so that it is
+/// ours.
+fn tiny_wasm(tag: &str) -> Vec<u8> {
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    // A custom section ("weld" = tag) keeps it valid and unique.
+    let name = b"weld";
+    let payload_len = 1 + name.len() + tag.len();
+    m.push(0);
+    m.push(payload_len as u8);
+    m.push(name.len() as u8);
+    m.extend_from_slice(name);
+    m.extend_from_slice(tag.as_bytes());
+    m
+}
+
+fn reg(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(host_min_bin(Profile::Debug));
+    cmd.arg("reg").args(args);
+    cmd.env_remove("HOST_MIN_REG_PASSWORD")
+        .env_remove("HOST_MIN_REG_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run host-min reg");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    // One line a user can act on, not a dump.
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    err
+}
+
+fn digest_of(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("digest: "))
+        .unwrap_or_else(|| panic!("no digest in {stdout}"))
+        .to_string()
+}
+
+/// The manifest of `repo:tag`, as the registry serves it.
+fn manifest(r: &Registry, repo: &str, tag: &str) -> serde_json::Value {
+    let req = format!(
+        "GET /v2/{repo}/manifests/{tag} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json\r\n\r\n",
+        r.host()
+    );
+    let raw = raw_exchange(r.addr(), req.as_bytes(), Duration::from_secs(5)).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
+    let Some(r) = Registry::start(false) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = r.host();
+    let wasm = tiny_wasm("actor-1");
+    let wasm_file = dir.path().join("tiny.wasm");
+    std::fs::write(&wasm_file, &wasm).unwrap();
+    let reference = format!("{host}/weld/tiny:0.1.0");
+    let pushed = ok(&reg(
+        &[
+            "push",
+            &reference,
+            wasm_file.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    let digest = digest_of(&pushed);
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{pushed}"
+    );
+    // wasmCloud's media types.
+    let m = manifest(&r, "weld/tiny", "0.1.0");
+    assert_eq!(m["layers"][0]["mediaType"], ACTOR_LAYER, "{m}");
+    assert_eq!(m["config"]["mediaType"], ACTOR_CONFIG, "{m}");
+    assert_eq!(m["layers"].as_array().unwrap().len(), 1);
+
+    // Pulled back: the same bytes and digest, by tag and pinned by digest.
+    let out = dir.path().join("back.wasm");
+    let pulled = ok(&reg(
+        &[
+            "pull",
+            &reference,
+            "--out",
+            out.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+    assert_eq!(digest_of(&pulled), digest);
+    assert!(pulled.contains("pulled actor"), "{pulled}");
+    let pinned = format!("{host}/weld/tiny@{digest}");
+    let out2 = dir.path().join("pinned.wasm");
+    ok(&reg(
+        &[
+            "pull",
+            &pinned,
+            "--out",
+            out2.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert_eq!(std::fs::read(&out2).unwrap(), wasm);
+    // The default file name comes from the repository.
+    let cwd = tempfile::tempdir().unwrap();
+    let o = Command::new(host_min_bin(Profile::Debug))
+        .current_dir(cwd.path())
+        .args(["reg", "pull", &reference, "--insecure"])
+        .output()
+        .unwrap();
+    ok(&o);
+    assert_eq!(std::fs::read(cwd.path().join("tiny.wasm")).unwrap(), wasm);
+
+    // A provider archive (gzip) is pushed with the provider types.
+    let par: Vec<u8> = [&[0x1f, 0x8b, 8, 0][..], b"not really gzip, but its magic"].concat();
+    let par_file = dir.path().join("kv.par.gz");
+    std::fs::write(&par_file, &par).unwrap();
+    let preference = format!("{host}/weld/kv-provider:0.2.0");
+    ok(&reg(
+        &[
+            "push",
+            &preference,
+            par_file.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    let m = manifest(&r, "weld/kv-provider", "0.2.0");
+    assert_eq!(m["layers"][0]["mediaType"], PROVIDER_LAYER, "{m}");
+    assert_eq!(m["config"]["mediaType"], PROVIDER_CONFIG, "{m}");
+    let pulled = rt()
+        .block_on(oci::pull(
+            &preference,
+            &RegistryOptions {
+                insecure: vec![host.clone()],
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    assert_eq!(pulled.kind, ArtifactKind::Provider);
+    assert_eq!(pulled.bytes, par);
+
+    // `latest` (or no tag) is refused unless allowed.
+    let latest = format!("{host}/weld/tiny:latest");
+    ok(&reg(
+        &["push", &latest, wasm_file.to_str().unwrap(), "--insecure"],
+        &[],
+        None,
+    ));
+    let e = fails(&reg(&["pull", &latest, "--insecure"], &[], None));
+    assert!(e.contains("latest"), "{e}");
+    let e = fails(&reg(
+        &["pull", &format!("{host}/weld/tiny"), "--insecure"],
+        &[],
+        None,
+    ));
+    assert!(e.contains("latest"), "{e}");
+    let out3 = dir.path().join("latest.wasm");
+    ok(&reg(
+        &[
+            "pull",
+            &latest,
+            "--allow-latest",
+            "--out",
+            out3.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert_eq!(std::fs::read(&out3).unwrap(), wasm);
+}
+
+#[test]
+fn each_error_says_what_is_wrong_and_writes_nothing() {
+    let Some(r) = Registry::start(false) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = r.host();
+    let out = dir.path().join("never.wasm");
+    let out_s = out.to_str().unwrap();
+    // Not found.
+    let e = fails(&reg(
+        &[
+            "pull",
+            &format!("{host}/weld/nothing:1.0"),
+            "--out",
+            out_s,
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert!(e.contains("not found in registry"), "{e}");
+    // A container image is not an actor.
+    let image = format!("{host}/weld/container:1.0");
+    rt().block_on(oci::push_layer(
+        &image,
+        vec![0x1f, 0x8b, 8, 0, 1, 2, 3],
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        "application/vnd.oci.image.config.v1+json",
+        &RegistryOptions {
+            insecure: vec![host.clone()],
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let e = fails(&reg(
+        &["pull", &image, "--out", out_s, "--insecure"],
+        &[],
+        None,
+    ));
+    assert!(
+        e.contains("not a wasmCloud actor or provider archive")
+            && e.contains("application/vnd.oci.image.layer.v1.tar+gzip"),
+        "{e}"
+    );
+    // A pinned digest the registry does not have.
+    let wrong = format!("{host}/weld/container@sha256:{}", "0".repeat(64));
+    let e = fails(&reg(
+        &["pull", &wrong, "--out", out_s, "--insecure"],
+        &[],
+        None,
+    ));
+    assert!(e.contains("not found") || e.contains("digest"), "{e}");
+    // Nobody listening.
+    let closed = weld_e2e::free_addr();
+    let e = fails(&reg(
+        &[
+            "pull",
+            &format!("{closed}/weld/x:1.0"),
+            "--out",
+            out_s,
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert!(e.contains("cannot reach registry"), "{e}");
+    // Not a reference; not an artifact to push.
+    let e = fails(&reg(&["pull", "Not A Ref"], &[], None));
+    assert!(e.contains("not an OCI reference"), "{e}");
+    let script = dir.path().join("run.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    let e = fails(&reg(
+        &[
+            "push",
+            &format!("{host}/weld/s:1"),
+            script.to_str().unwrap(),
+            "--insecure",
+        ],
+        &[],
+        None,
+    ));
+    assert!(
+        e.contains("neither a wasm module nor a provider archive"),
+        "{e}"
+    );
+    assert!(!out.exists(), "a failed pull wrote {out:?}");
+}
+
+#[test]
+fn a_registry_with_htpasswd_auth_wants_its_user() {
+    let Some(r) = Registry::start(true) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = r.host();
+    let wasm = tiny_wasm("auth");
+    let file = dir.path().join("a.wasm");
+    std::fs::write(&file, &wasm).unwrap();
+    let f = file.to_str().unwrap();
+    let reference = format!("{host}/weld/private:1.0.0");
+    // No credentials, and wrong ones: 401, said plainly.
+    let e = fails(&reg(&["push", &reference, f, "--insecure"], &[], None));
+    assert!(e.contains("401"), "{e}");
+    let e = fails(&reg(
+        &["push", &reference, f, "--insecure", "--user", USER],
+        &[("HOST_MIN_REG_PASSWORD", "wrong")],
+        None,
+    ));
+    assert!(e.contains("401"), "{e}");
+    // A user without a password is told where to put it.
+    let e = fails(&reg(
+        &["push", &reference, f, "--insecure", "--user", USER],
+        &[],
+        None,
+    ));
+    assert!(e.contains("HOST_MIN_REG_PASSWORD"), "{e}");
+    // The right ones, from the environment and from stdin.
+    let pushed = ok(&reg(
+        &["push", &reference, f, "--insecure", "--user", USER],
+        &[("HOST_MIN_REG_PASSWORD", PASSWORD)],
+        None,
+    ));
+    let out = dir.path().join("back.wasm");
+    let pulled = ok(&reg(
+        &[
+            "pull",
+            &reference,
+            "--out",
+            out.to_str().unwrap(),
+            "--insecure",
+            "--user",
+            USER,
+            "--password-stdin",
+        ],
+        &[],
+        Some(&format!("{PASSWORD}\n")),
+    ));
+    assert_eq!(digest_of(&pulled), digest_of(&pushed));
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+    let e = fails(&reg(&["pull", &reference, "--insecure"], &[], None));
+    assert!(e.contains("401"), "{e}");
+    // The library says the same, typed.
+    let err = rt()
+        .block_on(oci::pull(
+            &reference,
+            &RegistryOptions {
+                insecure: vec![host.clone()],
+                credentials: Credentials::Basic {
+                    username: USER.into(),
+                    password: "nope".into(),
+                },
+                allow_latest: false,
+            },
+        ))
+        .unwrap_err();
+    assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
+}
