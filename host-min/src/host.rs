@@ -27,6 +27,8 @@ pub struct HostConfig {
     /// (development only). Off by default: a host refuses unsigned actors
     /// and lets signed ones use only the capabilities their claims list.
     pub allow_unsigned: bool,
+    /// How actors and providers given by OCI reference are pulled.
+    pub registry: crate::oci::RegistryOptions,
 }
 
 impl Default for HostConfig {
@@ -36,6 +38,7 @@ impl Default for HostConfig {
             data_dir: PathBuf::from(".host-min"),
             runtime: RuntimeConfig::default(),
             allow_unsigned: false,
+            registry: crate::oci::RegistryOptions::from_env(),
         }
     }
 }
@@ -63,6 +66,12 @@ impl HostConfig {
         }
         if let Some(a) = m.host.allow_unsigned {
             self.allow_unsigned = a;
+        }
+        self.registry
+            .insecure
+            .extend(m.host.registry_insecure.iter().cloned());
+        if let Some(a) = m.host.allow_latest {
+            self.registry.allow_latest = a;
         }
         self
     }
@@ -116,6 +125,8 @@ pub struct Host {
     policy: Arc<ClaimsPolicy>,
     registry: ProviderRegistry,
     data_dir: PathBuf,
+    /// Pulled actors and provider archives, by digest.
+    artifacts: crate::oci::cache::ArtifactCache,
     host_id: String,
     /// The lattice, once joined ([`Host::join_lattice`]).
     lattice: std::sync::OnceLock<Arc<crate::lattice::Lattice>>,
@@ -169,6 +180,10 @@ impl Host {
             router: Router::new(runtime, &config.lattice, policy.clone()),
             policy,
             registry,
+            artifacts: crate::oci::cache::ArtifactCache::new(
+                config.data_dir.join("oci"),
+                config.registry,
+            ),
             data_dir: config.data_dir,
             host_id,
             lattice: std::sync::OnceLock::new(),
@@ -181,6 +196,11 @@ impl Host {
     /// files, for one).
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir
+    }
+
+    /// Actors and provider archives pulled from OCI registries.
+    pub fn artifacts(&self) -> &crate::oci::cache::ArtifactCache {
+        &self.artifacts
     }
 
     /// The router (actors, providers, links).

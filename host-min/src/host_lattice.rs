@@ -12,11 +12,13 @@ use super::{Host, HostError};
 use crate::claims::keys::{KeyPair, KeyType};
 use crate::lattice::ctl::{
     ActorDescription, ActorInstance, AnnotationMap, HostInventory, ProviderDescription,
-    ScaleActorCommand, StartActorCommand, StartProviderCommand, StopActorCommand, StopHostCommand,
-    StopProviderCommand,
+    RegistryCredentialMap, ScaleActorCommand, StartActorCommand, StartProviderCommand,
+    StopActorCommand, StopHostCommand, StopProviderCommand,
 };
 use crate::lattice::server::HostControl;
 use crate::lattice::{Lattice, LatticeConfig, LatticeError};
+use crate::oci::cache::is_reference;
+use crate::oci::ArtifactKind;
 use crate::types::LinkDefinition;
 
 /// Prefix of a provider reference naming a provider compiled into
@@ -31,6 +33,19 @@ pub const PROCESS_REF_PREFIX: &str = "process:";
 /// Why an actor or a provider could not be started from a reference.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// An OCI reference could not be pulled.
+    #[error(transparent)]
+    Oci(crate::oci::OciError),
+    /// An OCI reference holds the other kind of artifact.
+    #[error("{reference} is a {found}, not a {want}")]
+    WrongArtifact {
+        /// The reference.
+        reference: String,
+        /// What was asked for.
+        want: ArtifactKind,
+        /// What it holds.
+        found: ArtifactKind,
+    },
     /// The actor's file could not be read.
     #[error("cannot read actor {}: {source}", .path.display())]
     ReadActor {
@@ -187,9 +202,37 @@ impl Host {
         }
     }
 
-    /// Starts an actor from a file for the control interface; returns its id.
+    /// The file an OCI reference stands for, pulled (or from the cache)
+    /// and checked to hold `want`.
+    async fn artifact(&self, reference: &str, want: ArtifactKind) -> Result<PathBuf, HostError> {
+        let fetched = self
+            .artifacts()
+            .fetch(reference)
+            .await
+            .map_err(StartError::Oci)?;
+        if fetched.kind != want {
+            return Err(StartError::WrongArtifact {
+                reference: reference.to_string(),
+                want,
+                found: fetched.kind,
+            }
+            .into());
+        }
+        if fetched.pulled {
+            tracing::info!(reference, digest = %fetched.digest, "pulled {want}");
+        }
+        Ok(fetched.path)
+    }
+
+    /// Starts an actor from a file or an OCI reference for the control
+    /// interface; returns its id. Claims are checked as for any file,
+    /// before the actor runs.
     async fn start_actor_file(&self, actor_ref: &str) -> Result<String, HostError> {
-        let path = file_ref(actor_ref);
+        let path = if is_reference(actor_ref) {
+            self.artifact(actor_ref, ArtifactKind::Actor).await?
+        } else {
+            file_ref(actor_ref)
+        };
         let wasm = std::fs::read(&path).map_err(|source| StartError::ReadActor {
             path: path.clone(),
             source,
@@ -199,10 +242,18 @@ impl Host {
                 return Ok(token.claims.subject);
             }
         }
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| actor_ref.to_string());
+        let stem = match crate::oci::parse_reference(actor_ref) {
+            Ok(r) if is_reference(actor_ref) => r
+                .repository()
+                .rsplit('/')
+                .next()
+                .unwrap_or("actor")
+                .to_string(),
+            _ => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| actor_ref.to_string()),
+        };
         let fallback = Self::actor_id(&path.display().to_string());
         let name = if self.router.resolve_actor(&stem).is_some() {
             fallback.clone()
@@ -464,6 +515,15 @@ impl Host {
                 config,
             )
             .await?
+        } else if is_reference(r) {
+            let path = self.artifact(r, ArtifactKind::Provider).await?;
+            let stem = crate::oci::parse_reference(r)
+                .ok()
+                .and_then(|p| p.repository().rsplit('/').next().map(str::to_string))
+                .unwrap_or_else(|| "provider".into());
+            let name = format!("{stem}-{link_name}");
+            self.start_provider_process(&name, ProcessSource::Archive(path), &link_name, config)
+                .await?
         } else if is_archive(&file_ref(r)) {
             let path = file_ref(r);
             let stem = path
@@ -499,6 +559,19 @@ impl Host {
 
 #[async_trait::async_trait]
 impl HostControl for Host {
+    fn put_registries(&self, registries: RegistryCredentialMap) {
+        for (registry, c) in registries {
+            let credentials = match (c.token, c.username, c.password) {
+                (Some(token), _, _) if !token.is_empty() => crate::oci::Credentials::Token(token),
+                (_, Some(username), Some(password)) => {
+                    crate::oci::Credentials::Basic { username, password }
+                }
+                _ => crate::oci::Credentials::Anonymous,
+            };
+            self.artifacts().set_credentials(&registry, credentials);
+        }
+    }
+
     fn inventory(&self) -> HostInventory {
         let inv = self.router.inventory();
         let book = self.book();
@@ -573,11 +646,11 @@ impl HostControl for Host {
 
     fn check_start_actor(&self, cmd: &StartActorCommand) -> Result<(), String> {
         let path = file_ref(&cmd.actor_ref);
-        if Path::new(&path).is_file() {
+        if Path::new(&path).is_file() || is_reference(&cmd.actor_ref) {
             Ok(())
         } else {
             Err(format!(
-                "actor reference `{}` is not a file on host {} (registries are not supported yet)",
+                "actor reference `{}` is neither a file on host {} nor an OCI reference (REGISTRY/REPOSITORY:TAG)",
                 cmd.actor_ref,
                 self.host_id()
             ))

@@ -12,6 +12,8 @@
 //! max_instances = 64          # concurrent calls per actor
 //! pool_instances = 1024        # pooling allocator slots, all actors
 //! allow_unsigned = false       # true runs actors without signed claims (dev only)
+//! registry_insecure = ["127.0.0.1:5000"]  # OCI registries on plain HTTP
+//! allow_latest = false         # OCI references may name `latest`
 //!
 //! [[actors]]
 //! name = "kvcounter"
@@ -88,6 +90,9 @@ struct RawHost {
     max_instances: Option<u64>,
     pool_instances: Option<u32>,
     allow_unsigned: Option<bool>,
+    #[serde(default)]
+    registry_insecure: Vec<String>,
+    allow_latest: Option<bool>,
     nats: Option<String>,
     nats_creds: Option<String>,
     nats_seed: Option<String>,
@@ -150,6 +155,10 @@ pub struct HostSettings {
     pub pool_instances: Option<u32>,
     /// Run actors without signed claims (development only; default off).
     pub allow_unsigned: Option<bool>,
+    /// OCI registries (`host[:port]`) spoken to over plain HTTP.
+    pub registry_insecure: Vec<String>,
+    /// Whether OCI references may name `latest`.
+    pub allow_latest: Option<bool>,
     /// NATS URL: join the lattice there (`host-min up --nats`).
     pub nats: Option<String>,
     /// NATS credentials file (resolved against the manifest's directory).
@@ -304,6 +313,8 @@ impl Manifest {
             max_instances: raw.host.max_instances.map(|n| n as usize),
             pool_instances: raw.host.pool_instances,
             allow_unsigned: raw.host.allow_unsigned,
+            registry_insecure: raw.host.registry_insecure.clone(),
+            allow_latest: raw.host.allow_latest,
             nats: raw.host.nats.clone(),
             nats_creds: raw.host.nats_creds.as_deref().map(resolve),
             nats_seed: raw.host.nats_seed.clone(),

@@ -194,6 +194,14 @@ impl Manifest {
         self
     }
 
+    /// A `[host]` list of strings (`registry_insecure = ["..."]`).
+    pub fn host_list(mut self, key: &str, values: &[&str]) -> Self {
+        let items: Vec<String> = values.iter().map(|v| toml_str(v)).collect();
+        self.host
+            .push((key.into(), format!("[{}]", items.join(", "))));
+        self
+    }
+
     /// A `[host]` table of strings (`labels = { zone = "a" }`).
     pub fn host_table(mut self, key: &str, values: &[(&str, &str)]) -> Self {
         self.host.push((key.into(), toml_table(&pairs(values))));

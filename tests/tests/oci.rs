@@ -10,9 +10,13 @@ use host_min::oci::{
     self, ArtifactKind, Credentials, OciError, RegistryOptions, ACTOR_CONFIG, ACTOR_LAYER,
     PROVIDER_CONFIG, PROVIDER_LAYER,
 };
-use weld_e2e::host::{host_min_bin, Profile};
-use weld_e2e::http::{raw_exchange, rt};
+use std::time::Instant;
+
+use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
+use weld_e2e::http::{counter_of, get_until_ok, raw_exchange, rt};
+use weld_e2e::lattice::{alone, ctl, hosts, inventory};
 use weld_e2e::registry::{Registry, PASSWORD, USER};
+use weld_e2e::{build_actor, free_addr, require_service};
 
 /// The smallest valid wasm module, and a few bytes more so that it is
 /// ours.
@@ -389,4 +393,189 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
         ))
         .unwrap_err();
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
+}
+
+/// Polls the inventory of the lattice's one host until `ok` holds.
+fn wait_inventory(
+    lattice: &str,
+    what: &str,
+    log: impl Fn() -> String,
+    ok: impl Fn(&host_min::lattice::ctl::HostInventory) -> bool,
+) -> host_min::lattice::ctl::HostInventory {
+    let c = ctl(lattice);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let found = hosts(&c, 1);
+        if let Some(h) = found.first() {
+            let inv = inventory(&c, h);
+            if ok(&inv) {
+                return inv;
+            }
+            assert!(Instant::now() < deadline, "{what}: {inv:?} {}", log());
+        }
+        assert!(Instant::now() < deadline, "{what}: no host {}", log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(r) = Registry::start(false) else {
+        return;
+    };
+    let Some(wasm) = build_actor("examples/kvcounter") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = host_min_bin(Profile::Debug);
+    let signed = sign_actor(
+        &bin,
+        &wasm,
+        "kvcounter",
+        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        dir.path(),
+    );
+    // The keyvalue provider as a signed archive for this machine.
+    let par = dir.path().join("kv.par.gz");
+    let arch = format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS);
+    let made = Command::new(&bin)
+        .args(["par", "create", "--arch", &arch, "--binary"])
+        .arg(bin.with_file_name("weld-provider-keyvalue"))
+        .args([
+            "--capid",
+            "wasmcloud:keyvalue",
+            "--name",
+            "kv",
+            "--vendor",
+            "weld",
+            "--compress",
+            "--key-dir",
+        ])
+        .arg(dir.path().join("keys"))
+        .arg("--destination")
+        .arg(&par)
+        .output()
+        .unwrap();
+    ok(&made);
+    let host = r.host();
+    let actor_ref = format!("{host}/weld/kvcounter:0.1.0");
+    let provider_ref = format!("{host}/weld/keyvalue:0.1.0");
+    ok(&reg(
+        &["push", &actor_ref, signed.to_str().unwrap(), "--insecure"],
+        &[],
+        None,
+    ));
+    ok(&reg(
+        &["push", &provider_ref, par.to_str().unwrap(), "--insecure"],
+        &[],
+        None,
+    ));
+
+    // A host with only the HTTP server; the rest comes by reference.
+    let http = free_addr();
+    let m = alone(
+        Manifest::new()
+            .provider("http", "httpserver", &[])
+            .host_list("registry_insecure", &[&host]),
+        "ocihost",
+    );
+    let lattice = m.host_value("lattice").unwrap();
+    let hdir = tempfile::tempdir().unwrap();
+    let mut h = HostProc::start(hdir.path(), m, &[]);
+    let c = ctl(&lattice);
+    let host_id = hosts(&c, 1)[0].id.clone();
+    // A reference of the wrong kind starts nothing.
+    let ack = rt()
+        .block_on(c.start_provider(&host_id, &actor_ref, "default", None, None))
+        .unwrap();
+    assert!(ack.accepted);
+    let ack = rt()
+        .block_on(c.start_actor(&host_id, &actor_ref, 1, None))
+        .unwrap();
+    assert!(ack.accepted, "{ack:?}");
+    rt().block_on(c.start_provider(&host_id, &provider_ref, "default", None, None))
+        .unwrap();
+    let inv = wait_inventory(
+        &lattice,
+        "actor and provider started",
+        || h.log(),
+        |inv| inv.actors.len() == 1 && inv.providers.len() == 2,
+    );
+    let actor = &inv.actors[0];
+    assert_eq!(actor.image_ref.as_deref(), Some(actor_ref.as_str()));
+    let kv = inv
+        .providers
+        .iter()
+        .find(|p| p.image_ref.as_deref() == Some(provider_ref.as_str()))
+        .unwrap_or_else(|| panic!("no provider from {provider_ref}: {inv:?}"));
+    let http_id = inv
+        .providers
+        .iter()
+        .find(|p| p.id != kv.id)
+        .unwrap()
+        .id
+        .clone();
+    let put = |provider: &str, contract: &str, values: &[(&str, String)]| {
+        let ack = rt()
+            .block_on(
+                c.put_link(
+                    &actor.id,
+                    provider,
+                    contract,
+                    "default",
+                    values
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect(),
+                ),
+            )
+            .unwrap();
+        assert!(ack.accepted, "{ack:?}");
+    };
+    put(&kv.id, "wasmcloud:keyvalue", &[]);
+    put(
+        &http_id,
+        "wasmcloud:httpserver",
+        &[("address", http.to_string())],
+    );
+    let first = counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
+    let second = counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
+    assert_eq!(second, first + 1);
+
+    // Pulled once, kept by digest: with the registry gone, a restarted host
+    // starts the actor from the same reference.
+    let cache = hdir.path().join("data/oci");
+    let files: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("sha256-") && f.ends_with(".wasm")),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("sha256-") && f.ends_with(".par.gz")),
+        "{files:?}"
+    );
+    drop(r);
+    h.stop();
+    h.restart();
+    let c = ctl(&lattice);
+    let host_id = hosts(&c, 1)[0].id.clone();
+    rt().block_on(c.start_actor(&host_id, &actor_ref, 1, None))
+        .unwrap();
+    wait_inventory(
+        &lattice,
+        "actor started from the cache",
+        || h.log(),
+        |inv| inv.actors.len() == 1,
+    );
 }

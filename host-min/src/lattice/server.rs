@@ -22,8 +22,8 @@ use serde::Serialize;
 use super::ctl::{
     ActorAuctionAck, ActorAuctionRequest, ClaimsList, CtlOperationAck, Host, HostInventory,
     LinkDefinition as CtlLink, LinkDefinitionList, ProviderAuctionAck, ProviderAuctionRequest,
-    RemoveLinkDefinitionRequest, ScaleActorCommand, StartActorCommand, StartProviderCommand,
-    StopActorCommand, StopHostCommand, StopProviderCommand,
+    RegistryCredentialMap, RemoveLinkDefinitionRequest, ScaleActorCommand, StartActorCommand,
+    StartProviderCommand, StopActorCommand, StopHostCommand, StopProviderCommand,
 };
 use super::events::uptime_human;
 use super::{subjects, Lattice, LatticeError};
@@ -65,6 +65,9 @@ pub trait HostControl: Send + Sync + 'static {
     fn links(&self) -> Vec<LinkDefinition>;
     /// Stops the host (after the ack).
     fn stop_host(&self, cmd: StopHostCommand);
+    /// Uses these credentials for OCI registries from now on
+    /// (`registries.put`).
+    fn put_registries(&self, registries: RegistryCredentialMap);
 }
 
 fn to_ctl_link(ld: LinkDefinition) -> CtlLink {
@@ -252,7 +255,14 @@ impl Lattice {
                     }
                 }
             }
-            "registries.put" => self.ack(&msg, Ok(())).await,
+            "registries.put" => {
+                let parsed = serde_json::from_slice::<RegistryCredentialMap>(&msg.payload)
+                    .map_err(|e| format!("bad registry credentials: {e}"));
+                if let Ok(map) = &parsed {
+                    host.put_registries(map.clone());
+                }
+                self.ack(&msg, parsed.map(|_| ())).await
+            }
             s if s == format!("get.{}.inv", self.host_id()) => {
                 self.reply(&msg, &host.inventory()).await
             }

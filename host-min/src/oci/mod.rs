@@ -17,6 +17,7 @@
 //! lattice; upstream's `WASMCLOUD_OCI_ALLOW_LATEST`); `REF@sha256:...` pins
 //! the manifest, and a registry that answers with another one is refused.
 
+pub mod cache;
 pub mod cli;
 
 use std::fmt;
@@ -147,6 +148,32 @@ pub struct RegistryOptions {
     pub insecure: Vec<String>,
     /// Whether a pull may name `latest` (or no tag).
     pub allow_latest: bool,
+}
+
+impl RegistryOptions {
+    /// Upstream's environment: `WASMCLOUD_OCI_ALLOWED_INSECURE` (registries,
+    /// comma-separated), `WASMCLOUD_OCI_ALLOW_LATEST` (`true`/`1`) and
+    /// `OCI_REGISTRY_USER` with `OCI_REGISTRY_PASSWORD`.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        RegistryOptions {
+            credentials: match (var("OCI_REGISTRY_USER"), var("OCI_REGISTRY_PASSWORD")) {
+                (Some(username), Some(password)) => Credentials::Basic { username, password },
+                _ => Credentials::Anonymous,
+            },
+            insecure: var("WASMCLOUD_OCI_ALLOWED_INSECURE")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            allow_latest: var("WASMCLOUD_OCI_ALLOW_LATEST")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        }
+    }
 }
 
 /// Why a push or a pull failed. Each says what to do in one line.
