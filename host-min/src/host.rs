@@ -293,10 +293,17 @@ impl Host {
         // Manifest name -> admitted id (the claims subject when signed).
         let mut ids = std::collections::HashMap::new();
         for a in &manifest.actors {
-            let wasm = std::fs::read(&a.path).map_err(|e| {
+            let path = match &a.image {
+                Some(image) => self
+                    .artifact(image, crate::oci::ArtifactKind::Actor)
+                    .await
+                    .map_err(|e| manifest.error_at(a.line, format!("actor `{}`: {e}", a.name)))?,
+                None => a.path.clone(),
+            };
+            let wasm = std::fs::read(&path).map_err(|e| {
                 manifest.error_at(
                     a.line,
-                    format!("actor `{}`: cannot read {}: {e}", a.name, a.path.display()),
+                    format!("actor `{}`: cannot read {}: {e}", a.name, path.display()),
                 )
             })?;
             // Verifies the claims (refusing unsigned or tampered modules
@@ -312,7 +319,17 @@ impl Host {
         for p in &manifest.providers {
             let started = if p.process {
                 use lattice_side::{is_archive, ProcessSource};
-                let source = match &p.path {
+                let pulled = match &p.image {
+                    Some(image) => Some(
+                        self.artifact(image, crate::oci::ArtifactKind::Provider)
+                            .await
+                            .map_err(|e| {
+                                manifest.error_at(p.line, format!("provider `{}`: {e}", p.name))
+                            })?,
+                    ),
+                    None => p.path.clone(),
+                };
+                let source = match &pulled {
                     Some(path) if is_archive(path) => ProcessSource::Archive(path.clone()),
                     Some(path) => ProcessSource::Executable {
                         path: path.clone(),

@@ -37,7 +37,7 @@ pub enum StartError {
     #[error(transparent)]
     Oci(crate::oci::OciError),
     /// An OCI reference holds the other kind of artifact.
-    #[error("{reference} is a {found}, not a {want}")]
+    #[error("{reference} holds the wrong kind of artifact: {found}, where {want} was asked for")]
     WrongArtifact {
         /// The reference.
         reference: String,
@@ -204,7 +204,11 @@ impl Host {
 
     /// The file an OCI reference stands for, pulled (or from the cache)
     /// and checked to hold `want`.
-    async fn artifact(&self, reference: &str, want: ArtifactKind) -> Result<PathBuf, HostError> {
+    pub(crate) async fn artifact(
+        &self,
+        reference: &str,
+        want: ArtifactKind,
+    ) -> Result<PathBuf, HostError> {
         let fetched = self
             .artifacts()
             .fetch(reference)

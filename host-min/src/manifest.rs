@@ -109,7 +109,8 @@ struct RawHost {
 #[serde(deny_unknown_fields)]
 struct RawActor {
     name: Spanned<String>,
-    path: Spanned<String>,
+    path: Option<Spanned<String>>,
+    image: Option<Spanned<String>>,
     #[serde(default)]
     aliases: Vec<String>,
 }
@@ -122,6 +123,7 @@ struct RawProvider {
     link_name: Option<String>,
     process: Option<bool>,
     path: Option<Spanned<String>>,
+    image: Option<Spanned<String>>,
     contract: Option<String>,
     config: Option<Spanned<HashMap<String, Spanned<toml::Value>>>>,
 }
@@ -182,8 +184,11 @@ pub struct HostSettings {
 pub struct ActorSpec {
     /// Name, unique in the manifest.
     pub name: String,
-    /// Path of the .wasm file (resolved against the manifest's directory).
+    /// Path of the .wasm file (resolved against the manifest's directory);
+    /// empty when the actor is given by `image`.
     pub path: PathBuf,
+    /// An OCI reference to pull the actor from, instead of `path`.
+    pub image: Option<String>,
     /// Extra call aliases.
     pub aliases: Vec<String>,
     /// Where the entry is (line) for later errors.
@@ -204,6 +209,8 @@ pub struct ProviderSpec {
     /// A provider archive (`.par`, `.par.gz`) or executable to run as a
     /// process (resolved against the manifest's directory).
     pub path: Option<PathBuf>,
+    /// A provider archive in an OCI registry, run as a process.
+    pub image: Option<String>,
     /// The contract id of an executable given by `path`.
     pub contract: Option<String>,
     /// Link name it serves.
@@ -335,12 +342,33 @@ impl Manifest {
             if !names.insert(name.clone()) {
                 return Err(loc.err(a.name.span(), format!("duplicate name `{name}`")));
             }
-            if a.path.get_ref().is_empty() {
-                return Err(loc.err(a.path.span(), "actor path is empty"));
-            }
+            let (path, image) = match (&a.path, &a.image) {
+                (Some(p), None) if p.get_ref().is_empty() => {
+                    return Err(loc.err(p.span(), "actor path is empty"))
+                }
+                (Some(p), None) => (resolve(p.get_ref()), None),
+                (None, Some(i)) => {
+                    crate::oci::parse_reference(i.get_ref())
+                        .map_err(|e| loc.err(i.span(), e.to_string()))?;
+                    (PathBuf::new(), Some(i.get_ref().clone()))
+                }
+                (Some(_), Some(i)) => {
+                    return Err(loc.err(
+                        i.span(),
+                        format!("actor `{name}`: give `path` or `image`, not both"),
+                    ))
+                }
+                (None, None) => {
+                    return Err(loc.err(
+                        a.name.span(),
+                        format!("actor `{name}` needs a `path` (a .wasm file) or an `image` (an OCI reference)"),
+                    ))
+                }
+            };
             actors.push(ActorSpec {
                 name: name.clone(),
-                path: resolve(a.path.get_ref()),
+                path,
+                image,
                 aliases: a.aliases.clone(),
                 line: loc.line_col(a.name.span().start).0,
             });
@@ -356,11 +384,19 @@ impl Manifest {
             }
             let (config, config_at) = string_map(&loc, &p.config, "config")?;
             let path = p.path.as_ref().map(|s| resolve(s.get_ref()));
-            if p.kind.is_none() && p.path.is_none() {
+            let given = [p.kind.is_some(), p.path.is_some(), p.image.is_some()]
+                .iter()
+                .filter(|g| **g)
+                .count();
+            if given != 1 {
                 return Err(loc.err(
                     p.name.span(),
-                    format!("provider `{name}` needs a `kind` or a `path`"),
+                    format!("provider `{name}` needs one of `kind`, `path` (an archive or executable) or `image` (an OCI reference)"),
                 ));
+            }
+            if let Some(i) = &p.image {
+                crate::oci::parse_reference(i.get_ref())
+                    .map_err(|e| loc.err(i.span(), e.to_string()))?;
             }
             if let (Some(path_s), Some(path)) = (&p.path, &path) {
                 let archive = path.to_string_lossy().ends_with(".par")
@@ -381,8 +417,9 @@ impl Manifest {
                     .as_ref()
                     .map(|k| k.get_ref().clone())
                     .unwrap_or_default(),
-                process: p.process.unwrap_or(false) || path.is_some(),
+                process: p.process.unwrap_or(false) || path.is_some() || p.image.is_some(),
                 path,
+                image: p.image.as_ref().map(|i| i.get_ref().clone()),
                 contract: p.contract.clone(),
                 link_name: p.link_name.clone().unwrap_or_else(|| "default".into()),
                 config,
@@ -533,6 +570,53 @@ provider = "kv"
 link_name = "cache"
 values = { URL = "redis://127.0.0.1:6379/" }
 "#;
+
+    #[test]
+    fn actors_and_providers_come_from_images() {
+        let m = parse(
+            r#"
+[host]
+registry_insecure = ["127.0.0.1:5000"]
+allow_latest = true
+
+[[actors]]
+name = "kvcounter"
+image = "127.0.0.1:5000/weld/kvcounter:0.1.0"
+
+[[providers]]
+name = "kv"
+image = "127.0.0.1:5000/weld/keyvalue:0.1.0"
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.actors[0].image.as_deref(),
+            Some("127.0.0.1:5000/weld/kvcounter:0.1.0")
+        );
+        assert!(m.providers[0].process, "an image runs as a process");
+        assert_eq!(
+            m.providers[0].image.as_deref(),
+            Some("127.0.0.1:5000/weld/keyvalue:0.1.0")
+        );
+        assert_eq!(m.host.registry_insecure, vec!["127.0.0.1:5000".to_string()]);
+        assert_eq!(m.host.allow_latest, Some(true));
+        for (text, want) in [
+            (
+                "[[actors]]\nname = \"a\"\npath = \"a.wasm\"\nimage = \"r.io/a:1\"\n",
+                "not both",
+            ),
+            ("[[actors]]\nname = \"a\"\n", "needs a `path`"),
+            ("[[actors]]\nname = \"a\"\nimage = \"Not A Ref\"\n", "not an OCI reference"),
+            (
+                "[[providers]]\nname = \"p\"\nkind = \"keyvalue\"\nimage = \"r.io/p:1\"\n",
+                "needs one of",
+            ),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(want), "{text}: {e}");
+            assert!(e.contains("app.toml:"), "{e}");
+        }
+    }
 
     #[test]
     fn parses_and_resolves_paths() {

@@ -156,6 +156,8 @@ pub struct Manifest {
     providers: Vec<(String, String, Vec<(String, String)>)>,
     /// Provider name -> extra raw TOML lines of its entry.
     provider_extra: Vec<(String, String)>,
+    /// Actors given by OCI reference: name, reference.
+    image_actors: Vec<(String, String)>,
     links: Vec<(String, String, Vec<(String, String)>)>,
 }
 
@@ -234,6 +236,22 @@ impl Manifest {
         self
     }
 
+    /// An actor pulled from an OCI reference (`image = ...`).
+    pub fn image_actor(mut self, name: &str, reference: &str) -> Self {
+        self.image_actors.push((name.into(), reference.into()));
+        self
+    }
+
+    /// A provider archive pulled from an OCI reference and run as its own
+    /// process (`image = ...`; needs a lattice).
+    pub fn image_provider(mut self, name: &str, reference: &str) -> Self {
+        self.providers
+            .push((name.into(), String::new(), Vec::new()));
+        self.provider_extra
+            .push((name.into(), format!("image = {}", toml_str(reference))));
+        self
+    }
+
     /// A provider of `kind` with string settings.
     pub fn provider(mut self, name: &str, kind: &str, config: &[(&str, &str)]) -> Self {
         self.providers
@@ -289,6 +307,14 @@ impl Manifest {
                 "\n[[actors]]\nname = {}\npath = {}",
                 toml_str(name),
                 toml_str(&path.to_string_lossy())
+            );
+        }
+        for (name, reference) in &self.image_actors {
+            let _ = writeln!(
+                t,
+                "\n[[actors]]\nname = {}\nimage = {}",
+                toml_str(name),
+                toml_str(reference)
             );
         }
         for (name, kind, config) in &self.providers {

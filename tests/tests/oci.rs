@@ -3,6 +3,7 @@
 //! byte for byte with wasmCloud's media types, digests and pins, `latest`
 //! refused, htpasswd auth, and each error a user can act on.
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -10,11 +11,9 @@ use host_min::oci::{
     self, ArtifactKind, Credentials, OciError, RegistryOptions, ACTOR_CONFIG, ACTOR_LAYER,
     PROVIDER_CONFIG, PROVIDER_LAYER,
 };
-use std::time::Instant;
-
 use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{counter_of, get_until_ok, raw_exchange, rt};
-use weld_e2e::lattice::{alone, ctl, hosts, inventory};
+use weld_e2e::lattice::{ctl, hosts, inventory, on_lattice};
 use weld_e2e::registry::{Registry, PASSWORD, USER};
 use weld_e2e::{build_actor, free_addr, require_service};
 
@@ -395,29 +394,6 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
 }
 
-/// Polls the inventory of the lattice's one host until `ok` holds.
-fn wait_inventory(
-    lattice: &str,
-    what: &str,
-    log: impl Fn() -> String,
-    ok: impl Fn(&host_min::lattice::ctl::HostInventory) -> bool,
-) -> host_min::lattice::ctl::HostInventory {
-    let c = ctl(lattice);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let found = hosts(&c, 1);
-        if let Some(h) = found.first() {
-            let inv = inventory(&c, h);
-            if ok(&inv) {
-                return inv;
-            }
-            assert!(Instant::now() < deadline, "{what}: {inv:?} {}", log());
-        }
-        assert!(Instant::now() < deadline, "{what}: no host {}", log());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     if !require_service("NATS", "127.0.0.1:4222") {
@@ -474,108 +450,122 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
         None,
     ));
 
-    // A host with only the HTTP server; the rest comes by reference.
+    // Two hosts of one lattice, everything by reference: A runs kvcounter
+    // (pulled) and the HTTP server, B the keyvalue provider archive
+    // (pulled). The actor's store is on the other host.
+    let seed = host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
+        .seed()
+        .unwrap();
+    let lattice = weld_e2e::unique_name("oci");
     let http = free_addr();
-    let m = alone(
-        Manifest::new()
-            .provider("http", "httpserver", &[])
-            .host_list("registry_insecure", &[&host]),
-        "ocihost",
+    let dir_b = tempfile::tempdir().unwrap();
+    let b = HostProc::start(
+        dir_b.path(),
+        on_lattice(
+            Manifest::new()
+                .image_provider("kv", &provider_ref)
+                .host_list("registry_insecure", &[&host]),
+            &lattice,
+            &seed,
+            "b",
+        ),
+        &[],
     );
-    let lattice = m.host_value("lattice").unwrap();
     let hdir = tempfile::tempdir().unwrap();
-    let mut h = HostProc::start(hdir.path(), m, &[]);
+    let mut h = HostProc::start(
+        hdir.path(),
+        on_lattice(
+            Manifest::new()
+                .image_actor("kvcounter", &actor_ref)
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())])
+                .host_list("registry_insecure", &[&host]),
+            &lattice,
+            &seed,
+            "a",
+        ),
+        &[http],
+    );
     let c = ctl(&lattice);
-    let host_id = hosts(&c, 1)[0].id.clone();
-    // A reference of the wrong kind starts nothing.
+    let found = hosts(&c, 2);
+    assert_eq!(found.len(), 2, "{}", b.log());
+    let host_a = weld_e2e::lattice::by_name(&found, "a");
+    let host_b = weld_e2e::lattice::by_name(&found, "b");
+    let inv_a = inventory(&c, host_a);
+    let inv_b = inventory(&c, host_b);
+    assert_eq!(inv_a.actors.len(), 1, "{inv_a:?}");
+    let actor = inv_a.actors[0].id.clone();
+    let kv = inv_b
+        .providers
+        .iter()
+        .find(|p| p.contract_id == "wasmcloud:keyvalue")
+        .unwrap_or_else(|| panic!("no keyvalue provider on b: {inv_b:?} {}", b.log()))
+        .id
+        .clone();
     let ack = rt()
-        .block_on(c.start_provider(&host_id, &actor_ref, "default", None, None))
+        .block_on(c.put_link(
+            &actor,
+            &kv,
+            "wasmcloud:keyvalue",
+            "default",
+            Default::default(),
+        ))
+        .unwrap();
+    assert!(ack.accepted, "{ack:?}");
+    let first =
+        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
+    let second =
+        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
+    assert_eq!(second, first + 1);
+
+    // A reference of the other kind starts nothing, and says why.
+    let ack = rt()
+        .block_on(c.start_provider(&host_b.id, &actor_ref, "other", None, None))
         .unwrap();
     assert!(ack.accepted);
     let ack = rt()
-        .block_on(c.start_actor(&host_id, &actor_ref, 1, None))
+        .block_on(c.start_actor(&host_b.id, &format!("{host}/weld/kvcounter:9.9.9"), 1, None))
         .unwrap();
-    assert!(ack.accepted, "{ack:?}");
-    rt().block_on(c.start_provider(&host_id, &provider_ref, "default", None, None))
-        .unwrap();
-    let inv = wait_inventory(
-        &lattice,
-        "actor and provider started",
-        || h.log(),
-        |inv| inv.actors.len() == 1 && inv.providers.len() == 2,
-    );
-    let actor = &inv.actors[0];
-    assert_eq!(actor.image_ref.as_deref(), Some(actor_ref.as_str()));
-    let kv = inv
-        .providers
-        .iter()
-        .find(|p| p.image_ref.as_deref() == Some(provider_ref.as_str()))
-        .unwrap_or_else(|| panic!("no provider from {provider_ref}: {inv:?}"));
-    let http_id = inv
-        .providers
-        .iter()
-        .find(|p| p.id != kv.id)
-        .unwrap()
-        .id
-        .clone();
-    let put = |provider: &str, contract: &str, values: &[(&str, String)]| {
-        let ack = rt()
-            .block_on(
-                c.put_link(
-                    &actor.id,
-                    provider,
-                    contract,
-                    "default",
-                    values
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.clone()))
-                        .collect(),
-                ),
-            )
-            .unwrap();
-        assert!(ack.accepted, "{ack:?}");
-    };
-    put(&kv.id, "wasmcloud:keyvalue", &[]);
-    put(
-        &http_id,
-        "wasmcloud:httpserver",
-        &[("address", http.to_string())],
-    );
-    let first = counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
-    let second = counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
-    assert_eq!(second, first + 1);
-
-    // Pulled once, kept by digest: with the registry gone, a restarted host
-    // starts the actor from the same reference.
-    let cache = hdir.path().join("data/oci");
-    let files: Vec<String> = std::fs::read_dir(&cache)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    assert!(ack.accepted);
+    std::thread::sleep(Duration::from_secs(2));
+    let inv_b = inventory(&c, host_b);
+    assert!(inv_b.actors.is_empty(), "{inv_b:?}");
+    assert_eq!(inv_b.providers.len(), 1, "{inv_b:?}");
+    let log = b.log();
     assert!(
-        files
+        log.contains(
+            "holds the wrong kind of artifact: actor, where provider archive was asked for"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("not found in registry"), "{log}");
+    // Pulled once, kept by digest: with the registry gone, a restarted
+    // host starts again from its manifest's references, and counts on.
+    let names = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d.join("data/oci"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let a_files = names(hdir.path());
+    assert!(
+        a_files
             .iter()
             .any(|f| f.starts_with("sha256-") && f.ends_with(".wasm")),
-        "{files:?}"
+        "{a_files:?}"
     );
+    let b_files = names(dir_b.path());
     assert!(
-        files
+        b_files
             .iter()
             .any(|f| f.starts_with("sha256-") && f.ends_with(".par.gz")),
-        "{files:?}"
+        "{b_files:?}"
     );
     drop(r);
     h.stop();
     h.restart();
-    let c = ctl(&lattice);
-    let host_id = hosts(&c, 1)[0].id.clone();
-    rt().block_on(c.start_actor(&host_id, &actor_ref, 1, None))
-        .unwrap();
-    wait_inventory(
-        &lattice,
-        "actor started from the cache",
-        || h.log(),
-        |inv| inv.actors.len() == 1,
-    );
+    let after =
+        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
+    assert!(after > second, "{after} after {second}");
 }
