@@ -7,6 +7,14 @@
 //! | GET | `/v1/links` | | `[LinkDefinition]` |
 //! | PUT | `/v1/links` | [`LinkRequest`] | the stored `LinkDefinition` |
 //! | DELETE | `/v1/links` | [`LinkRequest`] | the deleted `LinkDefinition` |
+//! | POST | `/v1/actors` | a signed actor module | `{"id": ...}` |
+//! | POST | `/v1/providers?link_name=L` | a provider archive | `{"id": ...}` |
+//!
+//! Uploads are the "upload it" way to start something (the other is an
+//! OCI reference): the bytes are kept under the host's data directory by
+//! their SHA-256 and started with the same checks as a file (claims; an
+//! archive's signature and binary hash). A provider runs as a process, so
+//! its upload needs a host on a lattice.
 //!
 //! Errors reply 4xx/5xx with `{"error": "..."}`. Actors and providers may be
 //! named by id or by manifest name.
@@ -41,6 +49,8 @@ use crate::types::LinkDefinition;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8081";
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 << 10;
+/// Largest upload accepted (an actor module or a provider archive).
+pub const MAX_UPLOAD: usize = 256 << 20;
 
 /// A link put or delete request.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -253,7 +263,35 @@ async fn handle(host: &Host, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 delete_link(host, lr).await
             }
         }
-        (_, "/v1/inventory") | (_, "/v1/links") => {
+        (&Method::POST, "/v1/actors") | (&Method::POST, "/v1/providers") => {
+            let bytes = match Limited::new(body, MAX_UPLOAD).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => {
+                    return error(StatusCode::PAYLOAD_TOO_LARGE, format!("upload: {e}"));
+                }
+            };
+            let started = if path == "/v1/actors" {
+                host.upload_actor(&bytes).await
+            } else {
+                let link_name = parts
+                    .uri
+                    .query()
+                    .and_then(|q| {
+                        q.split('&')
+                            .filter_map(|kv| kv.split_once('='))
+                            .find(|(k, _)| *k == "link_name")
+                            .map(|(_, v)| v.to_string())
+                    })
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| "default".into());
+                host.upload_provider(&bytes, &link_name).await
+            };
+            match started {
+                Ok(id) => json(StatusCode::CREATED, &serde_json::json!({ "id": id })),
+                Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            }
+        }
+        (_, "/v1/inventory") | (_, "/v1/links") | (_, "/v1/actors") | (_, "/v1/providers") => {
             error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
         }
         _ => error(StatusCode::NOT_FOUND, format!("no such endpoint {path}")),
@@ -326,6 +364,23 @@ impl Client {
         path: &str,
         body: Option<&LinkRequest>,
     ) -> Result<T, AdminError> {
+        let bytes = match body {
+            Some(b) => serde_json::to_vec(b).map_err(|e| AdminError::Http {
+                addr: self.addr,
+                message: e.to_string(),
+            })?,
+            None => Vec::new(),
+        };
+        self.exchange(method, path, "application/json", bytes).await
+    }
+
+    async fn exchange<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<T, AdminError> {
         let addr = self.addr;
         let http = |message: String| AdminError::Http { addr, message };
         let stream = TcpStream::connect(addr)
@@ -335,15 +390,11 @@ impl Client {
             .await
             .map_err(|e| http(e.to_string()))?;
         tokio::spawn(conn);
-        let bytes = match body {
-            Some(b) => serde_json::to_vec(b).map_err(|e| http(e.to_string()))?,
-            None => Vec::new(),
-        };
         let req = Request::builder()
             .method(method)
             .uri(path)
             .header("host", addr.to_string())
-            .header("content-type", "application/json")
+            .header("content-type", content_type)
             .body(Full::new(Bytes::from(bytes)))
             .map_err(|e| http(e.to_string()))?;
         let resp = sender
@@ -368,6 +419,28 @@ impl Client {
             });
         }
         serde_json::from_slice(&body).map_err(|e| http(format!("invalid reply: {e}")))
+    }
+
+    /// Uploads and starts an actor module; returns its id.
+    pub async fn upload_actor(&self, wasm: Vec<u8>) -> Result<String, AdminError> {
+        let v: serde_json::Value = self
+            .exchange(Method::POST, "/v1/actors", "application/wasm", wasm)
+            .await?;
+        Ok(v["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Uploads and starts a provider archive serving `link_name`; returns
+    /// its id.
+    pub async fn upload_provider(
+        &self,
+        archive: Vec<u8>,
+        link_name: &str,
+    ) -> Result<String, AdminError> {
+        let path = format!("/v1/providers?link_name={link_name}");
+        let v: serde_json::Value = self
+            .exchange(Method::POST, &path, "application/octet-stream", archive)
+            .await?;
+        Ok(v["id"].as_str().unwrap_or_default().to_string())
     }
 
     /// What runs on the host.

@@ -228,6 +228,81 @@ impl Host {
         Ok(fetched.path)
     }
 
+    /// Keeps uploaded bytes under `data_dir/uploads`, named by their
+    /// SHA-256 (an upload of the same bytes reuses the file), after
+    /// checking that they hold `want`. Also says whether the file is new
+    /// (a failed start removes a new one: refused uploads leave nothing).
+    fn keep_upload(&self, bytes: &[u8], want: ArtifactKind) -> Result<(PathBuf, bool), HostError> {
+        use sha2::{Digest, Sha256};
+        let found = ArtifactKind::sniff(bytes).ok_or_else(|| {
+            StartError::Oci(crate::oci::OciError::UnknownKind {
+                what: "the upload".into(),
+            })
+        })?;
+        if found != want {
+            return Err(StartError::WrongArtifact {
+                reference: "the upload".into(),
+                want,
+                found,
+            }
+            .into());
+        }
+        let hex: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let dir = self.data_dir().join("uploads");
+        let path = dir.join(format!("sha256-{hex}.{}", want.extension()));
+        let new = !path.is_file();
+        if new {
+            let write = || -> std::io::Result<()> {
+                std::fs::create_dir_all(&dir)?;
+                let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, &path)
+            };
+            write().map_err(|source| StartError::ReadActor {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok((path, new))
+    }
+
+    /// Starts an uploaded actor module (claims checked as for any file);
+    /// returns its id.
+    pub async fn upload_actor(&self, wasm: &[u8]) -> Result<String, HostError> {
+        let (path, new) = self.keep_upload(wasm, ArtifactKind::Actor)?;
+        let started = self
+            .add_instances(&path.display().to_string(), 1, &AnnotationMap::new())
+            .await;
+        if started.is_err() && new {
+            let _ = std::fs::remove_file(&path);
+        }
+        started
+    }
+
+    /// Starts an uploaded provider archive as a process serving
+    /// `link_name` (its claims and binary checked as for any archive).
+    /// Returns its id.
+    pub async fn upload_provider(
+        &self,
+        archive: &[u8],
+        link_name: &str,
+    ) -> Result<String, HostError> {
+        let (path, new) = self.keep_upload(archive, ArtifactKind::Provider)?;
+        let cmd = StartProviderCommand {
+            provider_ref: path.display().to_string(),
+            link_name: link_name.to_string(),
+            ..Default::default()
+        };
+        let started = self.start_provider_ref(&cmd).await;
+        if started.is_err() && new {
+            let _ = std::fs::remove_file(&path);
+        }
+        started
+    }
+
     /// Starts an actor from a file or an OCI reference for the control
     /// interface; returns its id. Claims are checked as for any file,
     /// before the actor runs.
@@ -283,7 +358,12 @@ impl Host {
 
     /// Adds `count` instances of the actor at `actor_ref` (starting it if
     /// it does not run yet).
-    async fn add_instances(&self, actor_ref: &str, count: usize, annotations: &AnnotationMap) {
+    async fn add_instances(
+        &self,
+        actor_ref: &str,
+        count: usize,
+        annotations: &AnnotationMap,
+    ) -> Result<String, HostError> {
         let host_id = self.host_id().to_string();
         match self.start_actor_file(actor_ref).await {
             Ok(id) => {
@@ -308,6 +388,7 @@ impl Host {
                     }),
                 )
                 .await;
+                Ok(id)
             }
             Err(e) => {
                 tracing::warn!("starting actor {actor_ref}: {e}");
@@ -325,6 +406,7 @@ impl Host {
                     }),
                 )
                 .await;
+                Err(e)
             }
         }
     }
@@ -496,7 +578,7 @@ impl Host {
         Ok(info)
     }
 
-    async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<(), HostError> {
+    async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<String, HostError> {
         let link_name = if cmd.link_name.is_empty() {
             "default".to_string()
         } else {
@@ -557,7 +639,7 @@ impl Host {
                 annotations: cmd.annotations.clone().unwrap_or_default(),
             },
         );
-        Ok(())
+        Ok(info.id)
     }
 }
 
@@ -663,12 +745,14 @@ impl HostControl for Host {
 
     async fn start_actor(&self, cmd: StartActorCommand) {
         let annotations = cmd.annotations.clone().unwrap_or_default();
-        self.add_instances(
-            &cmd.actor_ref,
-            usize::from(cmd.effective_count()),
-            &annotations,
-        )
-        .await;
+        // A failure is logged and published as an event (the ack went out).
+        let _ = self
+            .add_instances(
+                &cmd.actor_ref,
+                usize::from(cmd.effective_count()),
+                &annotations,
+            )
+            .await;
     }
 
     async fn stop_actor(&self, cmd: StopActorCommand) {
@@ -692,7 +776,8 @@ impl HostControl for Host {
         let current = id.as_deref().map(|i| self.instance_count(i)).unwrap_or(0);
         let want = usize::from(cmd.count);
         if want > current {
-            self.add_instances(&cmd.actor_ref, want - current, &annotations)
+            let _ = self
+                .add_instances(&cmd.actor_ref, want - current, &annotations)
                 .await;
         } else if want < current {
             if let Some(id) = id {

@@ -92,6 +92,18 @@ enum Command {
         #[arg(long, global = true, default_value = admin::DEFAULT_ADDR)]
         admin: SocketAddr,
     },
+    /// Upload an actor module (.wasm) or a provider archive (.par.gz) to a
+    /// running host and start it there.
+    Upload {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Link name a provider serves.
+        #[arg(long, default_value = "default")]
+        link_name: String,
+        /// Admin endpoint of the host.
+        #[arg(long, default_value = admin::DEFAULT_ADDR)]
+        admin: SocketAddr,
+    },
     /// Sign actor modules and inspect their claims.
     Claims(host_min::claims::cli::ClaimsArgs),
     /// Generate nkeys (account, module, server, ...).
@@ -385,6 +397,35 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 println!("{}", serde_json::to_string_pretty(&inv)?);
             } else {
                 print_inventory(&inv);
+            }
+            Ok(())
+        }
+        Command::Upload {
+            file,
+            link_name,
+            admin,
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let client = Client::new(admin);
+            match host_min::oci::ArtifactKind::sniff(&bytes) {
+                Some(host_min::oci::ArtifactKind::Actor) => {
+                    let id = client.upload_actor(bytes).await?;
+                    println!("actor {id} started from {}", file.display());
+                }
+                Some(host_min::oci::ArtifactKind::Provider) => {
+                    let id = client.upload_provider(bytes, &link_name).await?;
+                    println!(
+                        "provider {id} ({link_name}) started from {}",
+                        file.display()
+                    );
+                }
+                None => {
+                    return Err(format!(
+                        "{} is neither a wasm module nor a provider archive (.par.gz)",
+                        file.display()
+                    )
+                    .into())
+                }
             }
             Ok(())
         }

@@ -606,7 +606,10 @@ image = "127.0.0.1:5000/weld/keyvalue:0.1.0"
                 "not both",
             ),
             ("[[actors]]\nname = \"a\"\n", "needs a `path`"),
-            ("[[actors]]\nname = \"a\"\nimage = \"Not A Ref\"\n", "not an OCI reference"),
+            (
+                "[[actors]]\nname = \"a\"\nimage = \"Not A Ref\"\n",
+                "not an OCI reference",
+            ),
             (
                 "[[providers]]\nname = \"p\"\nkind = \"keyvalue\"\nimage = \"r.io/p:1\"\n",
                 "needs one of",

@@ -394,6 +394,32 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
 }
 
+/// The keyvalue provider as a signed, compressed archive for this machine.
+fn kv_archive(bin: &Path, dir: &Path) -> std::path::PathBuf {
+    let par = dir.join("kv.par.gz");
+    let arch = format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS);
+    let made = Command::new(bin)
+        .args(["par", "create", "--arch", &arch, "--binary"])
+        .arg(bin.with_file_name("weld-provider-keyvalue"))
+        .args([
+            "--capid",
+            "wasmcloud:keyvalue",
+            "--name",
+            "kv",
+            "--vendor",
+            "weld",
+            "--compress",
+            "--key-dir",
+        ])
+        .arg(dir.join("keys"))
+        .arg("--destination")
+        .arg(&par)
+        .output()
+        .unwrap();
+    ok(&made);
+    par
+}
+
 #[test]
 fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     if !require_service("NATS", "127.0.0.1:4222") {
@@ -414,28 +440,7 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
         &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
         dir.path(),
     );
-    // The keyvalue provider as a signed archive for this machine.
-    let par = dir.path().join("kv.par.gz");
-    let arch = format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS);
-    let made = Command::new(&bin)
-        .args(["par", "create", "--arch", &arch, "--binary"])
-        .arg(bin.with_file_name("weld-provider-keyvalue"))
-        .args([
-            "--capid",
-            "wasmcloud:keyvalue",
-            "--name",
-            "kv",
-            "--vendor",
-            "weld",
-            "--compress",
-            "--key-dir",
-        ])
-        .arg(dir.path().join("keys"))
-        .arg("--destination")
-        .arg(&par)
-        .output()
-        .unwrap();
-    ok(&made);
+    let par = kv_archive(&bin, dir.path());
     let host = r.host();
     let actor_ref = format!("{host}/weld/kvcounter:0.1.0");
     let provider_ref = format!("{host}/weld/keyvalue:0.1.0");
@@ -568,4 +573,104 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     let after =
         counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
     assert!(after > second, "{after} after {second}");
+}
+
+#[test]
+fn actors_and_provider_archives_are_uploaded_to_a_running_host() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = build_actor("examples/kvcounter") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = host_min_bin(Profile::Debug);
+    let signed = sign_actor(
+        &bin,
+        &wasm,
+        "kvcounter",
+        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        dir.path(),
+    );
+    let par = kv_archive(&bin, dir.path());
+    let http = free_addr();
+    let m = weld_e2e::lattice::alone(Manifest::new().provider("http", "httpserver", &[]), "up");
+    let lattice = m.host_value("lattice").unwrap();
+    let hdir = tempfile::tempdir().unwrap();
+    let h = HostProc::start(hdir.path(), m, &[]);
+    let upload = |file: &Path| h.cli(&["upload", file.to_str().unwrap()]);
+
+    // Refused: an unsigned module (claims are checked), a file that is
+    // neither, and (asked of the endpoint directly) an archive as an actor.
+    let e = fails(&upload(&wasm));
+    assert!(
+        e.to_lowercase().contains("claims") || e.contains("unsigned"),
+        "{e}"
+    );
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, b"not an artifact").unwrap();
+    let e = fails(&upload(&junk));
+    assert!(
+        e.contains("neither a wasm module nor a provider archive"),
+        "{e}"
+    );
+    let r = weld_e2e::http::send(h.admin, "POST", "/v1/actors", std::fs::read(&par).unwrap());
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("wrong kind of artifact"), "{}", r.text());
+
+    // Accepted: the signed actor and the archive, then linked and used.
+    let out = ok(&upload(&signed));
+    let actor = out
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(actor.starts_with('M'), "{out}");
+    let out = ok(&upload(&par));
+    let kv = out.split_whitespace().nth(1).unwrap().to_string();
+    assert!(kv.starts_with('V'), "{out}");
+    let c = ctl(&lattice);
+    let found = hosts(&c, 1);
+    let inv = inventory(&c, &found[0]);
+    assert_eq!(inv.actors.len(), 1, "{inv:?}");
+    assert_eq!(inv.actors[0].id, actor);
+    assert!(inv.providers.iter().any(|p| p.id == kv), "{inv:?}");
+    let http_id = inv
+        .providers
+        .iter()
+        .find(|p| p.id != kv)
+        .unwrap()
+        .id
+        .clone();
+    for (provider, contract, values) in [
+        (kv.as_str(), "wasmcloud:keyvalue", vec![]),
+        (
+            http_id.as_str(),
+            "wasmcloud:httpserver",
+            vec![("address".to_string(), http.to_string())],
+        ),
+    ] {
+        let ack = rt()
+            .block_on(c.put_link(
+                &actor,
+                provider,
+                contract,
+                "default",
+                values.into_iter().collect(),
+            ))
+            .unwrap();
+        assert!(ack.accepted, "{ack:?}");
+    }
+    let first =
+        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
+    let second =
+        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
+    assert_eq!(second, first + 1);
+    // Kept by content hash in the host's data directory.
+    let kept: Vec<String> = std::fs::read_dir(hdir.path().join("data/uploads"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
 }
