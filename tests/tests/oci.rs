@@ -394,6 +394,39 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
 }
 
+/// kvcounter (unsigned and signed) and the keyvalue provider archive.
+struct Artifacts {
+    dir: tempfile::TempDir,
+    wasm: std::path::PathBuf,
+    signed: std::path::PathBuf,
+    par: std::path::PathBuf,
+}
+
+fn artifacts() -> Option<Artifacts> {
+    let wasm = build_actor("examples/kvcounter")?;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = host_min_bin(Profile::Debug);
+    let signed = sign_actor(
+        &bin,
+        &wasm,
+        "kvcounter",
+        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        dir.path(),
+    );
+    let par = kv_archive(&bin, dir.path());
+    Some(Artifacts {
+        dir,
+        wasm,
+        signed,
+        par,
+    })
+}
+
+/// kvcounter's count at `http`, once it answers (within `within`).
+fn count(http: std::net::SocketAddr, within: u64, log: impl Fn() -> String) -> i64 {
+    counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(within), log).text())
+}
+
 /// The keyvalue provider as a signed, compressed archive for this machine.
 fn kv_archive(bin: &Path, dir: &Path) -> std::path::PathBuf {
     let par = dir.join("kv.par.gz");
@@ -428,19 +461,16 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     let Some(r) = Registry::start(false) else {
         return;
     };
-    let Some(wasm) = build_actor("examples/kvcounter") else {
+    // The folder lives as long as the test: it holds the files pushed.
+    let Some(Artifacts {
+        dir: _dir,
+        wasm: _,
+        signed,
+        par,
+    }) = artifacts()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let bin = host_min_bin(Profile::Debug);
-    let signed = sign_actor(
-        &bin,
-        &wasm,
-        "kvcounter",
-        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-        dir.path(),
-    );
-    let par = kv_archive(&bin, dir.path());
     let host = r.host();
     let actor_ref = format!("{host}/weld/kvcounter:0.1.0");
     let provider_ref = format!("{host}/weld/keyvalue:0.1.0");
@@ -517,10 +547,8 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
         ))
         .unwrap();
     assert!(ack.accepted, "{ack:?}");
-    let first =
-        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
-    let second =
-        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
+    let first = count(http, 30, || h.log());
+    let second = count(http, 5, || h.log());
     assert_eq!(second, first + 1);
 
     // A reference of the other kind starts nothing, and says why.
@@ -570,8 +598,7 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     drop(r);
     h.stop();
     h.restart();
-    let after =
-        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
+    let after = count(http, 30, || h.log());
     assert!(after > second, "{after} after {second}");
 }
 
@@ -580,19 +607,15 @@ fn actors_and_provider_archives_are_uploaded_to_a_running_host() {
     if !require_service("NATS", "127.0.0.1:4222") {
         return;
     }
-    let Some(wasm) = build_actor("examples/kvcounter") else {
+    let Some(Artifacts {
+        dir,
+        wasm,
+        signed,
+        par,
+    }) = artifacts()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let bin = host_min_bin(Profile::Debug);
-    let signed = sign_actor(
-        &bin,
-        &wasm,
-        "kvcounter",
-        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
-        dir.path(),
-    );
-    let par = kv_archive(&bin, dir.path());
     let http = free_addr();
     let m = weld_e2e::lattice::alone(Manifest::new().provider("http", "httpserver", &[]), "up");
     let lattice = m.host_value("lattice").unwrap();
@@ -661,10 +684,8 @@ fn actors_and_provider_archives_are_uploaded_to_a_running_host() {
             .unwrap();
         assert!(ack.accepted, "{ack:?}");
     }
-    let first =
-        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(30), || h.log()).text());
-    let second =
-        counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(5), || h.log()).text());
+    let first = count(http, 30, || h.log());
+    let second = count(http, 5, || h.log());
     assert_eq!(second, first + 1);
     // Kept by content hash in the host's data directory.
     let kept: Vec<String> = std::fs::read_dir(hdir.path().join("data/uploads"))
