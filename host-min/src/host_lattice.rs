@@ -233,7 +233,6 @@ impl Host {
     /// checking that they hold `want`. Also says whether the file is new
     /// (a failed start removes a new one: refused uploads leave nothing).
     fn keep_upload(&self, bytes: &[u8], want: ArtifactKind) -> Result<(PathBuf, bool), HostError> {
-        use sha2::{Digest, Sha256};
         let found = ArtifactKind::sniff(bytes).ok_or_else(|| {
             StartError::Oci(crate::oci::OciError::UnknownKind {
                 what: "the upload".into(),
@@ -247,23 +246,18 @@ impl Host {
             }
             .into());
         }
-        let hex: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let dir = self.data_dir().join("uploads");
-        let path = dir.join(format!("sha256-{hex}.{}", want.extension()));
+        let hex = crate::oci::cache::sha256_hex(bytes);
+        let path = self
+            .data_dir()
+            .join("uploads")
+            .join(format!("sha256-{hex}.{}", want.extension()));
         let new = !path.is_file();
         if new {
-            let write = || -> std::io::Result<()> {
-                std::fs::create_dir_all(&dir)?;
-                let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(&tmp, &path)
-            };
-            write().map_err(|source| StartError::ReadActor {
-                path: path.clone(),
-                source,
+            crate::oci::cache::write_atomic(&path, bytes).map_err(|source| {
+                StartError::ReadActor {
+                    path: path.clone(),
+                    source,
+                }
             })?;
         }
         Ok((path, new))

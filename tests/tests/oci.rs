@@ -82,6 +82,15 @@ fn fails(out: &Output) -> String {
     err
 }
 
+/// `host-min reg push REFERENCE FILE --insecure`, which must succeed.
+fn push_insecure(reference: &str, file: &std::path::Path) -> String {
+    ok(&reg(
+        &["push", reference, file.to_str().unwrap(), "--insecure"],
+        &[],
+        None,
+    ))
+}
+
 fn digest_of(stdout: &str) -> String {
     stdout
         .lines()
@@ -113,16 +122,7 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
     let wasm_file = dir.path().join("tiny.wasm");
     std::fs::write(&wasm_file, &wasm).unwrap();
     let reference = format!("{host}/weld/tiny:0.1.0");
-    let pushed = ok(&reg(
-        &[
-            "push",
-            &reference,
-            wasm_file.to_str().unwrap(),
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    let pushed = push_insecure(&reference, &wasm_file);
     let digest = digest_of(&pushed);
     assert!(
         digest.starts_with("sha256:") && digest.len() == 71,
@@ -179,16 +179,7 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
     let par_file = dir.path().join("kv.par.gz");
     std::fs::write(&par_file, &par).unwrap();
     let preference = format!("{host}/weld/kv-provider:0.2.0");
-    ok(&reg(
-        &[
-            "push",
-            &preference,
-            par_file.to_str().unwrap(),
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    push_insecure(&preference, &par_file);
     let m = manifest(&r, "weld/kv-provider", "0.2.0");
     assert_eq!(m["layers"][0]["mediaType"], PROVIDER_LAYER, "{m}");
     assert_eq!(m["config"]["mediaType"], PROVIDER_CONFIG, "{m}");
@@ -206,11 +197,7 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
 
     // `latest` (or no tag) is refused unless allowed.
     let latest = format!("{host}/weld/tiny:latest");
-    ok(&reg(
-        &["push", &latest, wasm_file.to_str().unwrap(), "--insecure"],
-        &[],
-        None,
-    ));
+    push_insecure(&latest, &wasm_file);
     let e = fails(&reg(&["pull", &latest, "--insecure"], &[], None));
     assert!(e.contains("latest"), "{e}");
     let e = fails(&reg(
@@ -474,16 +461,8 @@ fn kvcounter_and_its_store_start_from_references_and_stay_cached() {
     let host = r.host();
     let actor_ref = format!("{host}/weld/kvcounter:0.1.0");
     let provider_ref = format!("{host}/weld/keyvalue:0.1.0");
-    ok(&reg(
-        &["push", &actor_ref, signed.to_str().unwrap(), "--insecure"],
-        &[],
-        None,
-    ));
-    ok(&reg(
-        &["push", &provider_ref, par.to_str().unwrap(), "--insecure"],
-        &[],
-        None,
-    ));
+    push_insecure(&actor_ref, &signed);
+    push_insecure(&provider_ref, &par);
 
     // Two hosts of one lattice, everything by reference: A runs kvcounter
     // (pulled) and the HTTP server, B the keyvalue provider archive

@@ -63,6 +63,25 @@ pub fn is_reference(r: &str) -> bool {
         && parse_reference(r).is_ok()
 }
 
+/// Lower-case hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `bytes` to `path` whole (a temporary file, then a rename), making
+/// its folder: a crash leaves no half file.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 fn io(what: &Path, e: std::io::Error) -> OciError {
     OciError::Registry {
         registry: "(local cache)".into(),
@@ -119,9 +138,7 @@ impl ArtifactCache {
     }
 
     fn ref_file(&self, reference: &str) -> PathBuf {
-        let hash = Sha256::digest(reference.as_bytes());
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join("refs").join(hex)
+        self.dir.join("refs").join(sha256_hex(reference.as_bytes()))
     }
 
     /// What is on disk for `digest`, if anything.
@@ -139,12 +156,7 @@ impl ArtifactCache {
     }
 
     fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), OciError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        }
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+        write_atomic(path, bytes).map_err(|e| io(path, e))
     }
 
     /// The artifact `reference` names: from the cache when it is there,

@@ -166,17 +166,8 @@ impl Credentials {
         }
         match (&self.user_jwt, &self.user_seed) {
             (Some(jwt), Some(seed)) => {
-                let key = Arc::new(
-                    KeyPair::from_seed(seed.trim()).map_err(|e| format!("user seed: {e}"))?,
-                );
-                opts = opts.jwt(jwt.trim().to_string(), move |nonce| {
-                    let key = key.clone();
-                    async move {
-                        key.sign(&nonce)
-                            .map(|s| s.to_vec())
-                            .map_err(async_nats::AuthError::new)
-                    }
-                });
+                opts = weld_rpc::provider::keys::with_user_jwt(opts, jwt, seed)
+                    .map_err(|e| format!("user seed: {e}"))?;
             }
             (None, Some(seed)) => opts = opts.nkey(seed.trim().to_string()),
             _ => {}
@@ -240,8 +231,8 @@ impl Controller {
             })?;
         let nc = {
             let mut open = self.connections.lock().await;
+            // Idle ones are closed by the sweeper.
             let now = Instant::now();
-            open.retain(|_, c| now.duration_since(c.used) < IDLE_CONNECTION);
             match open.get_mut(&creds) {
                 Some(c) => {
                     c.used = now;

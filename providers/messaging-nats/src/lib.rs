@@ -300,17 +300,8 @@ impl NatsMessagingProvider {
             ))
             .connection_timeout(CONNECT_TIMEOUT);
         if let Some((jwt, seed)) = &s.auth {
-            let key = Arc::new(
-                KeyPair::from_seed(seed.trim()).map_err(|e| fail(format!("CLIENT_SEED: {e}")))?,
-            );
-            opts = opts.jwt(jwt.trim().to_string(), move |nonce| {
-                let key = key.clone();
-                async move {
-                    key.sign(&nonce)
-                        .map(|s| s.to_vec())
-                        .map_err(async_nats::AuthError::new)
-                }
-            });
+            opts = weld_rpc::provider::keys::with_user_jwt(opts, jwt, seed)
+                .map_err(|e| fail(format!("CLIENT_SEED: {e}")))?;
         }
         if let Some(pem) = &s.tls_ca {
             // async-nats reads CAs from files: keep this one beside the

@@ -166,21 +166,12 @@ impl HostBridge {
             host_data.provider_key, host_data.link_name
         ));
         if !host_data.lattice_rpc_user_jwt.trim().is_empty() {
-            let user = Arc::new(
-                KeyPair::from_seed(&host_data.lattice_rpc_user_seed)
-                    .map_err(BridgeError::UserSeed)?,
-            );
-            opts = opts.jwt(
-                host_data.lattice_rpc_user_jwt.trim().to_string(),
-                move |nonce| {
-                    let user = user.clone();
-                    async move {
-                        user.sign(&nonce)
-                            .map(|s| s.to_vec())
-                            .map_err(async_nats::AuthError::new)
-                    }
-                },
-            );
+            opts = super::keys::with_user_jwt(
+                opts,
+                &host_data.lattice_rpc_user_jwt,
+                &host_data.lattice_rpc_user_seed,
+            )
+            .map_err(BridgeError::UserSeed)?;
         } else if !host_data.lattice_rpc_user_seed.trim().is_empty() {
             // An nkey user without a JWT: the seed alone authenticates.
             let seed = host_data.lattice_rpc_user_seed.trim().to_string();

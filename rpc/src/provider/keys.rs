@@ -426,6 +426,25 @@ fn crc16(data: &[u8]) -> u16 {
     crc
 }
 
+/// `opts` logging in as the NATS user `jwt`: the server's nonce is signed
+/// with the key of `seed` (the user's). One place for the host bridge and
+/// every provider that connects to NATS with a user JWT.
+pub fn with_user_jwt(
+    opts: async_nats::ConnectOptions,
+    jwt: &str,
+    seed: &str,
+) -> Result<async_nats::ConnectOptions, KeyError> {
+    let key = std::sync::Arc::new(KeyPair::from_seed(seed.trim())?);
+    Ok(opts.jwt(jwt.trim().to_string(), move |nonce| {
+        let key = key.clone();
+        async move {
+            key.sign(&nonce)
+                .map(|s| s.to_vec())
+                .map_err(async_nats::AuthError::new)
+        }
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
