@@ -9,7 +9,7 @@ CARGO ?= cargo
 SETUP := scripts/setup.sh
 KVCOUNTER_WASM := target/actors/kvcounter.wasm
 # Services the tests talk to.
-TEST_SERVICES := redis nats s3 postgres vault registry
+TEST_SERVICES := redis nats s3 postgres vault registry browser
 
 .PHONY: demo test host actors bench clean-data weld docs setup-demo setup-test
 

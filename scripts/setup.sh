@@ -19,6 +19,8 @@
 #   registry    make sure an OCI registry (Debian's `docker-registry`,
 #               distribution 2.8) and `htpasswd` are installed; tests start
 #               their own on free ports with temporary storage
+#   browser     make sure Chromium and its WebDriver (`chromium`,
+#               `chromium-driver`) are installed, for the dashboard's tests
 #   wrk         make sure the `wrk` load generator is installed (for `make bench`)
 #
 # Every step is idempotent and quick when its thing is already there: it only
@@ -292,6 +294,12 @@ ensure_registry() {
   # The package's own service (port 5000) is not used; tests start theirs.
 }
 
+# The dashboard's browser tests drive a real Chromium through WebDriver.
+ensure_browser() {
+  need_binary chromium chromium >/dev/null
+  need_binary chromedriver chromium-driver >/dev/null
+}
+
 ensure_wrk() {
   if command -v wrk >/dev/null 2>&1; then say "wrk: installed"; return 0; fi
   apt_install wrk >/dev/null || die 1 "wrk is not installed. Run:" \
@@ -300,12 +308,12 @@ ensure_wrk() {
 }
 
 # ---------------------------------------------------------------------- main
-steps="wasm, wasm-route, redis, nats, postgres, s3, vault, registry, wrk"
+steps="wasm, wasm-route, redis, nats, postgres, s3, vault, registry, browser, wrk"
 [ $# -ge 1 ] || die 2 "usage: $0 STEP... ($steps)"
 # Check every step before doing any, so a typo costs nothing.
 for step in "$@"; do
   case "$step" in
-    wasm | wasm-route | redis | nats | postgres | s3 | vault | registry | wrk) ;;
+    wasm | wasm-route | redis | nats | postgres | s3 | vault | registry | browser | wrk) ;;
     *) die 2 "unknown step \`$step\` ($steps)" ;;
   esac
 done
@@ -319,6 +327,7 @@ for step in "$@"; do
     s3) ensure_s3 ;;
     vault) ensure_vault ;;
     registry) ensure_registry ;;
+    browser) ensure_browser ;;
     wrk) ensure_wrk ;;
   esac
 done

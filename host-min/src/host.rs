@@ -134,6 +134,11 @@ pub struct Host {
     book: std::sync::Mutex<lattice_side::Book>,
     /// Set when a control client asked the host to stop.
     stop_requested: Arc<tokio::sync::Notify>,
+    /// This host's events, for watchers in this process (the dashboard of
+    /// a host without a lattice; on a lattice they also go to NATS).
+    local_events: tokio::sync::broadcast::Sender<crate::lattice::ctl::CloudEvent>,
+    /// When the host started (its uptime without a lattice).
+    started: std::time::Instant,
 }
 
 impl std::fmt::Debug for Host {
@@ -189,6 +194,8 @@ impl Host {
             lattice: std::sync::OnceLock::new(),
             book: Default::default(),
             stop_requested: Arc::new(tokio::sync::Notify::new()),
+            local_events: tokio::sync::broadcast::channel(256).0,
+            started: std::time::Instant::now(),
         })
     }
 
@@ -220,6 +227,15 @@ impl Host {
             Some(l) => l.host_id_str(),
             None => &self.host_id,
         }
+    }
+
+    /// This host's events from now on (what it also publishes on its
+    /// lattice, if any). A slow reader misses events rather than holding
+    /// the host up.
+    pub fn subscribe_events(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<crate::lattice::ctl::CloudEvent> {
+        self.local_events.subscribe()
     }
 
     /// The lattice this host joined, if any.

@@ -196,10 +196,50 @@ impl Host {
         Ok(lattice)
     }
 
-    async fn event(&self, kind: &str, data: serde_json::Value) {
+    /// This host as `ping.hosts` describes it; without a lattice, the
+    /// same shape with what a lone host knows (id, platform labels,
+    /// uptime, version).
+    pub fn describe(&self) -> crate::lattice::ctl::Host {
+        if let Some(l) = self.lattice.get() {
+            return l.host_description();
+        }
+        let secs = self.started.elapsed().as_secs();
+        crate::lattice::ctl::Host {
+            id: self.host_id().to_string(),
+            friendly_name: "local".into(),
+            labels: Some(crate::lattice::events::hostcore_labels()),
+            uptime_seconds: secs,
+            uptime_human: Some(crate::lattice::events::uptime_human(secs)),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) async fn event(&self, kind: &str, data: serde_json::Value) {
+        // Nobody listening in process is the usual case, not an error.
+        let _ = self.local_events.send(crate::lattice::events::cloud_event(
+            kind,
+            self.host_id(),
+            data.clone(),
+        ));
         if let Some(l) = self.lattice.get() {
             l.publish_event(kind, data).await;
         }
+    }
+
+    /// `linkdef_set` / `linkdef_deleted` for watchers in this process, when
+    /// no lattice carries them (on a lattice, the bucket's watch publishes
+    /// them for every host).
+    async fn local_link_event(&self, ld: &LinkDefinition, set: bool) {
+        if self.lattice.get().is_some() {
+            return;
+        }
+        let kind = if set { "linkdef_set" } else { "linkdef_deleted" };
+        let _ = self.local_events.send(crate::lattice::events::cloud_event(
+            kind,
+            "n/a",
+            crate::lattice::events::linkdef_data(ld),
+        ));
     }
 
     /// The file an OCI reference stands for, pulled (or from the cache)
@@ -340,7 +380,7 @@ impl Host {
         Ok(actor.id().to_string())
     }
 
-    fn actor_of_ref(&self, actor_ref: &str) -> Option<String> {
+    pub(crate) fn actor_of_ref(&self, actor_ref: &str) -> Option<String> {
         self.router.resolve_actor(actor_ref).or_else(|| {
             self.book()
                 .actors
@@ -352,7 +392,7 @@ impl Host {
 
     /// Adds `count` instances of the actor at `actor_ref` (starting it if
     /// it does not run yet).
-    async fn add_instances(
+    pub(crate) async fn add_instances(
         &self,
         actor_ref: &str,
         count: usize,
@@ -407,7 +447,7 @@ impl Host {
 
     /// Removes `count` instances (0 = all) of actor `id`; stops it when
     /// none remain.
-    async fn remove_instances(&self, id: &str, count: usize, annotations: &AnnotationMap) {
+    pub(crate) async fn remove_instances(&self, id: &str, count: usize, annotations: &AnnotationMap) {
         let remaining = {
             let mut book = self.book();
             let rec = book.actors.entry(id.to_string()).or_default();
@@ -445,7 +485,7 @@ impl Host {
         .await;
     }
 
-    fn instance_count(&self, id: &str) -> usize {
+    pub(crate) fn instance_count(&self, id: &str) -> usize {
         match self.book().actors.get(id) {
             Some(r) if !r.instances.is_empty() => r.instances.len(),
             _ => usize::from(self.router.actor(id).is_some()),
@@ -572,7 +612,7 @@ impl Host {
         Ok(info)
     }
 
-    async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<String, HostError> {
+    pub(crate) async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<String, HostError> {
         let link_name = if cmd.link_name.is_empty() {
             "default".to_string()
         } else {
@@ -839,7 +879,12 @@ impl HostControl for Host {
     }
 
     async fn put_link(&self, ld: LinkDefinition) -> Result<(), String> {
-        self.router.put_link(ld).await.map_err(|e| e.to_string())
+        self.router
+            .put_link(ld.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.local_link_event(&ld, true).await;
+        Ok(())
     }
 
     async fn delete_link(
@@ -848,11 +893,13 @@ impl HostControl for Host {
         contract_id: &str,
         link_name: &str,
     ) -> Result<(), String> {
-        self.router
+        let gone = self
+            .router
             .delete_link(actor_id, contract_id, link_name)
             .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.local_link_event(&gone, false).await;
+        Ok(())
     }
 
     fn links(&self) -> Vec<LinkDefinition> {

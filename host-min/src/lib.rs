@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod claims;
+pub mod dashboard;
 pub mod host;
 pub mod ids;
 pub mod lattice;

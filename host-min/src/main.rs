@@ -1,7 +1,7 @@
 //! `host-min`: run an app manifest, and talk to a running host.
 //!
 //! ```text
-//! host-min up MANIFEST [--data-dir DIR] [--admin ADDR | --no-admin]
+//! host-min up MANIFEST [--data-dir DIR] [--admin ADDR | --no-admin] [--dashboard ADDR]
 //! host-min inventory [--json]
 //! host-min link list
 //! host-min link put --actor A --provider P [--contract C] [--link-name N] [KEY=VALUE...]
@@ -59,6 +59,11 @@ enum Command {
         /// Do not start the admin endpoint.
         #[arg(long, conflicts_with = "admin")]
         no_admin: bool,
+        /// Serve the web dashboard here (e.g. 127.0.0.1:4000; also
+        /// `dashboard` in `[host]`). Off a loopback address it requires a
+        /// token: `$HOST_MIN_DASHBOARD_TOKEN`, or one made up and printed.
+        #[arg(long)]
+        dashboard: Option<SocketAddr>,
         /// Per-call deadline of an actor call, in milliseconds.
         #[arg(long)]
         call_deadline_ms: Option<u64>,
@@ -306,6 +311,7 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
             data_dir,
             admin,
             no_admin,
+            dashboard,
             call_deadline_ms,
             max_memory_mb,
             allocator,
@@ -366,6 +372,15 @@ async fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!(
                     "host-min: admin endpoint on http://{bound} (host-min inventory --admin {bound})"
                 );
+            }
+            if let Some(addr) = dashboard.or(m.host.dashboard) {
+                let token = std::env::var(host_min::dashboard::TOKEN_ENV).ok();
+                let d = host_min::dashboard::serve(
+                    host.clone(),
+                    host_min::dashboard::DashboardConfig { addr, token },
+                )
+                .await?;
+                eprintln!("host-min: dashboard on {}", d.url());
             }
             // Where to look, once everything is serving.
             for e in host.router().endpoints() {

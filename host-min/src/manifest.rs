@@ -6,6 +6,7 @@
 //! [host]                       # every key optional
 //! lattice = "default"
 //! admin = "127.0.0.1:8081"
+//! dashboard = "127.0.0.1:4000" # the web dashboard (off unless set)
 //! data_dir = "data"
 //! call_deadline_ms = 10000
 //! max_memory_mb = 64
@@ -84,6 +85,7 @@ struct RawManifest {
 struct RawHost {
     lattice: Option<String>,
     admin: Option<Spanned<String>>,
+    dashboard: Option<Spanned<String>>,
     data_dir: Option<String>,
     call_deadline_ms: Option<u64>,
     max_memory_mb: Option<u64>,
@@ -145,6 +147,8 @@ pub struct HostSettings {
     pub lattice: Option<String>,
     /// Admin endpoint address.
     pub admin: Option<std::net::SocketAddr>,
+    /// Web dashboard address (no dashboard when unset).
+    pub dashboard: Option<std::net::SocketAddr>,
     /// Data directory (resolved against the manifest's directory).
     pub data_dir: Option<PathBuf>,
     /// Per-call deadline in milliseconds.
@@ -302,18 +306,25 @@ impl Manifest {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: &str| resolve_path(&base, Path::new(p));
 
-        let admin = match &raw.host.admin {
-            Some(a) => Some(a.get_ref().parse::<std::net::SocketAddr>().map_err(|e| {
-                loc.err(
-                    a.span(),
-                    format!("admin: `{}` is not IP:PORT ({e})", a.get_ref()),
-                )
-            })?),
-            None => None,
+        let address = |key: &str, a: &Option<Spanned<String>>| match a {
+            Some(a) => a
+                .get_ref()
+                .parse::<std::net::SocketAddr>()
+                .map(Some)
+                .map_err(|e| {
+                    loc.err(
+                        a.span(),
+                        format!("{key}: `{}` is not IP:PORT ({e})", a.get_ref()),
+                    )
+                }),
+            None => Ok(None),
         };
+        let admin = address("admin", &raw.host.admin)?;
+        let dashboard = address("dashboard", &raw.host.dashboard)?;
         let host = HostSettings {
             lattice: raw.host.lattice.clone(),
             admin,
+            dashboard,
             data_dir: raw.host.data_dir.as_deref().map(resolve),
             call_deadline_ms: raw.host.call_deadline_ms,
             max_memory_mb: raw.host.max_memory_mb,
@@ -543,6 +554,7 @@ mod tests {
     const GOOD: &str = r#"
 [host]
 admin = "127.0.0.1:9000"
+dashboard = "127.0.0.1:4000"
 data_dir = "data"
 
 [[actors]]
@@ -628,6 +640,7 @@ image = "127.0.0.1:5000/weld/keyvalue:0.1.0"
         assert_eq!(m.actors[0].line, 7);
         assert_eq!(m.host.data_dir, Some(PathBuf::from("/apps/demo/data")));
         assert_eq!(m.host.admin, Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(m.host.dashboard, Some("127.0.0.1:4000".parse().unwrap()));
         assert_eq!(m.providers[0].link_name, "default");
         assert_eq!(m.providers[1].config["retries"], "3");
         assert_eq!(m.links[0].values["port"], "8080");

@@ -1,7 +1,8 @@
 //! Actors and provider archives to and from a real OCI registry (Debian's
 //! docker-registry on loopback, one per test): `host-min reg push|pull`
 //! byte for byte with wasmCloud's media types, digests and pins, `latest`
-//! refused, htpasswd auth, and each error a user can act on.
+//! refused, htpasswd and token auth, content that does not match its
+//! digest refused, and each error a user can act on.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -14,7 +15,7 @@ use host_min::oci::{
 use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{counter_of, get_until_ok, raw_exchange, rt};
 use weld_e2e::lattice::{ctl, hosts, inventory, on_lattice};
-use weld_e2e::registry::{Registry, PASSWORD, USER};
+use weld_e2e::registry::{Auth, Registry, PASSWORD, USER};
 use weld_e2e::{build_actor, free_addr, require_service};
 
 /// The smallest valid wasm module, and a few bytes more so that it is
@@ -30,6 +31,14 @@ fn tiny_wasm(tag: &str) -> Vec<u8> {
     m.extend_from_slice(name);
     m.extend_from_slice(tag.as_bytes());
     m
+}
+
+/// [`tiny_wasm`] with `tag`, written into `dir`: its bytes and the file.
+fn tiny_file(dir: &Path, tag: &str) -> (Vec<u8>, std::path::PathBuf) {
+    let wasm = tiny_wasm(tag);
+    let file = dir.join(format!("{tag}.wasm"));
+    std::fs::write(&file, &wasm).unwrap();
+    (wasm, file)
 }
 
 fn reg(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
@@ -91,6 +100,22 @@ fn push_insecure(reference: &str, file: &std::path::Path) -> String {
     ))
 }
 
+/// `host-min reg pull REFERENCE --out OUT --insecure`, then `extra`.
+fn pull_to(reference: &str, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let args = [
+        &[
+            "pull",
+            reference,
+            "--out",
+            out.to_str().unwrap(),
+            "--insecure",
+        ],
+        extra,
+    ]
+    .concat();
+    reg(&args, env, None)
+}
+
 fn digest_of(stdout: &str) -> String {
     stdout
         .lines()
@@ -118,9 +143,7 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
     };
     let dir = tempfile::tempdir().unwrap();
     let host = r.host();
-    let wasm = tiny_wasm("actor-1");
-    let wasm_file = dir.path().join("tiny.wasm");
-    std::fs::write(&wasm_file, &wasm).unwrap();
+    let (wasm, wasm_file) = tiny_file(dir.path(), "actor-1");
     let reference = format!("{host}/weld/tiny:0.1.0");
     let pushed = push_insecure(&reference, &wasm_file);
     let digest = digest_of(&pushed);
@@ -136,33 +159,13 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
 
     // Pulled back: the same bytes and digest, by tag and pinned by digest.
     let out = dir.path().join("back.wasm");
-    let pulled = ok(&reg(
-        &[
-            "pull",
-            &reference,
-            "--out",
-            out.to_str().unwrap(),
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    let pulled = ok(&pull_to(&reference, &out, &[], &[]));
     assert_eq!(std::fs::read(&out).unwrap(), wasm);
     assert_eq!(digest_of(&pulled), digest);
     assert!(pulled.contains("pulled actor"), "{pulled}");
     let pinned = format!("{host}/weld/tiny@{digest}");
     let out2 = dir.path().join("pinned.wasm");
-    ok(&reg(
-        &[
-            "pull",
-            &pinned,
-            "--out",
-            out2.to_str().unwrap(),
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    ok(&pull_to(&pinned, &out2, &[], &[]));
     assert_eq!(std::fs::read(&out2).unwrap(), wasm);
     // The default file name comes from the repository.
     let cwd = tempfile::tempdir().unwrap();
@@ -207,18 +210,7 @@ fn actors_and_provider_archives_push_and_pull_byte_for_byte() {
     ));
     assert!(e.contains("latest"), "{e}");
     let out3 = dir.path().join("latest.wasm");
-    ok(&reg(
-        &[
-            "pull",
-            &latest,
-            "--allow-latest",
-            "--out",
-            out3.to_str().unwrap(),
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    ok(&pull_to(&latest, &out3, &["--allow-latest"], &[]));
     assert_eq!(std::fs::read(&out3).unwrap(), wasm);
 }
 
@@ -230,18 +222,12 @@ fn each_error_says_what_is_wrong_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let host = r.host();
     let out = dir.path().join("never.wasm");
-    let out_s = out.to_str().unwrap();
     // Not found.
-    let e = fails(&reg(
-        &[
-            "pull",
-            &format!("{host}/weld/nothing:1.0"),
-            "--out",
-            out_s,
-            "--insecure",
-        ],
+    let e = fails(&pull_to(
+        &format!("{host}/weld/nothing:1.0"),
+        &out,
         &[],
-        None,
+        &[],
     ));
     assert!(e.contains("not found in registry"), "{e}");
     // A container image is not an actor.
@@ -257,11 +243,7 @@ fn each_error_says_what_is_wrong_and_writes_nothing() {
         },
     ))
     .unwrap();
-    let e = fails(&reg(
-        &["pull", &image, "--out", out_s, "--insecure"],
-        &[],
-        None,
-    ));
+    let e = fails(&pull_to(&image, &out, &[], &[]));
     assert!(
         e.contains("not a wasmCloud actor or provider archive")
             && e.contains("application/vnd.oci.image.layer.v1.tar+gzip"),
@@ -269,25 +251,11 @@ fn each_error_says_what_is_wrong_and_writes_nothing() {
     );
     // A pinned digest the registry does not have.
     let wrong = format!("{host}/weld/container@sha256:{}", "0".repeat(64));
-    let e = fails(&reg(
-        &["pull", &wrong, "--out", out_s, "--insecure"],
-        &[],
-        None,
-    ));
+    let e = fails(&pull_to(&wrong, &out, &[], &[]));
     assert!(e.contains("not found") || e.contains("digest"), "{e}");
     // Nobody listening.
     let closed = weld_e2e::free_addr();
-    let e = fails(&reg(
-        &[
-            "pull",
-            &format!("{closed}/weld/x:1.0"),
-            "--out",
-            out_s,
-            "--insecure",
-        ],
-        &[],
-        None,
-    ));
+    let e = fails(&pull_to(&format!("{closed}/weld/x:1.0"), &out, &[], &[]));
     assert!(e.contains("cannot reach registry"), "{e}");
     // Not a reference; not an artifact to push.
     let e = fails(&reg(&["pull", "Not A Ref"], &[], None));
@@ -318,9 +286,7 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
     };
     let dir = tempfile::tempdir().unwrap();
     let host = r.host();
-    let wasm = tiny_wasm("auth");
-    let file = dir.path().join("a.wasm");
-    std::fs::write(&file, &wasm).unwrap();
+    let (wasm, file) = tiny_file(dir.path(), "auth");
     let f = file.to_str().unwrap();
     let reference = format!("{host}/weld/private:1.0.0");
     // No credentials, and wrong ones: 401, said plainly.
@@ -379,6 +345,212 @@ fn a_registry_with_htpasswd_auth_wants_its_user() {
         ))
         .unwrap_err();
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
+}
+
+#[test]
+fn a_registry_with_token_auth_takes_a_user_or_a_token() {
+    let Some(r) = Registry::start_with(Auth::Token) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = r.host();
+    let (wasm, file) = tiny_file(dir.path(), "token");
+    let f = file.to_str().unwrap();
+    let password = [("HOST_MIN_REG_PASSWORD", PASSWORD)];
+
+    // A user and password: the registry sends the client to the token
+    // server, which trades them for a token scoped to the repository.
+    let by_user = format!("{host}/weld/by-user:1.0.0");
+    let pushed = ok(&reg(
+        &["push", &by_user, f, "--insecure", "--user", USER],
+        &password,
+        None,
+    ));
+    let out = dir.path().join("by-user.wasm");
+    let pulled = ok(&pull_to(&by_user, &out, &["--user", USER], &password));
+    assert_eq!(digest_of(&pulled), digest_of(&pushed));
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+
+    // A token obtained beforehand from the token server (as a CI job gets
+    // one), passed in $HOST_MIN_REG_TOKEN: no user, no exchange.
+    let by_token = format!("{host}/weld/by-token:1.0.0");
+    let token = r.token_server().token("repository:weld/by-token:pull,push");
+    let with_token = [("HOST_MIN_REG_TOKEN", token.as_str())];
+    let pushed = ok(&reg(
+        &["push", &by_token, f, "--insecure"],
+        &with_token,
+        None,
+    ));
+    let out = dir.path().join("by-token.wasm");
+    let pulled = ok(&pull_to(&by_token, &out, &[], &with_token));
+    assert_eq!(digest_of(&pulled), digest_of(&pushed));
+    assert_eq!(std::fs::read(&out).unwrap(), wasm);
+
+    // Refused, in one line naming the 401, and nothing written on either
+    // side: no credentials, a wrong password, a token that is not one, and
+    // a real token for another repository (the registry checks its scope).
+    let never = format!("{host}/weld/never:1.0.0");
+    let out = dir.path().join("never.wasm");
+    let cases: [(&str, &[&str], &[(&str, &str)]); 4] = [
+        ("anonymous", &[], &[]),
+        (
+            "wrong password",
+            &["--user", USER],
+            &[("HOST_MIN_REG_PASSWORD", "wrong")],
+        ),
+        ("bogus token", &[], &[("HOST_MIN_REG_TOKEN", "not-a-token")]),
+        ("another repository's token", &[], &with_token),
+    ];
+    for (case, extra, env) in cases {
+        let e = fails(&reg(
+            &[&["push", &never, f, "--insecure"], extra].concat(),
+            env,
+            None,
+        ));
+        assert!(e.contains("401 Unauthorized"), "{case}: {e}");
+        assert!(
+            !r.has_repository("weld/never"),
+            "{case}: a refused push wrote to the registry"
+        );
+        let e = fails(&pull_to(&by_user, &out, extra, env));
+        assert!(e.contains("401 Unauthorized"), "{case}: {e}");
+        assert!(!out.exists(), "{case}: a refused pull wrote {out:?}");
+    }
+    // The library says the same, typed.
+    let err = rt()
+        .block_on(oci::pull(
+            &by_token,
+            &RegistryOptions {
+                insecure: vec![host.clone()],
+                credentials: Credentials::Token("not-a-token".into()),
+                allow_latest: false,
+            },
+        ))
+        .unwrap_err();
+    assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
+}
+
+/// Flips the last `n` bytes of `file` (its length stays), as a disk or a
+/// registry gone bad would.
+fn corrupt(file: &Path, n: usize) {
+    let mut bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let len = bytes.len();
+    for b in &mut bytes[len - n..] {
+        *b ^= 0x20;
+    }
+    std::fs::write(file, bytes).unwrap();
+}
+
+/// Runs `host-min up` on `manifest` in `dir`; it must exit with an error
+/// within a minute. What it printed.
+fn up_fails(dir: &Path, manifest: Manifest) -> String {
+    let path = dir.join("app.toml");
+    std::fs::write(&path, manifest.host("data_dir", "data").to_toml()).unwrap();
+    // A file, not a pipe: a host that does start and logs on would fill a
+    // pipe nobody reads while we wait.
+    let log = dir.join("host.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(host_min_bin(Profile::Debug))
+        .args(["up", "--no-admin"])
+        .arg(&path)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "host-min up kept running: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!status.success(), "host-min up succeeded: {text}");
+    text
+}
+
+#[test]
+fn content_that_does_not_match_its_digest_is_refused_and_nothing_is_kept_or_started() {
+    let Some(r) = Registry::start(false) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = r.host();
+
+    // A layer whose bytes changed in the registry's storage after the push.
+    let (wasm, file) = tiny_file(dir.path(), "layer-rot");
+    let tagged = format!("{host}/weld/layer-rot:1.0.0");
+    let digest = digest_of(&push_insecure(&tagged, &file));
+    let layer = manifest(&r, "weld/layer-rot", "1.0.0")["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blob = r.blob_file(&layer);
+    // The layout is what we think it is: the blob holds the module.
+    assert_eq!(std::fs::read(&blob).unwrap(), wasm);
+    corrupt(&blob, 3);
+    let out = dir.path().join("rotten.wasm");
+    let pinned = format!("{host}/weld/layer-rot@{digest}");
+    for reference in [&tagged, &pinned] {
+        let e = fails(&pull_to(reference, &out, &[], &[]));
+        assert!(e.contains("digest mismatch") && e.contains(&layer), "{e}");
+        assert!(!out.exists(), "a refused pull wrote {out:?}");
+    }
+
+    // A manifest changed in storage, asked for by its digest: the registry
+    // serves it under the digest asked for, and the bytes say otherwise.
+    let (_, file) = tiny_file(dir.path(), "manifest-rot");
+    let tagged_m = format!("{host}/weld/manifest-rot:1.0.0");
+    let digest_m = digest_of(&push_insecure(&tagged_m, &file));
+    // Still JSON after the change (the registry parses a manifest before
+    // serving it): one hex digit of the config's digest differs.
+    let manifest_blob = r.blob_file(&digest_m);
+    let text = std::fs::read_to_string(&manifest_blob).unwrap();
+    let config = manifest(&r, "weld/manifest-rot", "1.0.0")["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hex = config.strip_prefix("sha256:").unwrap();
+    let flipped = if hex.starts_with('0') { "1" } else { "0" };
+    let changed = text.replacen(hex, &format!("{flipped}{}", &hex[1..]), 1);
+    assert_eq!(changed.len(), text.len());
+    assert_ne!(changed, text);
+    std::fs::write(&manifest_blob, changed).unwrap();
+    let pinned_m = format!("{host}/weld/manifest-rot@{digest_m}");
+    let e = fails(&pull_to(&pinned_m, &out, &[], &[]));
+    assert!(
+        e.contains("digest mismatch") && e.contains(&digest_m),
+        "{e}"
+    );
+    assert!(!out.exists(), "a refused pull wrote {out:?}");
+
+    // A host told to run them stops at the pull: it exits with the same
+    // error, and its artifact cache holds nothing.
+    for reference in [&tagged, &pinned, &pinned_m] {
+        let hdir = tempfile::tempdir().unwrap();
+        let log = up_fails(
+            hdir.path(),
+            Manifest::new()
+                .image_actor("rotten", reference)
+                .host_list("registry_insecure", &[&host]),
+        );
+        assert!(log.contains("digest mismatch"), "{reference}: {log}");
+        let cache = hdir.path().join("data/oci");
+        let kept: Vec<_> = std::fs::read_dir(&cache)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(kept.is_empty(), "{reference}: the cache kept {kept:?}");
+    }
 }
 
 /// kvcounter (unsigned and signed) and the keyvalue provider archive.

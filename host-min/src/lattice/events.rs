@@ -24,6 +24,30 @@ pub fn cloud_event(kind: &str, source: &str, data: Value) -> CloudEvent {
     CloudEvent::new(kind, source, Some(format_rfc3339(now)), data)
 }
 
+/// The `hostcore.*` labels every host reports (its platform).
+pub fn hostcore_labels() -> std::collections::BTreeMap<String, String> {
+    let mut l = std::collections::BTreeMap::new();
+    l.insert("hostcore.arch".into(), std::env::consts::ARCH.to_string());
+    l.insert("hostcore.os".into(), std::env::consts::OS.to_string());
+    l.insert(
+        "hostcore.osfamily".into(),
+        std::env::consts::FAMILY.to_string(),
+    );
+    l
+}
+
+/// The data of `linkdef_set` / `linkdef_deleted`.
+pub fn linkdef_data(ld: &LinkDefinition) -> Value {
+    json!({
+        "id": super::subjects::linkdef_key(&ld.actor_id, &ld.contract_id, &ld.link_name),
+        "actor_id": ld.actor_id,
+        "provider_id": ld.provider_id,
+        "link_name": ld.link_name,
+        "contract_id": ld.contract_id,
+        "values": ld.values,
+    })
+}
+
 /// `secs` as upstream's `uptime_human` (`1d 2h 3m 4s`, leading zero units
 /// left out).
 pub fn uptime_human(secs: u64) -> String {
@@ -95,26 +119,12 @@ impl Lattice {
         } else {
             "linkdef_deleted"
         };
-        let data = json!({
-            "id": super::subjects::linkdef_key(&ld.actor_id, &ld.contract_id, &ld.link_name),
-            "actor_id": ld.actor_id,
-            "provider_id": ld.provider_id,
-            "link_name": ld.link_name,
-            "contract_id": ld.contract_id,
-            "values": ld.values,
-        });
-        self.publish_event_from(kind, "n/a", data).await;
+        self.publish_event_from(kind, "n/a", linkdef_data(ld)).await;
     }
 
     /// The labels this host reports: `hostcore.*` plus the configured ones.
     pub fn labels(&self) -> std::collections::BTreeMap<String, String> {
-        let mut l = std::collections::BTreeMap::new();
-        l.insert("hostcore.arch".into(), std::env::consts::ARCH.to_string());
-        l.insert("hostcore.os".into(), std::env::consts::OS.to_string());
-        l.insert(
-            "hostcore.osfamily".into(),
-            std::env::consts::FAMILY.to_string(),
-        );
+        let mut l = hostcore_labels();
         for (k, v) in &self.config.labels {
             l.insert(k.clone(), v.clone());
         }

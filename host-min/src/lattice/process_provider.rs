@@ -10,7 +10,8 @@
 //! - `shutdown`: the shutdown request, then SIGKILL after the grace period.
 //!
 //! Health checks and crashes become lattice events
-//! (`health_check_passed|failed`, `provider_stopped` on exit).
+//! (`health_check_passed|failed`, `provider_stopped` on exit, and weld's
+//! `provider_restarted` with the restart count when the supervisor restarts it).
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -73,8 +74,15 @@ impl ProcessProvider {
             );
             Arc::new(move |ev: ProcessEvent| {
                 let Some(l) = lattice.upgrade() else { return };
-                let data = json!({"public_key": id, "link_name": link, "contract_id": contract});
+                let mut data =
+                    json!({"public_key": id, "link_name": link, "contract_id": contract});
                 let kind = match &ev {
+                    // weld's own event (upstream never restarts a
+                    // provider): lets a dashboard show the count.
+                    ProcessEvent::Started { restarts, .. } if *restarts > 0 => {
+                        data["restarts"] = json!(restarts);
+                        "provider_restarted"
+                    }
                     ProcessEvent::HealthPassed => "health_check_passed",
                     ProcessEvent::HealthFailed { .. } => "health_check_failed",
                     ProcessEvent::Exited { code, signal } => {

@@ -70,7 +70,8 @@ pub trait HostControl: Send + Sync + 'static {
     fn put_registries(&self, registries: RegistryCredentialMap);
 }
 
-fn to_ctl_link(ld: LinkDefinition) -> CtlLink {
+/// A link in the control interface's shape, with its upstream `id`.
+pub(crate) fn to_ctl_link(ld: LinkDefinition) -> CtlLink {
     CtlLink {
         id: Some(subjects::linkdef_key(
             &ld.actor_id,

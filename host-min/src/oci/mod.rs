@@ -15,7 +15,8 @@
 //! refused with its media type. A reference without a tag, or with
 //! `latest`, is refused unless allowed (a tag that moves under a running
 //! lattice; upstream's `WASMCLOUD_OCI_ALLOW_LATEST`); `REF@sha256:...` pins
-//! the manifest, and a registry that answers with another one is refused.
+//! the manifest, and a registry that answers with another one is refused,
+//! as is a layer whose bytes do not hash to the digest its manifest lists.
 
 pub mod cache;
 pub mod cli;
@@ -23,7 +24,7 @@ pub mod cli;
 use std::fmt;
 
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
-use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::errors::{DigestError, OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 
@@ -225,12 +226,16 @@ pub enum OciError {
         /// The media type found.
         media_type: String,
     },
-    /// A pinned digest does not match what the registry sent.
-    #[error("{reference}: digest mismatch: the registry sent {actual}")]
+    /// What the registry sent does not hash to the digest that names it:
+    /// a manifest pinned by `@sha256:...`, or a layer its manifest lists.
+    /// Nothing of it is kept.
+    #[error("{reference}: digest mismatch: expected {expected}, the registry sent content hashing to {actual}")]
     DigestMismatch {
-        /// The reference (with the digest asked for).
+        /// The reference.
         reference: String,
-        /// What came.
+        /// The digest asked for (pinned, or listed in the manifest).
+        expected: String,
+        /// The digest of what came.
         actual: String,
     },
     /// The file to push is neither a wasm module nor a provider archive.
@@ -350,10 +355,16 @@ fn classify(r: &Reference, text: &str, e: OciDistributionError) -> OciError {
             registry,
             reference,
         },
-        OciDistributionError::DigestError(d) => OciError::DigestMismatch {
-            reference,
-            actual: d.to_string(),
-        },
+        // oci-client hashes manifests and layers as they arrive and compares
+        // them with the pinned digest, the registry's Docker-Content-Digest
+        // header and the manifest's layer digests.
+        OciDistributionError::DigestError(DigestError::VerificationError { expected, actual }) => {
+            OciError::DigestMismatch {
+                reference,
+                expected,
+                actual,
+            }
+        }
         OciDistributionError::RequestError(ref re) if re.is_connect() || re.is_timeout() => {
             let mut detail = re.to_string();
             let mut source = std::error::Error::source(re);
@@ -438,6 +449,7 @@ pub async fn pull(reference: &str, opts: &RegistryOptions) -> Result<Pulled, Oci
         if pinned != digest {
             return Err(OciError::DigestMismatch {
                 reference: reference.to_string(),
+                expected: pinned.to_string(),
                 actual: digest,
             });
         }
