@@ -234,7 +234,11 @@ impl Host {
         if self.lattice.get().is_some() {
             return;
         }
-        let kind = if set { "linkdef_set" } else { "linkdef_deleted" };
+        let kind = if set {
+            "linkdef_set"
+        } else {
+            "linkdef_deleted"
+        };
         let _ = self.local_events.send(crate::lattice::events::cloud_event(
             kind,
             "n/a",
@@ -447,7 +451,12 @@ impl Host {
 
     /// Removes `count` instances (0 = all) of actor `id`; stops it when
     /// none remain.
-    pub(crate) async fn remove_instances(&self, id: &str, count: usize, annotations: &AnnotationMap) {
+    pub(crate) async fn remove_instances(
+        &self,
+        id: &str,
+        count: usize,
+        annotations: &AnnotationMap,
+    ) {
         let remaining = {
             let mut book = self.book();
             let rec = book.actors.entry(id.to_string()).or_default();
@@ -612,7 +621,10 @@ impl Host {
         Ok(info)
     }
 
-    pub(crate) async fn start_provider_ref(&self, cmd: &StartProviderCommand) -> Result<String, HostError> {
+    pub(crate) async fn start_provider_ref(
+        &self,
+        cmd: &StartProviderCommand,
+    ) -> Result<String, HostError> {
         let link_name = if cmd.link_name.is_empty() {
             "default".to_string()
         } else {

@@ -11,6 +11,7 @@
 //! reads and cleans up the Redis keys a test used.
 
 pub mod bench;
+pub mod browser;
 pub mod host;
 pub mod http;
 pub mod lattice;

@@ -279,7 +279,11 @@ fn unescape(v: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push(h << 4 | l);
                 i += 3;
@@ -363,7 +367,10 @@ impl State {
             if !first {
                 match tokio::time::timeout(KEEPALIVE, rx.changed()).await {
                     Err(_) => {
-                        return Some((Ok(Frame::data(Bytes::from_static(b": keepalive\n\n"))), (rx, false)))
+                        return Some((
+                            Ok(Frame::data(Bytes::from_static(b": keepalive\n\n"))),
+                            (rx, false),
+                        ))
                     }
                     Ok(Err(_)) => return None,
                     Ok(Ok(())) => {}
@@ -543,7 +550,10 @@ mod tests {
         );
         assert_eq!(cookie(&h, COOKIE), Some("tok"));
         assert_eq!(cookie(&h, "c"), None);
-        assert_eq!(query_param(Some("x=1&token=ab%2Bc"), "token"), Some("ab%2Bc"));
+        assert_eq!(
+            query_param(Some("x=1&token=ab%2Bc"), "token"),
+            Some("ab%2Bc")
+        );
         assert_eq!(unescape("ab%2Bc+d%"), "ab+c d%");
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));

@@ -166,9 +166,7 @@ async fn wait_for(
 /// The outcome text, or what to say when no event told it in time.
 fn settled(r: Result<Option<String>, String>, accepted: String) -> Result<String, String> {
     r.map(|o| {
-        o.unwrap_or_else(|| {
-            format!("{accepted}; no outcome reported yet (see the event feed)")
-        })
+        o.unwrap_or_else(|| format!("{accepted}; no outcome reported yet (see the event feed)"))
     })
 }
 
@@ -208,10 +206,9 @@ impl Source {
     pub async fn inventory(&self, id: &str) -> Result<HostInventory, String> {
         match self {
             Source::Local(h) => Ok(HostControl::inventory(&**h)),
-            Source::Lattice { ctl, .. } => ctl
-                .get_host_inventory(id)
-                .await
-                .map_err(|e| e.to_string()),
+            Source::Lattice { ctl, .. } => {
+                ctl.get_host_inventory(id).await.map_err(|e| e.to_string())
+            }
         }
     }
 
@@ -244,7 +241,12 @@ impl Source {
             Source::Lattice { ctl, .. } => ctl
                 .get_claims()
                 .await
-                .map(|c| c.claims.into_iter().map(|m| m.into_iter().collect()).collect())
+                .map(|c| {
+                    c.claims
+                        .into_iter()
+                        .map(|m| m.into_iter().collect())
+                        .collect()
+                })
                 .map_err(|e| e.to_string()),
         }
     }
@@ -398,7 +400,10 @@ impl Source {
                     }
                 })
                 .await;
-                settled(r, format!("host {} accepted the scale", short(&req.host_id)))
+                settled(
+                    r,
+                    format!("host {} accepted the scale", short(&req.host_id)),
+                )
             }
         }
     }

@@ -140,7 +140,12 @@ impl Data {
     }
 
     fn health_mut(&mut self, host: &str, data: &Value) -> &mut Health {
-        let s = |k: &str| data.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let s = |k: &str| {
+            data.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let key = (host.to_string(), s("public_key"), s("link_name"));
         self.health.entry(key.clone()).or_insert_with(|| Health {
             host_id: key.0,
@@ -492,7 +497,10 @@ mod tests {
         f["message"] = json!("no answer");
         d.apply(&event("health_check_failed", "NH", f));
         assert_eq!(
-            (d.health[&key].status.as_str(), d.health[&key].message.as_str()),
+            (
+                d.health[&key].status.as_str(),
+                d.health[&key].message.as_str()
+            ),
             ("failed", "no answer")
         );
         d.apply(&event("provider_stopped", "NH", p));

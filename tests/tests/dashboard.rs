@@ -1,0 +1,427 @@
+//! The web dashboard end to end:
+//! - in a real browser (headless Chromium through chromedriver), on a
+//!   two-host lattice: both hosts listed; kvcounter uploaded and the
+//!   keyvalue and httpserver providers started through the forms; the two
+//!   links defined; the app counts over HTTP; health, scaling to 3 and a
+//!   deleted link all show without a reload. A screenshot of the page is
+//!   kept in `target/test-artifacts/dashboard-lattice.png`.
+//! - its safety, over raw HTTP: the token off loopback, the CSRF header on
+//!   every change, loopback names only.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use weld_e2e::browser::Browser;
+use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
+use weld_e2e::http::{counter_of, rt, Conn};
+use weld_e2e::lattice::{ctl, hosts, on_lattice};
+use weld_e2e::{build_actor, free_addr, free_port, repo_root, require_service, unique_name};
+
+const NATS_ADDR: &str = "127.0.0.1:4222";
+const WAIT: Duration = Duration::from_secs(45);
+
+/// The JS expression of the page's current picture.
+const STATE: &str = "state";
+
+fn cluster_seed() -> String {
+    host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
+        .seed()
+        .expect("a new key has a seed")
+}
+
+/// Quotes `s` as a JS string literal.
+fn js_str(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+#[test]
+fn a_two_host_lattice_is_deployed_from_the_browser() {
+    if !require_service("NATS", NATS_ADDR) {
+        return;
+    }
+    let Some(wasm) = build_actor("examples/kvcounter") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lattice = unique_name("dash");
+    let seed = cluster_seed();
+    let dashboard = free_addr();
+    let (da, db) = (dir.path().join("alpha"), dir.path().join("beta"));
+    std::fs::create_dir_all(&da).unwrap();
+    std::fs::create_dir_all(&db).unwrap();
+    let alpha = HostProc::start(
+        &da,
+        on_lattice(Manifest::new(), &lattice, &seed, "alpha")
+            .host("dashboard", &dashboard.to_string()),
+        &[dashboard],
+    );
+    let beta = HostProc::start(
+        &db,
+        on_lattice(Manifest::new(), &lattice, &seed, "beta"),
+        &[],
+    );
+    let found = hosts(&ctl(&lattice), 2);
+    assert_eq!(found.len(), 2, "{}\n{}", alpha.log(), beta.log());
+    let beta_id = found
+        .iter()
+        .find(|h| h.friendly_name == "beta")
+        .map(|h| h.id.clone())
+        .expect("beta answers");
+    let signed = sign_actor(
+        &host_min_bin(Profile::Debug),
+        &wasm,
+        "kvcounter",
+        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        dir.path(),
+    );
+    let http_port = free_port();
+
+    rt().block_on(async {
+        let Some(b) = Browser::start(1400, 2000).await else {
+            return;
+        };
+        b.client
+            .goto(&format!("http://{dashboard}/"))
+            .await
+            .expect("open the dashboard");
+
+        // Both hosts, by name, pushed in without a reload.
+        b.until(
+            "both hosts listed",
+            WAIT,
+            "const names = [...document.querySelectorAll('#hosts tr[data-host] td:first-child')].map(td => td.textContent);\
+             return names.some(n => n.startsWith('alpha')) && names.some(n => n.startsWith('beta'));",
+        )
+        .await;
+        b.until(
+            "the live badge",
+            WAIT,
+            "return document.querySelector('#live').textContent === 'live';",
+        )
+        .await;
+
+        // Upload the actor (it starts on alpha, which serves the page).
+        b.client
+            .find(fantoccini::Locator::Css("#upload-actor input[name=file]"))
+            .await
+            .unwrap()
+            .send_keys(&signed.display().to_string())
+            .await
+            .unwrap();
+        b.click("#upload-actor button").await;
+        b.until(
+            "the upload's result",
+            WAIT,
+            "const r = document.querySelector('#result');\
+             return r.className === 'ok' && r.textContent.startsWith('started the uploaded actor');",
+        )
+        .await;
+
+        // Both providers as processes of beta, through the form.
+        for (reference, contract) in [
+            ("process:keyvalue", "wasmcloud:keyvalue"),
+            ("process:httpserver", "wasmcloud:httpserver"),
+        ] {
+            b.fill("#start-provider input[name=reference]", reference)
+                .await;
+            b.choose("#start-provider select[name=host_id]", &beta_id)
+                .await;
+            b.click("#start-provider button").await;
+            b.until(
+                &format!("{reference} started"),
+                WAIT,
+                &format!(
+                    "const r = document.querySelector('#result');\
+                     if (r.className === 'error') throw new Error(r.textContent);\
+                     return r.textContent.startsWith('started provider') &&\
+                       document.querySelectorAll('#providers tr[data-contract={}]').length === 1;",
+                    js_str(contract)
+                ),
+            )
+            .await;
+        }
+
+        // The two links, through the form: values as key/value rows.
+        let actor_id = b
+            .js(&format!(
+                "return {STATE}.hosts.flatMap(h => h.inventory ? h.inventory.actors : [])[0].id;"
+            ))
+            .await;
+        let actor_id = actor_id.as_str().expect("an actor id").to_string();
+        for (contract, (key, value)) in [
+            ("wasmcloud:httpserver", ("port", http_port.to_string())),
+            ("wasmcloud:keyvalue", ("", String::new())),
+        ] {
+            let option = b
+                .js(&format!(
+                    "return [...document.querySelectorAll('#link-provider option')].map(o => o.value).find(v => v.split('|')[1] === {});",
+                    js_str(contract)
+                ))
+                .await;
+            b.choose("#link-actor", &actor_id).await;
+            b.choose("#link-provider", option.as_str().expect("a provider option"))
+                .await;
+            // An empty key is no value.
+            b.fill("#link-values .row .value-key", key).await;
+            b.fill("#link-values .row .value-value", &value).await;
+            b.click("#put-link button:not([type=button])").await;
+            b.until(
+                &format!("the {contract} link"),
+                WAIT,
+                &format!(
+                    "const r = document.querySelector('#result');\
+                     if (r.className === 'error') throw new Error(r.textContent);\
+                     return document.querySelectorAll('#links tr[data-link-contract={}]').length === 1;",
+                    js_str(contract)
+                ),
+            )
+            .await;
+        }
+
+        // The app counts: httpserver on beta, the actor on alpha, the
+        // store on beta.
+        let addr: SocketAddr = format!("127.0.0.1:{http_port}").parse().unwrap();
+        let first = counter_of(&count(addr).await);
+        let second = counter_of(&count(addr).await);
+        assert_eq!(second, first + 1);
+
+        // Health checks of both provider processes, and what runs.
+        b.until(
+            "both providers healthy",
+            WAIT,
+            "const h = [...document.querySelectorAll('#providers td.health')].map(td => td.textContent);\
+             return h.length === 2 && h.every(t => t === 'healthy');",
+        )
+        .await;
+        let shown = b
+            .js("return [document.querySelector('#actors tbody').textContent, document.querySelectorAll('#links tr[data-link-actor]').length];")
+            .await;
+        let actors_text = shown[0].as_str().unwrap();
+        assert!(actors_text.contains("kvcounter"), "{actors_text}");
+        assert!(actors_text.contains("wasmcloud:keyvalue"), "{actors_text}");
+        assert_eq!(shown[1], 2);
+        let link_values = b
+            .js("return document.querySelector('#links tr[data-link-contract=\"wasmcloud:httpserver\"]').textContent;")
+            .await;
+        assert!(
+            link_values
+                .as_str()
+                .unwrap()
+                .contains(&format!("port={http_port}")),
+            "{link_values}"
+        );
+
+        // Scale to 3: the row shows 3 instances.
+        b.fill("#actors tr[data-actor] .scale-count", "3").await;
+        b.click("#actors tr[data-actor] button[data-scale]").await;
+        b.until(
+            "3 instances",
+            WAIT,
+            "const r = document.querySelector('#result');\
+             if (r.className === 'error') throw new Error(r.textContent);\
+             return document.querySelector('#actors tr[data-actor] td.instances').textContent === '3';",
+        )
+        .await;
+
+        // The feed tells what happened.
+        let feed = b
+            .js("return [...document.querySelectorAll('#feed li')].map(li => li.dataset.kind);")
+            .await;
+        for kind in ["actors_started", "provider_started", "linkdef_set", "health_check_passed"] {
+            assert!(
+                feed.as_array().unwrap().iter().any(|k| k == kind),
+                "{kind} in {feed}"
+            );
+        }
+
+        let png = b.screenshot().await;
+        let out = repo_root().join("target/test-artifacts");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("dashboard-lattice.png"), &png).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+
+        // Delete the keyvalue link: gone from the table, and from the lattice.
+        b.click("#links tr[data-link-contract=\"wasmcloud:keyvalue\"] button[data-delete-link]")
+            .await;
+        b.until(
+            "the link gone",
+            WAIT,
+            "return document.querySelectorAll('#links tr[data-link-actor]').length === 1 &&\
+             !document.querySelector('#links tr[data-link-contract=\"wasmcloud:keyvalue\"]');",
+        )
+        .await;
+        let links = rt_links(&lattice).await;
+        assert_eq!(links, vec!["wasmcloud:httpserver".to_string()]);
+        b.close().await;
+    });
+    drop(beta);
+    drop(alpha);
+}
+
+/// The app's answer to `GET /api/counter`, once it answers 200 (the listener comes
+/// up as the link lands).
+async fn count(addr: SocketAddr) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let last = match Conn::connect(addr).await {
+            Ok(mut c) => match c.get("/api/counter").await {
+                Ok(r) if r.status == 200 => return r.text(),
+                Ok(r) => format!("{} {}", r.status, r.text()),
+                Err(e) => e.to_string(),
+            },
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            std::time::Instant::now() < deadline,
+            "GET http://{addr}/: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn rt_links(lattice: &str) -> Vec<String> {
+    let nc = host_min::lattice::client::connect(weld_e2e::lattice::NATS, None, None)
+        .await
+        .expect("NATS");
+    let c = host_min::lattice::client::CtlClient::new(nc, lattice);
+    c.get_links()
+        .await
+        .expect("links")
+        .links
+        .into_iter()
+        .map(|l| l.contract_id)
+        .collect()
+}
+
+/// One raw HTTP/1.1 exchange (the request says `Connection: close`); the
+/// status code and the whole reply. Raw, to send exactly the headers a
+/// hostile page or client would.
+fn exchange(addr: SocketAddr, request: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).expect("send");
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).expect("read the reply");
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text}"));
+    (status, text)
+}
+
+fn token_of(log: &str) -> String {
+    let line = log
+        .lines()
+        .find(|l| l.contains("dashboard on"))
+        .unwrap_or_else(|| panic!("no dashboard line in {log}"));
+    line.rsplit("?token=")
+        .next()
+        .expect("a token")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn off_loopback_it_wants_its_token_and_every_change_its_csrf_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // Every interface: the token is required and printed.
+    let host = HostProc::start(
+        dir.path(),
+        Manifest::new().host("dashboard", &format!("0.0.0.0:{port}")),
+        &[format!("127.0.0.1:{port}").parse().unwrap()],
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let token = token_of(&host.log());
+    assert!(token.len() >= 32, "{token}");
+    let get = |path: &str, extra: &str| {
+        exchange(
+            addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: dash.example:{port}\r\n{extra}Connection: close\r\n\r\n"),
+        )
+    };
+    let (status, _) = get("/", "");
+    assert_eq!(status, 401);
+    let (status, _) = get("/api/state", "");
+    assert_eq!(status, 401);
+    let (status, _) = get("/?token=wrong", "");
+    assert_eq!(status, 401);
+    let (status, reply) = get(&format!("/?token={token}"), "");
+    assert_eq!(status, 303, "{reply}");
+    let cookie = reply
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .expect("a cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap();
+    let (status, page) = get("/", &format!("Cookie: {pair}\r\n"));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("x-frame-options: DENY") || page.contains("x-frame-options: deny"),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page's CSRF token")
+        .to_string();
+    let (status, _) = get("/api/state", &format!("Authorization: Bearer {token}\r\n"));
+    assert_eq!(status, 200);
+
+    // A change: refused without the CSRF header, or from another site.
+    let body = r#"{"actor_id":"MX","contract_id":"wasmcloud:keyvalue"}"#;
+    let post = |extra: &str| {
+        exchange(
+            addr,
+            &format!(
+                "POST /api/links/delete HTTP/1.1\r\nHost: dash.example:{port}\r\nCookie: {pair}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let (status, reply) = post("");
+    assert_eq!(status, 403, "{reply}");
+    assert!(reply.contains("CSRF"), "{reply}");
+    let (status, reply) = post(&format!(
+        "X-CSRF-Token: {csrf}\r\nOrigin: http://evil.example\r\n"
+    ));
+    assert_eq!(status, 403, "{reply}");
+    // The same change from the page goes through to the host, whose
+    // error text comes back.
+    let (status, reply) = post(&format!(
+        "X-CSRF-Token: {csrf}\r\nOrigin: http://dash.example:{port}\r\n"
+    ));
+    assert_eq!(status, 422, "{reply}");
+    assert!(reply.contains("\"error\""), "{reply}");
+    let (status, _) = get("/api/links/delete", &format!("Cookie: {pair}\r\n"));
+    assert_eq!(status, 405);
+}
+
+#[test]
+fn on_loopback_only_loopback_names_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let _host = HostProc::start(
+        dir.path(),
+        Manifest::new().host("dashboard", &addr.to_string()),
+        &[addr],
+    );
+    let get = |host: &str| {
+        exchange(
+            addr,
+            &format!("GET /api/state HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    // A page on another site, reached by DNS rebinding, names its own host.
+    assert_eq!(get("rebind.example").0, 403);
+    let (status, body) = get(&format!("localhost:{}", addr.port()));
+    assert_eq!(status, 200);
+    assert!(body.contains("\"mode\":\"local\""), "{body}");
+}
