@@ -554,7 +554,6 @@ mod tests {
     const GOOD: &str = r#"
 [host]
 admin = "127.0.0.1:9000"
-dashboard = "127.0.0.1:4000"
 data_dir = "data"
 
 [[actors]]
@@ -634,13 +633,21 @@ image = "127.0.0.1:5000/weld/keyvalue:0.1.0"
     }
 
     #[test]
+    fn the_dashboard_address_is_checked() {
+        let m = parse("[host]\ndashboard = \"127.0.0.1:4000\"\n").unwrap();
+        assert_eq!(m.host.dashboard, Some("127.0.0.1:4000".parse().unwrap()));
+        let e = err_text("[host]\ndashboard = \"4000\"\n");
+        assert!(e.starts_with("/apps/demo/app.toml:2:13: dashboard:"), "{e}");
+    }
+
+    #[test]
     fn parses_and_resolves_paths() {
         let m = parse(GOOD).unwrap();
         assert_eq!(m.actors[0].path, PathBuf::from("/apps/demo/kvcounter.wasm"));
         assert_eq!(m.actors[0].line, 7);
         assert_eq!(m.host.data_dir, Some(PathBuf::from("/apps/demo/data")));
         assert_eq!(m.host.admin, Some("127.0.0.1:9000".parse().unwrap()));
-        assert_eq!(m.host.dashboard, Some("127.0.0.1:4000".parse().unwrap()));
+        assert_eq!(m.host.dashboard, None);
         assert_eq!(m.providers[0].link_name, "default");
         assert_eq!(m.providers[1].config["retries"], "3");
         assert_eq!(m.links[0].values["port"], "8080");
