@@ -116,7 +116,8 @@ fn setting_position(
 #[path = "host_lattice.rs"]
 mod lattice_side;
 pub use lattice_side::{
-    is_archive, ProcessSource, StartError, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
+    is_archive, upload_digest, ProcessSource, StartError, BUILTIN_REF_PREFIX, PROCESS_REF_PREFIX,
+    UPLOAD_REF_PREFIX,
 };
 
 /// A running host.

@@ -30,6 +30,17 @@ pub const BUILTIN_REF_PREFIX: &str = "builtin:";
 /// host-min executable): `process:keyvalue-redis`.
 pub const PROCESS_REF_PREFIX: &str = "process:";
 
+/// Prefix of a reference to an upload kept in the lattice's upload store
+/// ([`crate::lattice::Lattice::uploads`]), by its SHA-256:
+/// `upload:sha256:{64 hex}`. Any host of the lattice starts it.
+pub const UPLOAD_REF_PREFIX: &str = "upload:sha256:";
+
+/// The hex digest of an upload reference, if `r` is one.
+pub fn upload_digest(r: &str) -> Option<&str> {
+    let hex = r.strip_prefix(UPLOAD_REF_PREFIX)?;
+    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(hex)
+}
+
 /// Why an actor or a provider could not be started from a reference.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -94,6 +105,15 @@ pub enum StartError {
     /// The provider process could not be started.
     #[error(transparent)]
     Process(#[from] crate::lattice::process::ProcessError),
+    /// An upload could not be shared with, or fetched from, the lattice's
+    /// upload store.
+    #[error("upload {reference}: {reason}")]
+    Upload {
+        /// The upload's reference (or `the upload`).
+        reference: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A provider reference of no known form.
     #[error(
         "cannot start provider `{reference}`: give a provider archive (.par, .par.gz), \
@@ -307,6 +327,111 @@ impl Host {
         Ok((path, new))
     }
 
+    /// Keeps uploaded bytes in the lattice's upload store, under their
+    /// SHA-256, after checking that they hold `want`; returns the
+    /// reference (`upload:sha256:...`) any host of the lattice starts
+    /// them by. The same bytes uploaded twice are stored once.
+    pub async fn share_upload(
+        &self,
+        bytes: &[u8],
+        want: ArtifactKind,
+    ) -> Result<String, HostError> {
+        let upload_err = |reason: String| StartError::Upload {
+            reference: "the upload".into(),
+            reason,
+        };
+        match ArtifactKind::sniff(bytes) {
+            Some(found) if found == want => {}
+            Some(found) => {
+                return Err(StartError::WrongArtifact {
+                    reference: "the upload".into(),
+                    want,
+                    found,
+                }
+                .into())
+            }
+            None => {
+                return Err(StartError::Oci(crate::oci::OciError::UnknownKind {
+                    what: "the upload".into(),
+                })
+                .into())
+            }
+        }
+        let lattice = self.lattice.get().ok_or_else(|| {
+            upload_err("sharing an upload needs a lattice: start the host with --nats".into())
+        })?;
+        let store = lattice
+            .uploads()
+            .await
+            .map_err(|e| upload_err(e.to_string()))?;
+        let hex = crate::oci::cache::sha256_hex(bytes);
+        let name = format!("sha256-{hex}");
+        if store.info(&name).await.is_err() {
+            let mut reader = bytes;
+            store
+                .put(name.as_str(), &mut reader)
+                .await
+                .map_err(|e| upload_err(format!("storing it: {e}")))?;
+        }
+        Ok(format!("{UPLOAD_REF_PREFIX}{hex}"))
+    }
+
+    /// The file of upload `hex`: kept under `data_dir/uploads` once
+    /// fetched from the lattice's upload store, after checking its SHA-256
+    /// and its kind (what the object store holds is not trusted).
+    async fn uploaded(&self, hex: &str, want: ArtifactKind) -> Result<PathBuf, HostError> {
+        use tokio::io::AsyncReadExt;
+        let path = self
+            .data_dir()
+            .join("uploads")
+            .join(format!("sha256-{hex}.{}", want.extension()));
+        if path.is_file() {
+            return Ok(path);
+        }
+        let reference = format!("{UPLOAD_REF_PREFIX}{hex}");
+        let err = |reason: String| StartError::Upload {
+            reference: reference.clone(),
+            reason,
+        };
+        let lattice = self
+            .lattice
+            .get()
+            .ok_or_else(|| err("this host is on no lattice to fetch it from".into()))?;
+        let store = lattice.uploads().await.map_err(|e| err(e.to_string()))?;
+        let object = store
+            .get(format!("sha256-{hex}"))
+            .await
+            .map_err(|e| err(format!("not in the lattice's upload store ({e})")))?;
+        let mut bytes = Vec::new();
+        object
+            .take(crate::admin::MAX_UPLOAD as u64 + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| err(format!("reading it: {e}")))?;
+        if bytes.len() > crate::admin::MAX_UPLOAD {
+            return Err(err(format!("larger than {} bytes", crate::admin::MAX_UPLOAD)).into());
+        }
+        let got = crate::oci::cache::sha256_hex(&bytes);
+        if got != hex {
+            return Err(err(format!("the store holds content hashing to sha256:{got}")).into());
+        }
+        let found = ArtifactKind::sniff(&bytes);
+        if found != Some(want) {
+            return Err(match found {
+                Some(found) => StartError::WrongArtifact {
+                    reference,
+                    want,
+                    found,
+                },
+                None => err("neither an actor nor a provider archive".into()),
+            }
+            .into());
+        }
+        crate::oci::cache::write_atomic(&path, &bytes)
+            .map_err(|e| err(format!("keeping it: {e}")))?;
+        Ok(path)
+    }
+
     /// Starts an uploaded actor module (claims checked as for any file);
     /// returns its id.
     pub async fn upload_actor(&self, wasm: &[u8]) -> Result<String, HostError> {
@@ -345,7 +470,9 @@ impl Host {
     /// interface; returns its id. Claims are checked as for any file,
     /// before the actor runs.
     async fn start_actor_file(&self, actor_ref: &str) -> Result<String, HostError> {
-        let path = if is_reference(actor_ref) {
+        let path = if let Some(hex) = upload_digest(actor_ref) {
+            self.uploaded(hex, ArtifactKind::Actor).await?
+        } else if is_reference(actor_ref) {
             self.artifact(actor_ref, ArtifactKind::Actor).await?
         } else {
             file_ref(actor_ref)
@@ -360,6 +487,7 @@ impl Host {
             }
         }
         let stem = match crate::oci::parse_reference(actor_ref) {
+            _ if upload_digest(actor_ref).is_some() => "upload".to_string(),
             Ok(r) if is_reference(actor_ref) => r
                 .repository()
                 .rsplit('/')
@@ -647,6 +775,11 @@ impl Host {
                 config,
             )
             .await?
+        } else if let Some(hex) = upload_digest(r) {
+            let path = self.uploaded(hex, ArtifactKind::Provider).await?;
+            let name = format!("upload-{}-{link_name}", &hex[..12]);
+            self.start_provider_process(&name, ProcessSource::Archive(path), &link_name, config)
+                .await?
         } else if is_reference(r) {
             let path = self.artifact(r, ArtifactKind::Provider).await?;
             let stem = crate::oci::parse_reference(r)
@@ -753,7 +886,16 @@ impl HostControl for Host {
                 ProviderDescription {
                     annotations: Some(rec.map(|r| r.annotations.clone()).unwrap_or_default()),
                     id: p.id.clone(),
-                    image_ref: rec.map(|r| r.image_ref.clone()),
+                    // One started by a manifest has no reference: say how
+                    // it runs, as a reference that would start it again.
+                    image_ref: Some(rec.map(|r| r.image_ref.clone()).unwrap_or_else(|| {
+                        let prefix = if p.process {
+                            PROCESS_REF_PREFIX
+                        } else {
+                            BUILTIN_REF_PREFIX
+                        };
+                        format!("{prefix}{}", p.kind)
+                    })),
                     contract_id: p.contract_id.clone(),
                     link_name: p.link_name.clone(),
                     name: Some(p.name.clone()),
@@ -778,7 +920,10 @@ impl HostControl for Host {
 
     fn check_start_actor(&self, cmd: &StartActorCommand) -> Result<(), String> {
         let path = file_ref(&cmd.actor_ref);
-        if Path::new(&path).is_file() || is_reference(&cmd.actor_ref) {
+        if Path::new(&path).is_file()
+            || is_reference(&cmd.actor_ref)
+            || upload_digest(&cmd.actor_ref).is_some()
+        {
             Ok(())
         } else {
             Err(format!(

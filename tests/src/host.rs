@@ -196,6 +196,12 @@ impl Manifest {
         self
     }
 
+    /// A boolean `[host]` setting (`allow_unsigned`, ...).
+    pub fn host_bool(mut self, key: &str, value: bool) -> Self {
+        self.host.push((key.into(), value.to_string()));
+        self
+    }
+
     /// A `[host]` list of strings (`registry_insecure = ["..."]`).
     pub fn host_list(mut self, key: &str, values: &[&str]) -> Self {
         let items: Vec<String> = values.iter().map(|v| toml_str(v)).collect();
@@ -692,4 +698,36 @@ pub fn alive(pid: u32) -> bool {
                 .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
         })
         .unwrap_or(false)
+}
+
+/// The keyvalue provider (`weld-provider-keyvalue`, beside `bin`) as a
+/// provider archive for this machine, signed with keys kept in
+/// `dir/keys`, compressed: `dir/kv.par.gz`.
+pub fn kv_archive(bin: &Path, dir: &Path) -> PathBuf {
+    let par = dir.join("kv.par.gz");
+    let arch = format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS);
+    let made = Command::new(bin)
+        .args(["par", "create", "--arch", &arch, "--binary"])
+        .arg(bin.with_file_name("weld-provider-keyvalue"))
+        .args([
+            "--capid",
+            "wasmcloud:keyvalue",
+            "--name",
+            "kv",
+            "--vendor",
+            "weld",
+            "--compress",
+            "--key-dir",
+        ])
+        .arg(dir.join("keys"))
+        .arg("--destination")
+        .arg(&par)
+        .output()
+        .expect("run host-min par create");
+    assert!(
+        made.status.success(),
+        "par create failed: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    par
 }

@@ -1,9 +1,10 @@
 //! The web dashboard end to end:
 //! - in a real browser (headless Chromium through chromedriver), on a
-//!   two-host lattice: both hosts listed; kvcounter uploaded and the
-//!   keyvalue and httpserver providers started through the forms; the two
-//!   links defined; the app counts over HTTP; health, scaling to 3 and a
-//!   deleted link all show without a reload. A screenshot of the page is
+//!   two-host lattice: both hosts listed; kvcounter uploaded to the other
+//!   host (through the lattice's upload store), the keyvalue provider's
+//!   archive uploaded and httpserver started by reference through the
+//!   forms; the two links defined; the app counts over HTTP; health,
+//!   scaling to 3 and a deleted link all show without a reload. A screenshot of the page is
 //!   kept in `target/test-artifacts/dashboard-lattice.png`.
 //! - its safety, over raw HTTP: the token off loopback, the CSRF header on
 //!   every change, loopback names only.
@@ -12,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use weld_e2e::browser::Browser;
-use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
+use weld_e2e::host::{host_min_bin, kv_archive, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{counter_of, rt, Conn};
 use weld_e2e::lattice::{ctl, hosts, on_lattice};
 use weld_e2e::{build_actor, free_addr, free_port, repo_root, require_service, unique_name};
@@ -62,11 +63,15 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
     );
     let found = hosts(&ctl(&lattice), 2);
     assert_eq!(found.len(), 2, "{}\n{}", alpha.log(), beta.log());
-    let beta_id = found
-        .iter()
-        .find(|h| h.friendly_name == "beta")
-        .map(|h| h.id.clone())
-        .expect("beta answers");
+    let id_of = |name: &str| {
+        found
+            .iter()
+            .find(|h| h.friendly_name == name)
+            .map(|h| h.id.clone())
+            .unwrap_or_else(|| panic!("{name} answers"))
+    };
+    let (alpha_id, beta_id) = (id_of("alpha"), id_of("beta"));
+    let archive = kv_archive(&host_min_bin(Profile::Debug), dir.path());
     let signed = sign_actor(
         &host_min_bin(Profile::Debug),
         &wasm,
@@ -100,46 +105,52 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         )
         .await;
 
-        // Upload the actor (it starts on alpha, which serves the page).
-        b.client
-            .find(fantoccini::Locator::Css("#upload-actor input[name=file]"))
-            .await
-            .unwrap()
-            .send_keys(&signed.display().to_string())
-            .await
-            .unwrap();
+        // Upload the actor to beta: alpha (serving the page) puts it in the
+        // lattice's upload store, beta fetches it from there.
+        upload(&b, "#upload-actor", &signed).await;
+        b.choose("#upload-actor select[name=host_id]", &beta_id).await;
         b.click("#upload-actor button").await;
         b.until(
-            "the upload's result",
+            "the actor's upload",
             WAIT,
-            "const r = document.querySelector('#result');\
-             return r.className === 'ok' && r.textContent.startsWith('started the uploaded actor');",
+            &format!(
+                "const r = document.querySelector('#result');\
+                 if (r.className === 'error') throw new Error(r.textContent);\
+                 return r.textContent.startsWith('uploaded; started 1 instance(s)') &&\
+                   !!document.querySelector('#actors tr[data-host={}]');",
+                js_str(&beta_id)
+            ),
         )
         .await;
 
-        // Both providers as processes of beta, through the form.
-        for (reference, contract) in [
-            ("process:keyvalue", "wasmcloud:keyvalue"),
-            ("process:httpserver", "wasmcloud:httpserver"),
-        ] {
-            b.fill("#start-provider input[name=reference]", reference)
-                .await;
-            b.choose("#start-provider select[name=host_id]", &beta_id)
-                .await;
-            b.click("#start-provider button").await;
-            b.until(
-                &format!("{reference} started"),
-                WAIT,
-                &format!(
-                    "const r = document.querySelector('#result');\
-                     if (r.className === 'error') throw new Error(r.textContent);\
-                     return r.textContent.startsWith('started provider') &&\
-                       document.querySelectorAll('#providers tr[data-contract={}]').length === 1;",
-                    js_str(contract)
-                ),
-            )
+        // The keyvalue provider: its archive uploaded to alpha.
+        upload(&b, "#upload-provider", &archive).await;
+        b.choose("#upload-provider select[name=host_id]", &alpha_id)
             .await;
-        }
+        b.click("#upload-provider button").await;
+        b.until(
+            "the provider archive's upload",
+            WAIT,
+            "const r = document.querySelector('#result');\
+             if (r.className === 'error') throw new Error(r.textContent);\
+             return r.textContent.startsWith('uploaded; started provider') &&\
+               document.querySelectorAll('#providers tr[data-contract=\"wasmcloud:keyvalue\"]').length === 1;",
+        )
+        .await;
+
+        // httpserver by reference, where the auction puts it.
+        b.fill("#start-provider input[name=reference]", "process:httpserver")
+            .await;
+        b.click("#start-provider button").await;
+        b.until(
+            "httpserver started",
+            WAIT,
+            "const r = document.querySelector('#result');\
+             if (r.className === 'error') throw new Error(r.textContent);\
+             return r.textContent.startsWith('started provider') &&\
+               document.querySelectorAll('#providers tr[data-contract=\"wasmcloud:httpserver\"]').length === 1;",
+        )
+        .await;
 
         // The two links, through the form: values as key/value rows.
         let actor_id = b
@@ -178,8 +189,8 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
             .await;
         }
 
-        // The app counts: httpserver on beta, the actor on alpha, the
-        // store on beta.
+        // The app counts: the actor on beta, the store on alpha, httpserver
+        // where the auction put it.
         let addr: SocketAddr = format!("127.0.0.1:{http_port}").parse().unwrap();
         let first = counter_of(&count(addr).await);
         let second = counter_of(&count(addr).await);
@@ -256,6 +267,19 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
     });
     drop(beta);
     drop(alpha);
+}
+
+/// Chooses `file` in the file input of form `form`.
+async fn upload(b: &Browser, form: &str, file: &std::path::Path) {
+    b.client
+        .find(fantoccini::Locator::Css(&format!(
+            "{form} input[name=file]"
+        )))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
 }
 
 /// The app's answer to `GET /api/counter`, once it answers 200 (the listener comes

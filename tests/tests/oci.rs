@@ -12,7 +12,7 @@ use host_min::oci::{
     self, ArtifactKind, Credentials, OciError, RegistryOptions, ACTOR_CONFIG, ACTOR_LAYER,
     PROVIDER_CONFIG, PROVIDER_LAYER,
 };
-use weld_e2e::host::{host_min_bin, sign_actor, HostProc, Manifest, Profile};
+use weld_e2e::host::{host_min_bin, kv_archive, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{counter_of, get_until_ok, raw_exchange, rt};
 use weld_e2e::lattice::{ctl, hosts, inventory, on_lattice};
 use weld_e2e::registry::{Auth, Registry, PASSWORD, USER};
@@ -584,32 +584,6 @@ fn artifacts() -> Option<Artifacts> {
 /// kvcounter's count at `http`, once it answers (within `within`).
 fn count(http: std::net::SocketAddr, within: u64, log: impl Fn() -> String) -> i64 {
     counter_of(&get_until_ok(http, "/api/counter", Duration::from_secs(within), log).text())
-}
-
-/// The keyvalue provider as a signed, compressed archive for this machine.
-fn kv_archive(bin: &Path, dir: &Path) -> std::path::PathBuf {
-    let par = dir.join("kv.par.gz");
-    let arch = format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS);
-    let made = Command::new(bin)
-        .args(["par", "create", "--arch", &arch, "--binary"])
-        .arg(bin.with_file_name("weld-provider-keyvalue"))
-        .args([
-            "--capid",
-            "wasmcloud:keyvalue",
-            "--name",
-            "kv",
-            "--vendor",
-            "weld",
-            "--compress",
-            "--key-dir",
-        ])
-        .arg(dir.join("keys"))
-        .arg("--destination")
-        .arg(&par)
-        .output()
-        .unwrap();
-    ok(&made);
-    par
 }
 
 #[test]

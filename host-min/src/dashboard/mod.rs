@@ -7,9 +7,10 @@
 //!   lattice shows itself ([`source`]). The picture is kept in memory and
 //!   follows the lattice's events ([`view`]); the page gets it inline on
 //!   load and then over server-sent events (`/api/stream`).
-//! - **What it does.** Start an actor or a provider from a reference
-//!   (a host chosen, or the auction's pick) or from an upload (started on
-//!   the host serving the dashboard), scale and stop actors, stop
+//! - **What it does.** Start an actor or a provider from a reference or
+//!   an upload (on a lattice, uploads go to the lattice's upload store, so
+//!   any host starts them), on a host chosen or the auction's pick; scale
+//!   and stop actors, stop
 //!   providers, put and delete links, stop hosts. Each action answers with
 //!   the outcome the host reported, or its error text.
 //! - **Offline.** The page, its script and its style are compiled into
@@ -407,6 +408,11 @@ impl State {
         };
         let src = self.view.source();
         let events = self.view.events();
+        let param = |name: &str| {
+            query_param(query.as_deref(), name)
+                .map(unescape)
+                .unwrap_or_default()
+        };
         let result = match path.as_str() {
             "/api/actors/start" => match parse(&body) {
                 Ok(r) => src.start_actor(r, events).await,
@@ -416,7 +422,7 @@ impl State {
                 if body.is_empty() {
                     Err("choose a .wasm file to upload".to_string())
                 } else {
-                    src.upload_actor(&body).await
+                    src.upload_actor(&body, param("host_id"), events).await
                 }
             }
             "/api/actors/scale" => match parse(&body) {
@@ -432,13 +438,11 @@ impl State {
                 Err(e) => Err(e),
             },
             "/api/providers/upload" => {
-                let link = query_param(query.as_deref(), "link_name")
-                    .map(unescape)
-                    .unwrap_or_default();
                 if body.is_empty() {
                     Err("choose a provider archive (.par.gz) to upload".to_string())
                 } else {
-                    src.upload_provider(&body, &link).await
+                    src.upload_provider(&body, &param("link_name"), param("host_id"), events)
+                        .await
                 }
             }
             "/api/providers/stop" => match parse(&body) {

@@ -338,14 +338,36 @@ impl Source {
         }
     }
 
-    /// Starts an uploaded actor module on the host serving the dashboard.
-    pub async fn upload_actor(&self, wasm: &[u8]) -> Result<String, String> {
+    /// Starts an uploaded actor module. On a lattice the module goes to
+    /// the lattice's upload store, so the host picked (or the auction's)
+    /// starts it by its digest; alone, this host starts it.
+    pub async fn upload_actor(
+        &self,
+        wasm: &[u8],
+        host_id: String,
+        events: &broadcast::Sender<CloudEvent>,
+    ) -> Result<String, String> {
         let host = self.host();
-        let id = host.upload_actor(wasm).await.map_err(|e| e.to_string())?;
-        Ok(format!(
-            "started the uploaded actor {id} on host {}",
-            short(host.host_id())
-        ))
+        match self {
+            Source::Local(_) => {
+                let id = host.upload_actor(wasm).await.map_err(|e| e.to_string())?;
+                Ok(format!("started the uploaded actor {id}"))
+            }
+            Source::Lattice { .. } => {
+                let reference = host
+                    .share_upload(wasm, crate::oci::ArtifactKind::Actor)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let req = StartActor {
+                    reference,
+                    host_id,
+                    count: 1,
+                };
+                self.start_actor(req, events)
+                    .await
+                    .map(|done| format!("uploaded; {done}"))
+            }
+        }
     }
 
     /// Sets an actor's instance count on a host.
@@ -515,19 +537,41 @@ impl Source {
         }
     }
 
-    /// Starts an uploaded provider archive on the host serving the
-    /// dashboard.
-    pub async fn upload_provider(&self, archive: &[u8], link: &str) -> Result<String, String> {
+    /// Starts an uploaded provider archive, as [`Source::upload_actor`]
+    /// does an actor.
+    pub async fn upload_provider(
+        &self,
+        archive: &[u8],
+        link: &str,
+        host_id: String,
+        events: &broadcast::Sender<CloudEvent>,
+    ) -> Result<String, String> {
         let host = self.host();
         let link = link_name(link);
-        let id = host
-            .upload_provider(archive, link)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(format!(
-            "started the uploaded provider {id} ({link}) on host {}",
-            short(host.host_id())
-        ))
+        match self {
+            Source::Local(_) => {
+                let id = host
+                    .upload_provider(archive, link)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("started the uploaded provider {id} ({link})"))
+            }
+            Source::Lattice { .. } => {
+                let reference = host
+                    .share_upload(archive, crate::oci::ArtifactKind::Provider)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let req = StartProvider {
+                    reference,
+                    link_name: link.to_string(),
+                    host_id,
+                    config: String::new(),
+                };
+                self.start_provider(req, events)
+                    .await
+                    .map(|done| format!("uploaded; {done}"))
+            }
+        }
     }
 
     /// Stops a provider on a host.

@@ -303,6 +303,36 @@ impl Lattice {
         &self.nats
     }
 
+    /// The lattice's store of uploaded actors and provider archives: the
+    /// JetStream object store `WELD_UPLOADS_{lattice}` (created when
+    /// missing), objects named `sha256-{hex}` after their content. An
+    /// upload made through one host can so be started on any other.
+    pub async fn uploads(
+        &self,
+    ) -> Result<async_nats::jetstream::object_store::ObjectStore, LatticeError> {
+        let js = match self.config.js_domain.as_deref() {
+            Some(d) if !d.is_empty() => async_nats::jetstream::with_domain(self.nats.clone(), d),
+            _ => async_nats::jetstream::new(self.nats.clone()),
+        };
+        let bucket = format!("WELD_UPLOADS_{}", self.prefix());
+        match js.get_object_store(&bucket).await {
+            Ok(store) => Ok(store),
+            Err(_) => js
+                .create_object_store(async_nats::jetstream::object_store::Config {
+                    bucket: bucket.clone(),
+                    description: Some(
+                        "actors and provider archives uploaded to the lattice (weld)".into(),
+                    ),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| LatticeError::JetStream {
+                    what: format!("upload store {bucket}"),
+                    reason: e.to_string(),
+                }),
+        }
+    }
+
     /// This host's id (`N...`).
     pub fn host_id(&self) -> String {
         self.host_id.clone()

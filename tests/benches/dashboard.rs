@@ -1,0 +1,128 @@
+//! First paint of the dashboard with 1,000 actors (issue 16): a release
+//! host-min running 1,000 actors (one module, so compiled once) serves
+//! the dashboard on loopback; headless Chromium loads the page
+//! `WELD_BENCH_LOADS` times (default 15) and reads, from the navigation's
+//! start:
+//! - `first-contentful-paint`, the browser's own first paint;
+//! - `lattice-painted`, the page's mark just after the frame that first
+//!   shows the full tables (1,000 actor rows).
+//!
+//! The baseline, in the same run: the same page of a host with one actor,
+//! so the ratio is what 1,000 rows cost. Aim: `lattice-painted` under
+//! 100 ms at the median.
+//!
+//! Run: `cargo build --release --workspace --bins && cargo bench -p weld-e2e --bench dashboard`.
+
+use std::net::SocketAddr;
+
+use weld_e2e::bench::env_u64;
+use weld_e2e::browser::Browser;
+use weld_e2e::host::{host_min_bin, HostProc, Manifest, Profile};
+use weld_e2e::http::rt;
+use weld_e2e::{free_addr, hello_wasm};
+use weld_test_support::verdict;
+
+const ACTORS: usize = 1000;
+const AIM_MS: f64 = 100.0;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// A release host running `n` copies of the hello actor, with its
+/// dashboard at the returned address.
+fn host(dir: &std::path::Path, n: usize) -> (HostProc, SocketAddr) {
+    let wasm = hello_wasm().expect("the hello actor builds");
+    let dashboard = free_addr();
+    let mut m = Manifest::new()
+        .host_bool("allow_unsigned", true)
+        .host("dashboard", &dashboard.to_string());
+    for i in 0..n {
+        m = m.actor(&format!("hello-{i:04}"), &wasm);
+    }
+    let h = HostProc::start_with(host_min_bin(Profile::Release), dir, m, &[dashboard]);
+    (h, dashboard)
+}
+
+/// Medians of (first-contentful-paint, lattice-painted) over `loads`
+/// loads, in ms, after checking that the page lists `actors` rows.
+async fn measure(b: &Browser, addr: SocketAddr, actors: usize, loads: u64) -> (f64, f64) {
+    let (mut fcp, mut painted) = (Vec::new(), Vec::new());
+    for _ in 0..loads {
+        b.client
+            .goto(&format!("http://{addr}/"))
+            .await
+            .expect("load the dashboard");
+        b.until(
+            "the paint mark",
+            std::time::Duration::from_secs(30),
+            "return performance.getEntriesByName('lattice-painted').length > 0 &&\
+                    performance.getEntriesByName('first-contentful-paint').length > 0;",
+        )
+        .await;
+        let v = b
+            .js(
+                "return [performance.getEntriesByName('first-contentful-paint')[0].startTime,\
+                        performance.getEntriesByName('lattice-painted')[0].startTime,\
+                        document.querySelectorAll('#actors tr[data-actor]').length];",
+            )
+            .await;
+        assert_eq!(v[2].as_u64(), Some(actors as u64), "rows on the page");
+        fcp.push(v[0].as_f64().expect("a time"));
+        painted.push(v[1].as_f64().expect("a time"));
+    }
+    (median(fcp), median(painted))
+}
+
+fn main() {
+    let loads = env_u64("WELD_BENCH_LOADS", 15);
+    let (dir_one, dir_many) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (one, one_addr) = host(dir_one.path(), 1);
+    let (many, many_addr) = host(dir_many.path(), ACTORS);
+    rt().block_on(async {
+        let b = Browser::start(1400, 1000)
+            .await
+            .expect("chromium and chromedriver (scripts/setup.sh browser)");
+        // The picture is built in the background: wait until it lists them.
+        b.client
+            .goto(&format!("http://{many_addr}/"))
+            .await
+            .unwrap();
+        b.until(
+            "1,000 actors listed",
+            std::time::Duration::from_secs(120),
+            &format!("return state.hosts.length > 0 && state.hosts[0].inventory && state.hosts[0].inventory.actors.length === {ACTORS};"),
+        )
+        .await;
+        let (fcp1, painted1) = measure(&b, one_addr, 1, loads).await;
+        let (fcp, painted) = measure(&b, many_addr, ACTORS, loads).await;
+        let bytes = weld_e2e::http::Conn::connect(many_addr)
+            .await
+            .expect("connect")
+            .get("/")
+            .await
+            .expect("the page")
+            .body
+            .len();
+        println!("dashboard first paint, median of {loads} loads each (headless Chromium, loopback):");
+        println!(
+            "  1 actor     first-contentful-paint {fcp1:7.1} ms   lattice painted {painted1:7.1} ms"
+        );
+        println!(
+            "  {ACTORS} actors  first-contentful-paint {fcp:7.1} ms   lattice painted {painted:7.1} ms   (page {} KiB)",
+            bytes / 1024
+        );
+        println!(
+            "  ratio 1,000 / 1 (lattice painted): {:.2}x",
+            painted / painted1
+        );
+        println!(
+            "  aim: 1,000 actors painted under {AIM_MS} ms: {} ({painted:.1} ms)",
+            verdict(painted < AIM_MS)
+        );
+        b.close().await;
+    });
+    drop(many);
+    drop(one);
+}
