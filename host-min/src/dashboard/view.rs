@@ -254,13 +254,18 @@ impl Data {
                 l
             })
             .collect();
+        // By name, as people look for them; the id breaks ties.
+        let mut hosts: Vec<&HostView> = self.hosts.values().collect();
+        hosts.sort_by(|a, b| {
+            (&a.host.friendly_name, &a.host.id).cmp(&(&b.host.friendly_name, &b.host.id))
+        });
         let view = json!({
             "version": self.version,
             "mode": source.mode(),
             "lattice": source.lattice(),
             "this_host": source.host().host_id(),
             "now": unix_now(),
-            "hosts": self.hosts.values().collect::<Vec<_>>(),
+            "hosts": hosts,
             "links": links,
             "claims": self.claims,
             "health": self.health.values().collect::<Vec<_>>(),

@@ -12,10 +12,10 @@ function esc(v) {
   return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-// An uploaded file is known by its digest, not the host's path to it.
+// An upload is known by its digest, not by a path or a 64-digit reference.
 function imageRef(r) {
-  const m = /\/uploads\/sha256-([0-9a-f]{12})[0-9a-f]*\.(\w+)$/.exec(r || "");
-  return m ? `upload sha256:${m[1]}… (.${m[2]})` : r || "";
+  const m = /(?:\/uploads\/sha256-|^upload:sha256:)([0-9a-f]{12})[0-9a-f]*/.exec(r || "");
+  return m ? `upload sha256:${m[1]}…` : r || "";
 }
 
 function short(id) {
