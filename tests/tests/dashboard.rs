@@ -449,3 +449,116 @@ fn on_loopback_only_loopback_names_are_answered() {
     assert_eq!(status, 200);
     assert!(body.contains("\"mode\":\"local\""), "{body}");
 }
+
+/// Waits for the first event of `kind` on `events`; its data.
+async fn event_of(
+    events: &mut (impl futures_util::Stream<Item = host_min::lattice::ctl::CloudEvent> + Unpin),
+    kind: &str,
+) -> serde_json::Value {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let ev = tokio::time::timeout_at(deadline, events.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} event"))
+            .expect("the event stream");
+        if ev.event_type.ends_with(kind) {
+            return ev.data;
+        }
+    }
+}
+
+#[test]
+fn uploads_in_the_lattice_store_are_checked_before_they_run() {
+    if !require_service("NATS", NATS_ADDR) {
+        return;
+    }
+    let Some(wasm) = build_actor("examples/kvcounter") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lattice = unique_name("upl");
+    let host = HostProc::start(
+        dir.path(),
+        on_lattice(Manifest::new(), &lattice, &cluster_seed(), "solo"),
+        &[],
+    );
+    let ctl = ctl(&lattice);
+    let found = hosts(&ctl, 1);
+    assert_eq!(found.len(), 1, "{}", host.log());
+    let host_id = found[0].id.clone();
+    let signed = sign_actor(
+        &host_min_bin(Profile::Debug),
+        &wasm,
+        "kvcounter",
+        &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+        dir.path(),
+    );
+    let good = std::fs::read(&signed).unwrap();
+    let hex = host_min::oci::cache::sha256_hex(&good);
+    let mut bad = good.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 0xff;
+
+    rt().block_on(async {
+        let nc = host_min::lattice::client::connect(weld_e2e::lattice::NATS, None, None)
+            .await
+            .unwrap();
+        let js = async_nats::jetstream::new(nc);
+        let bucket = format!("WELD_UPLOADS_{lattice}");
+        let store = match js.get_object_store(&bucket).await {
+            Ok(s) => s,
+            Err(_) => js
+                .create_object_store(async_nats::jetstream::object_store::Config {
+                    bucket: bucket.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap(),
+        };
+        // Tampered bytes under the good digest's name.
+        store
+            .put(format!("sha256-{hex}").as_str(), &mut bad.as_slice())
+            .await
+            .unwrap();
+        let mut events = ctl.events().await.unwrap();
+        let reference = format!("{}{hex}", host_min::host::UPLOAD_REF_PREFIX);
+        ctl.start_actor(&host_id, &reference, 1, None)
+            .await
+            .unwrap();
+        let failed = event_of(&mut events, "actor_start_failed").await;
+        let error = failed["error"].as_str().unwrap();
+        assert!(error.contains("hashing to sha256:"), "{error}");
+
+        // Missing: said so.
+        let missing = format!("{}{}", host_min::host::UPLOAD_REF_PREFIX, "0".repeat(64));
+        ctl.start_actor(&host_id, &missing, 1, None).await.unwrap();
+        let failed = event_of(&mut events, "actor_start_failed").await;
+        let error = failed["error"].as_str().unwrap();
+        assert!(
+            error.contains("not in the lattice's upload store"),
+            "{error}"
+        );
+
+        // Nothing ran, nothing was kept.
+        let inv = ctl.get_host_inventory(&host_id).await.unwrap();
+        assert!(inv.actors.is_empty(), "{inv:?}");
+        let kept = dir.path().join("data/uploads");
+        assert!(
+            !kept.exists() || std::fs::read_dir(&kept).unwrap().next().is_none(),
+            "a refused upload was kept"
+        );
+
+        // The real bytes under their name: they start.
+        store.delete(format!("sha256-{hex}")).await.unwrap();
+        store
+            .put(format!("sha256-{hex}").as_str(), &mut good.as_slice())
+            .await
+            .unwrap();
+        ctl.start_actor(&host_id, &reference, 1, None)
+            .await
+            .unwrap();
+        let started = event_of(&mut events, "actors_started").await;
+        assert_eq!(started["image_ref"], reference.as_str());
+    });
+}
