@@ -541,19 +541,8 @@ impl Host {
                         rec.instances.push((new_instance_id(), annotations.clone()));
                     }
                 }
-                let claims = self
-                    .router
-                    .actor_claims(&id)
-                    .map(|c| crate::lattice::events::claims_json(&c));
-                self.event(
-                    "actors_started",
-                    json!({
-                        "public_key": id, "image_ref": actor_ref,
-                        "annotations": annotations, "host_id": host_id,
-                        "claims": claims, "count": count,
-                    }),
-                )
-                .await;
+                self.instances_started(&id, actor_ref, count, annotations)
+                    .await;
                 Ok(id)
             }
             Err(e) => {
@@ -575,6 +564,50 @@ impl Host {
                 Err(e)
             }
         }
+    }
+
+    /// `actors_started` for `count` new instances of actor `id`.
+    async fn instances_started(
+        &self,
+        id: &str,
+        image_ref: &str,
+        count: usize,
+        annotations: &AnnotationMap,
+    ) {
+        let claims = self
+            .router
+            .actor_claims(id)
+            .map(|c| crate::lattice::events::claims_json(&c));
+        self.event(
+            "actors_started",
+            json!({
+                "public_key": id, "image_ref": image_ref,
+                "annotations": annotations, "host_id": self.host_id(),
+                "claims": claims, "count": count,
+            }),
+        )
+        .await;
+    }
+
+    /// Adds `n` instances to actor `id`, which runs `current` here: no
+    /// reference needed (an actor a manifest started has none).
+    async fn grow(&self, id: &str, current: usize, n: usize, annotations: &AnnotationMap) {
+        let image_ref = {
+            let mut book = self.book();
+            let rec = book.actors.entry(id.to_string()).or_default();
+            if rec.instances.is_empty() {
+                // Started by a manifest: its one instance, recorded now.
+                for _ in 0..current {
+                    rec.instances
+                        .push((new_instance_id(), AnnotationMap::new()));
+                }
+            }
+            for _ in 0..n {
+                rec.instances.push((new_instance_id(), annotations.clone()));
+            }
+            rec.image_ref.clone()
+        };
+        self.instances_started(id, &image_ref, n, annotations).await;
     }
 
     /// Removes `count` instances (0 = all) of actor `id`; stops it when
@@ -967,9 +1000,16 @@ impl HostControl for Host {
         let current = id.as_deref().map(|i| self.instance_count(i)).unwrap_or(0);
         let want = usize::from(cmd.count);
         if want > current {
-            let _ = self
-                .add_instances(&cmd.actor_ref, want - current, &annotations)
-                .await;
+            match id {
+                Some(id) if current > 0 => {
+                    self.grow(&id, current, want - current, &annotations).await
+                }
+                _ => {
+                    let _ = self
+                        .add_instances(&cmd.actor_ref, want - current, &annotations)
+                        .await;
+                }
+            }
         } else if want < current {
             if let Some(id) = id {
                 let n = current - want;

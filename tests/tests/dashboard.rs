@@ -429,25 +429,106 @@ fn off_loopback_it_wants_its_token_and_every_change_its_csrf_header() {
 }
 
 #[test]
-fn on_loopback_only_loopback_names_are_answered() {
+fn a_lone_host_is_shown_and_driven_on_loopback_names_only() {
+    let Some(wasm) = build_actor("examples/kvcounter") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let addr = free_addr();
+    let (addr, http) = (free_addr(), free_addr());
     let _host = HostProc::start(
         dir.path(),
-        Manifest::new().host("dashboard", &addr.to_string()),
-        &[addr],
+        weld_e2e::host::app(
+            "kvcounter",
+            &wasm,
+            http,
+            Some(&weld_e2e::host::Store::Embedded),
+        )
+        .host("dashboard", &addr.to_string()),
+        &[addr, http],
     );
-    let get = |host: &str| {
+    let name = format!("localhost:{}", addr.port());
+    let get = |host: &str, path: &str| {
         exchange(
             addr,
-            &format!("GET /api/state HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
         )
     };
     // A page on another site, reached by DNS rebinding, names its own host.
-    assert_eq!(get("rebind.example").0, 403);
-    let (status, body) = get(&format!("localhost:{}", addr.port()));
+    assert_eq!(get("rebind.example", "/api/state").0, 403);
+    assert_eq!(get("rebind.example", "/").0, 403);
+    let (status, page) = get(&name, "/");
     assert_eq!(status, 200);
-    assert!(body.contains("\"mode\":\"local\""), "{body}");
+    let csrf = page
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page's CSRF token")
+        .to_string();
+    let state = || -> serde_json::Value {
+        let (status, reply) = get(&name, "/api/state");
+        assert_eq!(status, 200);
+        serde_json::from_str(reply.split("\r\n\r\n").nth(1).expect("a body")).expect("JSON")
+    };
+    let s = state();
+    assert_eq!(s["mode"], "local");
+    assert_eq!(s["hosts"].as_array().unwrap().len(), 1);
+    let actor = s["hosts"][0]["inventory"]["actors"][0]["id"]
+        .as_str()
+        .expect("kvcounter listed")
+        .to_string();
+    assert_eq!(s["links"].as_array().unwrap().len(), 2);
+    let host_id = s["hosts"][0]["id"].as_str().unwrap().to_string();
+
+    // Actions act on the host itself, with its answers.
+    let post = |path: &str, body: String| {
+        exchange(
+            addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: {name}\r\nX-CSRF-Token: {csrf}\r\nOrigin: http://{name}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let (status, reply) = post(
+        "/api/actors/scale",
+        serde_json::json!({"host_id": host_id, "actor_id": actor, "count": 2}).to_string(),
+    );
+    assert_eq!(status, 200, "{reply}");
+    let (status, reply) = post(
+        "/api/links/delete",
+        serde_json::json!({"actor_id": actor, "contract_id": "wasmcloud:keyvalue"}).to_string(),
+    );
+    assert_eq!(status, 200, "{reply}");
+    let (status, reply) = post(
+        "/api/actors/start",
+        serde_json::json!({"reference": "/no/such/actor.wasm"}).to_string(),
+    );
+    assert_eq!(status, 422, "{reply}");
+    assert!(reply.contains("neither a file"), "{reply}");
+    // The picture follows (the host's events reach it in the background).
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let s = state();
+        let instances = s["hosts"][0]["inventory"]["actors"][0]["instances"]
+            .as_array()
+            .map(Vec::len);
+        let links = s["links"].as_array().map(Vec::len);
+        let feed: Vec<String> = s["feed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or("").to_string())
+            .collect();
+        if instances == Some(2) && links == Some(1) && feed.contains(&"linkdef_deleted".to_string())
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "instances {instances:?}, links {links:?}, feed {feed:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Waits for the first event of `kind` on `events`; its data.
