@@ -56,7 +56,7 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
             .host("dashboard", &dashboard.to_string()),
         &[dashboard],
     );
-    let beta = HostProc::start(
+    let mut beta = HostProc::start(
         &db,
         on_lattice(Manifest::new(), &lattice, &seed, "beta"),
         &[],
@@ -204,6 +204,34 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
              return h.length === 2 && h.every(t => t === 'healthy');",
         )
         .await;
+        // A provider process killed: the supervisor restarts it, the page
+        // counts the restart, and the app counts on.
+        let provider = alpha
+            .child_named("weld-provider-h")
+            .or_else(|| beta.child_named("weld-provider-h"))
+            .expect("httpserver runs as a host's child process");
+        let killed = std::process::Command::new("kill")
+            .args(["-9", &provider.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        b.until(
+            "the restart counted",
+            WAIT,
+            "const td = document.querySelector('#providers tr[data-contract=\"wasmcloud:httpserver\"] td.restarts');\
+             return !!td && td.textContent === '1';",
+        )
+        .await;
+        let third = counter_of(&count(addr).await);
+        assert_eq!(third, second + 1);
+        b.until(
+            "healthy again",
+            WAIT,
+            "const h = [...document.querySelectorAll('#providers td.health')].map(td => td.textContent);\
+             return h.length === 2 && h.every(t => t === 'healthy');",
+        )
+        .await;
+
         let shown = b
             .js("return [document.querySelector('#actors tbody').textContent, document.querySelectorAll('#links tr[data-link-actor]').length];")
             .await;
@@ -263,9 +291,27 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         .await;
         let links = rt_links(&lattice).await;
         assert_eq!(links, vec!["wasmcloud:httpserver".to_string()]);
+
+        // Stop beta (after the browser's confirmation): it leaves the page.
+        b.click(&format!("button[data-stop-host={}]", js_str(&beta_id)))
+            .await;
+        b.client.accept_alert().await.expect("the confirmation");
+        b.until(
+            "beta gone",
+            WAIT,
+            "const r = document.querySelector('#result');\
+             if (r.className === 'error') throw new Error(r.textContent);\
+             return document.querySelectorAll('#hosts tr[data-host]').length === 1 &&\
+               document.querySelector('#hosts tr[data-host] td').textContent.startsWith('alpha');",
+        )
+        .await;
         b.close().await;
     });
-    drop(beta);
+    let deadline = std::time::Instant::now() + WAIT;
+    while beta.is_running() {
+        assert!(std::time::Instant::now() < deadline, "beta still runs");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     drop(alpha);
 }
 
@@ -505,6 +551,21 @@ fn a_lone_host_is_shown_and_driven_on_loopback_names_only() {
     );
     assert_eq!(status, 422, "{reply}");
     assert!(reply.contains("neither a file"), "{reply}");
+    let kv = s["hosts"][0]["inventory"]["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["contract_id"] == "wasmcloud:keyvalue")
+        .expect("the keyvalue provider")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, reply) = post(
+        "/api/providers/stop",
+        serde_json::json!({"host_id": host_id, "provider_id": kv, "link_name": "default"})
+            .to_string(),
+    );
+    assert_eq!(status, 200, "{reply}");
     // The picture follows (the host's events reach it in the background).
     let deadline = std::time::Instant::now() + WAIT;
     loop {
@@ -519,13 +580,37 @@ fn a_lone_host_is_shown_and_driven_on_loopback_names_only() {
             .iter()
             .map(|e| e["kind"].as_str().unwrap_or("").to_string())
             .collect();
-        if instances == Some(2) && links == Some(1) && feed.contains(&"linkdef_deleted".to_string())
+        let providers = s["hosts"][0]["inventory"]["providers"]
+            .as_array()
+            .map(Vec::len);
+        if instances == Some(2)
+            && links == Some(1)
+            && providers == Some(1)
+            && feed.contains(&"linkdef_deleted".to_string())
         {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "instances {instances:?}, links {links:?}, feed {feed:?}"
+            "instances {instances:?}, links {links:?}, providers {providers:?}, feed {feed:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Stopping the actor empties the table.
+    let (status, reply) = post(
+        "/api/actors/stop",
+        serde_json::json!({"host_id": host_id, "actor_id": actor}).to_string(),
+    );
+    assert_eq!(status, 200, "{reply}");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !state()["hosts"][0]["inventory"]["actors"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the actor still listed"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
