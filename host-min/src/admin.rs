@@ -119,6 +119,35 @@ pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, Admi
     let bound = listener
         .local_addr()
         .map_err(|source| AdminError::Io { addr, source })?;
+    serve_http1(listener, "admin endpoint", move |req: Request<Incoming>| {
+        let host = host.clone();
+        async move {
+            if host_allowed(req.headers().get(hyper::header::HOST), bound) {
+                handle(&host, req).await
+            } else {
+                error(
+                    StatusCode::FORBIDDEN,
+                    "the Host header must name this loopback endpoint",
+                )
+            }
+        }
+    });
+    tracing::info!("admin endpoint on http://{bound}");
+    Ok(bound)
+}
+
+/// Serves HTTP/1 on `listener` with `handler` until the runtime stops, a
+/// task per connection; failed `accept`s back off
+/// ([`crate::net::AcceptBackoff`]). `what` names the server in logs. The
+/// admin endpoint and the dashboard share it.
+pub(crate) fn serve_http1<F, Fut, B>(listener: TcpListener, what: &'static str, handler: F)
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<B>> + Send + 'static,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     tokio::spawn(async move {
         let mut backoff = crate::net::AcceptBackoff::default();
         loop {
@@ -128,37 +157,25 @@ pub async fn serve(host: Arc<Host>, addr: SocketAddr) -> Result<SocketAddr, Admi
                     s
                 }
                 Err(e) => {
-                    tokio::time::sleep(backoff.failed("admin endpoint", &e)).await;
+                    tokio::time::sleep(backoff.failed(what, &e)).await;
                     continue;
                 }
             };
-            let host = host.clone();
+            let handler = handler.clone();
             tokio::spawn(async move {
                 let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    let host = host.clone();
-                    async move {
-                        let resp = if host_allowed(req.headers().get(hyper::header::HOST), bound) {
-                            handle(&host, req).await
-                        } else {
-                            error(
-                                StatusCode::FORBIDDEN,
-                                "the Host header must name this loopback endpoint",
-                            )
-                        };
-                        Ok::<_, std::convert::Infallible>(resp)
-                    }
+                    let resp = handler(req);
+                    async move { Ok::<_, std::convert::Infallible>(resp.await) }
                 });
                 if let Err(e) = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), svc)
                     .await
                 {
-                    tracing::debug!("admin connection: {e}");
+                    tracing::debug!("{what} connection: {e}");
                 }
             });
         }
     });
-    tracing::info!("admin endpoint on http://{bound}");
-    Ok(bound)
 }
 
 /// Whether a request with this `Host` header may be served by the endpoint

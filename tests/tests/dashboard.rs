@@ -23,6 +23,26 @@ const WAIT: Duration = Duration::from_secs(45);
 
 /// The JS expression of the page's current picture.
 const STATE: &str = "state";
+/// Page script: both providers listed, both with passing health checks.
+const BOTH_HEALTHY: &str =
+    "const h = [...document.querySelectorAll('#providers td.health')].map(td => td.textContent);\
+                            return h.length === 2 && h.every(t => t === 'healthy');";
+
+/// Waits until the page's `condition` (a script returning a boolean)
+/// holds after an action; an error line from the host fails at once, with
+/// its text.
+async fn settles(b: &Browser, what: &str, condition: &str) {
+    b.until(
+        what,
+        WAIT,
+        &format!(
+            "const r = document.querySelector('#result');\
+             if (r.className === 'error') throw new Error(r.textContent);\
+             {condition}"
+        ),
+    )
+    .await;
+}
 
 fn cluster_seed() -> String {
     host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
@@ -110,13 +130,11 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         upload(&b, "#upload-actor", &signed).await;
         b.choose("#upload-actor select[name=host_id]", &beta_id).await;
         b.click("#upload-actor button").await;
-        b.until(
+        settles(
+            &b,
             "the actor's upload",
-            WAIT,
             &format!(
-                "const r = document.querySelector('#result');\
-                 if (r.className === 'error') throw new Error(r.textContent);\
-                 return r.textContent.startsWith('uploaded; started 1 instance(s)') &&\
+                "return r.textContent.startsWith('uploaded; started 1 instance(s)') &&\
                    !!document.querySelector('#actors tr[data-host={}]');",
                 js_str(&beta_id)
             ),
@@ -128,12 +146,10 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         b.choose("#upload-provider select[name=host_id]", &alpha_id)
             .await;
         b.click("#upload-provider button").await;
-        b.until(
+        settles(
+            &b,
             "the provider archive's upload",
-            WAIT,
-            "const r = document.querySelector('#result');\
-             if (r.className === 'error') throw new Error(r.textContent);\
-             return r.textContent.startsWith('uploaded; started provider') &&\
+            "return r.textContent.startsWith('uploaded; started provider') &&\
                document.querySelectorAll('#providers tr[data-contract=\"wasmcloud:keyvalue\"]').length === 1;",
         )
         .await;
@@ -142,12 +158,10 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         b.fill("#start-provider input[name=reference]", "process:httpserver")
             .await;
         b.click("#start-provider button").await;
-        b.until(
+        settles(
+            &b,
             "httpserver started",
-            WAIT,
-            "const r = document.querySelector('#result');\
-             if (r.className === 'error') throw new Error(r.textContent);\
-             return r.textContent.startsWith('started provider') &&\
+            "return r.textContent.startsWith('started provider') &&\
                document.querySelectorAll('#providers tr[data-contract=\"wasmcloud:httpserver\"]').length === 1;",
         )
         .await;
@@ -176,13 +190,11 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
             b.fill("#link-values .row .value-key", key).await;
             b.fill("#link-values .row .value-value", &value).await;
             b.click("#put-link button:not([type=button])").await;
-            b.until(
+            settles(
+                &b,
                 &format!("the {contract} link"),
-                WAIT,
                 &format!(
-                    "const r = document.querySelector('#result');\
-                     if (r.className === 'error') throw new Error(r.textContent);\
-                     return document.querySelectorAll('#links tr[data-link-contract={}]').length === 1;",
+                    "return document.querySelectorAll('#links tr[data-link-contract={}]').length === 1;",
                     js_str(contract)
                 ),
             )
@@ -197,13 +209,7 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         assert_eq!(second, first + 1);
 
         // Health checks of both provider processes, and what runs.
-        b.until(
-            "both providers healthy",
-            WAIT,
-            "const h = [...document.querySelectorAll('#providers td.health')].map(td => td.textContent);\
-             return h.length === 2 && h.every(t => t === 'healthy');",
-        )
-        .await;
+        b.until("both providers healthy", WAIT, BOTH_HEALTHY).await;
         // A provider process killed: the supervisor restarts it, the page
         // counts the restart, and the app counts on.
         let provider = alpha
@@ -224,13 +230,7 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         .await;
         let third = counter_of(&count(addr).await);
         assert_eq!(third, second + 1);
-        b.until(
-            "healthy again",
-            WAIT,
-            "const h = [...document.querySelectorAll('#providers td.health')].map(td => td.textContent);\
-             return h.length === 2 && h.every(t => t === 'healthy');",
-        )
-        .await;
+        b.until("healthy again", WAIT, BOTH_HEALTHY).await;
 
         let shown = b
             .js("return [document.querySelector('#actors tbody').textContent, document.querySelectorAll('#links tr[data-link-actor]').length];")
@@ -253,12 +253,10 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         // Scale to 3: the row shows 3 instances.
         b.fill("#actors tr[data-actor] .scale-count", "3").await;
         b.click("#actors tr[data-actor] button[data-scale]").await;
-        b.until(
+        settles(
+            &b,
             "3 instances",
-            WAIT,
-            "const r = document.querySelector('#result');\
-             if (r.className === 'error') throw new Error(r.textContent);\
-             return document.querySelector('#actors tr[data-actor] td.instances').textContent === '3';",
+            "return document.querySelector('#actors tr[data-actor] td.instances').textContent === '3';",
         )
         .await;
 
@@ -296,12 +294,10 @@ fn a_two_host_lattice_is_deployed_from_the_browser() {
         b.click(&format!("button[data-stop-host={}]", js_str(&beta_id)))
             .await;
         b.client.accept_alert().await.expect("the confirmation");
-        b.until(
+        settles(
+            &b,
             "beta gone",
-            WAIT,
-            "const r = document.querySelector('#result');\
-             if (r.className === 'error') throw new Error(r.textContent);\
-             return document.querySelectorAll('#hosts tr[data-host]').length === 1 &&\
+            "return document.querySelectorAll('#hosts tr[data-host]').length === 1 &&\
                document.querySelector('#hosts tr[data-host] td').textContent.startsWith('alpha');",
         )
         .await;

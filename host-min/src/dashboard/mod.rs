@@ -43,7 +43,6 @@ use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -171,30 +170,9 @@ pub async fn serve(host: Arc<Host>, config: DashboardConfig) -> Result<Dashboard
         page_head,
         page_tail,
     });
-    tokio::spawn(async move {
-        let mut backoff = crate::net::AcceptBackoff::default();
-        loop {
-            let stream = match listener.accept().await {
-                Ok((s, _)) => {
-                    backoff.succeeded();
-                    s
-                }
-                Err(e) => {
-                    tokio::time::sleep(backoff.failed("dashboard", &e)).await;
-                    continue;
-                }
-            };
-            let state = state.clone();
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    let state = state.clone();
-                    async move { Ok::<_, Infallible>(handle(&state, req).await) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
+    crate::admin::serve_http1(listener, "dashboard", move |req: Request<Incoming>| {
+        let state = state.clone();
+        async move { handle(&state, req).await }
     });
     Ok(Dashboard { addr: bound, token })
 }
