@@ -19,7 +19,7 @@ pub mod postgres;
 pub mod redis_store;
 pub mod registry;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -80,13 +80,25 @@ pub fn build_actor(dir: impl AsRef<Path>) -> Option<PathBuf> {
     result
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP port on 127.0.0.1 that was free a moment ago, and that this
+/// process has not handed out before: the kernel may give the same free
+/// port to two binds in a row, and a test that asks for two ports before
+/// binding either (an app's HTTP port, then its host's admin port) would
+/// get one port twice.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind ephemeral port")
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
+    let given = GIVEN.get_or_init(Default::default);
+    for _ in 0..64 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind ephemeral port")
+            .local_addr()
+            .unwrap()
+            .port();
+        if given.lock().unwrap_or_else(|e| e.into_inner()).insert(port) {
+            return port;
+        }
+    }
+    panic!("no port this process has not handed out yet, after 64 binds")
 }
 
 /// Waits until something accepts TCP connections on `addr`, up to `timeout`.
