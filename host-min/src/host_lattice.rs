@@ -41,6 +41,22 @@ pub fn upload_digest(r: &str) -> Option<&str> {
     (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(hex)
 }
 
+/// Checks that `bytes` hold an artifact of kind `want`; `reference` names
+/// them in the error (an upload's bytes are sniffed, not trusted).
+fn check_kind(bytes: &[u8], want: ArtifactKind, reference: &str) -> Result<(), StartError> {
+    match ArtifactKind::sniff(bytes) {
+        Some(found) if found == want => Ok(()),
+        Some(found) => Err(StartError::WrongArtifact {
+            reference: reference.to_string(),
+            want,
+            found,
+        }),
+        None => Err(StartError::Oci(crate::oci::OciError::UnknownKind {
+            what: reference.to_string(),
+        })),
+    }
+}
+
 /// Why an actor or a provider could not be started from a reference.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -297,19 +313,7 @@ impl Host {
     /// checking that they hold `want`. Also says whether the file is new
     /// (a failed start removes a new one: refused uploads leave nothing).
     fn keep_upload(&self, bytes: &[u8], want: ArtifactKind) -> Result<(PathBuf, bool), HostError> {
-        let found = ArtifactKind::sniff(bytes).ok_or_else(|| {
-            StartError::Oci(crate::oci::OciError::UnknownKind {
-                what: "the upload".into(),
-            })
-        })?;
-        if found != want {
-            return Err(StartError::WrongArtifact {
-                reference: "the upload".into(),
-                want,
-                found,
-            }
-            .into());
-        }
+        check_kind(bytes, want, "the upload")?;
         let hex = crate::oci::cache::sha256_hex(bytes);
         let path = self
             .data_dir()
@@ -340,23 +344,7 @@ impl Host {
             reference: "the upload".into(),
             reason,
         };
-        match ArtifactKind::sniff(bytes) {
-            Some(found) if found == want => {}
-            Some(found) => {
-                return Err(StartError::WrongArtifact {
-                    reference: "the upload".into(),
-                    want,
-                    found,
-                }
-                .into())
-            }
-            None => {
-                return Err(StartError::Oci(crate::oci::OciError::UnknownKind {
-                    what: "the upload".into(),
-                })
-                .into())
-            }
-        }
+        check_kind(bytes, want, "the upload")?;
         let lattice = self.lattice.get().ok_or_else(|| {
             upload_err("sharing an upload needs a lattice: start the host with --nats".into())
         })?;
@@ -415,18 +403,7 @@ impl Host {
         if got != hex {
             return Err(err(format!("the store holds content hashing to sha256:{got}")).into());
         }
-        let found = ArtifactKind::sniff(&bytes);
-        if found != Some(want) {
-            return Err(match found {
-                Some(found) => StartError::WrongArtifact {
-                    reference,
-                    want,
-                    found,
-                },
-                None => err("neither an actor nor a provider archive".into()),
-            }
-            .into());
-        }
+        check_kind(&bytes, want, &reference)?;
         crate::oci::cache::write_atomic(&path, &bytes)
             .map_err(|e| err(format!("keeping it: {e}")))?;
         Ok(path)

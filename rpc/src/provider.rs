@@ -43,8 +43,9 @@ pub mod net;
 pub mod standalone;
 
 pub use bridge::{
-    get_host_bridge, serve_provider, set_host_bridge, BridgeError, HostBridge, ProviderServer,
-    ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES, MAX_CONCURRENT_INVOCATIONS,
+    get_host_bridge, object_store, serve_provider, set_host_bridge, BridgeError, HostBridge,
+    ProviderServer, ProviderTransport, CHUNK_THRESHOLD_BYTES, MAX_CHUNKED_BYTES,
+    MAX_CONCURRENT_INVOCATIONS,
 };
 pub use lifecycle::{
     ActorLink, ActorOrigin, CallsFrom, Endpoint, HostLattice, LinkSettings, PerLink, Provider,

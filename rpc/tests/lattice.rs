@@ -779,16 +779,9 @@ fn tokens_are_bound_to_their_invocation_and_expire() {
 /// Puts `bytes` into the lattice's object store as object `name`.
 async fn put_object(nc: &async_nats::Client, lattice: &str, name: &str, bytes: &[u8]) {
     let js = async_nats::jetstream::new(nc.clone());
-    let store = match js.get_object_store(lattice).await {
-        Ok(s) => s,
-        Err(_) => js
-            .create_object_store(async_nats::jetstream::object_store::Config {
-                bucket: lattice.to_string(),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-    };
+    let store = weld_rpc::provider::object_store(&js, lattice, None)
+        .await
+        .unwrap();
     let mut reader = bytes;
     store.put(name, &mut reader).await.unwrap();
 }

@@ -20,13 +20,18 @@ pub fn on_lattice(m: Manifest, lattice: &str, seed: &str, name: &str) -> Manifes
         .host("friendly_name", name)
 }
 
+/// A fresh cluster seed (`SC...`): the key a lattice's hosts sign
+/// invocations with.
+pub fn cluster_seed() -> String {
+    host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
+        .seed()
+        .expect("a new key has a seed")
+}
+
 /// `m` as the only host (named `name`) of a fresh lattice with a fresh
 /// cluster key: for tests that need provider processes, not other hosts.
 pub fn alone(m: Manifest, name: &str) -> Manifest {
-    let seed = host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
-        .seed()
-        .expect("a new key has a seed");
-    on_lattice(m, &crate::unique_name(name), &seed, name)
+    on_lattice(m, &crate::unique_name(name), &cluster_seed(), name)
 }
 
 /// A control client of `lattice`.

@@ -163,6 +163,23 @@ async fn wait_for(
     }
 }
 
+/// Sends a command (`send`, not yet polled) and waits for the event
+/// `outcome` recognises as how it ended on `host`. The events are
+/// subscribed to before the command goes, so a quick outcome is not
+/// missed; `what` names the command when no outcome comes in time.
+async fn command_then<T, E: std::fmt::Display>(
+    events: &broadcast::Sender<CloudEvent>,
+    send: impl std::future::Future<Output = Result<T, E>>,
+    host: &str,
+    what: &str,
+    outcome: impl FnMut(&str, &CloudEvent) -> Option<Result<String, String>>,
+) -> Result<String, String> {
+    let mut rx = events.subscribe();
+    send.await.map_err(|e| e.to_string())?;
+    let r = wait_for(&mut rx, outcome).await;
+    settled(r, format!("host {} accepted the {what}", short(host)))
+}
+
 /// The outcome text, or what to say when no event told it in time.
 fn settled(r: Result<Option<String>, String>, accepted: String) -> Result<String, String> {
     r.map(|o| {
@@ -313,27 +330,28 @@ impl Source {
                 } else {
                     req.host_id.clone()
                 };
-                let mut rx = events.subscribe();
-                ctl.start_actor(&host, &req.reference, count, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let r = wait_for(&mut rx, |kind, ev| {
-                    let from_host = ev.source == host;
-                    let same_ref = text(&ev.data, "image_ref") == req.reference;
-                    match kind {
-                        "actors_started" if from_host && same_ref => Some(Ok(format!(
-                            "started {count} instance(s) of {} on host {}",
-                            text(&ev.data, "public_key"),
-                            short(&host)
-                        ))),
-                        "actors_start_failed" if from_host && same_ref => {
-                            Some(Err(text(&ev.data, "error")))
+                command_then(
+                    events,
+                    ctl.start_actor(&host, &req.reference, count, None),
+                    &host,
+                    "start",
+                    |kind, ev| {
+                        let from_host = ev.source == host;
+                        let same_ref = text(&ev.data, "image_ref") == req.reference;
+                        match kind {
+                            "actors_started" if from_host && same_ref => Some(Ok(format!(
+                                "started {count} instance(s) of {} on host {}",
+                                text(&ev.data, "public_key"),
+                                short(&host)
+                            ))),
+                            "actors_start_failed" if from_host && same_ref => {
+                                Some(Err(text(&ev.data, "error")))
+                            }
+                            _ => None,
                         }
-                        _ => None,
-                    }
-                })
-                .await;
-                settled(r, format!("host {} accepted the start", short(&host)))
+                    },
+                )
+                .await
             }
         }
     }
@@ -400,32 +418,30 @@ impl Source {
                 }
             }
             Source::Lattice { ctl, .. } => {
-                let mut rx = events.subscribe();
-                ctl.scale_actor(&req.host_id, &req.actor_ref, &req.actor_id, req.count, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let r = wait_for(&mut rx, |kind, ev| {
-                    if ev.source != req.host_id {
-                        return None;
-                    }
-                    let ours = text(&ev.data, "public_key") == req.actor_id
-                        || text(&ev.data, "image_ref") == req.actor_ref;
-                    match kind {
-                        "actors_started" | "actors_stopped" if ours => Some(Ok(format!(
-                            "scaled {} to {} instance(s) on host {}",
-                            req.actor_id,
-                            req.count,
-                            short(&req.host_id)
-                        ))),
-                        "actors_start_failed" if ours => Some(Err(text(&ev.data, "error"))),
-                        _ => None,
-                    }
-                })
-                .await;
-                settled(
-                    r,
-                    format!("host {} accepted the scale", short(&req.host_id)),
+                command_then(
+                    events,
+                    ctl.scale_actor(&req.host_id, &req.actor_ref, &req.actor_id, req.count, None),
+                    &req.host_id,
+                    "scale",
+                    |kind, ev| {
+                        if ev.source != req.host_id {
+                            return None;
+                        }
+                        let ours = text(&ev.data, "public_key") == req.actor_id
+                            || text(&ev.data, "image_ref") == req.actor_ref;
+                        match kind {
+                            "actors_started" | "actors_stopped" if ours => Some(Ok(format!(
+                                "scaled {} to {} instance(s) on host {}",
+                                req.actor_id,
+                                req.count,
+                                short(&req.host_id)
+                            ))),
+                            "actors_start_failed" if ours => Some(Err(text(&ev.data, "error"))),
+                            _ => None,
+                        }
+                    },
                 )
+                .await
             }
         }
     }
@@ -446,24 +462,25 @@ impl Source {
                 Ok(format!("stopped {}", req.actor_id))
             }
             Source::Lattice { ctl, .. } => {
-                let mut rx = events.subscribe();
-                ctl.stop_actor(&req.host_id, &req.actor_id, 0, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let r = wait_for(&mut rx, |kind, ev| {
-                    (kind == "actors_stopped"
-                        && ev.source == req.host_id
-                        && text(&ev.data, "public_key") == req.actor_id)
-                        .then(|| {
-                            Ok(format!(
-                                "stopped {} on host {}",
-                                req.actor_id,
-                                short(&req.host_id)
-                            ))
-                        })
-                })
-                .await;
-                settled(r, format!("host {} accepted the stop", short(&req.host_id)))
+                command_then(
+                    events,
+                    ctl.stop_actor(&req.host_id, &req.actor_id, 0, None),
+                    &req.host_id,
+                    "stop",
+                    |kind, ev| {
+                        (kind == "actors_stopped"
+                            && ev.source == req.host_id
+                            && text(&ev.data, "public_key") == req.actor_id)
+                            .then(|| {
+                                Ok(format!(
+                                    "stopped {} on host {}",
+                                    req.actor_id,
+                                    short(&req.host_id)
+                                ))
+                            })
+                    },
+                )
+                .await
             }
         }
     }
@@ -511,28 +528,29 @@ impl Source {
                 } else {
                     req.host_id.clone()
                 };
-                let mut rx = events.subscribe();
-                ctl.start_provider(&host, &req.reference, &link, None, config)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let r = wait_for(&mut rx, |kind, ev| {
-                    let ours = ev.source == host && text(&ev.data, "link_name") == link;
-                    match kind {
-                        "provider_started" if ours => Some(Ok(format!(
-                            "started provider {} ({link}) on host {}",
-                            text(&ev.data, "public_key"),
-                            short(&host)
-                        ))),
-                        "provider_start_failed"
-                            if ours && text(&ev.data, "provider_ref") == req.reference =>
-                        {
-                            Some(Err(text(&ev.data, "error")))
+                command_then(
+                    events,
+                    ctl.start_provider(&host, &req.reference, &link, None, config),
+                    &host,
+                    "start",
+                    |kind, ev| {
+                        let ours = ev.source == host && text(&ev.data, "link_name") == link;
+                        match kind {
+                            "provider_started" if ours => Some(Ok(format!(
+                                "started provider {} ({link}) on host {}",
+                                text(&ev.data, "public_key"),
+                                short(&host)
+                            ))),
+                            "provider_start_failed"
+                                if ours && text(&ev.data, "provider_ref") == req.reference =>
+                            {
+                                Some(Err(text(&ev.data, "error")))
+                            }
+                            _ => None,
                         }
-                        _ => None,
-                    }
-                })
-                .await;
-                settled(r, format!("host {} accepted the start", short(&host)))
+                    },
+                )
+                .await
             }
         }
     }
@@ -590,30 +608,31 @@ impl Source {
                 Ok(format!("stopped provider {} ({})", info.id, info.link_name))
             }
             Source::Lattice { ctl, .. } => {
-                let mut rx = events.subscribe();
-                ctl.stop_provider(
+                command_then(
+                    events,
+                    ctl.stop_provider(
+                        &req.host_id,
+                        &req.provider_id,
+                        &req.link_name,
+                        &req.contract_id,
+                        None,
+                    ),
                     &req.host_id,
-                    &req.provider_id,
-                    &req.link_name,
-                    &req.contract_id,
-                    None,
+                    "stop",
+                    |kind, ev| {
+                        (kind == "provider_stopped"
+                            && ev.source == req.host_id
+                            && text(&ev.data, "public_key") == req.provider_id)
+                            .then(|| {
+                                Ok(format!(
+                                    "stopped provider {} on host {}",
+                                    req.provider_id,
+                                    short(&req.host_id)
+                                ))
+                            })
+                    },
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-                let r = wait_for(&mut rx, |kind, ev| {
-                    (kind == "provider_stopped"
-                        && ev.source == req.host_id
-                        && text(&ev.data, "public_key") == req.provider_id)
-                        .then(|| {
-                            Ok(format!(
-                                "stopped provider {} on host {}",
-                                req.provider_id,
-                                short(&req.host_id)
-                            ))
-                        })
-                })
-                .await;
-                settled(r, format!("host {} accepted the stop", short(&req.host_id)))
             }
         }
     }

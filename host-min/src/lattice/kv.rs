@@ -86,10 +86,7 @@ impl LinkStore {
         lattice: &str,
         js_domain: Option<&str>,
     ) -> Result<LinkStore, LatticeError> {
-        let js = match js_domain {
-            Some(d) if !d.is_empty() => async_nats::jetstream::with_domain(nats.clone(), d),
-            _ => async_nats::jetstream::new(nats.clone()),
-        };
+        let js = super::jetstream(nats, js_domain);
         let bucket = subjects::kv_bucket(lattice);
         let kv = match js.get_key_value(&bucket).await {
             Ok(kv) => kv,

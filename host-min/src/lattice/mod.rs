@@ -310,27 +310,18 @@ impl Lattice {
     pub async fn uploads(
         &self,
     ) -> Result<async_nats::jetstream::object_store::ObjectStore, LatticeError> {
-        let js = match self.config.js_domain.as_deref() {
-            Some(d) if !d.is_empty() => async_nats::jetstream::with_domain(self.nats.clone(), d),
-            _ => async_nats::jetstream::new(self.nats.clone()),
-        };
+        let js = jetstream(&self.nats, self.config.js_domain.as_deref());
         let bucket = format!("WELD_UPLOADS_{}", self.prefix());
-        match js.get_object_store(&bucket).await {
-            Ok(store) => Ok(store),
-            Err(_) => js
-                .create_object_store(async_nats::jetstream::object_store::Config {
-                    bucket: bucket.clone(),
-                    description: Some(
-                        "actors and provider archives uploaded to the lattice (weld)".into(),
-                    ),
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| LatticeError::JetStream {
-                    what: format!("upload store {bucket}"),
-                    reason: e.to_string(),
-                }),
-        }
+        weld_rpc::provider::object_store(
+            &js,
+            &bucket,
+            Some("actors and provider archives uploaded to the lattice (weld)"),
+        )
+        .await
+        .map_err(|e| LatticeError::JetStream {
+            what: format!("upload store {bucket}"),
+            reason: e.to_string(),
+        })
     }
 
     /// This host's id (`N...`).
@@ -427,4 +418,16 @@ fn friendly_name(host_id: &str) -> String {
         NOUN[(h / 8) % 8],
         &host_id[host_id.len().saturating_sub(4)..].to_lowercase()
     )
+}
+
+/// The JetStream context of a lattice: with a JetStream domain, through
+/// that domain's API prefix (`$JS.{domain}.API`).
+pub(crate) fn jetstream(
+    nats: &async_nats::Client,
+    domain: Option<&str>,
+) -> async_nats::jetstream::Context {
+    match domain {
+        Some(d) if !d.is_empty() => async_nats::jetstream::with_domain(nats.clone(), d),
+        _ => async_nats::jetstream::new(nats.clone()),
+    }
 }

@@ -528,21 +528,14 @@ impl HostBridge {
             .chunks
             .get_or_try_init(|| async {
                 let js = async_nats::jetstream::new(self.inner.nats.clone());
-                match js.get_object_store(&self.inner.lattice).await {
-                    Ok(store) => Ok(store),
-                    Err(_) => js
-                        .create_object_store(object_store::Config {
-                            bucket: self.inner.lattice.clone(),
-                            ..Default::default()
-                        })
-                        .await
-                        .map_err(|e| {
-                            RpcError::Nats(format!(
-                                "opening object store `{}` for chunked payloads: {e}",
-                                self.inner.lattice
-                            ))
-                        }),
-                }
+                object_store(&js, &self.inner.lattice, None)
+                    .await
+                    .map_err(|e| {
+                        RpcError::Nats(format!(
+                            "opening object store `{}` for chunked payloads: {e}",
+                            self.inner.lattice
+                        ))
+                    })
             })
             .await
     }
@@ -1000,4 +993,24 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)")
+}
+
+/// Opens the JetStream object store `bucket`, creating it (with
+/// `description`) when it does not exist yet: the lattice's chunk store
+/// and weld's upload store are made on first use by whichever peer needs
+/// them first.
+pub async fn object_store(
+    js: &async_nats::jetstream::Context,
+    bucket: &str,
+    description: Option<&str>,
+) -> Result<ObjectStore, async_nats::jetstream::context::CreateObjectStoreError> {
+    if let Ok(store) = js.get_object_store(bucket).await {
+        return Ok(store);
+    }
+    js.create_object_store(object_store::Config {
+        bucket: bucket.to_string(),
+        description: description.map(str::to_string),
+        ..Default::default()
+    })
+    .await
 }
