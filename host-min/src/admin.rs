@@ -154,6 +154,9 @@ where
             let stream = match listener.accept().await {
                 Ok((s, _)) => {
                     backoff.succeeded();
+                    // Answers are written whole; waiting to coalesce a
+                    // response's last segment only adds latency.
+                    let _ = s.set_nodelay(true);
                     s
                 }
                 Err(e) => {

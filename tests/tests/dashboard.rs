@@ -15,7 +15,7 @@ use std::time::Duration;
 use weld_e2e::browser::Browser;
 use weld_e2e::host::{host_min_bin, kv_archive, sign_actor, HostProc, Manifest, Profile};
 use weld_e2e::http::{counter_of, rt, Conn};
-use weld_e2e::lattice::{ctl, hosts, on_lattice};
+use weld_e2e::lattice::{cluster_seed, ctl, hosts, on_lattice};
 use weld_e2e::{build_actor, free_addr, free_port, repo_root, require_service, unique_name};
 
 const NATS_ADDR: &str = "127.0.0.1:4222";
@@ -42,12 +42,6 @@ async fn settles(b: &Browser, what: &str, condition: &str) {
         ),
     )
     .await;
-}
-
-fn cluster_seed() -> String {
-    host_min::claims::keys::KeyPair::new(host_min::claims::keys::KeyType::Cluster)
-        .seed()
-        .expect("a new key has a seed")
 }
 
 /// Quotes `s` as a JS string literal.
@@ -378,6 +372,35 @@ fn exchange(addr: SocketAddr, request: &str) -> (u16, String) {
     (status, text)
 }
 
+/// The versions of the pictures `GET path` streams within `wait`.
+fn sse_states(addr: SocketAddr, host: &str, path: &str, wait: Duration) -> Vec<u64> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").expect("send");
+    let deadline = std::time::Instant::now() + wait;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        s.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    text.split("event: state\ndata: ")
+        .skip(1)
+        .map(|e| {
+            let json = e.split("\n\n").next().unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("a whole picture per event ({e})"));
+            v["version"].as_u64().expect("a version")
+        })
+        .collect()
+}
+
 fn token_of(log: &str) -> String {
     let line = log
         .lines()
@@ -513,6 +536,49 @@ fn a_lone_host_is_shown_and_driven_on_loopback_names_only() {
     };
     let s = state();
     assert_eq!(s["mode"], "local");
+
+    // The page's script and style are named by version and may be kept
+    // for good; under any other name they are fetched anew.
+    for asset in ["/app.js", "/app.css"] {
+        let versioned = page
+            .split(&format!("\"{asset}?v="))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("the page names {asset} by version"));
+        let (status, reply) = get(&name, &format!("{asset}?v={versioned}"));
+        assert_eq!(status, 200);
+        assert!(
+            reply.contains("cache-control: public, max-age=31536000, immutable"),
+            "{reply}"
+        );
+        for other in [asset.to_string(), format!("{asset}?v=0123456789abcdef")] {
+            let (status, reply) = get(&name, &other);
+            assert_eq!(status, 200);
+            assert!(
+                reply.contains("cache-control: no-store"),
+                "{other}: {reply}"
+            );
+        }
+    }
+    // The stream sends the picture at once, unless the page has it already
+    // (`since` its version): then only newer ones.
+    let version = s["version"].as_u64().expect("a version");
+    let pictures = |since: &str| -> Vec<u64> {
+        sse_states(
+            addr,
+            &name,
+            &format!("/api/stream{since}"),
+            Duration::from_millis(800),
+        )
+    };
+    let fresh = pictures("");
+    assert!(fresh.first().is_some_and(|v| *v >= version), "{fresh:?}");
+    assert!(pictures("?since=1").first().is_some_and(|v| *v >= version));
+    let newer = pictures(&format!("?since={version}"));
+    assert!(
+        newer.iter().all(|v| *v > version),
+        "{newer:?} after {version}"
+    );
     assert_eq!(s["hosts"].as_array().unwrap().len(), 1);
     let actor = s["hosts"][0]["inventory"]["actors"][0]["id"]
         .as_str()
@@ -666,16 +732,9 @@ fn uploads_in_the_lattice_store_are_checked_before_they_run() {
             .unwrap();
         let js = async_nats::jetstream::new(nc);
         let bucket = format!("WELD_UPLOADS_{lattice}");
-        let store = match js.get_object_store(&bucket).await {
-            Ok(s) => s,
-            Err(_) => js
-                .create_object_store(async_nats::jetstream::object_store::Config {
-                    bucket: bucket.clone(),
-                    ..Default::default()
-                })
-                .await
-                .unwrap(),
-        };
+        let store = weld_rpc::provider::object_store(&js, &bucket, None)
+            .await
+            .unwrap();
         // Tampered bytes under the good digest's name.
         store
             .put(format!("sha256-{hex}").as_str(), &mut bad.as_slice())

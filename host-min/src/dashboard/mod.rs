@@ -34,7 +34,7 @@ mod view;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -157,7 +157,10 @@ pub async fn serve(host: Arc<Host>, config: DashboardConfig) -> Result<Dashboard
         .local_addr()
         .map_err(|source| DashboardError::Bind { addr, source })?;
     let csrf = random_token();
-    let page = PAGE.replace("{{CSRF}}", &csrf);
+    let page = PAGE
+        .replace("{{CSRF}}", &csrf)
+        .replace("/app.js", &format!("/app.js?v={}", *SCRIPT_VERSION))
+        .replace("/app.css", &format!("/app.css?v={}", *STYLE_VERSION));
     let (page_head, page_tail) = page
         .split_once("{{STATE}}")
         .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -208,6 +211,35 @@ fn respond(status: StatusCode, content_type: &str, body: Body) -> Response<Body>
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The version of an asset: the start of its SHA-256. The page names its
+/// script and style with it (`/app.js?v=...`), so a browser may keep them
+/// for good: another build's page names other versions.
+fn asset_version(content: &str) -> String {
+    crate::oci::cache::sha256_hex(content.as_bytes())[..16].to_string()
+}
+
+static SCRIPT_VERSION: LazyLock<String> = LazyLock::new(|| asset_version(SCRIPT));
+static STYLE_VERSION: LazyLock<String> = LazyLock::new(|| asset_version(STYLE));
+
+/// The script or the style. Asked for by its current version, it may be
+/// cached forever (each load of the page then skips fetching and compiling
+/// it: the first paint's biggest saving); otherwise it is revalidated.
+fn asset(
+    req: &Request<Incoming>,
+    content_type: &str,
+    content: &'static str,
+    version: &str,
+) -> Response<Body> {
+    let mut r = respond(StatusCode::OK, content_type, full(content));
+    if query_param(req.uri().query(), "v") == Some(version) {
+        r.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
     r
 }
 
@@ -331,7 +363,7 @@ impl State {
     fn page(&self) -> Response<Body> {
         // `<` only occurs inside JSON strings, where `\u003c` means the same:
         // no value can close the script element it sits in.
-        let state = self.view.json().replace('<', "\\u003c");
+        let state = self.view.picture().json.replace('<', "\\u003c");
         let mut html = String::with_capacity(self.page_head.len() + state.len() + 256);
         html.push_str(&self.page_head);
         html.push_str(&state);
@@ -339,9 +371,12 @@ impl State {
         respond(StatusCode::OK, "text/html; charset=utf-8", full(html))
     }
 
-    fn stream(&self) -> Response<Body> {
+    /// The picture as server-sent events: the current one (unless the page
+    /// already has it: `since` is the version it was given inline), then
+    /// each change.
+    fn stream(&self, since: Option<u64>) -> Response<Body> {
         let rx = self.view.watch();
-        let first = true;
+        let first = since != Some(rx.borrow().version);
         let events = futures_util::stream::unfold((rx, first), |(mut rx, first)| async move {
             if !first {
                 match tokio::time::timeout(KEEPALIVE, rx.changed()).await {
@@ -355,7 +390,7 @@ impl State {
                     Ok(Ok(())) => {}
                 }
             }
-            let json = rx.borrow_and_update().clone();
+            let json = rx.borrow_and_update().json.clone();
             let msg = format!("event: state\ndata: {json}\n\n");
             Some((Ok(Frame::data(Bytes::from(msg))), (rx, false)))
         });
@@ -392,10 +427,7 @@ impl State {
                 .unwrap_or_default()
         };
         let result = match path.as_str() {
-            "/api/actors/start" => match parse(&body) {
-                Ok(r) => src.start_actor(r, events).await,
-                Err(e) => Err(e),
-            },
+            "/api/actors/start" => parsed(&body, move |r| src.start_actor(r, events)).await,
             "/api/actors/upload" => {
                 if body.is_empty() {
                     Err("choose a .wasm file to upload".to_string())
@@ -403,18 +435,9 @@ impl State {
                     src.upload_actor(&body, param("host_id"), events).await
                 }
             }
-            "/api/actors/scale" => match parse(&body) {
-                Ok(r) => src.scale_actor(r, events).await,
-                Err(e) => Err(e),
-            },
-            "/api/actors/stop" => match parse(&body) {
-                Ok(r) => src.stop_actor(r, events).await,
-                Err(e) => Err(e),
-            },
-            "/api/providers/start" => match parse(&body) {
-                Ok(r) => src.start_provider(r, events).await,
-                Err(e) => Err(e),
-            },
+            "/api/actors/scale" => parsed(&body, move |r| src.scale_actor(r, events)).await,
+            "/api/actors/stop" => parsed(&body, move |r| src.stop_actor(r, events)).await,
+            "/api/providers/start" => parsed(&body, move |r| src.start_provider(r, events)).await,
             "/api/providers/upload" => {
                 if body.is_empty() {
                     Err("choose a provider archive (.par.gz) to upload".to_string())
@@ -423,22 +446,10 @@ impl State {
                         .await
                 }
             }
-            "/api/providers/stop" => match parse(&body) {
-                Ok(r) => src.stop_provider(r, events).await,
-                Err(e) => Err(e),
-            },
-            "/api/links/put" => match parse(&body) {
-                Ok(r) => src.put_link(r).await,
-                Err(e) => Err(e),
-            },
-            "/api/links/delete" => match parse(&body) {
-                Ok(r) => src.delete_link(r).await,
-                Err(e) => Err(e),
-            },
-            "/api/hosts/stop" => match parse(&body) {
-                Ok(r) => src.stop_host(r).await,
-                Err(e) => Err(e),
-            },
+            "/api/providers/stop" => parsed(&body, move |r| src.stop_provider(r, events)).await,
+            "/api/links/put" => parsed(&body, move |r| src.put_link(r)).await,
+            "/api/links/delete" => parsed(&body, move |r| src.delete_link(r)).await,
+            "/api/hosts/stop" => parsed(&body, move |r| src.stop_host(r)).await,
             _ => return refuse(StatusCode::NOT_FOUND, "no such action"),
         };
         match result {
@@ -450,6 +461,14 @@ impl State {
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     serde_json::from_slice(body).map_err(|e| format!("invalid request: {e}"))
+}
+
+/// Runs `action` on the request JSON in `body`, or says why it is not one.
+async fn parsed<T: DeserializeOwned, F: std::future::Future<Output = Result<String, String>>>(
+    body: &[u8],
+    action: impl FnOnce(T) -> F,
+) -> Result<String, String> {
+    action(parse(body)?).await
 }
 
 async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
@@ -494,20 +513,21 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     }
     match (req.method(), path) {
         (&Method::GET, "/") => state.page(),
-        (&Method::GET, "/app.js") => respond(
-            StatusCode::OK,
+        (&Method::GET, "/app.js") => asset(
+            &req,
             "text/javascript; charset=utf-8",
-            full(SCRIPT),
+            SCRIPT,
+            &SCRIPT_VERSION,
         ),
-        (&Method::GET, "/app.css") => {
-            respond(StatusCode::OK, "text/css; charset=utf-8", full(STYLE))
-        }
+        (&Method::GET, "/app.css") => asset(&req, "text/css; charset=utf-8", STYLE, &STYLE_VERSION),
         (&Method::GET, "/api/state") => respond(
             StatusCode::OK,
             "application/json",
-            full(state.view.json().to_string()),
+            full(state.view.picture().json.to_string()),
         ),
-        (&Method::GET, "/api/stream") => state.stream(),
+        (&Method::GET, "/api/stream") => {
+            state.stream(query_param(req.uri().query(), "since").and_then(|v| v.parse().ok()))
+        }
         (&Method::POST, p) if p.starts_with("/api/") => match state.same_origin_post(&req) {
             Ok(()) => state.act(req).await,
             Err(e) => refuse(StatusCode::FORBIDDEN, e),

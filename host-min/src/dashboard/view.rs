@@ -126,9 +126,13 @@ struct Stale {
 }
 
 fn unix_now() -> u64 {
+    unix_now_ms() / 1000
+}
+
+fn unix_now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
 }
 
@@ -306,12 +310,21 @@ impl Data {
     }
 }
 
+/// One state of the picture, serialized.
+#[derive(Debug, Clone)]
+pub(crate) struct Picture {
+    /// Grows with every change (it is also the JSON's `version`).
+    pub version: u64,
+    /// The picture as the page reads it.
+    pub json: Arc<str>,
+}
+
 /// The shared picture and its subscribers.
 pub(crate) struct View {
     source: Arc<Source>,
     data: Mutex<Data>,
-    /// The latest picture, serialized.
-    json: watch::Sender<Arc<str>>,
+    /// The latest picture.
+    picture: watch::Sender<Picture>,
     /// Every event, for actions waiting on their outcome.
     events: broadcast::Sender<CloudEvent>,
 }
@@ -321,8 +334,17 @@ impl View {
     /// background.
     pub async fn start(source: Arc<Source>) -> Result<Arc<View>, String> {
         let view = Arc::new(View {
-            data: Mutex::new(Data::default()),
-            json: watch::channel(Arc::from("{}")).0,
+            // Versions go on from the start time, so a restarted host's
+            // never repeat one a page saw before (see `/api/stream?since=`).
+            data: Mutex::new(Data {
+                version: unix_now_ms(),
+                ..Data::default()
+            }),
+            picture: watch::channel(Picture {
+                version: 0,
+                json: Arc::from("{}"),
+            })
+            .0,
             events: broadcast::channel(1024).0,
             source: source.clone(),
         });
@@ -369,14 +391,14 @@ impl View {
         self.data.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The latest picture, serialized.
-    pub fn json(&self) -> Arc<str> {
-        self.json.borrow().clone()
+    /// The latest picture.
+    pub fn picture(&self) -> Picture {
+        self.picture.borrow().clone()
     }
 
     /// Follows the picture.
-    pub fn watch(&self) -> watch::Receiver<Arc<str>> {
-        self.json.subscribe()
+    pub fn watch(&self) -> watch::Receiver<Picture> {
+        self.picture.subscribe()
     }
 
     /// The events, for actions waiting on their outcome.
@@ -480,9 +502,12 @@ impl View {
         if d.dirty {
             d.dirty = false;
             d.version += 1;
-            let json: Arc<str> = Arc::from(d.to_json(&self.source));
+            let picture = Picture {
+                version: d.version,
+                json: Arc::from(d.to_json(&self.source)),
+            };
             drop(d);
-            self.json.send_replace(json);
+            self.picture.send_replace(picture);
         }
     }
 }

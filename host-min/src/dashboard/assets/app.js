@@ -39,38 +39,63 @@ function uptime(h) {
   return parts.join(" ");
 }
 
-// Rows a long table gets before the first paint; the rest follow right
-// after it, so a lattice of thousands paints as fast as a small one.
-const FIRST_ROWS = 60;
+// Rows a long table gets before the first paint (a screenful); the rest
+// follow once that paint is on screen, a slice per task so the browser
+// stays responsive meanwhile: a lattice of thousands paints as fast as a
+// small one.
+const FIRST_ROWS = 30;
+const MORE_ROWS = 250;
 
-// Replaces a table body only when its rows changed, and not while the
-// user is typing in it (the next update catches up).
-function setRows(table, rows, emptyText, columns) {
+// Sets a table's rows, `row(item)` each: replaces the body only when its
+// rows changed, and not while the user is typing in it (the next update
+// catches up).
+function setRows(table, items, row, emptyText, columns) {
   const body = $(table + " tbody");
-  const html = rows.length ? rows.join("") : `<tr><td colspan="${columns}" class="empty">${emptyText}</td></tr>`;
+  const gen = (generation[table] = (generation[table] || 0) + 1);
+  if (!painted && items.length > FIRST_ROWS) {
+    // The first picture of a long table: only the rows of the first paint
+    // are even formatted before it.
+    body.innerHTML = items.slice(0, FIRST_ROWS).map(row).join("");
+    rendered[table] = null;
+    pending++;
+    shown(() => {
+      const rows = items.map(row);
+      if (generation[table] === gen) rendered[table] = rows.join("");
+      let at = FIRST_ROWS;
+      const more = () => {
+        // A newer picture may have replaced this one meanwhile.
+        if (generation[table] !== gen) at = rows.length;
+        if (at < rows.length) {
+          body.insertAdjacentHTML("beforeend", rows.slice(at, at + MORE_ROWS).join(""));
+          at += MORE_ROWS;
+          setTimeout(more);
+        } else if (--pending === 0) {
+          afterPaint(() => performance.mark("lattice-complete"));
+        }
+      };
+      more();
+    });
+    return;
+  }
+  const html = items.length ? items.map(row).join("") : `<tr><td colspan="${columns}" class="empty">${emptyText}</td></tr>`;
   if (rendered[table] === html) return;
   if (body.contains(document.activeElement) && document.activeElement.tagName === "INPUT") return;
   rendered[table] = html;
-  if (rows.length <= FIRST_ROWS) {
-    body.innerHTML = html;
-    return;
-  }
-  body.innerHTML = rows.slice(0, FIRST_ROWS).join("");
-  const rest = rows.slice(FIRST_ROWS).join("");
-  pending++;
-  // A frame callback runs just before a paint; a task queued from it runs
-  // just after.
-  requestAnimationFrame(() => setTimeout(() => {
-    // A newer picture may have replaced this one meanwhile.
-    if (rendered[table] === html) body.insertAdjacentHTML("beforeend", rest);
-    if (--pending === 0) afterPaint(() => performance.mark("lattice-complete"));
-  }));
+  body.innerHTML = html;
 }
+const generation = {};
 let pending = 0;
 
-// Runs `f` just after the next paint.
+// Runs `f` just after the next paint: a frame callback runs just before
+// a paint, a task queued from it just after.
 function afterPaint(f) {
   requestAnimationFrame(() => setTimeout(f));
+}
+
+// Runs `f` once the next paint is on screen: a frame later, so that work
+// does not hold up drawing it.
+function shown(f) {
+  afterPaint(() => afterPaint(f));
 }
 
 function actorsOf(state) {
@@ -90,7 +115,7 @@ function providersOf(state) {
 }
 
 function renderHosts() {
-  const html = state.hosts.map((h) => {
+  const row = (h) => {
     const inv = h.inventory || { actors: [], providers: [] };
     const labels = Object.entries(h.labels || {}).map(([k, v]) => `<span class="label">${esc(k)}=${esc(v)}</span>`).join("");
     const err = h.error ? `<div class="badge failed" title="${esc(h.error)}">inventory unavailable</div>` : "";
@@ -98,14 +123,14 @@ function renderHosts() {
       `<td class="key" title="${esc(h.id)}">${esc(h.id)}</td><td>${labels}</td><td class="uptime">${uptime(h)}</td>` +
       `<td>${esc(h.version)}</td><td>${inv.actors.length}</td><td>${inv.providers.length}</td>` +
       `<td><button class="danger" data-stop-host="${esc(h.id)}">Stop host</button></td></tr>`;
-  });
+  };
   $("#host-count").textContent = `(${state.hosts.length})`;
-  setRows("#hosts", html, "no hosts answer", 8);
+  setRows("#hosts", state.hosts, row, "no hosts answer", 8);
 }
 
 function renderActors() {
   const rows = actorsOf(state);
-  const html = rows.map(({ host, actor }) => {
+  const row = ({ host, actor }) => {
     const claims = state.claims[actor.id] || {};
     const caps = (claims.caps || "").split(",").filter(Boolean).map((c) => `<span class="label">${esc(c)}</span>`).join("");
     const n = actor.count;
@@ -114,9 +139,9 @@ function renderActors() {
       `<td title="${esc(host.id)}">${esc(hostName(host.id))}</td><td class="instances">${n}</td><td>${caps}</td>` +
       `<td><input type="number" min="0" value="${n}" aria-label="instances" class="scale-count"> ` +
       `<button data-scale>Scale</button> <button class="danger" data-stop-actor>Stop</button></td></tr>`;
-  });
+  };
   $("#actor-count").textContent = `(${new Set(rows.map((r) => r.actor.id)).size})`;
-  setRows("#actors", html, "no actors", 7);
+  setRows("#actors", rows, row, "no actors", 7);
 }
 
 function healthOf(hostId, p) {
@@ -125,7 +150,7 @@ function healthOf(hostId, p) {
 
 function renderProviders() {
   const rows = providersOf(state);
-  const html = rows.map(({ host, provider: p }) => {
+  const row = ({ host, provider: p }) => {
     const h = healthOf(host.id, p);
     const health = h && h.status ? `<span class="badge ${esc(h.status)}" title="${esc(h.message)}">${h.status === "passed" ? "healthy" : "unhealthy"}</span>` :
       `<span class="badge">${p.image_ref && p.image_ref.startsWith("builtin:") ? "in process" : "no check yet"}</span>`;
@@ -133,9 +158,9 @@ function renderProviders() {
       `<td>${esc(p.name)}</td><td class="key" title="${esc(p.id)}">${esc(p.id)}</td><td>${esc(p.contract_id)}</td><td>${esc(p.link_name)}</td>` +
       `<td title="${esc(host.id)}">${esc(hostName(host.id))}</td><td class="health">${health}</td><td class="restarts">${h ? h.restarts : 0}</td>` +
       `<td class="mono" title="${esc(p.image_ref)}">${esc(imageRef(p.image_ref))}</td><td><button class="danger" data-stop-provider>Stop</button></td></tr>`;
-  });
+  };
   $("#provider-count").textContent = `(${rows.length})`;
-  setRows("#providers", html, "no providers", 9);
+  setRows("#providers", rows, row, "no providers", 9);
 }
 
 function actorName(id) {
@@ -149,15 +174,15 @@ function providerName(id) {
 }
 
 function renderLinks() {
-  const html = state.links.map((l) => {
+  const row = (l) => {
     const values = Object.entries(l.values || {}).map(([k, v]) => `<span class="label">${esc(k)}=${esc(v)}</span>`).join("");
     return `<tr data-link-actor="${esc(l.actor_id)}" data-link-contract="${esc(l.contract_id)}" data-link-name="${esc(l.link_name)}">` +
       `<td title="${esc(l.actor_id)}">${esc(actorName(l.actor_id))}</td><td title="${esc(l.provider_id)}">${esc(providerName(l.provider_id))}</td>` +
       `<td>${esc(l.contract_id)}</td><td>${esc(l.link_name)}</td><td>${values}</td>` +
       `<td><button class="danger" data-delete-link>Delete</button></td></tr>`;
-  });
+  };
   $("#link-count").textContent = `(${state.links.length})`;
-  setRows("#links", html, "no links", 6);
+  setRows("#links", state.links, row, "no links", 6);
 }
 
 function describe(ev) {
@@ -219,7 +244,7 @@ function render() {
   // The forms' lists wait for the first paint (a thousand options are
   // layout the first picture does not need).
   if (painted) renderChoices();
-  else afterPaint(renderChoices);
+  else shown(renderChoices);
   document.body.dataset.version = state.version;
 }
 
@@ -334,11 +359,15 @@ function wire() {
 
 function follow() {
   const live = $("#live");
-  const es = new EventSource("/api/stream");
-  es.addEventListener("state", (e) => {
-    state = JSON.parse(e.data);
+  // The page has the picture of its version: the stream sends only newer
+  // ones (a reconnection gets the current one, since it is newer).
+  const es = new EventSource(`/api/stream?since=${state.version}`);
+  es.onopen = () => {
     live.textContent = "live";
     live.className = "badge live";
+  };
+  es.addEventListener("state", (e) => {
+    state = JSON.parse(e.data);
     render();
   });
   es.onerror = () => {
@@ -361,7 +390,8 @@ state = JSON.parse($("#initial-state").textContent);
 render();
 performance.mark("rendered");
 wire();
-follow();
+// After the first paint: nothing the stream brings is needed for it.
+shown(follow);
 // Uptimes count on between updates.
 setInterval(() => {
   for (const td of document.querySelectorAll("#hosts tr[data-host] td.uptime")) {
