@@ -180,6 +180,20 @@ async fn command_then<T, E: std::fmt::Display>(
     settled(r, format!("host {} accepted the {what}", short(host)))
 }
 
+/// The outcome matcher of a stop: event `kind` from `host` about `id`
+/// (`what` names its kind in the text).
+fn stopped<'a>(
+    kind: &'a str,
+    host: &'a str,
+    id: &'a str,
+    what: &'a str,
+) -> impl FnMut(&str, &CloudEvent) -> Option<Result<String, String>> + 'a {
+    move |k, ev| {
+        (k == kind && ev.source == host && text(&ev.data, "public_key") == id)
+            .then(|| Ok(format!("stopped {what}{id} on host {}", short(host))))
+    }
+}
+
 /// The outcome text, or what to say when no event told it in time.
 fn settled(r: Result<Option<String>, String>, accepted: String) -> Result<String, String> {
     r.map(|o| {
@@ -467,18 +481,7 @@ impl Source {
                     ctl.stop_actor(&req.host_id, &req.actor_id, 0, None),
                     &req.host_id,
                     "stop",
-                    |kind, ev| {
-                        (kind == "actors_stopped"
-                            && ev.source == req.host_id
-                            && text(&ev.data, "public_key") == req.actor_id)
-                            .then(|| {
-                                Ok(format!(
-                                    "stopped {} on host {}",
-                                    req.actor_id,
-                                    short(&req.host_id)
-                                ))
-                            })
-                    },
+                    stopped("actors_stopped", &req.host_id, &req.actor_id, ""),
                 )
                 .await
             }
@@ -619,18 +622,12 @@ impl Source {
                     ),
                     &req.host_id,
                     "stop",
-                    |kind, ev| {
-                        (kind == "provider_stopped"
-                            && ev.source == req.host_id
-                            && text(&ev.data, "public_key") == req.provider_id)
-                            .then(|| {
-                                Ok(format!(
-                                    "stopped provider {} on host {}",
-                                    req.provider_id,
-                                    short(&req.host_id)
-                                ))
-                            })
-                    },
+                    stopped(
+                        "provider_stopped",
+                        &req.host_id,
+                        &req.provider_id,
+                        "provider ",
+                    ),
                 )
                 .await
             }

@@ -61,21 +61,37 @@ fn page_inventory<S: serde::Serializer>(
     let Some(inv) = inv else {
         return s.serialize_none();
     };
-    let actors: Vec<Value> = inv
-        .actors
-        .iter()
-        .map(|a| {
-            json!({
-                "id": a.id, "name": a.name, "image_ref": a.image_ref,
-                "count": a.instances.len(),
-            })
-        })
-        .collect();
-    json!({
-        "host_id": inv.host_id,
-        "actors": actors,
-        "providers": inv.providers,
-    })
+    // Borrowed views, serialized straight into the picture (no JSON tree
+    // of 1,000 actors built per change).
+    #[derive(Serialize)]
+    struct PageActor<'a> {
+        id: &'a str,
+        name: &'a Option<String>,
+        image_ref: &'a Option<String>,
+        count: usize,
+    }
+    struct PageActors<'a>(&'a [crate::lattice::ctl::ActorDescription]);
+    impl Serialize for PageActors<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(|a| PageActor {
+                id: &a.id,
+                name: &a.name,
+                image_ref: &a.image_ref,
+                count: a.instances.len(),
+            }))
+        }
+    }
+    #[derive(Serialize)]
+    struct PageInventory<'a> {
+        host_id: &'a str,
+        actors: PageActors<'a>,
+        providers: &'a [crate::lattice::ctl::ProviderDescription],
+    }
+    PageInventory {
+        host_id: &inv.host_id,
+        actors: PageActors(&inv.actors),
+        providers: &inv.providers,
+    }
     .serialize(s)
 }
 

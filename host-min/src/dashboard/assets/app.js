@@ -55,11 +55,12 @@ function setRows(table, items, row, emptyText, columns) {
   if (!painted && items.length > FIRST_ROWS) {
     // The first picture of a long table: only the rows of the first paint
     // are even formatted before it.
-    body.innerHTML = items.slice(0, FIRST_ROWS).map(row).join("");
+    const first = items.slice(0, FIRST_ROWS).map(row);
+    body.innerHTML = first.join("");
     rendered[table] = null;
     pending++;
     shown(() => {
-      const rows = items.map(row);
+      const rows = first.concat(items.slice(FIRST_ROWS).map(row));
       if (generation[table] === gen) rendered[table] = rows.join("");
       let at = FIRST_ROWS;
       const more = () => {
@@ -360,7 +361,7 @@ function wire() {
 function follow() {
   const live = $("#live");
   // The page has the picture of its version: the stream sends only newer
-  // ones (a reconnection gets the current one, since it is newer).
+  // ones (a reconnection too: versions grow, also across host restarts).
   const es = new EventSource(`/api/stream?since=${state.version}`);
   es.onopen = () => {
     live.textContent = "live";
