@@ -18,14 +18,14 @@
 //! Native and actor are measured alternately, `WELD_BENCH_ROUNDS` rounds
 //! (default 3); the table gives the medians.
 //! Aim: actor throughput >= 50% of native hyper's; for hello, 75%
-//! (issue 12). Both sides allocate with mimalloc (host-min's allocator).
+//! (issue 12). Both sides allocate with jemalloc (host-min's allocator).
 //!
 //! Run: `cargo build --release -p host-min --bin host-min && cargo bench -p weld-e2e --bench http`.
 
-// host-min runs on mimalloc; so do the native servers here, so that a
+// host-min runs on jemalloc; so do the native servers here, so that a
 // ratio is what the host adds over hyper, not a difference of allocators.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -5,7 +5,7 @@
 // The same allocator as the host: a provider process allocates per
 // invocation (decode, verify, reply) and glibc's malloc showed in profiles.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
     weld_rpc::provider::standalone::main_for(
