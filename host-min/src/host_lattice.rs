@@ -716,7 +716,7 @@ impl Host {
             instance_id: new_instance_id(),
             cluster_issuers: lattice.cluster_issuers().to_vec(),
             config_json,
-            default_rpc_timeout_ms: Some(crate::lattice::DEFAULT_RPC_TIMEOUT.as_millis() as u64),
+            default_rpc_timeout_ms: Some(lattice.config().rpc_timeout().as_millis() as u64),
             log_level: Some("info".into()),
             ..Default::default()
         };

@@ -159,6 +159,10 @@ struct LatticeArgs {
     /// JetStream domain.
     #[arg(long)]
     js_domain: Option<String>,
+    /// How long a call across the lattice waits for its response, in ms
+    /// (default 2000; also `rpc_timeout_ms` in `[host]`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    rpc_timeout_ms: Option<u64>,
 }
 
 impl LatticeArgs {
@@ -204,6 +208,10 @@ impl LatticeArgs {
             labels,
             friendly_name: self.friendly_name.or_else(|| h.friendly_name.clone()),
             js_domain: self.js_domain.or_else(|| h.js_domain.clone()),
+            rpc_timeout: self
+                .rpc_timeout_ms
+                .or(h.rpc_timeout_ms)
+                .map(std::time::Duration::from_millis),
         }))
     }
 }

@@ -105,6 +105,7 @@ struct RawHost {
     labels: std::collections::BTreeMap<String, String>,
     friendly_name: Option<String>,
     js_domain: Option<String>,
+    rpc_timeout_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +182,8 @@ pub struct HostSettings {
     pub friendly_name: Option<String>,
     /// JetStream domain.
     pub js_domain: Option<String>,
+    /// Timeout of calls across the lattice, in ms (> 0).
+    pub rpc_timeout_ms: Option<u64>,
 }
 
 /// An actor entry.
@@ -341,6 +344,12 @@ impl Manifest {
             labels: raw.host.labels.clone(),
             friendly_name: raw.host.friendly_name.clone(),
             js_domain: raw.host.js_domain.clone(),
+            rpc_timeout_ms: match &raw.host.rpc_timeout_ms {
+                Some(t) if *t.get_ref() == 0 => {
+                    return Err(loc.err(t.span(), "rpc_timeout_ms must be more than 0"))
+                }
+                t => t.as_ref().map(|t| *t.get_ref()),
+            },
         };
 
         let mut names = HashSet::new();
@@ -638,6 +647,18 @@ image = "127.0.0.1:5000/weld/keyvalue:0.1.0"
         assert_eq!(m.host.dashboard, Some("127.0.0.1:4000".parse().unwrap()));
         let e = err_text("[host]\ndashboard = \"4000\"\n");
         assert!(e.starts_with("/apps/demo/app.toml:2:13: dashboard:"), "{e}");
+    }
+
+    #[test]
+    fn the_rpc_timeout_is_more_than_zero() {
+        let m = parse("[host]\nrpc_timeout_ms = 5000\n").unwrap();
+        assert_eq!(m.host.rpc_timeout_ms, Some(5000));
+        assert_eq!(parse("").unwrap().host.rpc_timeout_ms, None);
+        let e = err_text("[host]\nrpc_timeout_ms = 0\n");
+        assert_eq!(
+            e,
+            "/apps/demo/app.toml:2:18: rpc_timeout_ms must be more than 0"
+        );
     }
 
     #[test]

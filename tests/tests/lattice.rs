@@ -673,3 +673,84 @@ fn a_restarted_host_replays_the_lattices_links_and_events_tell_what_happened() {
     assert_eq!(started.data["claims"]["name"], "kvcounter");
     assert_eq!(started.specversion, "1.0");
 }
+
+/// `rpc_timeout_ms` in `[host]` bounds a call across the lattice: an actor
+/// whose provider never answers (a NATS subscriber of this test on the
+/// provider's subject) fails after that long, not after the 2 s default.
+#[test]
+fn the_hosts_rpc_timeout_bounds_a_call_to_a_provider_that_never_answers() {
+    if !require_service("NATS", "127.0.0.1:4222") {
+        return;
+    }
+    let Some(wasm) = kvcounter_wasm() else {
+        return;
+    };
+    let lattice = unique_name("lat");
+    let seed = weld_e2e::lattice::cluster_seed();
+    let dir = tempfile::tempdir().unwrap();
+    let http = free_addr();
+    let _a = HostProc::start(
+        dir.path(),
+        on_lattice(
+            Manifest::new()
+                .signed_actor(
+                    "kvcounter",
+                    &wasm,
+                    &["wasmcloud:httpserver", "wasmcloud:keyvalue"],
+                )
+                .provider("http", "httpserver", &[])
+                .link("kvcounter", "http", &[("address", &http.to_string())]),
+            &lattice,
+            &seed,
+            "a",
+        )
+        .host_num("rpc_timeout_ms", 300),
+        &[http],
+    );
+    let ctl = ctl(&lattice);
+    let hs = hosts(&ctl, 1);
+    let actor = inventory(&ctl, by_name(&hs, "a")).actors[0].id.clone();
+    // A provider id no host runs; this test listens on its subject and
+    // never replies.
+    let provider = KeyPair::new(KeyType::Service).public_key();
+    let mut silent = rt().block_on(async {
+        let sub = ctl
+            .nats()
+            .subscribe(format!("wasmbus.rpc.{lattice}.{provider}.default"))
+            .await
+            .expect("subscribe");
+        ctl.nats().flush().await.expect("flush");
+        sub
+    });
+    put_kv_link(&ctl, &actor, &provider, "default");
+    // The host learns the link from the bucket: until then the actor has
+    // no link (500 at once, nothing on the subject).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let elapsed = loop {
+        let t = Instant::now();
+        let r = must_get(http, "/api/counter");
+        let took = t.elapsed();
+        assert_ne!(r.status, 200, "nothing answers the provider's subject");
+        let heard = rt().block_on(async {
+            tokio::time::timeout(
+                Duration::from_millis(50),
+                futures_util::StreamExt::next(&mut silent),
+            )
+            .await
+            .ok()
+            .flatten()
+        });
+        if heard.is_some() {
+            break took;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the invocation never reached the provider's subject"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_millis(1500),
+        "the call gave up after {elapsed:?}: rpc_timeout_ms is 300 (default 2000)"
+    );
+}

@@ -54,6 +54,11 @@ pub struct LatticeConfig {
     pub friendly_name: Option<String>,
     /// JetStream domain, if the lattice uses one.
     pub js_domain: Option<String>,
+    /// How long a call across the lattice (actor to provider, provider or
+    /// host to actor) waits for its response; [`DEFAULT_RPC_TIMEOUT`] when
+    /// none is set. Also given to provider processes in their host data
+    /// (`default_rpc_timeout_ms`), as upstream's `WASMCLOUD_RPC_TIMEOUT_MS`.
+    pub rpc_timeout: Option<Duration>,
 }
 
 impl LatticeConfig {
@@ -64,6 +69,11 @@ impl LatticeConfig {
         } else {
             &self.lattice
         }
+    }
+
+    /// The timeout of lattice calls, [`DEFAULT_RPC_TIMEOUT`] when none was set.
+    pub fn rpc_timeout(&self) -> Duration {
+        self.rpc_timeout.unwrap_or(DEFAULT_RPC_TIMEOUT)
     }
 
     /// The NATS URL, [`DEFAULT_NATS_URL`] when none was set.
@@ -201,7 +211,7 @@ impl std::fmt::Debug for Lattice {
     }
 }
 
-/// Default timeout of calls across the lattice.
+/// Default timeout of calls across the lattice (upstream's too).
 pub const DEFAULT_RPC_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Lattice {
@@ -249,7 +259,7 @@ impl Lattice {
                 source,
             })?,
             cluster_issuers: issuers,
-            default_rpc_timeout_ms: Some(DEFAULT_RPC_TIMEOUT.as_millis() as u64),
+            default_rpc_timeout_ms: Some(config.rpc_timeout().as_millis() as u64),
             ..Default::default()
         };
         let bridge = HostBridge::new_client(nats.clone(), host_data)?;

@@ -20,7 +20,7 @@ use weld_rpc::common::serialize;
 use weld_rpc::core::WasmCloudEntity;
 
 use super::process::{ProcessConfig, ProcessError, ProcessEvent, ProviderProcess};
-use super::{subjects, Lattice, DEFAULT_RPC_TIMEOUT};
+use super::{subjects, Lattice};
 use crate::providers::{ActorLink, ActorOrigin, Provider, ProviderError};
 use crate::router::Router;
 use crate::types::{LinkDefinition, Message, RpcError, RpcResult};
@@ -179,7 +179,7 @@ impl Provider for ProcessProvider {
                 to,
                 msg.method,
                 msg.arg.into_owned(),
-                DEFAULT_RPC_TIMEOUT,
+                l.config().rpc_timeout(),
             )
             .await
     }

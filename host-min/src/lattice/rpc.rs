@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use weld_rpc::common::serialize;
 use weld_rpc::core::{Invocation, WasmCloudEntity};
 
-use super::{subjects, Lattice, LatticeError, DEFAULT_RPC_TIMEOUT};
+use super::{subjects, Lattice, LatticeError};
 use crate::router::{error_text, ProviderInfo, Reach, Remote};
 use crate::types::{LinkDefinition, Message, RpcResult};
 
@@ -42,7 +42,7 @@ impl Remote for Lattice {
                 actor_entity(actor_id),
                 operation,
                 payload,
-                DEFAULT_RPC_TIMEOUT,
+                self.config.rpc_timeout(),
             )
             .await
     }
@@ -67,7 +67,7 @@ impl Remote for Lattice {
                 target,
                 operation,
                 payload,
-                DEFAULT_RPC_TIMEOUT,
+                self.config.rpc_timeout(),
             )
             .await
     }
