@@ -11,6 +11,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+// The host's allocator (host-min's `main.rs`), so that memory per actor is
+// what a running host pays.
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use weld_test_support::verdict;
